@@ -1,0 +1,616 @@
+package hyperlambda
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Expression is a compiled lambda expression (a value of type x): a path
+// of iterators separated by "/", evaluated against the node that holds it.
+// It is immutable once parsed and safe to evaluate concurrently.
+//
+// # Differences from the reference
+//
+//   - `#` on a node whose value is not a node yields nothing (the reference
+//     yields null entries that crash the next iterator).
+//   - `-`, `+` and `.` on a node without a parent yield nothing (crash, or
+//     a null entry, in the reference).
+//   - `[n]` with one number, non-numeric `[x,y]`, and a bad nested
+//     expression inside `{...}` are errors when the expression is parsed;
+//     the reference throws when it builds (or first runs) the iterator.
+//   - Following a chain of expressions to a value stops with an error after
+//     MaxValueHops hops instead of looping forever on a cycle.
+type Expression struct {
+	iters  []iterator
+	inline [4]iterator // most expressions have at most four iterators
+}
+
+type iterKind uint8
+
+const (
+	itName        iterKind = iota // plain name, or `\name`
+	itChildren                    // *
+	itValueNode                   // #
+	itPrevious                    // -
+	itNext                        // +
+	itParent                      // .
+	itRoot                        // ..
+	itDescendants                 // **
+	itUpwards                     // --
+	itElder                       // @name
+	itAncestor                    // ^name
+	itPruned                      // !name
+	itValueEq                     // =text
+	itValueExpr                   // ={expr}
+	itNameExpr                    // {expr}
+	itRange                       // [skip,take]
+	itNames                       // [a|b|c]
+	itIndex                       // n
+)
+
+type iterator struct {
+	text   string // as written, unquoted
+	kind   iterKind
+	arg    string // name or value to compare with
+	n, m   int    // index, or skip and take
+	names  []string
+	nested *Expression
+}
+
+// ExprError is an expression that cannot be parsed.
+type ExprError struct {
+	Expr   string
+	Offset int // byte offset into Expr
+	Msg    string
+}
+
+func (e *ExprError) Error() string {
+	return fmt.Sprintf("expression %q: %s (at offset %d)", e.Expr, e.Msg, e.Offset)
+}
+
+// MaxValueHops bounds how many expressions Value follows to reach a value.
+const MaxValueHops = 64
+
+// ParseExpression splits text into iterators and compiles each.
+func ParseExpression(text string) (*Expression, error) {
+	e := &Expression{}
+	e.iters = e.inline[:0]
+	add := func(seg string, at int) error {
+		it, err := compileIterator(seg)
+		if err != nil {
+			return &ExprError{Expr: text, Offset: at, Msg: err.Error()}
+		}
+		e.iters = append(e.iters, it)
+		return nil
+	}
+	segStart := 0
+	var buf *strings.Builder // set when the segment had a quoted part
+	segLen := func(i int) int {
+		if buf != nil {
+			return buf.Len()
+		}
+		return i - segStart
+	}
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		switch {
+		case c == '/':
+			seg := text[segStart:i]
+			if buf != nil {
+				seg, buf = buf.String(), nil
+			}
+			if err := add(seg, segStart); err != nil {
+				return nil, err
+			}
+			i++
+			segStart = i
+		case c == '"' && segLen(i) == 0:
+			s, end, err := readExprQuoted(text, i)
+			if err != nil {
+				return nil, err
+			}
+			buf = &strings.Builder{}
+			buf.WriteString(s)
+			i = end
+		case c == '{' && (segLen(i) == 0 || (buf == nil && text[segStart:i] == "=")):
+			end, err := matchBrace(text, i)
+			if err != nil {
+				return nil, err
+			}
+			if err := add(text[segStart:end], segStart); err != nil {
+				return nil, err
+			}
+			buf = nil
+			i = end
+			if i == len(text) {
+				return e, nil // no empty iterator after a closing brace
+			}
+			if text[i] == '/' {
+				i++
+			}
+			segStart = i
+		default:
+			if buf != nil {
+				buf.WriteByte(c)
+			}
+			i++
+		}
+	}
+	seg := text[segStart:]
+	if buf != nil {
+		seg = buf.String()
+	}
+	if err := add(seg, segStart); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// MustParseExpression is ParseExpression for expressions known to be valid.
+func MustParseExpression(text string) *Expression {
+	e, err := ParseExpression(text)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// matchBrace returns the offset just after the brace that closes text[i].
+func matchBrace(text string, i int) (int, error) {
+	depth := 0
+	for j := i; j < len(text); j++ {
+		switch text[j] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return j + 1, nil
+			}
+		}
+	}
+	return 0, &ExprError{Expr: text, Offset: i, Msg: "extrapolated expression is never closed with '}'"}
+}
+
+// readExprQuoted reads a "..." segment with Hyperlambda's escapes.
+func readExprQuoted(text string, i int) (string, int, error) {
+	var b strings.Builder
+	for j := i + 1; j < len(text); j++ {
+		c := text[j]
+		if c == '"' {
+			return b.String(), j + 1, nil
+		}
+		if c == '\\' {
+			if j+1 >= len(text) {
+				break
+			}
+			r, ok := unescape(text[j+1])
+			if !ok {
+				return "", 0, &ExprError{Expr: text, Offset: j, Msg: fmt.Sprintf("invalid escape sequence \\%c", text[j+1])}
+			}
+			b.WriteByte(r)
+			j++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return "", 0, &ExprError{Expr: text, Offset: i, Msg: "quoted iterator is never closed"}
+}
+
+func unescape(e byte) (byte, bool) {
+	switch e {
+	case '"', '\'', '\\':
+		return e, true
+	case 'a':
+		return '\a', true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 't':
+		return '\t', true
+	case 'v':
+		return '\v', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	}
+	return 0, false
+}
+
+var fixedIterators = map[string]iterKind{
+	"*": itChildren, "#": itValueNode, "-": itPrevious, "+": itNext,
+	".": itParent, "..": itRoot, "**": itDescendants, "--": itUpwards,
+}
+
+// compileIterator follows the reference's order: a leading backslash, the
+// fixed table, the first-character table, an integer, else a name.
+func compileIterator(t string) (iterator, error) {
+	it := iterator{text: t, kind: itName, arg: t}
+	if strings.HasPrefix(t, `\`) {
+		it.arg = t[1:]
+		return it, nil
+	}
+	if k, ok := fixedIterators[t]; ok {
+		it.kind = k
+		return it, nil
+	}
+	if t == "" {
+		return it, nil
+	}
+	switch t[0] {
+	case '=':
+		rest := t[1:]
+		if len(rest) >= 2 && rest[0] == '{' && rest[len(rest)-1] == '}' {
+			nested, err := ParseExpression(rest[1 : len(rest)-1])
+			if err != nil {
+				return it, err
+			}
+			it.kind, it.nested = itValueExpr, nested
+			return it, nil
+		}
+		it.kind, it.arg = itValueEq, rest
+		return it, nil
+	case '[':
+		if len(t) < 2 {
+			return it, fmt.Errorf("subscript %q is not closed", t)
+		}
+		inner := t[1 : len(t)-1]
+		if strings.Contains(t, "|") {
+			it.kind = itNames
+			for _, n := range strings.Split(inner, "|") {
+				if n != "" {
+					it.names = append(it.names, n)
+				}
+			}
+			return it, nil
+		}
+		var nums []string
+		for _, n := range strings.Split(inner, ",") {
+			if n != "" {
+				nums = append(nums, n)
+			}
+		}
+		if len(nums) < 2 {
+			return it, fmt.Errorf("subscript %q needs two numbers [skip,take]", t)
+		}
+		skip, ok1 := parseDotnetInt(nums[0])
+		take, ok2 := parseDotnetInt(nums[1])
+		if !ok1 || !ok2 {
+			return it, fmt.Errorf("subscript %q: skip and take must be integers", t)
+		}
+		it.kind, it.n, it.m = itRange, skip, take
+		return it, nil
+	case '{':
+		if len(t) < 2 {
+			return it, fmt.Errorf("extrapolated expression %q is not closed", t)
+		}
+		nested, err := ParseExpression(t[1 : len(t)-1])
+		if err != nil {
+			return it, err
+		}
+		it.kind, it.nested = itNameExpr, nested
+		return it, nil
+	case '@':
+		it.kind, it.arg = itElder, t[1:]
+		return it, nil
+	case '^':
+		it.kind, it.arg = itAncestor, t[1:]
+		return it, nil
+	case '!':
+		it.kind, it.arg = itPruned, t[1:]
+		return it, nil
+	}
+	if n, ok := parseDotnetInt(t); ok {
+		it.kind, it.n = itIndex, n
+	}
+	return it, nil
+}
+
+// parseDotnetInt parses like .NET's int.TryParse with NumberStyles.Integer:
+// surrounding white space, an optional sign, decimal digits, int32 range.
+func parseDotnetInt(s string) (int, bool) {
+	s = strings.Trim(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	n := int64(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+		if n > 1<<31 {
+			return 0, false
+		}
+	}
+	if neg {
+		n = -n
+	}
+	if n > 1<<31-1 || n < -1<<31 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// String returns the canonical text: iterators joined with "/", and an
+// iterator holding "/" wrapped in quotes (escaped so that it reads back).
+func (e *Expression) String() string {
+	if len(e.iters) == 1 && !strings.Contains(e.iters[0].text, "/") {
+		return e.iters[0].text
+	}
+	var b strings.Builder
+	for i, it := range e.iters {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		if !strings.Contains(it.text, "/") {
+			b.WriteString(it.text)
+			continue
+		}
+		// The reference wraps without escaping, which cannot read back when
+		// the iterator also holds a quote or a backslash.
+		b.WriteByte('"')
+		for j := 0; j < len(it.text); j++ {
+			if c := it.text[j]; c == '"' || c == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(it.text[j])
+		}
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// Iterators returns the iterators' texts (unquoted).
+func (e *Expression) Iterators() []string {
+	out := make([]string, len(e.iters))
+	for i, it := range e.iters {
+		out[i] = it.text
+	}
+	return out
+}
+
+// Evaluate returns the nodes the expression selects from identity, in
+// order (duplicates are possible, as in the reference).
+func (e *Expression) Evaluate(identity *Node) ([]*Node, error) {
+	cur := []*Node{identity}
+	var spare []*Node
+	for i := range e.iters {
+		next, err := e.iters[i].eval(identity, cur, spare[:0])
+		if err != nil {
+			return nil, err
+		}
+		if len(next) == 0 {
+			return nil, nil
+		}
+		spare, cur = cur, next
+	}
+	return cur, nil
+}
+
+func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
+	switch it.kind {
+	case itName:
+		for _, n := range in {
+			if n.Name == it.arg {
+				out = append(out, n)
+			}
+		}
+	case itChildren:
+		for _, n := range in {
+			out = append(out, n.children...)
+		}
+	case itValueNode:
+		for _, n := range in {
+			if v, ok := n.Value.(*Node); ok && v != nil {
+				out = append(out, v)
+			}
+		}
+	case itPrevious, itNext:
+		for _, n := range in {
+			p := n.parent
+			if p == nil {
+				continue
+			}
+			i := n.Index()
+			if it.kind == itPrevious {
+				i--
+			} else {
+				i++
+			}
+			// Wrap around: before the first is the last, after the last the first.
+			i = (i + len(p.children)) % len(p.children)
+			out = append(out, p.children[i])
+		}
+	case itParent:
+		for _, n := range in {
+			if p := n.parent; p != nil && !containsNode(out, p) {
+				out = append(out, p)
+			}
+		}
+	case itRoot:
+		out = append(out, in[0].Root())
+	case itDescendants:
+		for _, n := range in {
+			n.Walk(func(d *Node) bool { out = append(out, d); return true })
+		}
+	case itPruned:
+		for _, n := range in {
+			n.Walk(func(d *Node) bool {
+				if d.Name == it.arg {
+					return false
+				}
+				out = append(out, d)
+				return true
+			})
+		}
+	case itUpwards:
+		for _, n := range in {
+			for cur := n; cur != nil; cur = cur.parent {
+				if cur.parent != nil {
+					sib := cur.parent.children
+					for i := cur.Index() - 1; i >= 0; i-- {
+						out = append(out, sib[i])
+					}
+					out = append(out, cur.parent)
+				}
+			}
+		}
+	case itElder:
+		if n := elderNamed(in[0], it.arg); n != nil {
+			out = append(out, n)
+		}
+	case itAncestor:
+		for p := in[0].parent; p != nil; p = p.parent {
+			if p.Name == it.arg {
+				out = append(out, p)
+				break
+			}
+		}
+	case itValueEq:
+		for _, n := range in {
+			if valueEquals(n.Value, it.arg) {
+				out = append(out, n)
+			}
+		}
+	case itNameExpr, itValueExpr:
+		res, err := it.nested.Evaluate(identity)
+		if err != nil {
+			return nil, err
+		}
+		if len(res) > 1 {
+			return nil, fmt.Errorf("extrapolated expression '%s' yields multiple results", it.text)
+		}
+		var want *string
+		if len(res) == 1 {
+			v, err := Value(res[0])
+			if err != nil {
+				return nil, err
+			}
+			if v != nil {
+				s := StringOf(v)
+				want = &s
+			}
+		}
+		for _, n := range in {
+			if it.kind == itNameExpr {
+				if want != nil && n.Name == *want {
+					out = append(out, n)
+				}
+				continue
+			}
+			v, err := Value(n)
+			if err != nil {
+				return nil, err
+			}
+			if (v == nil && want == nil) || (v != nil && want != nil && StringOf(v) == *want) {
+				out = append(out, n)
+			}
+		}
+	case itRange:
+		skip := max(it.n, 0)
+		if skip < len(in) && it.m > 0 {
+			out = append(out, in[skip:min(len(in), skip+it.m)]...)
+		}
+	case itNames:
+		for _, n := range in {
+			for _, name := range it.names {
+				if n.Name == name {
+					out = append(out, n)
+					break
+				}
+			}
+		}
+	case itIndex:
+		// Skip(n).Take(1): a negative n skips nothing.
+		i := max(it.n, 0)
+		for _, n := range in {
+			if i < len(n.children) {
+				out = append(out, n.children[i])
+			}
+		}
+	}
+	return out, nil
+}
+
+func containsNode(list []*Node, n *Node) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// elderNamed walks "backwards in document order" from n, never matching n:
+// the previous sibling, else the parent, repeatedly.
+func elderNamed(n *Node, name string) *Node {
+	cur := n
+	for {
+		p := cur.parent
+		if p == nil {
+			return nil
+		}
+		i := cur.Index()
+		for j := i - 1; j >= 0; j-- {
+			// Walking back through elder siblings; the reference steps to the
+			// parent only from the first child.
+			if p.children[j].Name == name {
+				return p.children[j]
+			}
+		}
+		if p.Name == name {
+			return p
+		}
+		cur = p
+	}
+}
+
+// valueEquals is the `=text` comparison: null matches only empty text,
+// strings compare directly, other values through their canonical text.
+func valueEquals(v any, text string) bool {
+	switch x := v.(type) {
+	case nil:
+		return text == ""
+	case string:
+		return x == text
+	}
+	_, s, err := ValueText(v)
+	return err == nil && s == text
+}
+
+// Value returns n's value, following expressions: an expression value is
+// evaluated from n; no result is nil, one result repeats on that node's
+// value, more than one is an error.
+func Value(n *Node) (any, error) {
+	for hops := 0; ; hops++ {
+		x, ok := n.Value.(*Expression)
+		if !ok {
+			return n.Value, nil
+		}
+		if hops == MaxValueHops {
+			return nil, fmt.Errorf("following expressions from %q: more than %d hops, the chain is cyclic or too long", n.Name, MaxValueHops)
+		}
+		res, err := x.Evaluate(n)
+		if err != nil {
+			return nil, err
+		}
+		switch len(res) {
+		case 0:
+			return nil, nil
+		case 1:
+			n = res[0]
+		default:
+			return nil, fmt.Errorf("expression %q gives %d nodes where one value is expected", x.String(), len(res))
+		}
+	}
+}

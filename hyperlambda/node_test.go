@@ -1,0 +1,223 @@
+package hyperlambda
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func names(nodes []*Node) string {
+	var s []string
+	for _, n := range nodes {
+		s = append(s, n.Name)
+	}
+	return strings.Join(s, ",")
+}
+
+func TestNodeStructure(t *testing.T) {
+	a, b, c := New("a", nil), New("b", ""), New("c", int32(3))
+	root := New("", nil, a, b, c)
+	if got := names(root.Children()); got != "a,b,c" {
+		t.Fatalf("children %s", got)
+	}
+	if a.Parent() != root || b.Index() != 1 || c.Previous() != b || a.Next() != b || c.Next() != nil || a.Previous() != nil {
+		t.Fatal("sibling/parent links wrong")
+	}
+	// Adding a node elsewhere detaches it first: a node lives in one place.
+	a.Add(c)
+	if got := names(root.Children()); got != "a,b" || c.Parent() != a || c.Path() != "/0/0" {
+		t.Fatalf("after move: %s parent=%v path=%s", got, c.Parent() == a, c.Path())
+	}
+	// Null and empty string are different values.
+	if a.Value != nil || b.Value != "" {
+		t.Fatal("null/empty distinction lost")
+	}
+	// Insert before/after, and reordering within the same parent.
+	d := New("d", nil)
+	if !b.InsertBefore(d) || names(root.Children()) != "a,d,b" {
+		t.Fatalf("InsertBefore: %s", names(root.Children()))
+	}
+	root.Insert(3, a) // move the first child to the end
+	if got := names(root.Children()); got != "d,b,a" {
+		t.Fatalf("Insert within parent: %s", got)
+	}
+	if !d.InsertAfter(New("e", nil)) || names(root.Children()) != "d,e,b,a" {
+		t.Fatalf("InsertAfter: %s", names(root.Children()))
+	}
+	if New("x", nil).InsertBefore(New("y", nil)) {
+		t.Fatal("InsertBefore on a parentless node must report false")
+	}
+	// Clone is deep and parentless; nested node values are copied too.
+	inner := New("", nil, New("k", "v"))
+	a.Value = inner
+	cl := a.Clone()
+	if cl.Parent() != nil || cl.Child(0) == c || cl.Child(0).Parent() != cl || cl.Value.(*Node) == inner {
+		t.Fatal("clone is not deep")
+	}
+	cl.Value.(*Node).Child(0).Name = "changed"
+	if inner.Child(0).Name != "k" {
+		t.Fatal("clone shares a nested node value")
+	}
+	c.Detach()
+	if c.Parent() != nil || a.Len() != 0 {
+		t.Fatal("detach")
+	}
+	if root.Depth() != 0 || c.Root() != c || d.Root() != root || d.Depth() != 1 {
+		t.Fatal("root/depth")
+	}
+}
+
+func TestInsertIntoOwnSubtreePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic")
+		}
+	}()
+	a := New("a", nil)
+	b := New("b", nil)
+	a.Add(b)
+	b.Add(a)
+}
+
+func TestSyntaxErrorPositions(t *testing.T) {
+	cases := []struct {
+		src       string
+		line, col int32
+		kind      ErrorKind
+	}{
+		{"foo\r\n  bar", 2, 3, ErrIndent},
+		{"   foo", 1, 1, ErrNoParent},
+		{"a\r\n   b\r\n         c", 3, 1, ErrIndentJump},
+		{"foo:\"abc", 1, 5, ErrUnterminatedString},
+		{"x\r\nfoo:\"a\\qb\"", 2, 7, ErrInvalidEscape},
+		{"foo:\"a\" ", 1, 8, ErrGarbage},
+		{"x\r\n/* never\r\nclosed", 2, 1, ErrUnterminatedComment},
+		{"foo:bar:baz", 1, 5, ErrUnknownType},
+		{"foo:int:abc", 1, 9, ErrConvert},
+		{"url:string:http://x", 1, 16, ErrStrayColon},
+		{"æøå:int:1\r\nfoo:int:x", 2, 9, ErrConvert},
+		{"ø:x\r\n   æ:int:q", 2, 10, ErrConvert},
+		{"foo:int:@\"1\r\n2\"", 1, 9, ErrConvert},
+	}
+	for _, c := range cases {
+		_, err := ParseString(c.src, ParseOptions{})
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("%q: want SyntaxError, got %v", c.src, err)
+			continue
+		}
+		if se.Kind != c.kind || se.Pos.Line != c.line || se.Pos.Col != c.col {
+			t.Errorf("%q: got %v at %d:%d (%v), want %v at %d:%d", c.src, se.Kind, se.Pos.Line, se.Pos.Col, se, c.kind, c.line, c.col)
+		}
+	}
+}
+
+func TestNodePositions(t *testing.T) {
+	root, err := ParseString("a\r\n   ø:1\r\n      c:\"x\r\ny\"\r\n// c\r\nd", ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Pos{"a": {1, 1}, "ø": {2, 4}, "c": {3, 7}, "d": {6, 1}}
+	root.Walk(func(n *Node) bool {
+		if n == root {
+			return true
+		}
+		if n.Pos != want[n.Name] {
+			t.Errorf("%s at %v, want %v", n.Name, n.Pos, want[n.Name])
+		}
+		return true
+	})
+}
+
+func TestLimits(t *testing.T) {
+	deep := strings.Builder{}
+	for i := 0; i < 20; i++ {
+		deep.WriteString(strings.Repeat("   ", i) + "n\r\n")
+	}
+	var se *SyntaxError
+	if _, err := ParseString(deep.String(), ParseOptions{MaxDepth: 10}); !errors.As(err, &se) || se.Kind != ErrMaxDepth {
+		t.Errorf("depth: %v", err)
+	}
+	if _, err := ParseString(deep.String(), ParseOptions{MaxDepth: 20}); err != nil {
+		t.Errorf("depth 20: %v", err)
+	}
+	if _, err := ParseString(strings.Repeat("a\r\n", 100), ParseOptions{MaxSize: 10}); !errors.As(err, &se) || se.Kind != ErrMaxSize {
+		t.Errorf("size: %v", err)
+	}
+}
+
+func TestFormatQuotesWhatWouldNotReadBack(t *testing.T) {
+	cases := []struct {
+		node *Node
+		want string
+	}{
+		{New("//x", "1"), "\"//x\":1\r\n"},
+		{New("/*x", nil), "\"/*x\"\r\n"},
+		{New("'x", nil), "\"'x\"\r\n"},
+		{New("a\rb", "c"), "\"a\rb\":c\r\n"},
+		{New("a:b\\c", nil), "\"a:b\\\\c\"\r\n"},
+		{New("x", "\u00a0y"), "x:\"\u00a0y\"\r\n"},
+		{New("x", "y\v"), "x:\"y\v\"\r\n"},
+		{New("", nil), "\"\"\r\n"},
+		{New("", "v"), ":v\r\n"},
+	}
+	for _, c := range cases {
+		got := Format([]*Node{c.node}, FormatOptions{})
+		if got != c.want {
+			t.Errorf("%q: got %q want %q", c.node.Name, got, c.want)
+			continue
+		}
+		root, err := ParseString(got, ParseOptions{})
+		if err != nil || root.Len() != 1 || root.Child(0).Name != c.node.Name || root.Child(0).Value != c.node.Value {
+			t.Errorf("%q does not read back: %v", got, err)
+		}
+	}
+}
+
+func TestCommentModeRoundTrip(t *testing.T) {
+	src := "/*\r\n * two\r\n * lines\r\n */\r\nfoo\r\n   // child\r\n   bar:1\r\n..:not a comment\r\n   child\r\n"
+	root, err := ParseString(src, ParseOptions{Comments: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := Format(root.Children(), FormatOptions{Comments: true})
+	want := "\r\n/*\r\n * two\r\n * lines\r\n */\r\nfoo\r\n\r\n   // child\r\n   bar:1\r\n..:not a comment\r\n   child\r\n"
+	if out != want {
+		t.Fatalf("got %q\nwant %q", out, want)
+	}
+	if Format(root.Children(), FormatOptions{}) != "..:@\"two\r\nlines\"\r\nfoo\r\n   ..:child\r\n   bar:1\r\n..:not a comment\r\n   child\r\n" {
+		t.Fatalf("without comment mode: %q", Format(root.Children(), FormatOptions{}))
+	}
+}
+
+func ExampleParseString() {
+	root, err := ParseString(".data\r\n   a:int:1\r\n   b:\"x:y\"\r\nget-value:x:@.data/*/a\r\n", ParseOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, n := range root.Child(0).Children() {
+		fmt.Printf("%s %s %v\n", n.Name, TypeOf(n.Value), n.Value)
+	}
+	fmt.Print(strings.ReplaceAll(Format(root.Children(), FormatOptions{}), "\r\n", "\n"))
+	// Output:
+	// a int 1
+	// b string x:y
+	// .data
+	//    a:int:1
+	//    b:"x:y"
+	// get-value:x:@.data/*/a
+}
+
+func ExampleSyntaxError() {
+	_, err := ParseString("foo\r\n  bar", ParseOptions{})
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		fmt.Println(se.Kind, "at", se.Pos.Line, se.Pos.Col)
+		fmt.Println(err)
+	}
+	// Output:
+	// bad indentation at 2 3
+	// 2:3: indentation of 2 spaces is not a multiple of 3 (one level is three spaces)
+}

@@ -1,0 +1,595 @@
+package hyperlambda
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits applied when ParseOptions leaves them at zero.
+const (
+	DefaultMaxDepth = 512      // levels of indentation
+	DefaultMaxSize  = 16 << 20 // bytes of input
+)
+
+// ParseOptions control Parse.
+type ParseOptions struct {
+	// Comments keeps comments as nodes named ".." whose value is the text.
+	Comments bool
+	// MaxDepth bounds the nesting of nodes (0 = DefaultMaxDepth, <0 = none).
+	MaxDepth int
+	// MaxSize bounds the input in bytes (0 = DefaultMaxSize, <0 = none).
+	MaxSize int
+}
+
+// Parse parses Hyperlambda text. The result is a synthetic root node (name
+// "", value nil) whose children are the top-level nodes of the text. On a
+// syntax error it returns a *SyntaxError and no tree.
+func Parse(src []byte, opts ParseOptions) (*Node, error) {
+	return ParseString(string(src), opts)
+}
+
+// ParseString is Parse for a string; names and unescaped values share the
+// input's memory instead of being copied.
+func ParseString(src string, opts ParseOptions) (*Node, error) {
+	maxSize := opts.MaxSize
+	if maxSize == 0 {
+		maxSize = DefaultMaxSize
+	}
+	if maxSize > 0 && len(src) > maxSize {
+		return nil, &SyntaxError{Pos: Pos{1, 1}, Kind: ErrMaxSize,
+			Msg: fmt.Sprintf("input is %d bytes, more than the limit of %d bytes", len(src), maxSize)}
+	}
+	p := parser{s: src, line: 1, opts: opts, maxDepth: opts.MaxDepth}
+	if p.maxDepth == 0 {
+		p.maxDepth = DefaultMaxDepth
+	}
+	// The reference reads through a StreamReader, which drops a UTF-8 BOM.
+	if strings.HasPrefix(src, "\uFEFF") {
+		p.i = len("\uFEFF")
+		p.lineStart = p.i
+	}
+	p.root = &Node{}
+	p.parent = p.root
+	// Every node takes a line of its own, so the count of line breaks bounds
+	// the node count: one allocation holds all nodes of a typical parse.
+	p.slab = make([]Node, 0, max(strings.Count(src, "\n"), strings.Count(src, "\r"))+1)
+	if err := p.parse(); err != nil {
+		return nil, err
+	}
+	return p.root, nil
+}
+
+type parser struct {
+	s         string
+	i         int // read position
+	line      int // current line (1-based)
+	lineStart int // byte offset where the current line starts
+	opts      ParseOptions
+	maxDepth  int
+
+	root   *Node
+	parent *Node // where the next node goes
+	level  int   // depth of parent's children (0 = top level)
+	cur    *Node // the node whose value is being read
+	slab   []Node
+
+	comments map[*Node]bool // nodes made from comments (comment mode only)
+}
+
+func (p *parser) parse() error {
+	for {
+		ok, err := p.item()
+		if err != nil || !ok {
+			return err
+		}
+		if p.i >= len(p.s) {
+			return nil
+		}
+		if err := p.valuePart(); err != nil {
+			return err
+		}
+	}
+}
+
+// pos returns the position of byte offset off.
+func (p *parser) pos(off int) Pos {
+	if off >= p.lineStart {
+		return Pos{Line: int32(p.line), Col: int32(utf8.RuneCountInString(p.s[p.lineStart:off]) + 1)}
+	}
+	// An earlier line (e.g. the start of a literal that spans lines): rare,
+	// so count from the top.
+	line, start := 1, 0
+	for i := 0; i < off; i++ {
+		if c := p.s[i]; c == '\n' || (c == '\r' && (i+1 >= len(p.s) || p.s[i+1] != '\n')) {
+			line, start = line+1, i+1
+		}
+	}
+	if start == 0 && strings.HasPrefix(p.s, "\uFEFF") {
+		start = len("\uFEFF")
+	}
+	return Pos{Line: int32(line), Col: int32(utf8.RuneCountInString(p.s[start:off]) + 1)}
+}
+
+func (p *parser) errAt(off int, kind ErrorKind, format string, args ...any) *SyntaxError {
+	return &SyntaxError{Pos: p.pos(off), Offset: off, Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+func isBreak(c byte) bool { return c == '\r' || c == '\n' }
+
+// markBreak records a line break ending at s[i] (a CR or LF being read).
+// CR LF counts once, at the LF.
+func (p *parser) markBreak(i int) {
+	if p.s[i] == '\r' && i+1 < len(p.s) && p.s[i+1] == '\n' {
+		return
+	}
+	p.line++
+	p.lineStart = i + 1
+}
+
+func (p *parser) eatBreaks() {
+	for p.i < len(p.s) && isBreak(p.s[p.i]) {
+		p.markBreak(p.i)
+		p.i++
+	}
+}
+
+// item reads line breaks, blank lines, indentation and comments up to the
+// next node name, and creates that node. It reports false at end of input.
+func (p *parser) item() (bool, error) {
+	s := p.s
+	for {
+		p.eatBreaks()
+		start := p.i
+		for p.i < len(s) && s[p.i] == ' ' {
+			p.i++
+		}
+		if p.i >= len(s) {
+			return false, nil
+		}
+		if isBreak(s[p.i]) {
+			continue // a line of spaces only
+		}
+		spaces := p.i - start
+		indented := spaces > 0
+		if spaces%3 != 0 {
+			return false, p.errAt(p.i, ErrIndent,
+				"indentation of %d spaces is not a multiple of 3 (one level is three spaces)", spaces)
+		}
+		if indented {
+			if err := p.scope(spaces/3, start); err != nil {
+				return false, err
+			}
+		}
+		var next byte
+		if p.i+1 < len(s) {
+			next = s[p.i+1]
+		}
+		at := p.i
+		switch c := s[p.i]; {
+		case c == ':':
+			return true, p.addNode("", indented, at)
+		case c == '/' && next == '*':
+			text, err := p.multiLineComment()
+			if err != nil {
+				return false, err
+			}
+			if err := p.addComment(text, indented, at); err != nil {
+				return false, err
+			}
+		case c == '/' && next == '/':
+			p.i += 2
+			b := p.i
+			for p.i < len(s) && !isBreak(s[p.i]) {
+				p.i++
+			}
+			if text := strings.TrimSpace(s[b:p.i]); text != "" {
+				if err := p.addComment(text, indented, at); err != nil {
+					return false, err
+				}
+			}
+		case c == '@' && next == '"', c == '"', c == '\'':
+			var name string
+			var err error
+			if c == '@' {
+				p.i += 2
+				name, err = p.verbatim(at)
+			} else {
+				name, err = p.quoted()
+			}
+			if err != nil {
+				return false, err
+			}
+			if err := p.afterQuotedName(); err != nil {
+				return false, err
+			}
+			return true, p.addNode(name, indented, at)
+		default:
+			b := p.i
+			for p.i < len(s) && s[p.i] != ':' && !isBreak(s[p.i]) {
+				p.i++
+			}
+			return true, p.addNode(s[b:p.i], indented, at)
+		}
+	}
+}
+
+// afterQuotedName accepts what may follow a quoted name: a colon (spaces
+// before it are tolerated, as by the reference), a line break or the end.
+func (p *parser) afterQuotedName() error {
+	s := p.s
+	j := p.i
+	for j < len(s) && s[j] == ' ' {
+		j++
+	}
+	if j < len(s) && s[j] == ':' {
+		p.i = j
+		return nil
+	}
+	if p.i >= len(s) || isBreak(s[p.i]) {
+		return nil
+	}
+	return p.errAt(p.i, ErrGarbage,
+		"unexpected text after the quoted name; a name's closing quote must be followed by ':' or the end of the line")
+}
+
+// scope moves the insertion point to the given indentation level.
+func (p *parser) scope(level, at int) error {
+	switch {
+	case level > p.level+1:
+		return p.errAt(at, ErrIndentJump,
+			"line is indented %d levels but the line above allows at most %d; go deeper one level (3 spaces) at a time",
+			level, p.level+1)
+	case level == p.level+1:
+		if p.maxDepth > 0 && level >= p.maxDepth {
+			return p.errAt(at, ErrMaxDepth, "nesting deeper than the limit of %d levels", p.maxDepth)
+		}
+		n := len(p.parent.children)
+		if n == 0 {
+			if p.parent == p.root {
+				return p.errAt(at, ErrNoParent, "the first line must not be indented")
+			}
+			return p.errAt(at, ErrNoParent,
+				"line is indented below a line that has no node at the level above (a comment line's indentation counts)")
+		}
+		p.parent = p.parent.children[n-1]
+		p.level = level
+	default:
+		for p.level > level {
+			p.parent = p.parent.parent
+			p.level--
+		}
+	}
+	return nil
+}
+
+func (p *parser) newNode(name string, at int) *Node {
+	var n *Node
+	if len(p.slab) < cap(p.slab) {
+		p.slab = p.slab[:len(p.slab)+1]
+		n = &p.slab[len(p.slab)-1]
+	} else {
+		n = new(Node)
+	}
+	n.Name = name
+	n.Pos = Pos{Line: int32(p.line), Col: int32(at-p.lineStart) + 1}
+	if at > p.lineStart && !isASCII(p.s[p.lineStart:at]) {
+		n.Pos = p.pos(at)
+	}
+	n.parent = p.parent
+	p.parent.children = append(p.parent.children, n)
+	return n
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) addNode(name string, indented bool, at int) error {
+	if !indented {
+		p.parent, p.level = p.root, 0
+	}
+	if p.comments[p.parent] {
+		return p.errAt(at, ErrCommentChild,
+			"a node cannot be a child of a comment; indent it like the comment above it, or remove the comment")
+	}
+	p.cur = p.newNode(name, at)
+	return nil
+}
+
+func (p *parser) addComment(text string, indented bool, at int) error {
+	if !p.opts.Comments {
+		return nil // its indentation still moved the scope, as in the reference
+	}
+	if !indented {
+		p.parent, p.level = p.root, 0
+	}
+	n := p.newNode("..", at)
+	n.Value = text
+	if p.comments == nil {
+		p.comments = map[*Node]bool{}
+	}
+	p.comments[n] = true
+	return nil
+}
+
+// multiLineComment reads a /* comment starting at the '/'. Like the
+// reference it ends at the first line whose last characters are "*/"; each
+// line is trimmed and loses one leading "* " or "*"; lines join with CRLF.
+func (p *parser) multiLineComment() (string, error) {
+	s := p.s
+	open := p.i
+	openPos := p.pos(open)
+	p.i++ // the reference starts reading lines at the '*' of "/*"
+	var b strings.Builder
+	for {
+		ls := p.i
+		for p.i < len(s) && !isBreak(s[p.i]) {
+			p.i++
+		}
+		line := s[ls:p.i]
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "* ") {
+			t = t[2:]
+		} else if strings.HasPrefix(t, "*") {
+			t = t[1:]
+		}
+		if ls == open+1 && line == "*/" {
+			// "/*/": the reference takes it as closed and then crashes.
+			return "", &SyntaxError{Pos: openPos, Offset: open, Kind: ErrUnterminatedComment,
+				Msg: "\"/*/\" does not close the comment it opens"}
+		}
+		b.WriteString(t)
+		b.WriteString("\r\n")
+		if strings.HasSuffix(line, "*/") {
+			break
+		}
+		if p.i >= len(s) {
+			return "", &SyntaxError{Pos: openPos, Offset: open, Kind: ErrUnterminatedComment,
+				Msg: "comment opened with /* is never closed; it ends at the first line whose last characters are */"}
+		}
+		// One line break, as C#'s ReadLine consumes it.
+		if s[p.i] == '\r' && p.i+1 < len(s) && s[p.i+1] == '\n' {
+			p.i++
+		}
+		p.markBreak(p.i)
+		p.i++
+	}
+	text := b.String()
+	return strings.TrimSpace(text[:len(text)-4]), nil
+}
+
+// quoted reads a "..." or '...' literal starting at its opening quote.
+func (p *parser) quoted() (string, error) {
+	s := p.s
+	q := s[p.i]
+	open := p.i
+	openPos := p.pos(open)
+	p.i++
+	start := p.i
+	for p.i < len(s) {
+		switch c := s[p.i]; c {
+		case q:
+			p.i++
+			return s[start : p.i-1], nil
+		case '\\':
+			return p.quotedEscaped(q, start, open, openPos)
+		case '\r', '\n':
+			p.markBreak(p.i)
+		}
+		p.i++
+	}
+	return "", p.unterminated(open, openPos)
+}
+
+func (p *parser) unterminated(open int, at Pos) error {
+	return &SyntaxError{Pos: at, Offset: open, Kind: ErrUnterminatedString,
+		Msg: "string literal is not closed before the end of the input"}
+}
+
+// quotedEscaped continues quoted from the first backslash.
+func (p *parser) quotedEscaped(q byte, start, open int, openPos Pos) (string, error) {
+	s := p.s
+	var b strings.Builder
+	b.WriteString(s[start:p.i])
+	for p.i < len(s) {
+		c := s[p.i]
+		switch c {
+		case q:
+			p.i++
+			return b.String(), nil
+		case '\\':
+			if p.i+1 >= len(s) {
+				return "", p.unterminated(open, openPos)
+			}
+			var r byte
+			switch e := s[p.i+1]; e {
+			case '"', '\'', '\\':
+				r = e
+			case 'a':
+				r = '\a'
+			case 'b':
+				r = '\b'
+			case 'f':
+				r = '\f'
+			case 't':
+				r = '\t'
+			case 'v':
+				r = '\v'
+			case 'n':
+				r = '\n'
+			case 'r':
+				r = '\r'
+			default:
+				_, size := utf8.DecodeRuneInString(s[p.i+1:])
+				return "", p.errAt(p.i, ErrInvalidEscape,
+					`invalid escape sequence "\%s" in string literal; allowed are \" \' \\ \a \b \f \t \v \n \r`, s[p.i+1:p.i+1+size])
+			}
+			b.WriteByte(r)
+			p.i += 2
+			continue
+		case '\r', '\n':
+			p.markBreak(p.i)
+		}
+		b.WriteByte(c)
+		p.i++
+	}
+	return "", p.unterminated(open, openPos)
+}
+
+// verbatim reads an @"..." literal; p.i is just after `@"`, at is the '@'.
+// Everything is kept as written; "" stands for one quote.
+func (p *parser) verbatim(at int) (string, error) {
+	s := p.s
+	openPos := p.pos(at)
+	start := p.i
+	var b *strings.Builder
+	for p.i < len(s) {
+		c := s[p.i]
+		if c == '"' {
+			if p.i+1 < len(s) && s[p.i+1] == '"' {
+				if b == nil {
+					b = &strings.Builder{}
+				}
+				b.WriteString(s[start : p.i+1])
+				p.i += 2
+				start = p.i
+				continue
+			}
+			p.i++
+			if b == nil {
+				return s[start : p.i-1], nil
+			}
+			b.WriteString(s[start : p.i-1])
+			return b.String(), nil
+		}
+		if isBreak(c) {
+			p.markBreak(p.i)
+		}
+		p.i++
+	}
+	return "", p.unterminated(at, openPos)
+}
+
+// literal reads a quoted or verbatim literal in value position and checks
+// that nothing but a line break follows it.
+func (p *parser) literal() (string, error) {
+	at := p.i
+	var v string
+	var err error
+	if p.s[p.i] == '@' {
+		p.i += 2
+		v, err = p.verbatim(at)
+	} else {
+		v, err = p.quoted()
+	}
+	if err != nil {
+		return "", err
+	}
+	if p.i < len(p.s) && !isBreak(p.s[p.i]) {
+		return "", p.errAt(p.i, ErrGarbage,
+			"unexpected text after the closing quote; nothing may follow a quoted value on its line (not even spaces or a comment)")
+	}
+	return v, nil
+}
+
+func (p *parser) startsLiteral() bool {
+	c := p.s[p.i]
+	return c == '"' || c == '\'' || (c == '@' && p.i+1 < len(p.s) && p.s[p.i+1] == '"')
+}
+
+// raw reads an unquoted segment: its first character whatever it is, then
+// up to a colon, a line break or the end. It reports whether a colon ended it.
+func (p *parser) raw() (string, bool) {
+	s := p.s
+	b := p.i
+	p.i++
+	for p.i < len(s) && s[p.i] != ':' && !isBreak(s[p.i]) {
+		p.i++
+	}
+	return strings.TrimSpace(s[b:p.i]), p.i < len(s) && s[p.i] == ':'
+}
+
+// valuePart reads what follows a node's name: nothing (null), ":" (empty
+// string), ":value" or ":type:value".
+func (p *parser) valuePart() error {
+	s := p.s
+	if s[p.i] != ':' {
+		return nil // a line break: the value is null
+	}
+	p.i++
+	p.cur.Value = ""
+	if p.i >= len(s) || isBreak(s[p.i]) {
+		return nil
+	}
+	if p.startsLiteral() {
+		v, err := p.literal()
+		if err != nil {
+			return err
+		}
+		p.cur.Value = v
+		return nil
+	}
+	typeAt := p.i
+	text, colon := p.raw()
+	if !colon {
+		p.cur.Value = text
+		return nil
+	}
+	typeName := text
+	p.i++ // the colon after the type
+	litAt := p.i
+	lit := ""
+	// "foo:int:" at the end of input is read like "foo:int:" before a line
+	// break; the reference keeps the type name as a string value instead.
+	if p.i < len(s) && !isBreak(s[p.i]) {
+		if p.startsLiteral() {
+			v, err := p.literal()
+			if err != nil {
+				return err
+			}
+			lit = v
+		} else {
+			v, colon := p.raw()
+			if colon {
+				return p.errAt(p.i, ErrStrayColon,
+					"unquoted value contains ':'; quote it, e.g. %s:%s:\"%s...\"", p.cur.Name, typeName, v)
+			}
+			lit = v
+		}
+	}
+	if typeName == "" {
+		p.cur.Value = lit // "foo: :bar" declares no type
+		return nil
+	}
+	v, err := ConvertText(lit, typeName)
+	if err != nil {
+		return p.convertError(err, typeName, typeAt, litAt)
+	}
+	p.cur.Value = v
+	return nil
+}
+
+func (p *parser) convertError(err error, typeName string, typeAt, litAt int) error {
+	var ce *ConvertError
+	if errors.As(err, &ce) && ce.Unknown {
+		e := p.errAt(typeAt, ErrUnknownType, "unknown type declaration '%s'; known types are %s",
+			typeName, strings.Join(TypeNames, ", "))
+		e.Err = err
+		return e
+	}
+	kind := ErrConvert
+	var xe *ExprError
+	if errors.As(err, &xe) {
+		kind = ErrExpression
+	}
+	e := p.errAt(litAt, kind, "%v", err)
+	e.Err = err
+	return e
+}
