@@ -344,7 +344,7 @@ func parseDotnetInt(s string) (int, bool) {
 // String returns the canonical text: iterators joined with "/", and an
 // iterator holding "/" wrapped in quotes (escaped so that it reads back).
 func (e *Expression) String() string {
-	if len(e.iters) == 1 && !strings.Contains(e.iters[0].text, "/") {
+	if len(e.iters) == 1 && !iteratorNeedsQuotes(e.iters[0].text) {
 		return e.iters[0].text
 	}
 	var b strings.Builder
@@ -352,7 +352,7 @@ func (e *Expression) String() string {
 		if i > 0 {
 			b.WriteByte('/')
 		}
-		if !strings.Contains(it.text, "/") {
+		if !iteratorNeedsQuotes(it.text) {
 			b.WriteString(it.text)
 			continue
 		}
@@ -368,6 +368,26 @@ func (e *Expression) String() string {
 		b.WriteByte('"')
 	}
 	return b.String()
+}
+
+// iteratorNeedsQuotes: a "/" would split the iterator (the reference's
+// rule); a leading quote, or a leading "{" or "={" whose braces do not
+// close exactly at its end, would be read differently.
+func iteratorNeedsQuotes(t string) bool {
+	if strings.Contains(t, "/") || strings.HasPrefix(t, `"`) {
+		return true
+	}
+	brace := -1
+	if strings.HasPrefix(t, "{") {
+		brace = 0
+	} else if strings.HasPrefix(t, "={") {
+		brace = 1
+	}
+	if brace < 0 {
+		return false
+	}
+	end, err := matchBrace(t, brace)
+	return err != nil || end != len(t)
 }
 
 // Iterators returns the iterators' texts (unquoted).

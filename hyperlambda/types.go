@@ -1,6 +1,6 @@
 package hyperlambda
 
-// Go types that hold Hyperlambda values (first pass; refined below).
+// Go types that hold Hyperlambda values:
 //
 //	Go type          type name
 //	nil              (no value)
@@ -27,55 +27,18 @@ package hyperlambda
 
 import (
 	"encoding/base64"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
 
-// Char is one UTF-16 code unit in the reference.
+// Char is one character; the reference's char is one UTF-16 code unit, so
+// only runes up to U+FFFF (and no surrogates) are chars.
 type Char rune
-
-// TimeSpan is a duration in 100-ns ticks, like .NET TimeSpan.
-type TimeSpan int64
-
-// GUID is a 16-byte identifier in RFC 4122 byte order.
-type GUID [16]byte
-
-func (g GUID) String() string {
-	var b [36]byte
-	hex.Encode(b[0:8], g[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], g[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], g[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], g[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], g[10:16])
-	return string(b[:])
-}
-
-// DateKind is .NET DateTimeKind.
-type DateKind uint8
-
-const (
-	DateUnspecified DateKind = iota
-	DateUTC
-	DateLocal
-)
-
-// Date is a date-time with a .NET DateTimeKind.
-type Date struct {
-	Time time.Time
-	Kind DateKind
-}
-
-// DateZone is the zone used for kind-Local dates.
-var DateZone = time.UTC
 
 // TypeNames lists the type names in reference order.
 var TypeNames = []string{"bytes", "short", "ushort", "int", "uint", "long", "ulong", "decimal", "double", "single", "float", "char", "byte", "sbyte", "string", "bool", "date", "time", "guid", "x", "node"}
@@ -103,160 +66,178 @@ func (e *ConvertError) Error() string {
 	return fmt.Sprintf("cannot convert %q to %s: %s", e.Text, e.Type, e.Reason)
 }
 
-// ConvertText converts text to a value of the named type.
+// ConvertText converts text to a value of the named type, as the
+// reference's Converter does for a literal in the text format. An unknown
+// type is a *ConvertError with Unknown set; a bad literal is a
+// *ConvertError with a reason, except for x, which returns the *ExprError,
+// and node, which returns the *SyntaxError of the nested text.
 func ConvertText(text, typeName string) (any, error) {
 	bad := func(err error) error { return &ConvertError{Type: typeName, Text: text, Reason: err.Error()} }
-	t := strings.TrimSpace(text)
+	signed := func(bits int) (int64, error) {
+		v, err := parseSigned(text, bits)
+		if err != nil {
+			return 0, bad(err)
+		}
+		return v, nil
+	}
+	unsigned := func(bits int) (uint64, error) {
+		v, err := parseUnsigned(text, bits)
+		if err != nil {
+			return 0, bad(err)
+		}
+		return v, nil
+	}
 	switch typeName {
 	case "string":
 		return text, nil
 	case "int":
-		v, err := strconv.ParseInt(t, 10, 32)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return int32(v), nil
+		v, err := signed(32)
+		return wrapErr(int32(v), err)
 	case "uint":
-		v, err := strconv.ParseUint(t, 10, 32)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return uint32(v), nil
+		v, err := unsigned(32)
+		return wrapErr(uint32(v), err)
 	case "short":
-		v, err := strconv.ParseInt(t, 10, 16)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return int16(v), nil
+		v, err := signed(16)
+		return wrapErr(int16(v), err)
 	case "ushort":
-		v, err := strconv.ParseUint(t, 10, 16)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return uint16(v), nil
+		v, err := unsigned(16)
+		return wrapErr(uint16(v), err)
 	case "long":
-		v, err := strconv.ParseInt(t, 10, 64)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return v, nil
+		v, err := signed(64)
+		return wrapErr(v, err)
 	case "ulong":
-		v, err := strconv.ParseUint(t, 10, 64)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return v, nil
+		v, err := unsigned(64)
+		return wrapErr(v, err)
 	case "byte":
-		v, err := strconv.ParseUint(t, 10, 8)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return uint8(v), nil
+		v, err := unsigned(8)
+		return wrapErr(uint8(v), err)
 	case "sbyte":
-		v, err := strconv.ParseInt(t, 10, 8)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return int8(v), nil
+		v, err := signed(8)
+		return wrapErr(int8(v), err)
 	case "time":
-		v, err := strconv.ParseInt(t, 10, 64)
-		if err != nil {
-			return nil, bad(err)
-		}
-		return TimeSpan(v), nil
+		v, err := signed(64)
+		return wrapErr(TimeSpan(v), err)
 	case "decimal":
-		v, err := decimal.NewFromString(t)
+		v, err := parseDecimal(text)
 		if err != nil {
 			return nil, bad(err)
 		}
 		return v, nil
 	case "double":
-		v, err := strconv.ParseFloat(t, 64)
+		v, err := parseFloat(text, 64)
 		if err != nil {
 			return nil, bad(err)
 		}
 		return v, nil
 	case "float", "single":
-		v, err := strconv.ParseFloat(t, 32)
+		v, err := parseFloat(text, 32)
 		if err != nil {
 			return nil, bad(err)
 		}
 		return float32(v), nil
 	case "bool":
+		// The reference: true only for exactly "true", never an error.
 		return text == "true", nil
 	case "char":
-		r := []rune(text)
-		if len(r) != 1 || r[0] > 0xFFFF {
-			return nil, bad(fmt.Errorf("String must be exactly one character long"))
+		r, size := utf8.DecodeRuneInString(text)
+		if text == "" || size != len(text) || r > 0xFFFF || r == utf8.RuneError {
+			return nil, bad(errors.New("String must be exactly one character long"))
 		}
-		return Char(r[0]), nil
+		return Char(r), nil
 	case "date":
-		tm, err := time.Parse(time.RFC3339Nano, t)
+		v, err := parseDate(text)
 		if err != nil {
 			return nil, bad(err)
 		}
-		return Date{Time: tm.UTC(), Kind: DateUTC}, nil
+		return v, nil
 	case "guid":
-		s := strings.ReplaceAll(t, "-", "")
-		b, err := hex.DecodeString(s)
-		if err != nil || len(b) != 16 {
-			return nil, bad(fmt.Errorf("not a guid"))
-		}
-		var g GUID
-		copy(g[:], b)
-		return g, nil
-	case "bytes":
-		b, err := base64.StdEncoding.DecodeString(t)
+		v, err := parseGUID(text)
 		if err != nil {
 			return nil, bad(err)
 		}
-		return b, nil
+		return v, nil
+	case "bytes":
+		// .NET's FromBase64String skips white space; padding is required.
+		clean := strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, text)
+		v, err := base64.StdEncoding.DecodeString(clean)
+		if err != nil {
+			return nil, bad(errors.New("not valid base64"))
+		}
+		return v, nil
 	case "x":
 		return ParseExpression(text)
 	case "node":
-		return Parse([]byte(text), ParseOptions{})
+		return ParseString(text, ParseOptions{})
 	}
 	return nil, &ConvertError{Type: typeName, Text: text, Unknown: true}
 }
 
-// ValueText returns the type name and canonical text of v.
+func wrapErr(v any, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ValueText returns the type name and the canonical text of v, as the
+// serializer writes them. Go types outside the table are an error.
 func ValueText(v any) (typeName, text string, err error) {
-	typeName = TypeOf(v)
 	switch x := v.(type) {
 	case nil:
 		return "", "", nil
 	case string:
-		return typeName, x, nil
+		return "string", x, nil
 	case bool:
-		return typeName, strconv.FormatBool(x), nil
-	case Date:
-		s := x.Time.Format("2006-01-02T15:04:05.000")
-		switch x.Kind {
-		case DateUTC:
-			s += "Z"
-		case DateLocal:
-			s += x.Time.Format("-07:00")
-		}
-		return typeName, s, nil
-	case *Expression:
-		return typeName, x.String(), nil
-	case *Node:
-		return typeName, Format(x.Children(), FormatOptions{}), nil
-	case []byte:
-		return typeName, base64.StdEncoding.EncodeToString(x), nil
-	case Char:
-		return typeName, string(rune(x)), nil
-	case TimeSpan:
-		return typeName, strconv.FormatInt(int64(x), 10), nil
+		return "bool", strconv.FormatBool(x), nil
+	case int32:
+		return "int", strconv.FormatInt(int64(x), 10), nil
+	case uint32:
+		return "uint", strconv.FormatUint(uint64(x), 10), nil
+	case int16:
+		return "short", strconv.FormatInt(int64(x), 10), nil
+	case uint16:
+		return "ushort", strconv.FormatUint(uint64(x), 10), nil
+	case int64:
+		return "long", strconv.FormatInt(x, 10), nil
+	case uint64:
+		return "ulong", strconv.FormatUint(x, 10), nil
+	case uint8:
+		return "byte", strconv.FormatUint(uint64(x), 10), nil
+	case int8:
+		return "sbyte", strconv.FormatInt(int64(x), 10), nil
+	case decimal.Decimal:
+		return "decimal", formatDecimal(x), nil
 	case float64:
-		return typeName, strconv.FormatFloat(x, 'g', -1, 64), nil
+		return "double", formatFloat(x, 64, 15), nil
 	case float32:
-		return typeName, strconv.FormatFloat(float64(x), 'g', -1, 32), nil
+		return "float", formatFloat(float64(x), 32, 7), nil
+	case Char:
+		return "char", string(rune(x)), nil
+	case Date:
+		return "date", formatDate(x), nil
+	case TimeSpan:
+		return "time", strconv.FormatInt(int64(x), 10), nil
+	case GUID:
+		return "guid", x.String(), nil
+	case []byte:
+		return "bytes", base64.StdEncoding.EncodeToString(x), nil
+	case *Expression:
+		if x == nil {
+			break
+		}
+		return "x", x.String(), nil
+	case *Node:
+		if x == nil {
+			break
+		}
+		return "node", Format(x.Children(), FormatOptions{}), nil
 	}
-	if typeName == "?" {
-		return "", "", fmt.Errorf("hyperlambda: unsupported value type %T", v)
-	}
-	return typeName, fmt.Sprint(v), nil
+	return "", "", fmt.Errorf("hyperlambda: a value of Go type %T has no Hyperlambda type", v)
 }
 
 // TypeOf returns the type name of v: "" for nil, "?" for unsupported types.
@@ -308,7 +289,10 @@ func TypeOf(v any) string {
 	return "?"
 }
 
-// StringOf converts v to a string the way the reference runtime does.
+// StringOf converts v to text the way the reference runtime does (C#'s
+// Get<string>, i.e. .NET's invariant ToString): bool is "True"/"False",
+// dates are MM/dd/yyyy HH:mm:ss, time spans hh:mm:ss.fffffff, bytes are
+// read as UTF-8; numbers, guids, expressions and lambdas as in ValueText.
 func StringOf(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -322,7 +306,18 @@ func StringOf(v any) string {
 			return "True"
 		}
 		return "False"
+	case Date:
+		t := x.Time
+		if x.Kind == DateLocal {
+			t = t.In(DateZone)
+		}
+		return t.Format("01/02/2006 15:04:05")
+	case TimeSpan:
+		return x.String()
 	}
-	_, s, _ := ValueText(v)
+	_, s, err := ValueText(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
 	return s
 }
