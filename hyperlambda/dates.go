@@ -84,7 +84,12 @@ func parseDate(s string) (Date, error) {
 	if zone[0] == '-' {
 		secs = -secs
 	}
-	return Date{Time: t.Add(-time.Duration(secs) * time.Second).In(DateZone), Kind: DateLocal}, nil
+	local := t.Add(-time.Duration(secs) * time.Second).In(DateZone)
+	if local.Year() < 1 || local.Year() > 9999 {
+		// .NET's DateTime covers years 1 to 9999.
+		return Date{}, fmt.Errorf("date is out of range after applying offset %s", zone)
+	}
+	return Date{Time: local, Kind: DateLocal}, nil
 }
 
 func atoi(s string) int {
