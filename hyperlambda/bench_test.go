@@ -106,7 +106,7 @@ func BenchmarkFormatVsJSON(b *testing.B) {
 	for b.Loop() {
 		m0 := mallocs()
 		t0 := time.Now()
-		_ = Format(c.root.Children(), FormatOptions{})
+		_ = AppendFormat(nil, c.root.Children(), FormatOptions{}) // []byte, like json.Marshal
 		t1 := time.Now()
 		allocs += mallocs() - m0
 		if _, err := json.Marshal(jn); err != nil {

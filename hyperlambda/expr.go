@@ -21,6 +21,7 @@ import (
 //   - Following a chain of expressions to a value stops with an error after
 //     MaxValueHops hops instead of looping forever on a cycle.
 type Expression struct {
+	text   string // canonical text, computed once
 	iters  []iterator
 	inline [4]iterator // most expressions have at most four iterators
 }
@@ -124,7 +125,7 @@ func ParseExpression(text string) (*Expression, error) {
 			buf = nil
 			i = end
 			if i == len(text) {
-				return e, nil // no empty iterator after a closing brace
+				return e.finish(text), nil // no empty iterator after a closing brace
 			}
 			if text[i] == '/' {
 				i++
@@ -144,7 +145,15 @@ func ParseExpression(text string) (*Expression, error) {
 	if err := add(seg, segStart); err != nil {
 		return nil, err
 	}
-	return e, nil
+	return e.finish(text), nil
+}
+
+// finish records the canonical text: usually the source text itself, which
+// costs nothing; rebuilt only when quoting would differ.
+func (e *Expression) finish(src string) *Expression {
+	e.text = src
+	e.text = e.canonical()
+	return e
 }
 
 // MustParseExpression is ParseExpression for expressions known to be valid.
@@ -343,9 +352,16 @@ func parseDotnetInt(s string) (int, bool) {
 
 // String returns the canonical text: iterators joined with "/", and an
 // iterator holding "/" wrapped in quotes (escaped so that it reads back).
-func (e *Expression) String() string {
+func (e *Expression) String() string { return e.text }
+
+// canonical builds the canonical text without allocating when it equals
+// the source (checked by walking both).
+func (e *Expression) canonical() string {
 	if len(e.iters) == 1 && !iteratorNeedsQuotes(e.iters[0].text) {
 		return e.iters[0].text
+	}
+	if e.sameAsSource() {
+		return e.text
 	}
 	var b strings.Builder
 	for i, it := range e.iters {
@@ -368,6 +384,25 @@ func (e *Expression) String() string {
 		b.WriteByte('"')
 	}
 	return b.String()
+}
+
+// sameAsSource reports whether joining the iterators with "/" gives e.text
+// and none needs quotes: then the source is already canonical.
+func (e *Expression) sameAsSource() bool {
+	pos := 0
+	for i, it := range e.iters {
+		if i > 0 {
+			if pos >= len(e.text) || e.text[pos] != '/' {
+				return false
+			}
+			pos++
+		}
+		if iteratorNeedsQuotes(it.text) || !strings.HasPrefix(e.text[pos:], it.text) {
+			return false
+		}
+		pos += len(it.text)
+	}
+	return pos == len(e.text)
 }
 
 // iteratorNeedsQuotes: a "/" would split the iterator (the reference's

@@ -2,6 +2,7 @@ package hyperlambda
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,8 +26,31 @@ func Format(nodes []*Node, opts FormatOptions) string {
 	return string(AppendFormat(nil, nodes, opts))
 }
 
+func estimateSize(nodes []*Node, level int) int {
+	n := 0
+	for _, x := range nodes {
+		n += level*3 + len(x.Name) + 8
+		switch v := x.Value.(type) {
+		case string:
+			n += len(v)
+		case *Expression:
+			n += len(v.text) + 2
+		case nil:
+		default:
+			n += 24
+		}
+		n += estimateSize(x.children, level+1)
+	}
+	return n
+}
+
 // AppendFormat appends the canonical text of nodes to dst.
 func AppendFormat(dst []byte, nodes []*Node, opts FormatOptions) []byte {
+	// Sizing the buffer up front saves the copies of repeated growth,
+	// which otherwise dominate the cost on large trees.
+	if est := estimateSize(nodes, 0); cap(dst)-len(dst) < est {
+		dst = append(make([]byte, 0, len(dst)+est), dst...)
+	}
 	return appendNodes(dst, nodes, 0, opts.Comments)
 }
 
@@ -128,6 +152,21 @@ func nameNeedsQuotes(name string) bool {
 }
 
 func appendValue(b []byte, v any) []byte {
+	// Fast paths for the common types avoid building the text as a string.
+	switch x := v.(type) {
+	case string:
+		return appendLiteral(append(b, ':'), x)
+	case *Expression:
+		if x != nil {
+			return appendLiteral(append(b, ":x:"...), x.text)
+		}
+	case int32:
+		return strconv.AppendInt(append(b, ":int:"...), int64(x), 10)
+	case int64:
+		return strconv.AppendInt(append(b, ":long:"...), x, 10)
+	case bool:
+		return strconv.AppendBool(append(b, ":bool:"...), x)
+	}
 	typeName, text, err := ValueText(v)
 	if err != nil {
 		typeName, text = "string", fmt.Sprint(v)
@@ -160,7 +199,18 @@ func appendLiteral(b []byte, text string) []byte {
 	// The reference checks only for a space at either end; the parser trims
 	// all white space from unquoted values, so any of it forces quotes here.
 	quote := text != "" && (isSpaceAt(text, true) || isSpaceAt(text, false))
-	start := len(b)
+	if !quote {
+		plain := true
+		for i := 0; i < len(text); i++ {
+			switch text[i] {
+			case '\n', '\r', '\t', '\\', '"', ':', '\'':
+				plain = false
+			}
+		}
+		if plain {
+			return append(b, text...)
+		}
+	}
 	b = append(b, '"')
 	for i := 0; i < len(text); i++ {
 		switch c := text[i]; c {
@@ -176,19 +226,11 @@ func appendLiteral(b []byte, text string) []byte {
 		case '\\', '"':
 			b = append(b, '\\', c)
 			quote = true
-		case ':', '\'':
-			b = append(b, c)
-			quote = true
 		default:
 			b = append(b, c)
 		}
 	}
-	if quote {
-		return append(b, '"')
-	}
-	// Nothing needed escaping: drop the opening quote just written.
-	copy(b[start:], b[start+1:])
-	return b[:len(b)-1]
+	return append(b, '"')
 }
 
 func isSpaceAt(s string, first bool) bool {
