@@ -11,15 +11,23 @@ import (
 //
 // # Differences from the reference
 //
+// Where the reference crashes, loops or yields null entries, we define the
+// behaviour instead (docs/differences.md has the full table):
+//
 //   - `#` on a node whose value is not a node yields nothing (the reference
 //     yields null entries that crash the next iterator).
 //   - `-`, `+` and `.` on a node without a parent yield nothing (crash, or
 //     a null entry, in the reference).
 //   - `[n]` with one number, non-numeric `[x,y]`, and a bad nested
-//     expression inside `{...}` are errors when the expression is parsed;
-//     the reference throws when it builds (or first runs) the iterator.
+//     expression inside `{...}` are errors (*ExprError) when the expression
+//     is parsed; the reference throws when it builds (or first runs) the
+//     iterator.
 //   - Following a chain of expressions to a value stops with an error after
 //     MaxValueHops hops instead of looping forever on a cycle.
+//   - The canonical text escapes `"` and `\` inside a quoted iterator, and
+//     also quotes an iterator that would otherwise read back differently
+//     (leading `"`, or unbalanced leading `{`); the reference only wraps
+//     iterators holding "/", without escaping, which may not read back.
 type Expression struct {
 	text   string // canonical text, computed once
 	iters  []iterator
@@ -92,6 +100,12 @@ func ParseExpression(text string) (*Expression, error) {
 		}
 		return i - segStart
 	}
+	segIs := func(i int, want string) bool {
+		if buf != nil {
+			return buf.String() == want
+		}
+		return text[segStart:i] == want
+	}
 	i := 0
 	for i < len(text) {
 		c := text[i]
@@ -114,12 +128,18 @@ func ParseExpression(text string) (*Expression, error) {
 			buf = &strings.Builder{}
 			buf.WriteString(s)
 			i = end
-		case c == '{' && (segLen(i) == 0 || (buf == nil && text[segStart:i] == "=")):
+		case c == '{' && (segLen(i) == 0 || segLen(i) == 1 && segIs(i, "=")):
 			end, err := matchBrace(text, i)
 			if err != nil {
 				return nil, err
 			}
-			if err := add(text[segStart:end], segStart); err != nil {
+			seg := text[segStart:end]
+			if buf != nil {
+				// The segment so far came from a quoted part (`""{a}`,
+				// `"="{a}`): the reference keeps only what that part read.
+				seg = buf.String() + text[i:end]
+			}
+			if err := add(seg, segStart); err != nil {
 				return nil, err
 			}
 			buf = nil
@@ -179,7 +199,7 @@ func matchBrace(text string, i int) (int, error) {
 			}
 		}
 	}
-	return 0, &ExprError{Expr: text, Offset: i, Msg: "extrapolated expression is never closed with '}'"}
+	return 0, &ExprError{Expr: text, Offset: i, Msg: "extrapolated expression was never closed (missing '}')"}
 }
 
 // readExprQuoted reads a "..." segment with Hyperlambda's escapes.
@@ -437,6 +457,9 @@ func (e *Expression) Iterators() []string {
 // Evaluate returns the nodes the expression selects from identity, in
 // order (duplicates are possible, as in the reference).
 func (e *Expression) Evaluate(identity *Node) ([]*Node, error) {
+	if identity == nil {
+		return nil, nil
+	}
 	cur := []*Node{identity}
 	var spare []*Node
 	for i := range e.iters {
@@ -487,26 +510,16 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 			out = append(out, p.children[i])
 		}
 	case itParent:
-		for _, n := range in {
-			if p := n.parent; p != nil && !containsNode(out, p) {
-				out = append(out, p)
-			}
-		}
+		out = appendDistinctParents(out, in)
 	case itRoot:
 		out = append(out, in[0].Root())
 	case itDescendants:
 		for _, n := range in {
-			n.Walk(func(d *Node) bool { out = append(out, d); return true })
+			out = appendDescendants(out, n, false, "")
 		}
 	case itPruned:
 		for _, n := range in {
-			n.Walk(func(d *Node) bool {
-				if d.Name == it.arg {
-					return false
-				}
-				out = append(out, d)
-				return true
-			})
+			out = appendDescendants(out, n, true, it.arg)
 		}
 	case itUpwards:
 		for _, n := range in {
@@ -597,6 +610,54 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 	return out, nil
 }
 
+// appendDescendants appends n and its descendants in pre-order; with prune,
+// a subtree whose root is named except is left out whole (the `!` iterator).
+// A plain recursive function, unlike Walk with a closure, does not allocate.
+func appendDescendants(out []*Node, n *Node, prune bool, except string) []*Node {
+	if prune && n.Name == except {
+		return out
+	}
+	out = append(out, n)
+	for _, c := range n.children {
+		out = appendDescendants(out, c, prune, except)
+	}
+	return out
+}
+
+// appendDistinctParents appends each input node's parent once, in order of
+// first appearance. Small sets are checked by scanning; a set is used only
+// when scanning would turn quadratic (e.g. `../**/.` on a large file).
+func appendDistinctParents(out []*Node, in []*Node) []*Node {
+	const scanLimit = 32
+	var seen map[*Node]struct{}
+	start := len(out)
+	for _, n := range in {
+		p := n.parent
+		if p == nil {
+			continue
+		}
+		if seen != nil {
+			if _, dup := seen[p]; dup {
+				continue
+			}
+			seen[p] = struct{}{}
+			out = append(out, p)
+			continue
+		}
+		if containsNode(out[start:], p) {
+			continue
+		}
+		out = append(out, p)
+		if len(out)-start > scanLimit {
+			seen = make(map[*Node]struct{}, 2*scanLimit)
+			for _, q := range out[start:] {
+				seen[q] = struct{}{}
+			}
+		}
+	}
+	return out
+}
+
 func containsNode(list []*Node, n *Node) bool {
 	for _, x := range list {
 		if x == n {
@@ -665,7 +726,7 @@ func Value(n *Node) (any, error) {
 		case 1:
 			n = res[0]
 		default:
-			return nil, fmt.Errorf("expression %q gives %d nodes where one value is expected", x.String(), len(res))
+			return nil, fmt.Errorf("multiple resulting nodes from expression %q (%d nodes where one value is expected)", x.String(), len(res))
 		}
 	}
 }

@@ -46,3 +46,37 @@ func FuzzParseFormat(f *testing.F) {
 		}
 	})
 }
+
+// FuzzExpression: parsing never panics; canonical text parses back to the
+// same canonical text; evaluating on a sample tree never panics.
+func FuzzExpression(f *testing.F) {
+	for _, s := range []string{"@.data/*/a", "../**/deep/--", `@.data/*/"a/b"`, "@.data/*/{@.other}", "={x}", "[0,1]", "[a|b]", `\*`, "-1", "#/*/+"} {
+		f.Add(s)
+	}
+	sample, err := ParseString(".data\r\n   a:1\r\n   b:x:@.data\r\n   c:node:\"x:1\"\r\n.other:a\r\nid:x:../*\r\n", ParseOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	identity := sample.Child(sample.Len() - 1)
+	f.Fuzz(func(t *testing.T, text string) {
+		x, err := ParseExpression(text)
+		if err != nil {
+			var xe *ExprError
+			if !errors.As(err, &xe) {
+				t.Fatalf("error is not an *ExprError: %#v", err)
+			}
+			return
+		}
+		y, err := ParseExpression(x.String())
+		if err != nil {
+			t.Fatalf("canonical %q of %q does not parse: %v", x.String(), text, err)
+		}
+		if y.String() != x.String() {
+			t.Fatalf("canonical %q reads back as %q", x.String(), y.String())
+		}
+		res, _ := x.Evaluate(identity)
+		for _, n := range res {
+			_, _ = Value(n)
+		}
+	})
+}
