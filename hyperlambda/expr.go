@@ -57,14 +57,24 @@ const (
 	itIndex                       // n
 )
 
+// iterator is kept small (40 bytes) because four of them sit inline in
+// every Expression, and an Expression is allocated for every x value of a
+// parsed file: the rare parts live behind the extra pointer.
 type iterator struct {
-	text   string // as written, unquoted
-	kind   iterKind
-	arg    string // name or value to compare with
-	n, m   int    // index, or skip and take
+	text  string     // as written, unquoted
+	extra *iterExtra // for [a|b] and {expr}/={expr} only
+	n, m  int32      // index, or skip and take (.NET ints)
+	kind  iterKind
+	argAt uint8 // the name or value to compare with is text[argAt:]
+}
+
+type iterExtra struct {
 	names  []string
 	nested *Expression
 }
+
+// arg is the iterator's operand: the name or value after its prefix.
+func (it *iterator) arg() string { return it.text[it.argAt:] }
 
 // ExprError is an expression that cannot be parsed.
 type ExprError struct {
@@ -249,20 +259,39 @@ func unescape(e byte) (byte, bool) {
 	return 0, false
 }
 
-var fixedIterators = map[string]iterKind{
-	"*": itChildren, "#": itValueNode, "-": itPrevious, "+": itNext,
-	".": itParent, "..": itRoot, "**": itDescendants, "--": itUpwards,
+// fixedIterator looks up the iterators without operands (a switch is
+// cheaper than hashing every segment).
+func fixedIterator(t string) (iterKind, bool) {
+	switch t {
+	case "*":
+		return itChildren, true
+	case "#":
+		return itValueNode, true
+	case "-":
+		return itPrevious, true
+	case "+":
+		return itNext, true
+	case ".":
+		return itParent, true
+	case "..":
+		return itRoot, true
+	case "**":
+		return itDescendants, true
+	case "--":
+		return itUpwards, true
+	}
+	return 0, false
 }
 
 // compileIterator follows the reference's order: a leading backslash, the
 // fixed table, the first-character table, an integer, else a name.
 func compileIterator(t string) (iterator, error) {
-	it := iterator{text: t, kind: itName, arg: t}
+	it := iterator{text: t, kind: itName}
 	if strings.HasPrefix(t, `\`) {
-		it.arg = t[1:]
+		it.argAt = 1
 		return it, nil
 	}
-	if k, ok := fixedIterators[t]; ok {
+	if k, ok := fixedIterator(t); ok {
 		it.kind = k
 		return it, nil
 	}
@@ -277,10 +306,10 @@ func compileIterator(t string) (iterator, error) {
 			if err != nil {
 				return it, err
 			}
-			it.kind, it.nested = itValueExpr, nested
+			it.kind, it.extra = itValueExpr, &iterExtra{nested: nested}
 			return it, nil
 		}
-		it.kind, it.arg = itValueEq, rest
+		it.kind, it.argAt = itValueEq, 1
 		return it, nil
 	case '[':
 		if len(t) < 2 {
@@ -288,21 +317,27 @@ func compileIterator(t string) (iterator, error) {
 		}
 		inner := t[1 : len(t)-1]
 		if strings.Contains(t, "|") {
-			it.kind = itNames
+			it.kind, it.extra = itNames, &iterExtra{}
 			for _, n := range strings.Split(inner, "|") {
 				if n != "" {
-					it.names = append(it.names, n)
+					it.extra.names = append(it.extra.names, n)
 				}
 			}
 			return it, nil
 		}
-		var nums []string
-		for _, n := range strings.Split(inner, ",") {
-			if n != "" {
-				nums = append(nums, n)
+		// The first two non-empty comma-separated fields; more are ignored.
+		// Scanned in place since a Split would cost an allocation per parse.
+		var nums [2]string
+		found := 0
+		for rest := inner; found < 2 && rest != ""; {
+			field, tail, _ := strings.Cut(rest, ",")
+			if field != "" {
+				nums[found] = field
+				found++
 			}
+			rest = tail
 		}
-		if len(nums) < 2 {
+		if found < 2 {
 			return it, fmt.Errorf("subscript %q needs two numbers [skip,take]", t)
 		}
 		skip, ok1 := parseDotnetInt(nums[0])
@@ -310,7 +345,7 @@ func compileIterator(t string) (iterator, error) {
 		if !ok1 || !ok2 {
 			return it, fmt.Errorf("subscript %q: skip and take must be integers", t)
 		}
-		it.kind, it.n, it.m = itRange, skip, take
+		it.kind, it.n, it.m = itRange, int32(skip), int32(take)
 		return it, nil
 	case '{':
 		if len(t) < 2 {
@@ -320,20 +355,20 @@ func compileIterator(t string) (iterator, error) {
 		if err != nil {
 			return it, err
 		}
-		it.kind, it.nested = itNameExpr, nested
+		it.kind, it.extra = itNameExpr, &iterExtra{nested: nested}
 		return it, nil
 	case '@':
-		it.kind, it.arg = itElder, t[1:]
+		it.kind, it.argAt = itElder, 1
 		return it, nil
 	case '^':
-		it.kind, it.arg = itAncestor, t[1:]
+		it.kind, it.argAt = itAncestor, 1
 		return it, nil
 	case '!':
-		it.kind, it.arg = itPruned, t[1:]
+		it.kind, it.argAt = itPruned, 1
 		return it, nil
 	}
 	if n, ok := parseDotnetInt(t); ok {
-		it.kind, it.n = itIndex, n
+		it.kind, it.n = itIndex, int32(n)
 	}
 	return it, nil
 }
@@ -460,8 +495,12 @@ func (e *Expression) Evaluate(identity *Node) ([]*Node, error) {
 	if identity == nil {
 		return nil, nil
 	}
-	cur := []*Node{identity}
-	var spare []*Node
+	// The current and next sets swap roles per iterator. While they are
+	// small both live in one allocation; the capacity caps keep them from
+	// growing into each other (append reallocates instead).
+	pool := make([]*Node, 8)
+	cur := append(pool[0:0:4], identity)
+	spare := pool[4:4:8]
 	for i := range e.iters {
 		next, err := e.iters[i].eval(identity, cur, spare[:0])
 		if err != nil {
@@ -479,7 +518,7 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 	switch it.kind {
 	case itName:
 		for _, n := range in {
-			if n.Name == it.arg {
+			if n.Name == it.arg() {
 				out = append(out, n)
 			}
 		}
@@ -519,7 +558,7 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 		}
 	case itPruned:
 		for _, n := range in {
-			out = appendDescendants(out, n, true, it.arg)
+			out = appendDescendants(out, n, true, it.arg())
 		}
 	case itUpwards:
 		for _, n := range in {
@@ -534,24 +573,24 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 			}
 		}
 	case itElder:
-		if n := elderNamed(in[0], it.arg); n != nil {
+		if n := elderNamed(in[0], it.arg()); n != nil {
 			out = append(out, n)
 		}
 	case itAncestor:
 		for p := in[0].parent; p != nil; p = p.parent {
-			if p.Name == it.arg {
+			if p.Name == it.arg() {
 				out = append(out, p)
 				break
 			}
 		}
 	case itValueEq:
 		for _, n := range in {
-			if valueEquals(n.Value, it.arg) {
+			if valueEquals(n.Value, it.arg()) {
 				out = append(out, n)
 			}
 		}
 	case itNameExpr, itValueExpr:
-		res, err := it.nested.Evaluate(identity)
+		res, err := it.extra.nested.Evaluate(identity)
 		if err != nil {
 			return nil, err
 		}
@@ -585,13 +624,13 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 			}
 		}
 	case itRange:
-		skip := max(it.n, 0)
-		if skip < len(in) && it.m > 0 {
-			out = append(out, in[skip:min(len(in), skip+it.m)]...)
+		skip, take := max(int(it.n), 0), int(it.m)
+		if skip < len(in) && take > 0 {
+			out = append(out, in[skip:min(len(in), skip+take)]...)
 		}
 	case itNames:
 		for _, n := range in {
-			for _, name := range it.names {
+			for _, name := range it.extra.names {
 				if n.Name == name {
 					out = append(out, n)
 					break
@@ -600,7 +639,7 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 		}
 	case itIndex:
 		// Skip(n).Take(1): a negative n skips nothing.
-		i := max(it.n, 0)
+		i := max(int(it.n), 0)
 		for _, n := range in {
 			if i < len(n.children) {
 				out = append(out, n.children[i])
