@@ -189,12 +189,18 @@ func (n *Node) Clear() {
 
 // Clone returns a deep, parentless copy of n. Values that are themselves
 // mutable (nested nodes, byte slices) are copied; immutable ones are shared.
-func (n *Node) Clone() *Node {
-	c := &Node{Name: n.Name, Value: cloneValue(n.Value), Pos: n.Pos}
+// A node value that refers back to a node being copied (a [.dp] or
+// [reference] pointing at an ancestor) stays a reference: copying it would
+// never end.
+func (n *Node) Clone() *Node { return n.clone(nil) }
+
+func (n *Node) clone(path []*Node) *Node {
+	path = append(path, n)
+	c := &Node{Name: n.Name, Value: cloneValue(n.Value, path), Pos: n.Pos}
 	if len(n.children) > 0 {
 		c.children = make([]*Node, len(n.children))
 		for i, ch := range n.children {
-			cc := ch.Clone()
+			cc := ch.clone(path)
 			cc.parent = c
 			c.children[i] = cc
 		}
@@ -202,13 +208,18 @@ func (n *Node) Clone() *Node {
 	return c
 }
 
-func cloneValue(v any) any {
+func cloneValue(v any, path []*Node) any {
 	switch x := v.(type) {
 	case *Node:
 		if x == nil {
 			return x
 		}
-		return x.Clone()
+		for _, p := range path {
+			if p == x {
+				return x
+			}
+		}
+		return x.clone(path)
 	case []byte:
 		return append([]byte(nil), x...)
 	}

@@ -221,3 +221,15 @@ func ExampleSyntaxError() {
 	// bad indentation at 2 3
 	// 2:3: indentation of 2 spaces is not a multiple of 3 (one level is three spaces)
 }
+
+// A node whose value refers to its own ancestor (what [for-each]'s .dp and
+// [reference] make) clones without recursing forever.
+func TestCloneSelfReference(t *testing.T) {
+	root := New("root", nil, New("a", nil))
+	dp := New(".dp", root)
+	root.Child(0).Add(dp)
+	c := root.Clone()
+	if got := c.Child(0).Child(0).Value; got != root {
+		t.Fatalf("reference to an ancestor should stay a reference, got %v", got)
+	}
+}

@@ -1,0 +1,775 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// Signature shorthands for the core vocabulary.
+var (
+	exprValue = whitelist.ValueSpec{Required: true, Expr: true, Doc: "expression selecting nodes"}
+	anyValue  = whitelist.ValueSpec{Expr: true}
+	lambdaArg = whitelist.Arg{Name: ".lambda", Code: true, Doc: "code to run"}
+)
+
+func sig(name, doc string, v whitelist.ValueSpec, children whitelist.Role, effects whitelist.Effect, args ...whitelist.Arg) whitelist.Signature {
+	return whitelist.Signature{Name: name, Doc: doc, Value: v, Children: children, Effects: effects, Args: args}
+}
+
+func registerCore(e *Engine) {
+	e.mustRegister(sig("eval", "evaluates its children, or the children of the nodes its expression selects", anyValue, whitelist.Code, whitelist.Pure), slotEval)
+	e.mustRegister(sig("if", "runs its children (or [.lambda]) when the condition is true", anyValue, whitelist.Code, whitelist.Pure, lambdaArg), slotIf)
+	e.mustRegister(sig("else-if", "like [if], when no earlier branch of the chain ran", anyValue, whitelist.Code, whitelist.Pure, lambdaArg), slotIf)
+	e.mustRegister(sig("else", "runs its children when no earlier branch of the chain ran", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotElse)
+	e.mustRegister(sig("while", "runs [.lambda] (or its children) while the condition is true", anyValue, whitelist.Code, whitelist.Pure, lambdaArg), slotWhile)
+	e.mustRegister(sig("for-each", "runs its children once per selected node, with [.dp] referencing it", exprValue, whitelist.Code, whitelist.Pure), slotForEach)
+	for _, name := range []string{"eq", "neq", "lt", "lte", "mt", "mte"} {
+		e.mustRegister(sig(name, "compares two values (type-strict); value becomes bool", anyValue, whitelist.Code, whitelist.Pure), slotCompare)
+	}
+	e.mustRegister(sig("and", "true when every child is true (short-circuit)", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotAndOr)
+	e.mustRegister(sig("or", "true when any child is true (short-circuit)", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotAndOr)
+	e.mustRegister(sig("not", "negates its one child", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotNot)
+	e.mustRegister(sig("get-value", "value of the selected node", exprValue, whitelist.NoChildren, whitelist.Pure), slotGetValue)
+	e.mustRegister(sig("get-name", "name of the selected node", exprValue, whitelist.NoChildren, whitelist.Pure), slotGetName)
+	e.mustRegister(sig("get-count", "number of selected nodes", exprValue, whitelist.NoChildren, whitelist.Pure), slotGetCount)
+	e.mustRegister(sig("get-nodes", "copies of the selected nodes as children", exprValue, whitelist.NoChildren, whitelist.Pure), slotGetNodes)
+	for _, name := range []string{"exists", "not-exists", "null", "not-null"} {
+		e.mustRegister(sig(name, "tests the selected nodes; value becomes bool", exprValue, whitelist.NoChildren, whitelist.Pure), slotExists)
+	}
+	e.mustRegister(sig("set-value", "sets the selected nodes' value to its child's value", exprValue, whitelist.Code, whitelist.Pure), slotSetValue)
+	e.mustRegister(sig("set-name", "renames the selected nodes to its child's value", exprValue, whitelist.Code, whitelist.Pure), slotSetName)
+	e.mustRegister(sig("add", "appends copies of its children's children to the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotAdd)
+	e.mustRegister(sig("remove-nodes", "detaches the selected nodes", exprValue, whitelist.NoChildren, whitelist.Pure), slotRemoveNodes)
+	e.mustRegister(sig("return", "returns its value or children from the current function", anyValue, whitelist.Data, whitelist.Pure), slotReturn)
+	e.mustRegister(sig("return-value", "returns a value", anyValue, whitelist.NoChildren, whitelist.Pure), slotReturnValue)
+	e.mustRegister(sig("return-nodes", "returns copies of the selected nodes, or its children", anyValue, whitelist.Data, whitelist.Pure), slotReturnNodes)
+	e.mustRegister(sig("throw", "raises an error that [try] can catch", anyValue, whitelist.Arguments, whitelist.Pure,
+		whitelist.Arg{Name: "status", Type: "int"}, whitelist.Arg{Name: "public", Type: "bool"}, whitelist.Arg{Name: "field", Type: "string"}), slotThrow)
+	e.mustRegister(sig("try", "runs its children; on an error runs the following [.catch]; always runs [.finally]", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotTry)
+	e.mustRegister(whitelist.Signature{Name: "slots.create", Doc: "creates a dynamic slot from its children, run later under this run's policy",
+		Value: whitelist.ValueSpec{Type: "string", Required: true}, Children: whitelist.Data, Effects: whitelist.SpawnsCode}, slotSlotsCreate)
+	e.mustRegister(whitelist.Signature{Name: "signal", Doc: "invokes a dynamic slot by name with its children as [.arguments]",
+		Value: whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, Children: whitelist.Arguments, Effects: whitelist.SpawnsCode, Dynamic: true}, slotSignal)
+	e.mustRegister(whitelist.Signature{Name: "whitelist", Doc: "runs [.lambda] with only the slots in [vocabulary] (narrowing the active policy)",
+		Children: whitelist.NoChildren, Effects: whitelist.Pure,
+		Args: []whitelist.Arg{{Name: "vocabulary", Required: true, Doc: "one child per allowed slot name"}, {Name: ".lambda", Required: true, Code: true}}}, slotWhitelist)
+	e.mustRegister(sig("log.info", "writes its value to the run's log", anyValue, whitelist.NoChildren, whitelist.Logs), slotLog)
+}
+
+func slotEval(r *Run, n *hyperlambda.Node) error {
+	if n.Len() > 0 {
+		if n.Value != nil {
+			return errors.New("takes either children or an expression, not both")
+		}
+		return r.Eval(n)
+	}
+	if n.Value == nil {
+		return nil
+	}
+	targets, err := selected(n)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		// Evaluating code selected at run time: every statement in it still
+		// goes through Signal, so the policy applies to it.
+		if err := r.Eval(t); err != nil {
+			return err
+		}
+		if res := r.result(); res.Value != nil || res.Len() > 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// condition evaluates an [if]/[while]-style condition: the node's value
+// (form A) or its first non-[.lambda] child after evaluating the children
+// (form B). body is what runs when it is true.
+func condition(r *Run, n *hyperlambda.Node) (ok bool, body *hyperlambda.Node, err error) {
+	if n.Value != nil {
+		v, err := value(n)
+		if err != nil {
+			return false, nil, err
+		}
+		return truthy(v), n, nil
+	}
+	var cond, lambda *hyperlambda.Node
+	for _, c := range n.Children() {
+		switch {
+		case c.Name == ".lambda":
+			lambda = c
+		case cond == nil:
+			cond = c
+		}
+	}
+	if cond == nil || lambda == nil {
+		return false, nil, errors.New("needs a condition: a value, or a condition child and a [.lambda]")
+	}
+	if cond.Name != "" && cond.Name[0] != '.' {
+		if err := r.Signal(cond.Name, cond); err != nil {
+			return false, nil, err
+		}
+	}
+	v, err := value(cond)
+	if err != nil {
+		return false, nil, err
+	}
+	return truthy(v), lambda, nil
+}
+
+// chainTaken reports whether an earlier [if]/[else-if] of n's chain ran;
+// it is an error for n not to follow one.
+func chainTaken(n *hyperlambda.Node) (bool, error) {
+	for p := n.Previous(); ; p = p.Previous() {
+		if p == nil || (p.Name != "if" && p.Name != "else-if") {
+			return false, fmt.Errorf("[%s] must follow [if] or [else-if]", n.Name)
+		}
+		if p.Value == true {
+			return true, nil
+		}
+		if p.Name == "if" {
+			return false, nil
+		}
+	}
+}
+
+func slotIf(r *Run, n *hyperlambda.Node) error {
+	if n.Name == "else-if" {
+		taken, err := chainTaken(n)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return nil
+		}
+	}
+	ok, body, err := condition(r, n)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if err := r.Eval(body); err != nil {
+			return err
+		}
+	}
+	n.Value = ok
+	return nil
+}
+
+func slotElse(r *Run, n *hyperlambda.Node) error {
+	taken, err := chainTaken(n)
+	if err != nil || taken {
+		return err
+	}
+	n.Value = true
+	return r.Eval(n)
+}
+
+func slotWhile(r *Run, n *hyperlambda.Node) error {
+	// The body is restored after each round so mutations do not pile up.
+	original, err := r.Clone(n)
+	if err != nil {
+		return err
+	}
+	for {
+		if err := r.Step(); err != nil {
+			return err
+		}
+		ok, body, err := condition(r, n)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if err := r.Eval(body); err != nil {
+			return err
+		}
+		if res := r.result(); res.Value != nil || res.Len() > 0 {
+			break
+		}
+		if err := restoreChildren(r, n, original); err != nil {
+			return err
+		}
+	}
+	n.Value = false
+	return restoreChildren(r, n, original)
+}
+
+func restoreChildren(r *Run, n, from *hyperlambda.Node) error {
+	n.Clear()
+	for _, c := range from.Children() {
+		cc, err := r.Clone(c)
+		if err != nil {
+			return err
+		}
+		n.Add(cc)
+	}
+	return nil
+}
+
+func slotForEach(r *Run, n *hyperlambda.Node) error {
+	items, err := selected(n)
+	if err != nil {
+		return err
+	}
+	original, err := r.Clone(n)
+	if err != nil {
+		return err
+	}
+	for _, item := range items {
+		if err := r.Step(); err != nil {
+			return err
+		}
+		n.Insert(0, hyperlambda.New(".dp", item))
+		if err := r.Eval(n); err != nil {
+			return err
+		}
+		if err := restoreChildren(r, n, original); err != nil {
+			return err
+		}
+		if res := r.result(); res.Value != nil || res.Len() > 0 {
+			break
+		}
+	}
+	return nil
+}
+
+// operands returns the two sides of a comparison: the value and one
+// child, or two children, after evaluating the children.
+func operands(r *Run, n *hyperlambda.Node) (a, b any, err error) {
+	if err := r.Eval(n); err != nil {
+		return nil, nil, err
+	}
+	kids := n.Children()
+	switch {
+	case n.Value != nil && len(kids) == 1:
+		if a, err = value(n); err != nil {
+			return nil, nil, err
+		}
+		b, err = value(kids[0])
+	case n.Value == nil && len(kids) == 2:
+		if a, err = value(kids[0]); err != nil {
+			return nil, nil, err
+		}
+		b, err = value(kids[1])
+	default:
+		err = errors.New("compares a value with one child, or two children")
+	}
+	return a, b, err
+}
+
+func slotCompare(r *Run, n *hyperlambda.Node) error {
+	a, b, err := operands(r, n)
+	if err != nil {
+		return err
+	}
+	var res bool
+	if a == nil || b == nil {
+		// null equals null and sorts before everything.
+		switch {
+		case a == nil && b == nil:
+			res = n.Name == "eq" || n.Name == "lte" || n.Name == "mte"
+		case a == nil:
+			res = n.Name == "neq" || n.Name == "lt" || n.Name == "lte"
+		default:
+			res = n.Name == "neq" || n.Name == "mt" || n.Name == "mte"
+		}
+	} else {
+		c, ok := compare(a, b)
+		switch n.Name {
+		case "eq":
+			res = ok && c == 0
+		case "neq":
+			res = !ok || c != 0
+		case "lt":
+			res = ok && c < 0
+		case "lte":
+			res = ok && c <= 0
+		case "mt":
+			res = ok && c > 0
+		case "mte":
+			res = ok && c >= 0
+		}
+	}
+	n.Value = res
+	return nil
+}
+
+func slotAndOr(r *Run, n *hyperlambda.Node) error {
+	if n.Len() < 2 {
+		return fmt.Errorf("needs at least two children")
+	}
+	want := n.Name == "or"
+	res := !want
+	for _, c := range n.Children() {
+		if c.Name != "" && c.Name[0] != '.' {
+			if err := r.Signal(c.Name, c); err != nil {
+				return err
+			}
+		}
+		v, err := value(c)
+		if err != nil {
+			return err
+		}
+		if truthy(v) == want {
+			res = want
+			break
+		}
+	}
+	n.Value = res
+	return nil
+}
+
+func slotNot(r *Run, n *hyperlambda.Node) error {
+	if n.Len() != 1 {
+		return errors.New("needs exactly one child")
+	}
+	if err := r.Eval(n); err != nil {
+		return err
+	}
+	v, err := value(n.Child(0))
+	if err != nil {
+		return err
+	}
+	n.Value = !truthy(v)
+	return nil
+}
+
+func single(n *hyperlambda.Node) (*hyperlambda.Node, error) {
+	res, err := selected(n)
+	if err != nil {
+		return nil, err
+	}
+	if len(res) > 1 {
+		return nil, fmt.Errorf("expression %s selects %d nodes where one is expected", n.Value, len(res))
+	}
+	if len(res) == 0 {
+		return nil, nil
+	}
+	return res[0], nil
+}
+
+func slotGetValue(r *Run, n *hyperlambda.Node) error {
+	src, err := single(n)
+	if err != nil {
+		return err
+	}
+	var v any
+	if src != nil {
+		if v, err = value(src); err != nil {
+			return err
+		}
+	}
+	n.Value = v
+	return r.Output(sizeOf(v))
+}
+
+func slotGetName(r *Run, n *hyperlambda.Node) error {
+	src, err := single(n)
+	if err != nil {
+		return err
+	}
+	if src == nil {
+		n.Value = nil
+		return nil
+	}
+	n.Value = src.Name
+	return nil
+}
+
+func slotGetCount(r *Run, n *hyperlambda.Node) error {
+	res, err := selected(n)
+	if err != nil {
+		return err
+	}
+	n.Value = int32(len(res))
+	return nil
+}
+
+func slotGetNodes(r *Run, n *hyperlambda.Node) error {
+	res, err := selected(n)
+	if err != nil {
+		return err
+	}
+	n.Value = nil
+	for _, s := range res {
+		c, err := r.Clone(s)
+		if err != nil {
+			return err
+		}
+		n.Add(c)
+	}
+	return nil
+}
+
+func slotExists(r *Run, n *hyperlambda.Node) error {
+	res, err := selected(n)
+	if err != nil {
+		return err
+	}
+	var v bool
+	switch n.Name {
+	case "exists":
+		v = len(res) > 0
+	case "not-exists":
+		v = len(res) == 0
+	default:
+		anyValue := false
+		for _, s := range res {
+			if s.Value != nil {
+				anyValue = true
+			}
+		}
+		v = anyValue == (n.Name == "not-null")
+	}
+	n.Value = v
+	return nil
+}
+
+// source evaluates n's children and returns the value of the single one
+// (or nil when there is none).
+func source(r *Run, n *hyperlambda.Node) (any, error) {
+	if n.Len() > 1 {
+		return nil, errors.New("takes at most one child as its source")
+	}
+	if err := r.Eval(n); err != nil {
+		return nil, err
+	}
+	if n.Len() == 0 {
+		return nil, nil
+	}
+	return value(n.Child(0))
+}
+
+func slotSetValue(r *Run, n *hyperlambda.Node) error {
+	dest, err := selected(n)
+	if err != nil {
+		return err
+	}
+	v, err := source(r, n)
+	if err != nil {
+		return err
+	}
+	for _, d := range dest {
+		d.Value = v
+	}
+	return nil
+}
+
+func slotSetName(r *Run, n *hyperlambda.Node) error {
+	dest, err := selected(n)
+	if err != nil {
+		return err
+	}
+	v, err := source(r, n)
+	if err != nil {
+		return err
+	}
+	name := hyperlambda.StringOf(v)
+	for _, d := range dest {
+		d.Name = name
+	}
+	return nil
+}
+
+func slotAdd(r *Run, n *hyperlambda.Node) error {
+	dest, err := selected(n)
+	if err != nil {
+		return err
+	}
+	if err := r.Eval(n); err != nil {
+		return err
+	}
+	for _, d := range dest {
+		for _, src := range n.Children() {
+			for _, c := range src.Children() {
+				cc, err := r.Clone(c)
+				if err != nil {
+					return err
+				}
+				d.Add(cc)
+			}
+		}
+	}
+	n.Clear()
+	return nil
+}
+
+func slotRemoveNodes(r *Run, n *hyperlambda.Node) error {
+	res, err := selected(n)
+	if err != nil {
+		return err
+	}
+	for _, s := range res {
+		if s.Parent() == nil {
+			continue // the root of a lambda stays
+		}
+		s.Detach()
+	}
+	return nil
+}
+
+func slotReturn(r *Run, n *hyperlambda.Node) error {
+	res := r.result()
+	if n.Len() > 0 {
+		for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
+			res.Add(c) // moved, not evaluated
+		}
+		res.Value = n.Value
+		return nil
+	}
+	x, isExpr := n.Value.(*hyperlambda.Expression)
+	if !isExpr {
+		res.Value = n.Value
+		return r.Output(sizeOf(n.Value))
+	}
+	nodes, err := x.Evaluate(n)
+	if err != nil {
+		return err
+	}
+	switch len(nodes) {
+	case 0:
+	case 1:
+		res.Value = nodes[0].Value
+	default:
+		for _, s := range nodes {
+			c, err := r.Clone(s)
+			if err != nil {
+				return err
+			}
+			res.Add(c)
+		}
+	}
+	return nil
+}
+
+func slotReturnValue(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	r.result().Value = v
+	return r.Output(sizeOf(v))
+}
+
+func slotReturnNodes(r *Run, n *hyperlambda.Node) error {
+	res := r.result()
+	if n.Value != nil {
+		nodes, err := selected(n)
+		if err != nil {
+			return err
+		}
+		for _, s := range nodes {
+			c, err := r.Clone(s)
+			if err != nil {
+				return err
+			}
+			res.Add(c)
+		}
+		return nil
+	}
+	for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
+		res.Add(c)
+	}
+	return nil
+}
+
+func slotThrow(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	e := &ThrowError{Message: hyperlambda.StringOf(v), Status: 500}
+	for _, c := range n.Children() {
+		cv, err := value(c)
+		if err != nil {
+			return err
+		}
+		switch c.Name {
+		case "status":
+			if s, ok := cv.(int32); ok {
+				e.Status = int(s)
+			}
+		case "public":
+			e.Public = truthy(cv)
+		case "field":
+			e.Field = hyperlambda.StringOf(cv)
+		}
+	}
+	return e
+}
+
+func slotTry(r *Run, n *hyperlambda.Node) error {
+	var catch, finally *hyperlambda.Node
+	if next := n.Next(); next != nil && next.Name == ".catch" {
+		catch = next
+		if f := next.Next(); f != nil && f.Name == ".finally" {
+			finally = f
+		}
+	} else if next != nil && next.Name == ".finally" {
+		finally = next
+	}
+	err := r.Eval(n)
+	if err != nil && catchable(err) && catch != nil {
+		args := hyperlambda.New(".arguments", nil, hyperlambda.New("message", unwrapMessage(err)), hyperlambda.New("type", errorType(err)))
+		var te *ThrowError
+		if errors.As(err, &te) {
+			args.Add(hyperlambda.New("status", int32(te.Status)))
+			args.Add(hyperlambda.New("public", te.Public))
+			if te.Field != "" {
+				args.Add(hyperlambda.New("field", te.Field))
+			}
+		}
+		catch.Insert(0, args)
+		err = r.Eval(catch)
+	}
+	if finally != nil {
+		if ferr := r.Eval(finally); err == nil {
+			err = ferr
+		}
+	}
+	return err
+}
+
+func unwrapMessage(err error) string {
+	var te *ThrowError
+	if errors.As(err, &te) {
+		return te.Message
+	}
+	return err.Error()
+}
+
+func errorType(err error) string {
+	var te *ThrowError
+	if errors.As(err, &te) {
+		return "throw"
+	}
+	return "runtime"
+}
+
+func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
+	name, ok := n.Value.(string)
+	if !ok || name == "" {
+		return errors.New("needs the slot's name as a literal string value")
+	}
+	body, err := r.Clone(n)
+	if err != nil {
+		return err
+	}
+	r.engine.mu.Lock()
+	r.engine.dynamic[name] = dynamicSlot{body: body, policy: r.policy}
+	r.engine.mu.Unlock()
+	return nil
+}
+
+var dynamicSig = whitelist.Signature{Effects: whitelist.SpawnsCode, Dynamic: true}
+
+func slotSignal(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	name := hyperlambda.StringOf(v)
+	// The target is a binding like any other. A dynamic slot spawns code;
+	// its body is guarded statement by statement when it runs.
+	if d := r.policy.Allows(name, &dynamicSig); !d.Allowed {
+		r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: d.Reason})
+		return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: d.Reason}
+	}
+	r.engine.mu.RLock()
+	dyn, ok := r.engine.dynamic[name]
+	r.engine.mu.RUnlock()
+	if !ok {
+		return fmt.Errorf("dynamic slot [%s] does not exist", name)
+	}
+	body, err := r.Clone(dyn.body)
+	if err != nil {
+		return err
+	}
+	if n.Len() > 0 {
+		args := hyperlambda.New(".arguments", nil)
+		for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
+			args.Add(c)
+		}
+		body.Insert(0, args)
+	}
+	// The body runs under the policy that created it, narrowed by the
+	// caller's: a slot planted by sandboxed code stays sandboxed.
+	p := whitelist.Intersect(r.policy, dyn.policy)
+	var res *hyperlambda.Node
+	err = r.withPolicy(p, func() error {
+		res, err = r.withResult(func() error { return r.Eval(body) })
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = res.Value
+	for _, c := range append([]*hyperlambda.Node(nil), res.Children()...) {
+		n.Add(c)
+	}
+	return nil
+}
+
+func slotWhitelist(r *Run, n *hyperlambda.Node) error {
+	var vocab, lambda *hyperlambda.Node
+	for _, c := range n.Children() {
+		switch c.Name {
+		case "vocabulary":
+			vocab = c
+		case ".lambda":
+			lambda = c
+		}
+	}
+	if vocab == nil || lambda == nil {
+		return errors.New("needs [vocabulary] and [.lambda]")
+	}
+	var names []string
+	for _, c := range vocab.Children() {
+		names = append(names, c.Name)
+		// signal:foo allows [signal] and the dynamic slot foo, as in the reference.
+		if target, ok := c.Value.(string); ok && c.Name == "signal" && target != "" {
+			names = append(names, target)
+		}
+	}
+	inner := whitelist.Exactly("whitelist", names)
+	// Only narrowing: the nested vocabulary intersects the active policy.
+	p := whitelist.Intersect(r.policy, inner)
+	body, err := r.Clone(lambda)
+	if err != nil {
+		return err
+	}
+	var res *hyperlambda.Node
+	err = r.withPolicy(p, func() error {
+		res, err = r.withResult(func() error { return r.Eval(body) })
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = res.Value
+	for _, c := range append([]*hyperlambda.Node(nil), res.Children()...) {
+		n.Add(c)
+	}
+	return nil
+}
+
+func slotLog(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	s := hyperlambda.StringOf(v)
+	if err := r.Output(len(s)); err != nil {
+		return err
+	}
+	r.Logf("%s: %s", n.Name, s)
+	return nil
+}

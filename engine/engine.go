@@ -1,0 +1,308 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// SlotFunc implements a slot: it reads its arguments from n (value and
+// children) and writes its result back into n.
+type SlotFunc func(r *Run, n *hyperlambda.Node) error
+
+// Slot is a signature and its implementation.
+type Slot struct {
+	Sig whitelist.Signature
+	Fn  SlotFunc
+}
+
+// Engine holds the registry of slots, built at start from Go code, and
+// the dynamic slots created at run time. It is safe for concurrent runs.
+type Engine struct {
+	slots map[string]*Slot
+	names []string
+
+	mu      sync.RWMutex
+	dynamic map[string]dynamicSlot
+}
+
+type dynamicSlot struct {
+	body   *hyperlambda.Node  // a parentless clone of the slots.create node
+	policy *whitelist.Policy // the policy of the run that created it
+}
+
+// New returns an engine with the core vocabulary registered.
+func New() *Engine {
+	e := &Engine{slots: map[string]*Slot{}, dynamic: map[string]dynamicSlot{}}
+	registerCore(e)
+	return e
+}
+
+// Register adds a slot. Names are exact and case-sensitive; registering a
+// name twice is an error.
+func (e *Engine) Register(s Slot) error {
+	if s.Sig.Name == "" || s.Fn == nil {
+		return errors.New("engine: a slot needs a name and a function")
+	}
+	if _, dup := e.slots[s.Sig.Name]; dup {
+		return fmt.Errorf("engine: slot %q registered twice", s.Sig.Name)
+	}
+	e.slots[s.Sig.Name] = &Slot{Sig: s.Sig, Fn: s.Fn}
+	e.names = append(e.names, s.Sig.Name)
+	sort.Strings(e.names)
+	return nil
+}
+
+func (e *Engine) mustRegister(sig whitelist.Signature, fn SlotFunc) {
+	if err := e.Register(Slot{Sig: sig, Fn: fn}); err != nil {
+		panic(err)
+	}
+}
+
+// Signature implements whitelist.Vocabulary.
+func (e *Engine) Signature(name string) (*whitelist.Signature, bool) {
+	s, ok := e.slots[name]
+	if !ok {
+		return nil, false
+	}
+	return &s.Sig, true
+}
+
+// Names implements whitelist.Vocabulary: every registered slot, sorted.
+func (e *Engine) Names() []string { return e.names }
+
+// Usage is what a run consumed, reported for every run.
+type Usage struct {
+	Steps       int64
+	Nodes       int64
+	MaxDepth    int
+	OutputBytes int64
+	Duration    time.Duration
+}
+
+// Denial records one refused binding.
+type Denial struct {
+	Slot   string
+	Path   string
+	Reason string
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Lambda  *hyperlambda.Node // the executed (mutated) tree
+	Value   any               // what [return] and friends produced
+	Nodes   []*hyperlambda.Node
+	Usage   Usage
+	Denials []Denial
+	Log     []string
+	Policy  string // name
+	Hash    string // policy hash
+}
+
+// Run is one execution: the scope stack, the active policy, the budgets
+// and their usage. Slots receive it; every binding goes through Signal.
+type Run struct {
+	engine  *Engine
+	ctx     context.Context
+	policy  *whitelist.Policy
+	budgets whitelist.Budgets
+	start   time.Time
+
+	usage   Usage
+	depth   int
+	results []*hyperlambda.Node // result scopes; the last is active
+	denials []Denial
+	log     []string
+	context map[string][]any // [context] values by name
+}
+
+// Execute runs lambda (a root whose children are statements) in place
+// under policy. The tree is mutated like the reference playground shows.
+func (e *Engine) Execute(ctx context.Context, lambda *hyperlambda.Node, policy *whitelist.Policy) (*Result, error) {
+	budgets := policy.Budgets
+	ctx, cancel := context.WithTimeout(ctx, budgets.Time)
+	defer cancel()
+	r := &Run{engine: e, ctx: ctx, policy: policy, budgets: budgets, start: time.Now()}
+	result := &hyperlambda.Node{}
+	r.results = append(r.results, result)
+	err := r.checkTree(lambda)
+	if err == nil {
+		err = r.Eval(lambda)
+	}
+	r.usage.Duration = time.Since(r.start)
+	res := &Result{Lambda: lambda, Value: result.Value, Nodes: result.Children(), Usage: r.usage,
+		Denials: r.denials, Log: r.log, Policy: policy.Name, Hash: policy.Hash}
+	return res, err
+}
+
+// checkTree bounds the depth of the input tree before anything runs.
+func (r *Run) checkTree(n *hyperlambda.Node) error {
+	var walk func(*hyperlambda.Node, int) error
+	walk = func(n *hyperlambda.Node, d int) error {
+		if d > r.budgets.Depth {
+			return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(d)}
+		}
+		for _, c := range n.Children() {
+			if err := walk(c, d+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(n, 0)
+}
+
+// Policy returns the active policy.
+func (r *Run) Policy() *whitelist.Policy { return r.policy }
+
+// Signal is the one dispatch point: every invocation of a slot by name,
+// from any path, comes here and is checked against the active policy and
+// the budgets before the slot runs.
+func (r *Run) Signal(name string, n *hyperlambda.Node) error {
+	slot, ok := r.engine.slots[name]
+	if !ok {
+		return &UnknownSlotError{Slot: name, Path: n.Path()}
+	}
+	if d := r.policy.Allows(name, &slot.Sig); !d.Allowed {
+		r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: d.Reason})
+		return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: d.Reason}
+	}
+	if err := r.Step(); err != nil {
+		return err
+	}
+	r.depth++
+	defer func() { r.depth-- }()
+	if r.depth > r.usage.MaxDepth {
+		r.usage.MaxDepth = r.depth
+	}
+	if r.depth > r.budgets.Depth {
+		return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(r.depth)}
+	}
+	if err := slot.Fn(r, n); err != nil {
+		var se slotError
+		if errors.As(err, &se) {
+			return err // already located
+		}
+		return &RuntimeError{Slot: name, Path: n.Path(), Err: err}
+	}
+	return nil
+}
+
+// Step counts one unit of work against the step budget and checks the
+// deadline; loops call it each round so an empty loop is bounded too.
+func (r *Run) Step() error {
+	r.usage.Steps++
+	if r.usage.Steps > r.budgets.Steps {
+		return &BudgetError{Budget: "steps", Limit: r.budgets.Steps, Used: r.usage.Steps}
+	}
+	if r.usage.Steps&63 == 0 {
+		if err := r.ctx.Err(); err != nil {
+			return r.deadlineError(err)
+		}
+	}
+	return nil
+}
+
+func (r *Run) deadlineError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &BudgetError{Budget: "time", Limit: int64(r.budgets.Time / time.Millisecond), Used: int64(time.Since(r.start) / time.Millisecond)}
+	}
+	return &CanceledError{Err: err}
+}
+
+// Created counts nodes the run made (clones, adds, parses).
+func (r *Run) Created(n int) error {
+	// Refused before anything is made: usage reports what exists.
+	if r.usage.Nodes+int64(n) > r.budgets.Nodes {
+		return &BudgetError{Budget: "nodes", Limit: r.budgets.Nodes, Used: r.usage.Nodes + int64(n)}
+	}
+	r.usage.Nodes += int64(n)
+	return nil
+}
+
+// Output counts bytes of text the run produced.
+func (r *Run) Output(n int) error {
+	r.usage.OutputBytes += int64(n)
+	if r.usage.OutputBytes > r.budgets.OutputBytes {
+		return &BudgetError{Budget: "output-bytes", Limit: r.budgets.OutputBytes, Used: r.usage.OutputBytes}
+	}
+	return nil
+}
+
+// Clone copies n, counting the copy (nested node values included)
+// against the node budget.
+func (r *Run) Clone(n *hyperlambda.Node) (*hyperlambda.Node, error) {
+	if err := r.Created(countNodes(n, 0)); err != nil {
+		return nil, err
+	}
+	return n.Clone(), nil
+}
+
+// countNodes counts n's subtree and the lambdas held as values in it;
+// references back up the tree are not followed (Clone shares them).
+func countNodes(n *hyperlambda.Node, depth int) int {
+	count := 0
+	n.Walk(func(x *hyperlambda.Node) bool {
+		count++
+		if v, ok := x.Value.(*hyperlambda.Node); ok && v != nil && v.Parent() == nil && depth < 8 {
+			count += countNodes(v, depth+1)
+		}
+		return true
+	})
+	return count
+}
+
+// Eval evaluates the children of n as statements: names that are empty or
+// start with "." are data and skipped; every other name is signalled.
+// Evaluation stops when the active result scope has been filled (by
+// [return] and friends). The statement list is the one n had when
+// evaluation began: statements added meanwhile are not run (they are
+// still checked when something evaluates them), statements removed before
+// their turn are skipped.
+func (r *Run) Eval(n *hyperlambda.Node) error {
+	stmts := append([]*hyperlambda.Node(nil), n.Children()...)
+	result := r.results[len(r.results)-1]
+	for _, s := range stmts {
+		if s.Parent() != n || s.Name == "" || s.Name[0] == '.' {
+			continue
+		}
+		if err := r.Signal(s.Name, s); err != nil {
+			return err
+		}
+		if result.Value != nil || result.Len() > 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// withResult runs fn inside a fresh result scope (a function boundary)
+// and returns the scope's node.
+func (r *Run) withResult(fn func() error) (*hyperlambda.Node, error) {
+	res := &hyperlambda.Node{}
+	r.results = append(r.results, res)
+	defer func() { r.results = r.results[:len(r.results)-1] }()
+	return res, fn()
+}
+
+// withPolicy runs fn under p.
+func (r *Run) withPolicy(p *whitelist.Policy, fn func() error) error {
+	old, oldBudgets := r.policy, r.budgets
+	r.policy = p
+	defer func() { r.policy, r.budgets = old, oldBudgets }()
+	return fn()
+}
+
+// result returns the active result scope.
+func (r *Run) result() *hyperlambda.Node { return r.results[len(r.results)-1] }
+
+// Logf adds a line to the run's log.
+func (r *Run) Logf(format string, args ...any) {
+	r.log = append(r.log, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+func mustParse(t testing.TB, src string) *hyperlambda.Node {
+	t.Helper()
+	n, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A slot planted by sandboxed code keeps the sandbox when trusted code
+// calls it later: the reference would run its body with no whitelist.
+func TestPlantedSlotStaysSandboxed(t *testing.T) {
+	var calls atomic.Int64
+	e := newTestEngine(&calls)
+	if _, err := e.Execute(context.Background(), mustParse(t, "slots.create:app.helper\r\n   canary.record\r\n"), loadPolicy(t, "sandbox")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.Execute(context.Background(), mustParse(t, "signal:app.helper\r\n"), loadPolicy(t, "trusted"))
+	var de *DeniedError
+	if !errors.As(err, &de) || de.Slot != "canary.record" || calls.Load() != 0 {
+		t.Fatalf("got %v, canary calls %d", err, calls.Load())
+	}
+}
+
+// Denials and budget errors cannot be swallowed by [try].
+func TestTryCannotCatchDenialsOrBudgets(t *testing.T) {
+	var calls atomic.Int64
+	e := newTestEngine(&calls)
+	_, err := e.Execute(context.Background(), mustParse(t, "try\r\n   canary.record\r\n.catch\r\n   .x\r\n"), loadPolicy(t, "sandbox"))
+	var de *DeniedError
+	if !errors.As(err, &de) {
+		t.Fatalf("denial caught: %v", err)
+	}
+	tiny, _ := whitelist.Parse("tiny", []byte("name:tiny\r\nallow\r\n   effects:pure\r\nbudgets\r\n   steps:long:50\r\n"))
+	_, err = e.Execute(context.Background(), mustParse(t, "try\r\n   while:bool:true\r\n      .:x\r\n.catch\r\n   .x\r\n"), tiny)
+	var be *BudgetError
+	if !errors.As(err, &be) || be.Budget != "steps" {
+		t.Fatalf("budget caught: %v", err)
+	}
+}
+
+func TestWallTimeBudget(t *testing.T) {
+	p, _ := whitelist.Parse("slow", []byte("name:slow\r\nallow\r\n   effects:pure\r\nbudgets\r\n   time-ms:int:30\r\n   steps:long:1000000000\r\n   nodes:long:1000000000\r\n"))
+	start := time.Now()
+	_, err := New().Execute(context.Background(), mustParse(t, "while:bool:true\r\n   .:x\r\n"), p)
+	var be *BudgetError
+	if !errors.As(err, &be) || be.Budget != "time" {
+		t.Fatalf("got %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("the time budget was not enforced promptly")
+	}
+}
+
+// FuzzRunPure runs arbitrary trees under pure with small budgets: no
+// panic, the canary is never called, and every run ends within budget.
+func FuzzRunPure(f *testing.F) {
+	for _, s := range []string{
+		"canary.record", "eval\r\n   canary.record", ".c\r\nadd:x:@.c\r\n   .\r\n      canary.record\r\neval:x:@.c",
+		"while:bool:true\r\n   .:x", "slots.create:a\r\n   signal:a\r\nsignal:a",
+		"whitelist\r\n   vocabulary\r\n      canary.record\r\n   .lambda\r\n      canary.record",
+		".x\r\n   a\r\nwhile:bool:true\r\n   add:x:@.x\r\n      get-nodes:x:@.x/*",
+		"if\r\n   eq\r\n      .:1\r\n      .:1\r\n   .lambda\r\n      return:x:..",
+		"for-each:x:../**\r\n   set-value:x:@.dp/#\r\n      get-nodes:x:../**",
+	} {
+		f.Add(s)
+	}
+	policy, err := whitelist.Parse("fuzz", []byte("name:fuzz\r\nallow\r\n   effects:pure\r\nbudgets\r\n   steps:long:2000\r\n   nodes:long:20000\r\n   depth:int:32\r\n   time-ms:int:2000\r\n   output-bytes:long:100000\r\n"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{MaxDepth: 64})
+		if err != nil {
+			return
+		}
+		var calls atomic.Int64
+		e := newTestEngine(&calls)
+		res, _ := e.Execute(context.Background(), lambda, policy)
+		if calls.Load() != 0 {
+			t.Fatalf("canary called under pure")
+		}
+		u := res.Usage
+		if u.Steps > policy.Budgets.Steps+1 || u.Nodes > policy.Budgets.Nodes+int64(1<<16) || u.MaxDepth > policy.Budgets.Depth+1 {
+			t.Fatalf("usage beyond budget: %+v", u)
+		}
+	})
+}

@@ -1,0 +1,294 @@
+package whitelist
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"hlstudio/hyperlambda"
+)
+
+// Budgets bound one run. Zero means the default of DefaultBudgets.
+type Budgets struct {
+	Steps       int64         // slot invocations
+	Time        time.Duration // wall time
+	Nodes       int64         // nodes created by the run (clone, add, parse)
+	Depth       int           // eval nesting and tree depth
+	OutputBytes int64         // bytes of strings and results the run produces
+}
+
+// DefaultBudgets apply where a policy does not say.
+var DefaultBudgets = Budgets{Steps: 1_000_000, Time: 5 * time.Second, Nodes: 1_000_000, Depth: 256, OutputBytes: 16 << 20}
+
+// withDefaults fills unset budgets.
+func (b Budgets) withDefaults() Budgets {
+	d := DefaultBudgets
+	if b.Steps > 0 {
+		d.Steps = b.Steps
+	}
+	if b.Time > 0 {
+		d.Time = b.Time
+	}
+	if b.Nodes > 0 {
+		d.Nodes = b.Nodes
+	}
+	if b.Depth > 0 {
+		d.Depth = b.Depth
+	}
+	if b.OutputBytes > 0 {
+		d.OutputBytes = b.OutputBytes
+	}
+	return d
+}
+
+// min of two budgets: the tighter of each.
+func (b Budgets) min(o Budgets) Budgets {
+	return Budgets{
+		Steps: min(b.Steps, o.Steps), Time: min(b.Time, o.Time), Nodes: min(b.Nodes, o.Nodes),
+		Depth: min(b.Depth, o.Depth), OutputBytes: min(b.OutputBytes, o.OutputBytes),
+	}
+}
+
+// rule is one allow or deny entry: an exact slot name, a family pattern
+// ("strings.*", "*"), or an effect class ("every slot whose effects are
+// within this set").
+type rule struct {
+	text    string
+	exact   string
+	prefix  string // for "family.*"; "" with all=true for "*"
+	all     bool
+	effects *Effect
+}
+
+func (r rule) matches(name string, sig *Signature) bool {
+	switch {
+	case r.effects != nil:
+		return sig != nil && sig.Effects&^*r.effects == 0
+	case r.all:
+		return true
+	case r.prefix != "":
+		return strings.HasPrefix(name, r.prefix)
+	}
+	return name == r.exact
+}
+
+// Policy says which slots a tree may bind to, and with which budgets.
+// Deny by default: a slot is allowed only when an allow rule matches it and
+// no deny rule does. A policy built by Intersect allows what all its parts
+// allow, so nesting can only narrow.
+type Policy struct {
+	Name        string
+	Description string
+	Budgets     Budgets // with defaults filled in
+	Hash        string  // sha256 of the canonical text; identifies the policy in run records
+
+	allow, deny []rule
+	parts       []*Policy // set for intersections
+}
+
+// Decision is the answer for one slot.
+type Decision struct {
+	Allowed bool
+	Reason  string // why, in words, naming the policy
+}
+
+// Allows decides whether the slot with this name (and signature, nil for
+// an unknown slot) may be bound.
+func (p *Policy) Allows(name string, sig *Signature) Decision {
+	if len(p.parts) > 0 {
+		for _, part := range p.parts {
+			if d := part.Allows(name, sig); !d.Allowed {
+				return Decision{Reason: d.Reason + " (within " + p.Name + ")"}
+			}
+		}
+		return Decision{Allowed: true, Reason: "allowed by every part of " + p.Name}
+	}
+	for _, r := range p.deny {
+		if r.matches(name, sig) {
+			return Decision{Reason: fmt.Sprintf("%s is denied by policy %s (deny %s)", name, p.Name, r.text)}
+		}
+	}
+	for _, r := range p.allow {
+		if r.matches(name, sig) {
+			return Decision{Allowed: true, Reason: fmt.Sprintf("%s is allowed by policy %s (allow %s)", name, p.Name, r.text)}
+		}
+	}
+	reason := fmt.Sprintf("%s is not allowed by policy %s", name, p.Name)
+	if sig != nil && sig.Effects != Pure {
+		reason += fmt.Sprintf(": it has effects %s", sig.Effects)
+	}
+	return Decision{Reason: reason}
+}
+
+// Intersect returns a policy allowing only what both allow, with the
+// tighter of each budget. It is how a nested whitelist narrows the active
+// policy: it can never grant what the outer one denies.
+func Intersect(outer, inner *Policy) *Policy {
+	return &Policy{
+		Name:    outer.Name + "∩" + inner.Name,
+		Budgets: outer.Budgets.min(inner.Budgets),
+		Hash:    hashText(outer.Hash + "\n" + inner.Hash),
+		parts:   []*Policy{outer, inner},
+	}
+}
+
+// Error is a policy file problem at a position.
+type Error struct {
+	File string
+	Pos  hyperlambda.Pos
+	Msg  string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Pos.IsValid() {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Parse reads a policy written in Hyperlambda:
+//
+//	name:sandbox
+//	description:Computation and the run's log
+//	allow
+//	   effects:pure          // every slot without effects
+//	   log.*                 // a family
+//	   signal                // an exact name
+//	deny
+//	   eval                  // deny wins over allow
+//	budgets
+//	   steps:long:100000
+//	   time-ms:int:2000
+//	   nodes:long:100000
+//	   depth:int:64
+//	   output-bytes:long:1048576
+//
+// file names the source in errors.
+func Parse(file string, src []byte) (*Policy, error) {
+	root, err := hyperlambda.Parse(src, hyperlambda.ParseOptions{})
+	if err != nil {
+		var se *hyperlambda.SyntaxError
+		if e, ok := err.(*hyperlambda.SyntaxError); ok {
+			se = e
+			return nil, &Error{File: file, Pos: se.Pos, Msg: se.Msg, Err: err}
+		}
+		return nil, &Error{File: file, Msg: err.Error(), Err: err}
+	}
+	p := &Policy{Hash: hashText(hyperlambda.Format(root.Children(), hyperlambda.FormatOptions{}))}
+	bad := func(n *hyperlambda.Node, format string, args ...any) error {
+		return &Error{File: file, Pos: n.Pos, Msg: fmt.Sprintf(format, args...)}
+	}
+	var budgets Budgets
+	for _, n := range root.Children() {
+		switch n.Name {
+		case "name":
+			p.Name, _ = n.Value.(string)
+		case "description":
+			p.Description, _ = n.Value.(string)
+		case "allow", "deny":
+			for _, c := range n.Children() {
+				r, err := parseRule(c)
+				if err != nil {
+					return nil, bad(c, "%v", err)
+				}
+				if n.Name == "allow" {
+					p.allow = append(p.allow, r)
+				} else {
+					p.deny = append(p.deny, r)
+				}
+			}
+		case "budgets":
+			for _, c := range n.Children() {
+				v, ok := integer(c.Value)
+				if !ok || v <= 0 {
+					return nil, bad(c, "budget %s needs a positive integer value, e.g. %s:long:1000", c.Name, c.Name)
+				}
+				switch c.Name {
+				case "steps":
+					budgets.Steps = v
+				case "time-ms":
+					budgets.Time = time.Duration(v) * time.Millisecond
+				case "nodes":
+					budgets.Nodes = v
+				case "depth":
+					budgets.Depth = int(v)
+				case "output-bytes":
+					budgets.OutputBytes = v
+				default:
+					return nil, bad(c, "unknown budget %q; known budgets are steps, time-ms, nodes, depth, output-bytes", c.Name)
+				}
+			}
+		default:
+			return nil, bad(n, "unknown policy entry %q; a policy has name, description, allow, deny and budgets", n.Name)
+		}
+	}
+	if p.Name == "" {
+		return nil, &Error{File: file, Pos: hyperlambda.Pos{Line: 1, Col: 1}, Msg: "a policy needs a name, e.g. name:sandbox"}
+	}
+	p.Budgets = budgets.withDefaults()
+	return p, nil
+}
+
+func parseRule(n *hyperlambda.Node) (rule, error) {
+	if n.Name == "effects" {
+		s, _ := n.Value.(string)
+		e, err := ParseEffects(s)
+		if err != nil {
+			return rule{}, err
+		}
+		return rule{text: "effects:" + e.String(), effects: &e}, nil
+	}
+	if n.Value != nil {
+		return rule{}, fmt.Errorf("slot pattern %q takes no value", n.Name)
+	}
+	name := n.Name
+	switch {
+	case name == "*":
+		return rule{text: name, all: true}, nil
+	case strings.HasSuffix(name, ".*"):
+		return rule{text: name, prefix: strings.TrimSuffix(name, "*")}, nil
+	case strings.Contains(name, "*"):
+		return rule{}, fmt.Errorf("pattern %q: a '*' may only end a family pattern such as strings.*", name)
+	case name == "":
+		return rule{}, fmt.Errorf("empty slot name")
+	}
+	return rule{text: name, exact: name}, nil
+}
+
+func integer(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint32:
+		return int64(x), true
+	case string:
+		var n int64
+		_, err := fmt.Sscan(x, &n)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+func hashText(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// Exactly returns a policy allowing exactly the named slots (no patterns,
+// no effect classes), with default budgets. [whitelist] builds its inner
+// policy with it.
+func Exactly(name string, slots []string) *Policy {
+	p := &Policy{Name: name, Budgets: Budgets{}.withDefaults()}
+	for _, s := range slots {
+		p.allow = append(p.allow, rule{text: s, exact: s})
+	}
+	p.Hash = hashText(name + "\n" + strings.Join(slots, "\n"))
+	return p
+}
