@@ -33,7 +33,7 @@ type Engine struct {
 }
 
 type dynamicSlot struct {
-	body   *hyperlambda.Node  // a parentless clone of the slots.create node
+	body   *hyperlambda.Node // a parentless clone of the slots.create node
 	policy *whitelist.Policy // the policy of the run that created it
 }
 
