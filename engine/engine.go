@@ -79,18 +79,18 @@ func (e *Engine) Names() []string { return e.names }
 
 // Usage is what a run consumed, reported for every run.
 type Usage struct {
-	Steps       int64
-	Nodes       int64
-	MaxDepth    int
-	OutputBytes int64
-	Duration    time.Duration
+	Steps       int64         `json:"steps"`
+	Nodes       int64         `json:"nodes"`
+	MaxDepth    int           `json:"max_depth"`
+	OutputBytes int64         `json:"output_bytes"`
+	Duration    time.Duration `json:"duration_ns"`
 }
 
 // Denial records one refused binding.
 type Denial struct {
-	Slot   string
-	Path   string
-	Reason string
+	Slot   string `json:"slot"`
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 // Result is the outcome of a run.

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"hlstudio/assets"
+	"hlstudio/engine"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+func init() {
+	commands["run"] = command{summary: "execute a Hyperlambda file under a policy and print the executed lambda", run: runRun}
+	commands["slots"] = command{summary: "list the slot vocabulary with signatures and what a policy allows", run: runSlots}
+}
+
+// Exit statuses of run, documented in the README.
+const (
+	exitOK      = 0
+	exitRuntime = 1
+	exitUsage   = 2
+	exitDenied  = 3
+	exitBudget  = 4
+)
+
+// loadPolicy takes a built-in policy's name or a policy file's path.
+func loadPolicy(nameOrFile string) (*whitelist.Policy, error) {
+	if src, ok := assets.Policy(nameOrFile); ok {
+		return whitelist.Parse(nameOrFile+".hl", src)
+	}
+	src, err := os.ReadFile(nameOrFile)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("no policy %q: name a built-in (%s) or a policy file", nameOrFile, strings.Join(assets.PolicyNames(), ", "))
+		}
+		return nil, err
+	}
+	return whitelist.Parse(nameOrFile, src)
+}
+
+type argList []string
+
+func (a *argList) String() string     { return strings.Join(*a, ",") }
+func (a *argList) Set(s string) error { *a = append(*a, s); return nil }
+
+// argumentsNode builds [.arguments] from name=value or name:type=value.
+func argumentsNode(args []string) (*hyperlambda.Node, error) {
+	n := hyperlambda.New(".arguments", nil)
+	for _, a := range args {
+		key, val, ok := strings.Cut(a, "=")
+		if !ok {
+			return nil, fmt.Errorf("--arg %q: want name=value or name:type=value", a)
+		}
+		name, typ, typed := strings.Cut(key, ":")
+		var v any = val
+		if typed {
+			var err error
+			if v, err = hyperlambda.ConvertText(val, typ); err != nil {
+				return nil, fmt.Errorf("--arg %s: %v", name, err)
+			}
+		}
+		n.Add(hyperlambda.New(name, v))
+	}
+	return n, nil
+}
+
+type runReport struct {
+	Policy     string          `json:"policy"`
+	PolicyHash string          `json:"policy_hash"`
+	Lambda     string          `json:"lambda"`
+	Result     *string         `json:"result"`
+	ResultType string          `json:"result_type,omitempty"`
+	Nodes      string          `json:"nodes,omitempty"`
+	Usage      engine.Usage    `json:"usage"`
+	Denials    []engine.Denial `json:"denials"`
+	Log        []string        `json:"log"`
+	Error      string          `json:"error,omitempty"`
+	ErrorKind  string          `json:"error_kind,omitempty"`
+}
+
+func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("run", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	policyName := fl.String("policy", "sandbox", "built-in policy name or policy file")
+	asJSON := fl.Bool("json", false, "print a JSON report (result, usage, denials, error)")
+	var runArgs argList
+	fl.Var(&runArgs, "arg", "an argument name=value or name:type=value (repeatable), passed as [.arguments]")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: hlstudio run [--policy NAME|FILE] [--json] [--arg name=value ...] FILE")
+		fmt.Fprintln(stderr, "\nExit status: 0 ok, 1 runtime error, 2 usage or syntax error, 3 denied binding, 4 budget exceeded.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fl.NArg() != 1 {
+		fl.Usage()
+		return exitUsage
+	}
+	file := fl.Arg(0)
+	policy, err := loadPolicy(*policyName)
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
+		return exitUsage
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
+		return exitUsage
+	}
+	lambda, err := hyperlambda.Parse(src, hyperlambda.ParseOptions{})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s:%v\n", file, err)
+		return exitUsage
+	}
+	if len(runArgs) > 0 {
+		argsNode, err := argumentsNode(runArgs)
+		if err != nil {
+			fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
+			return exitUsage
+		}
+		lambda.Insert(0, argsNode)
+	}
+	// Ctrl+C stops the run cleanly, like the studio's Stop button.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, runErr := engine.New().Execute(ctx, lambda, policy)
+	code, kind := exitCode(runErr)
+	if *asJSON {
+		rep := runReport{Policy: policy.Name, PolicyHash: policy.Hash, Usage: res.Usage, Denials: res.Denials, Log: res.Log,
+			Lambda: hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{})}
+		if rep.Denials == nil {
+			rep.Denials = []engine.Denial{}
+		}
+		if rep.Log == nil {
+			rep.Log = []string{}
+		}
+		if res.Value != nil {
+			typ, text, _ := hyperlambda.ValueText(res.Value)
+			rep.Result, rep.ResultType = &text, typ
+		}
+		if len(res.Nodes) > 0 {
+			rep.Nodes = hyperlambda.Format(res.Nodes, hyperlambda.FormatOptions{})
+		}
+		if runErr != nil {
+			rep.Error, rep.ErrorKind = runErr.Error(), kind
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		enc.Encode(rep)
+		return code
+	}
+	io.WriteString(stdout, hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}))
+	for _, line := range res.Log {
+		fmt.Fprintf(stderr, "log: %s\n", line)
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", file, runErr)
+	}
+	return code
+}
+
+func exitCode(err error) (int, string) {
+	var de *engine.DeniedError
+	var be *engine.BudgetError
+	switch {
+	case err == nil:
+		return exitOK, ""
+	case errors.As(err, &de):
+		return exitDenied, "denied"
+	case errors.As(err, &be):
+		return exitBudget, "budget"
+	}
+	return exitRuntime, "runtime"
+}
+
+func runSlots(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("slots", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	policyName := fl.String("policy", "", "mark what this policy (built-in name or file) allows")
+	if err := fl.Parse(args); err != nil {
+		return exitUsage
+	}
+	var policy *whitelist.Policy
+	if *policyName != "" {
+		var err error
+		if policy, err = loadPolicy(*policyName); err != nil {
+			fmt.Fprintf(stderr, "hlstudio slots: %v\n", err)
+			return exitUsage
+		}
+	}
+	e := engine.New()
+	for _, name := range e.Names() {
+		sig, _ := e.Signature(name)
+		mark := ""
+		if policy != nil {
+			if d := policy.Allows(name, sig); d.Allowed {
+				mark = "allowed  "
+			} else {
+				mark = "DENIED   "
+			}
+		}
+		fmt.Fprintf(stdout, "%s%s\n", mark, sig)
+	}
+	return exitOK
+}
