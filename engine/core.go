@@ -57,6 +57,7 @@ func registerCore(e *Engine) {
 		Children: whitelist.NoChildren, Effects: whitelist.Pure,
 		Args: []whitelist.Arg{{Name: "vocabulary", Required: true, Doc: "one child per allowed slot name"}, {Name: ".lambda", Required: true, Code: true}}}, slotWhitelist)
 	e.mustRegister(sig("log.info", "writes its value to the run's log", anyValue, whitelist.NoChildren, whitelist.Logs), slotLog)
+	registerMore(e)
 }
 
 func slotEval(r *Run, n *hyperlambda.Node) error {
@@ -685,6 +686,9 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	dyn, ok := r.engine.dynamic[name]
 	r.engine.mu.RUnlock()
 	if !ok {
+		if n.Name == "try-signal" {
+			return nil // [try-signal] of a missing slot does nothing
+		}
 		return fmt.Errorf("dynamic slot [%s] does not exist", name)
 	}
 	body, err := r.Clone(dyn.body)
@@ -709,12 +713,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	n.Clear()
-	n.Value = res.Value
-	for _, c := range append([]*hyperlambda.Node(nil), res.Children()...) {
-		n.Add(c)
-	}
-	return nil
+	return takeResult(n, res)
 }
 
 func slotWhitelist(r *Run, n *hyperlambda.Node) error {
@@ -753,12 +752,7 @@ func slotWhitelist(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	n.Clear()
-	n.Value = res.Value
-	for _, c := range append([]*hyperlambda.Node(nil), res.Children()...) {
-		n.Add(c)
-	}
-	return nil
+	return takeResult(n, res)
 }
 
 func slotLog(r *Run, n *hyperlambda.Node) error {

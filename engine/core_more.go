@@ -1,0 +1,535 @@
+package engine
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+func registerMore(e *Engine) {
+	e.mustRegister(sig("switch", "runs the first [case] whose value equals its value, else [default]", anyValue, whitelist.Code, whitelist.Pure), slotSwitch)
+	e.mustRegister(sig("case", "a branch of [switch]", anyValue, whitelist.Code, whitelist.Pure), slotCase)
+	e.mustRegister(sig("default", "the fallback branch of [switch]", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotCase)
+	e.mustRegister(sig("get-first-value", "the first non-null value of the selected nodes or of its children", anyValue, whitelist.Code, whitelist.Pure), slotGetFirstValue)
+	e.mustRegister(sig("unwrap", "replaces expression values of the selected nodes with what they point to", exprValue, whitelist.NoChildren, whitelist.Pure), slotUnwrap)
+	e.mustRegister(sig("insert-before", "inserts copies of its children's children before the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotInsert)
+	e.mustRegister(sig("insert-after", "inserts copies of its children's children after the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotInsert)
+	e.mustRegister(sig("set-x", "sets the selected nodes' value to its child's value without following expressions", exprValue, whitelist.Data, whitelist.Pure), slotSetX)
+	e.mustRegister(sig("reference", "value becomes a reference to the one selected node", exprValue, whitelist.NoChildren, whitelist.Pure), slotReference)
+	e.mustRegister(sig("type", "value becomes the type name of the selected node's value", exprValue, whitelist.NoChildren, whitelist.Pure), slotType)
+	e.mustRegister(sig("convert", "converts its value to the type named by [type]", anyValue, whitelist.NoChildren, whitelist.Pure,
+		whitelist.Arg{Name: "type", Type: "string", Required: true}), slotConvert)
+	e.mustRegister(sig("compose", "builds an expression from its children's values", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotCompose)
+	e.mustRegister(sig("context", "makes [value] readable by [get-context] while [.lambda] runs", whitelist.ValueSpec{Type: "string", Required: true}, whitelist.NoChildren, whitelist.Pure,
+		whitelist.Arg{Name: "value"}, lambdaArg), slotContext)
+	e.mustRegister(sig("get-context", "value of the named [context]", whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, whitelist.NoChildren, whitelist.Pure), slotGetContext)
+	e.mustRegister(sig("vocabulary", "lists the slots the active policy allows (optionally starting with its value)", anyValue, whitelist.NoChildren, whitelist.Pure), slotVocabulary)
+	e.mustRegister(sig("invoke", "runs the selected lambda (a copy) with its children as [.arguments]", exprValue, whitelist.Arguments, whitelist.Pure), slotInvoke)
+	e.mustRegister(sig("hyper2lambda", "parses Hyperlambda text into children (data until something evaluates it)", anyValue, whitelist.NoChildren, whitelist.Pure,
+		whitelist.Arg{Name: "comments", Type: "bool"}), slotHyper2Lambda)
+	e.mustRegister(sig("lambda2hyper", "value becomes the Hyperlambda text of the selected nodes or of its children", anyValue, whitelist.Data, whitelist.Pure,
+		whitelist.Arg{Name: "comments", Type: "bool"}), slotLambda2Hyper)
+	e.mustRegister(sig("yield", "returns its children with expressions replaced by their values", anyValue, whitelist.Data, whitelist.Pure), slotYield)
+	e.mustRegister(whitelist.Signature{Name: "execute", Doc: "like [signal], with argument expressions unwrapped first",
+		Value: whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, Children: whitelist.Arguments, Effects: whitelist.SpawnsCode, Dynamic: true}, slotExecute)
+	e.mustRegister(whitelist.Signature{Name: "try-signal", Doc: "like [signal], doing nothing when the slot does not exist",
+		Value: whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, Children: whitelist.Arguments, Effects: whitelist.SpawnsCode, Dynamic: true}, slotSignal)
+	e.mustRegister(sig("slots.exists", "whether a dynamic slot exists", whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, whitelist.NoChildren, whitelist.Pure), slotSlotsIntrospect)
+	e.mustRegister(sig("slots.get", "a copy of a dynamic slot's body", whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, whitelist.NoChildren, whitelist.Pure), slotSlotsIntrospect)
+	e.mustRegister(whitelist.Signature{Name: "slots.delete", Doc: "deletes a dynamic slot",
+		Value: whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, Effects: whitelist.SpawnsCode}, slotSlotsIntrospect)
+	e.mustRegister(sig("slots.vocabulary", "names of the dynamic slots, optionally containing its value", anyValue, whitelist.NoChildren, whitelist.Pure), slotSlotsVocabulary)
+}
+
+func slotSwitch(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	var chosen *hyperlambda.Node
+	kids := n.Children()
+	for i, c := range kids {
+		switch c.Name {
+		case "case":
+			cv, err := value(c)
+			if err != nil {
+				return err
+			}
+			if cmp, ok := compare(v, cv); chosen == nil && ((v == nil && cv == nil) || (ok && cmp == 0)) {
+				// An empty case falls through to the next one with children.
+				for j := i; j < len(kids) && chosen == nil; j++ {
+					if kids[j].Len() > 0 {
+						chosen = kids[j]
+					}
+				}
+			}
+		case "default":
+			if c.Value != nil {
+				return errors.New("[default] takes no value")
+			}
+		default:
+			return fmt.Errorf("[switch] takes only [case] and [default] children, not [%s]", c.Name)
+		}
+	}
+	if chosen == nil {
+		for _, c := range kids {
+			if c.Name == "default" {
+				chosen = c
+			}
+		}
+	}
+	if chosen == nil {
+		return nil
+	}
+	// Dispatch by name through the guard, like every other binding.
+	return r.Signal(chosen.Name, chosen)
+}
+
+func slotCase(r *Run, n *hyperlambda.Node) error {
+	if p := n.Parent(); p == nil || p.Name != "switch" {
+		return fmt.Errorf("[%s] must be a child of [switch]", n.Name)
+	}
+	return r.Eval(n)
+}
+
+func slotGetFirstValue(r *Run, n *hyperlambda.Node) error {
+	if n.Value != nil {
+		nodes, err := selected(n)
+		if err != nil {
+			return err
+		}
+		for _, s := range nodes {
+			if s.Value != nil {
+				n.Value = s.Value
+				return nil
+			}
+		}
+		n.Value = nil
+		return nil
+	}
+	for _, c := range n.Children() {
+		if c.Name != "" && c.Name[0] != '.' {
+			if err := r.Signal(c.Name, c); err != nil {
+				return err
+			}
+		}
+		v, err := value(c)
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			n.Value = v
+			return nil
+		}
+	}
+	return nil
+}
+
+func slotUnwrap(r *Run, n *hyperlambda.Node) error {
+	nodes, err := selected(n)
+	if err != nil {
+		return err
+	}
+	for _, s := range nodes {
+		x, ok := s.Value.(*hyperlambda.Expression)
+		if !ok {
+			continue
+		}
+		res, err := x.Evaluate(s)
+		if err != nil {
+			return err
+		}
+		if len(res) > 1 {
+			return fmt.Errorf("expression %s of [%s] selects %d nodes where one is expected", x, s.Name, len(res))
+		}
+		s.Value = nil
+		if len(res) == 1 {
+			s.Value = res[0].Value
+		}
+	}
+	return nil
+}
+
+func slotInsert(r *Run, n *hyperlambda.Node) error {
+	dest, err := selected(n)
+	if err != nil {
+		return err
+	}
+	if err := r.Eval(n); err != nil {
+		return err
+	}
+	for _, d := range dest {
+		if d.Parent() == nil {
+			return fmt.Errorf("cannot insert beside [%s]: it has no parent", d.Name)
+		}
+		anchor := d
+		for _, src := range n.Children() {
+			for _, c := range src.Children() {
+				cc, err := r.Clone(c)
+				if err != nil {
+					return err
+				}
+				if n.Name == "insert-before" {
+					d.InsertBefore(cc)
+				} else {
+					anchor.InsertAfter(cc)
+					anchor = cc
+				}
+			}
+		}
+	}
+	n.Clear()
+	return nil
+}
+
+func slotSetX(r *Run, n *hyperlambda.Node) error {
+	dest, err := selected(n)
+	if err != nil {
+		return err
+	}
+	if n.Len() > 1 {
+		return errors.New("takes at most one child as its source")
+	}
+	var v any
+	if n.Len() == 1 {
+		v = n.Child(0).Value
+	}
+	for _, d := range dest {
+		d.Value = v
+	}
+	return nil
+}
+
+func slotReference(r *Run, n *hyperlambda.Node) error {
+	nodes, err := selected(n)
+	if err != nil {
+		return err
+	}
+	if len(nodes) != 1 {
+		return fmt.Errorf("needs exactly one node, the expression selects %d", len(nodes))
+	}
+	n.Value = nodes[0]
+	return nil
+}
+
+func slotType(r *Run, n *hyperlambda.Node) error {
+	s, err := single(n)
+	if err != nil {
+		return err
+	}
+	n.Value = nil
+	if s != nil && s.Value != nil {
+		n.Value = hyperlambda.TypeOf(s.Value)
+	}
+	return nil
+}
+
+func slotConvert(r *Run, n *hyperlambda.Node) error {
+	var typ string
+	for _, c := range n.Children() {
+		if c.Name == "type" {
+			typ, _ = c.Value.(string)
+		}
+	}
+	if typ == "" {
+		return errors.New("needs [type], e.g. type:int")
+	}
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	n.Clear()
+	if v == nil {
+		n.Value = nil
+		return nil
+	}
+	s := hyperlambda.StringOf(v)
+	if _, isStr := v.(string); !isStr {
+		_, s, _ = hyperlambda.ValueText(v)
+	}
+	switch typ {
+	case "base64":
+		n.Value = base64.StdEncoding.EncodeToString([]byte(hyperlambda.StringOf(v)))
+	case "from-base64":
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return fmt.Errorf("not base64: %v", err)
+		}
+		n.Value = string(b)
+	case "bytes":
+		n.Value = []byte(hyperlambda.StringOf(v))
+	case "string":
+		n.Value = hyperlambda.StringOf(v)
+	default:
+		out, err := hyperlambda.ConvertText(s, typ)
+		if err != nil {
+			return err
+		}
+		n.Value = out
+	}
+	return r.Output(sizeOf(n.Value))
+}
+
+func slotCompose(r *Run, n *hyperlambda.Node) error {
+	if err := r.Eval(n); err != nil {
+		return err
+	}
+	var parts []string
+	for _, c := range n.Children() {
+		v, err := value(c)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, hyperlambda.StringOf(v))
+	}
+	x, err := hyperlambda.ParseExpression(strings.Join(parts, "/"))
+	if err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = x
+	return nil
+}
+
+func slotContext(r *Run, n *hyperlambda.Node) error {
+	name, _ := n.Value.(string)
+	var val any
+	var lambda *hyperlambda.Node
+	for _, c := range n.Children() {
+		switch c.Name {
+		case "value":
+			v, err := value(c)
+			if err != nil {
+				return err
+			}
+			val = v
+		case ".lambda":
+			lambda = c
+		}
+	}
+	if name == "" || lambda == nil {
+		return errors.New("needs a name as its value and a [.lambda]")
+	}
+	if r.context == nil {
+		r.context = map[string][]any{}
+	}
+	r.context[name] = append(r.context[name], val)
+	defer func() { r.context[name] = r.context[name][:len(r.context[name])-1] }()
+	return r.Eval(lambda)
+}
+
+func slotGetContext(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	stack := r.context[hyperlambda.StringOf(v)]
+	n.Value = nil
+	if len(stack) > 0 {
+		n.Value = stack[len(stack)-1]
+	}
+	return nil
+}
+
+func slotVocabulary(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	prefix := hyperlambda.StringOf(v)
+	n.Value = nil
+	for _, name := range r.engine.Names() {
+		s, _ := r.engine.Signature(name)
+		if strings.HasPrefix(name, prefix) && r.policy.Allows(name, s).Allowed {
+			n.Add(hyperlambda.New("", name))
+		}
+	}
+	return r.Created(n.Len())
+}
+
+func slotInvoke(r *Run, n *hyperlambda.Node) error {
+	target, err := single(n)
+	if err != nil {
+		return err
+	}
+	if target == nil {
+		return errors.New("the expression selects no lambda")
+	}
+	body, err := r.Clone(target)
+	if err != nil {
+		return err
+	}
+	for _, c := range append([]*hyperlambda.Node(nil), body.Children()...) {
+		if c.Name == ".arguments" {
+			c.Detach()
+		}
+	}
+	args := hyperlambda.New(".arguments", nil)
+	for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
+		args.Add(c)
+	}
+	body.Insert(0, args)
+	res, err := r.withResult(func() error { return r.Eval(body) })
+	if err != nil {
+		return err
+	}
+	return takeResult(n, res)
+}
+
+// takeResult moves a function's result into the calling node.
+func takeResult(n, res *hyperlambda.Node) error {
+	n.Clear()
+	n.Value = res.Value
+	for _, c := range append([]*hyperlambda.Node(nil), res.Children()...) {
+		n.Add(c)
+	}
+	return nil
+}
+
+func commentsArg(n *hyperlambda.Node) bool {
+	for _, c := range n.Children() {
+		if c.Name == "comments" {
+			return c.Value == true
+		}
+	}
+	return false
+}
+
+func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	comments := commentsArg(n)
+	root, err := hyperlambda.ParseString(hyperlambda.StringOf(v), hyperlambda.ParseOptions{Comments: comments, MaxDepth: r.budgets.Depth})
+	if err != nil {
+		return err
+	}
+	if err := r.Created(countNodes(root, 0)); err != nil {
+		return err
+	}
+	// The parsed code is data here; whatever evaluates it later passes the guard.
+	n.Clear()
+	n.Value = nil
+	for _, c := range append([]*hyperlambda.Node(nil), root.Children()...) {
+		n.Add(c)
+	}
+	return nil
+}
+
+func slotLambda2Hyper(r *Run, n *hyperlambda.Node) error {
+	comments := commentsArg(n)
+	var nodes []*hyperlambda.Node
+	if n.Value != nil {
+		sel, err := selected(n)
+		if err != nil {
+			return err
+		}
+		nodes = sel
+	} else {
+		for _, c := range n.Children() {
+			if c.Name != "comments" {
+				nodes = append(nodes, c)
+			}
+		}
+	}
+	text := hyperlambda.Format(nodes, hyperlambda.FormatOptions{Comments: comments})
+	if err := r.Output(len(text)); err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = text
+	return nil
+}
+
+// unwrapAll replaces every expression value under n with its value.
+func unwrapAll(n *hyperlambda.Node) error {
+	var err error
+	n.Walk(func(d *hyperlambda.Node) bool {
+		if err != nil {
+			return false
+		}
+		if _, ok := d.Value.(*hyperlambda.Expression); ok && d != n {
+			var v any
+			if v, err = value(d); err == nil {
+				d.Value = v
+			}
+		}
+		return true
+	})
+	return err
+}
+
+func slotYield(r *Run, n *hyperlambda.Node) error {
+	if err := unwrapAll(n); err != nil {
+		return err
+	}
+	res := r.result()
+	for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
+		res.Add(c)
+	}
+	return nil
+}
+
+func slotExecute(r *Run, n *hyperlambda.Node) error {
+	if err := unwrapAll(n); err != nil {
+		return err
+	}
+	return slotSignal(r, n)
+}
+
+func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	name := hyperlambda.StringOf(v)
+	r.engine.mu.Lock()
+	defer r.engine.mu.Unlock()
+	dyn, ok := r.engine.dynamic[name]
+	switch n.Name {
+	case "slots.exists":
+		n.Value = ok
+	case "slots.delete":
+		delete(r.engine.dynamic, name)
+	case "slots.get":
+		n.Value = nil
+		if ok {
+			body, err := r.Clone(dyn.body)
+			if err != nil {
+				return err
+			}
+			for _, c := range append([]*hyperlambda.Node(nil), body.Children()...) {
+				n.Add(c)
+			}
+		}
+	}
+	return nil
+}
+
+func slotSlotsVocabulary(r *Run, n *hyperlambda.Node) error {
+	v, err := value(n)
+	if err != nil {
+		return err
+	}
+	filter := hyperlambda.StringOf(v)
+	r.engine.mu.RLock()
+	var names []string
+	for name := range r.engine.dynamic {
+		if strings.Contains(name, filter) && r.policy.Allows(name, &dynamicSig).Allowed {
+			names = append(names, name)
+		}
+	}
+	r.engine.mu.RUnlock()
+	sort.Strings(names)
+	n.Value = nil
+	for _, name := range names {
+		n.Add(hyperlambda.New("", name))
+	}
+	return r.Created(len(names))
+}
