@@ -58,6 +58,7 @@ func registerCore(e *Engine) {
 		Args: []whitelist.Arg{{Name: "vocabulary", Required: true, Doc: "one child per allowed slot name"}, {Name: ".lambda", Required: true, Code: true}}}, slotWhitelist)
 	e.mustRegister(sig("log.info", "writes its value to the run's log", anyValue, whitelist.NoChildren, whitelist.Logs), slotLog)
 	registerMore(e)
+	registerLists(e)
 }
 
 func slotEval(r *Run, n *hyperlambda.Node) error {
