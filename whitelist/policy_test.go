@@ -1,0 +1,127 @@
+package whitelist
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hlstudio/hyperlambda"
+)
+
+func TestParseErrorsHaveLineAndColumn(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{"name:p\r\nallow\r\n   strings.*x\r\n", "p.hl:3:4: pattern \"strings.*x\""},
+		{"name:p\r\nbudgets\r\n   steps:abc\r\n", "p.hl:3:4: budget steps needs a positive integer"},
+		{"name:p\r\nbudgets\r\n   speed:int:5\r\n", "p.hl:3:4: unknown budget \"speed\""},
+		{"name:p\r\nallow\r\n   effects:flying\r\n", "p.hl:3:4: unknown effect \"flying\""},
+		{"allow\r\n   eval\r\n", "p.hl:1:1: a policy needs a name"},
+		{"name:p\r\ncolour:red\r\n", "p.hl:2:1: unknown policy entry \"colour\""},
+		{"name:p\r\n  allow\r\n", "p.hl:2:3: indentation of 2 spaces"},
+	}
+	for _, c := range cases {
+		_, err := Parse("p.hl", []byte(c.src))
+		var pe *Error
+		if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want prefix %q", c.src, err, c.want)
+		}
+	}
+}
+
+func TestAllowDenyAndIntersection(t *testing.T) {
+	outer, err := Parse("o", []byte("name:outer\r\nallow\r\n   effects:pure,logs\r\n   strings.*\r\ndeny\r\n   strings.secret\r\nbudgets\r\n   steps:long:10\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pure := &Signature{}
+	net := &Signature{Effects: Network}
+	for _, c := range []struct {
+		name string
+		sig  *Signature
+		want bool
+	}{
+		{"eq", pure, true}, {"http.get", net, false}, {"strings.concat", net, true},
+		{"strings.secret", pure, false}, {"unknown.slot", nil, false},
+	} {
+		if got := outer.Allows(c.name, c.sig).Allowed; got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	inner := Exactly("inner", []string{"eq", "http.get"})
+	both := Intersect(outer, inner)
+	if both.Allows("http.get", net).Allowed || !both.Allows("eq", pure).Allowed || both.Allows("strings.concat", pure).Allowed {
+		t.Error("intersection must allow only what both allow")
+	}
+	if both.Budgets.Steps != 10 {
+		t.Errorf("intersection keeps the tighter budget, got %d", both.Budgets.Steps)
+	}
+	if d := outer.Allows("strings.secret", pure); !strings.Contains(d.Reason, "denied by policy outer (deny strings.secret)") {
+		t.Errorf("reason %q", d.Reason)
+	}
+}
+
+// The hash identifies the policy's content, not its formatting.
+func TestHashIgnoresFormatting(t *testing.T) {
+	a, _ := Parse("a", []byte("name:p\r\nallow\r\n   eval\r\n"))
+	b, _ := Parse("b", []byte("name:\"p\"\n\nallow\n   eval\n"))
+	c, _ := Parse("c", []byte("name:p\r\nallow\r\n   eq\r\n"))
+	if a.Hash != b.Hash || a.Hash == c.Hash {
+		t.Fatalf("hashes %s %s %s", a.Hash, b.Hash, c.Hash)
+	}
+}
+
+func TestWatchReloadsOnChangeAndRename(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.hl")
+	write := func(content string) {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("name:one\r\nallow\r\n   eval\r\n")
+	type ev struct {
+		p   *Policy
+		err error
+	}
+	events := make(chan ev, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := Watch(ctx, path, 50*time.Millisecond, func(p *Policy, err error) { events <- ev{p, err} }); err != nil {
+		t.Fatal(err)
+	}
+	next := func() ev {
+		select {
+		case e := <-events:
+			return e
+		case <-time.After(5 * time.Second):
+			t.Fatal("no reload within 5 s")
+		}
+		return ev{}
+	}
+	if e := next(); e.err != nil || e.p.Name != "one" {
+		t.Fatalf("initial load: %+v", e)
+	}
+	write("name:two\r\nallow\r\n   eval\r\n")
+	if e := next(); e.err != nil || e.p.Name != "two" {
+		t.Fatalf("after write: %+v", e)
+	}
+	// An editor that saves by rename.
+	tmp := filepath.Join(dir, ".p.hl.swp")
+	os.WriteFile(tmp, []byte("name:three\r\nallow\r\n   eval\r\n"), 0o644)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	if e := next(); e.err != nil || e.p.Name != "three" {
+		t.Fatalf("after rename: %+v", e)
+	}
+	// A broken file is reported with its position; the caller keeps the old policy.
+	write("name:four\r\n  allow\r\n")
+	e := next()
+	var se *Error
+	if !errors.As(e.err, &se) || se.Pos != (hyperlambda.Pos{Line: 2, Col: 3}) {
+		t.Fatalf("broken file: %+v", e)
+	}
+}
