@@ -3,6 +3,7 @@ package whitelist
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -175,8 +176,7 @@ func Parse(file string, src []byte) (*Policy, error) {
 	root, err := hyperlambda.Parse(src, hyperlambda.ParseOptions{})
 	if err != nil {
 		var se *hyperlambda.SyntaxError
-		if e, ok := err.(*hyperlambda.SyntaxError); ok {
-			se = e
+		if errors.As(err, &se) {
 			return nil, &Error{File: file, Pos: se.Pos, Msg: se.Msg, Err: err}
 		}
 		return nil, &Error{File: file, Msg: err.Error(), Err: err}
