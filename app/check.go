@@ -5,10 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"hlstudio/engine"
-	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
 )
 
@@ -36,31 +34,11 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "dynamic or an unknown argument. Exit status 3 when anything is denied or unknown.")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fl.NArg() != 1 {
-		fl.Usage()
-		return exitUsage
-	}
-	file := fl.Arg(0)
-	policy, err := loadPolicy(*policyName)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio check: %v\n", err)
-		return exitUsage
-	}
-	src, err := os.ReadFile(file)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio check: %v\n", err)
-		return exitUsage
-	}
-	root, err := hyperlambda.Parse(src, hyperlambda.ParseOptions{})
-	if err != nil {
-		fmt.Fprintf(stderr, "%s:%v\n", file, err)
-		return exitUsage
+	file, policy, root, code := loadProgram("check", fl, args, policyName, stderr)
+	if code != exitOK {
+		return code
 	}
 	findings := whitelist.Check(root, engine.New(), policy)
-	code := exitOK
 	var all []checkFinding
 	for _, f := range findings {
 		if f.Label.Blocking() {

@@ -31,6 +31,36 @@ const (
 	exitBudget  = 4
 )
 
+// loadProgram parses the command line of run and check (one FILE), then
+// loads the policy and parses the file. code is exitUsage on any failure,
+// already reported on stderr.
+func loadProgram(cmd string, fl *flag.FlagSet, args []string, policyName *string, stderr io.Writer) (string, *whitelist.Policy, *hyperlambda.Node, int) {
+	if err := fl.Parse(args); err != nil {
+		return "", nil, nil, exitUsage
+	}
+	if fl.NArg() != 1 {
+		fl.Usage()
+		return "", nil, nil, exitUsage
+	}
+	file := fl.Arg(0)
+	policy, err := loadPolicy(*policyName)
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
+		return "", nil, nil, exitUsage
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
+		return "", nil, nil, exitUsage
+	}
+	root, err := hyperlambda.Parse(src, hyperlambda.ParseOptions{})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s:%v\n", file, err)
+		return "", nil, nil, exitUsage
+	}
+	return file, policy, root, exitOK
+}
+
 // loadPolicy takes a built-in policy's name or a policy file's path.
 func loadPolicy(nameOrFile string) (*whitelist.Policy, error) {
 	if src, ok := assets.Policy(nameOrFile); ok {
@@ -98,28 +128,9 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "\nExit status: 0 ok, 1 runtime error, 2 usage or syntax error, 3 denied binding, 4 budget exceeded.")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fl.NArg() != 1 {
-		fl.Usage()
-		return exitUsage
-	}
-	file := fl.Arg(0)
-	policy, err := loadPolicy(*policyName)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
-		return exitUsage
-	}
-	src, err := os.ReadFile(file)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
-		return exitUsage
-	}
-	lambda, err := hyperlambda.Parse(src, hyperlambda.ParseOptions{})
-	if err != nil {
-		fmt.Fprintf(stderr, "%s:%v\n", file, err)
-		return exitUsage
+	file, policy, lambda, code := loadProgram("run", fl, args, policyName, stderr)
+	if code != exitOK {
+		return code
 	}
 	if len(runArgs) > 0 {
 		argsNode, err := argumentsNode(runArgs)

@@ -399,12 +399,8 @@ func slotGetNodes(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	n.Value = nil
-	for _, s := range res {
-		c, err := r.Clone(s)
-		if err != nil {
-			return err
-		}
-		n.Add(c)
+	if err := r.addClones(n, res); err != nil {
+		return err
 	}
 	return nil
 }
@@ -479,6 +475,8 @@ func slotSetName(r *Run, n *hyperlambda.Node) error {
 	return nil
 }
 
+// slotAdd serves [add], [insert-before] and [insert-after]: copies of the
+// children of its children go into, before or after each selected node.
 func slotAdd(r *Run, n *hyperlambda.Node) error {
 	dest, err := selected(n)
 	if err != nil {
@@ -488,13 +486,25 @@ func slotAdd(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	for _, d := range dest {
+		if n.Name != "add" && d.Parent() == nil {
+			return fmt.Errorf("cannot insert beside [%s]: it has no parent", d.Name)
+		}
+		anchor := d
 		for _, src := range n.Children() {
 			for _, c := range src.Children() {
 				cc, err := r.Clone(c)
 				if err != nil {
 					return err
 				}
-				d.Add(cc)
+				switch n.Name {
+				case "add":
+					d.Add(cc)
+				case "insert-before":
+					d.InsertBefore(cc)
+				default:
+					anchor.InsertAfter(cc)
+					anchor = cc
+				}
 			}
 		}
 	}
@@ -519,9 +529,7 @@ func slotRemoveNodes(r *Run, n *hyperlambda.Node) error {
 func slotReturn(r *Run, n *hyperlambda.Node) error {
 	res := r.result()
 	if n.Len() > 0 {
-		for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
-			res.Add(c) // moved, not evaluated
-		}
+		moveChildren(res, n)
 		res.Value = n.Value
 		return nil
 	}
@@ -539,12 +547,8 @@ func slotReturn(r *Run, n *hyperlambda.Node) error {
 	case 1:
 		res.Value = nodes[0].Value
 	default:
-		for _, s := range nodes {
-			c, err := r.Clone(s)
-			if err != nil {
-				return err
-			}
-			res.Add(c)
+		if err := r.addClones(res, nodes); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -566,18 +570,12 @@ func slotReturnNodes(r *Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return err
 		}
-		for _, s := range nodes {
-			c, err := r.Clone(s)
-			if err != nil {
-				return err
-			}
-			res.Add(c)
+		if err := r.addClones(res, nodes); err != nil {
+			return err
 		}
 		return nil
 	}
-	for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
-		res.Add(c)
-	}
+	moveChildren(res, n)
 	return nil
 }
 
@@ -698,19 +696,22 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	}
 	if n.Len() > 0 {
 		args := hyperlambda.New(".arguments", nil)
-		for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
-			args.Add(c)
-		}
+		moveChildren(args, n)
 		body.Insert(0, args)
 	}
 	// The body runs under the policy that created it, narrowed by the
 	// caller's: a slot planted by sandboxed code stays sandboxed.
 	p := whitelist.Intersect(r.policy, dyn.policy)
-	var res *hyperlambda.Node
-	err = r.withPolicy(p, func() error {
-		res, err = r.withResult(func() error { return r.Eval(body) })
-		return err
-	})
+	return r.callUnder(p, body, n)
+}
+
+// callUnder evaluates body as a function (its own result scope) under
+// policy p and moves the result into n.
+func (r *Run) callUnder(p *whitelist.Policy, body, n *hyperlambda.Node) error {
+	old := r.policy
+	r.policy = p
+	defer func() { r.policy = old }()
+	res, err := r.withResult(func() error { return r.Eval(body) })
 	if err != nil {
 		return err
 	}
@@ -745,15 +746,7 @@ func slotWhitelist(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	var res *hyperlambda.Node
-	err = r.withPolicy(p, func() error {
-		res, err = r.withResult(func() error { return r.Eval(body) })
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return takeResult(n, res)
+	return r.callUnder(p, body, n)
 }
 
 func slotLog(r *Run, n *hyperlambda.Node) error {

@@ -61,12 +61,8 @@ func slotSort(r *Run, n *hyperlambda.Node) error {
 		return sortErr
 	}
 	n.Clear()
-	for _, s := range sorted {
-		c, err := r.Clone(s)
-		if err != nil {
-			return err
-		}
-		n.Add(c)
+	if err := r.addClones(n, sorted); err != nil {
+		return err
 	}
 	return nil
 }
@@ -86,9 +82,7 @@ func slotInclude(r *Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return err
 		}
-		for _, c := range append([]*hyperlambda.Node(nil), res.Children()...) {
-			d.Add(c)
-		}
+		moveChildren(d, res)
 	}
 	return nil
 }

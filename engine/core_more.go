@@ -17,8 +17,8 @@ func registerMore(e *Engine) {
 	e.mustRegister(sig("default", "the fallback branch of [switch]", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotCase)
 	e.mustRegister(sig("get-first-value", "the first non-null value of the selected nodes or of its children", anyValue, whitelist.Code, whitelist.Pure), slotGetFirstValue)
 	e.mustRegister(sig("unwrap", "replaces expression values of the selected nodes with what they point to", exprValue, whitelist.NoChildren, whitelist.Pure), slotUnwrap)
-	e.mustRegister(sig("insert-before", "inserts copies of its children's children before the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotInsert)
-	e.mustRegister(sig("insert-after", "inserts copies of its children's children after the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotInsert)
+	e.mustRegister(sig("insert-before", "inserts copies of its children's children before the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotAdd)
+	e.mustRegister(sig("insert-after", "inserts copies of its children's children after the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotAdd)
 	e.mustRegister(sig("set-x", "sets the selected nodes' value to its child's value without following expressions", exprValue, whitelist.Data, whitelist.Pure), slotSetX)
 	e.mustRegister(sig("reference", "value becomes a reference to the one selected node", exprValue, whitelist.NoChildren, whitelist.Pure), slotReference)
 	e.mustRegister(sig("type", "value becomes the type name of the selected node's value", exprValue, whitelist.NoChildren, whitelist.Pure), slotType)
@@ -152,38 +152,6 @@ func slotUnwrap(r *Run, n *hyperlambda.Node) error {
 			s.Value = res[0].Value
 		}
 	}
-	return nil
-}
-
-func slotInsert(r *Run, n *hyperlambda.Node) error {
-	dest, err := selected(n)
-	if err != nil {
-		return err
-	}
-	if err := r.Eval(n); err != nil {
-		return err
-	}
-	for _, d := range dest {
-		if d.Parent() == nil {
-			return fmt.Errorf("cannot insert beside [%s]: it has no parent", d.Name)
-		}
-		anchor := d
-		for _, src := range n.Children() {
-			for _, c := range src.Children() {
-				cc, err := r.Clone(c)
-				if err != nil {
-					return err
-				}
-				if n.Name == "insert-before" {
-					d.InsertBefore(cc)
-				} else {
-					anchor.InsertAfter(cc)
-					anchor = cc
-				}
-			}
-		}
-	}
-	n.Clear()
 	return nil
 }
 
@@ -370,9 +338,7 @@ func slotInvoke(r *Run, n *hyperlambda.Node) error {
 		}
 	}
 	args := hyperlambda.New(".arguments", nil)
-	for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
-		args.Add(c)
-	}
+	moveChildren(args, n)
 	body.Insert(0, args)
 	res, err := r.withResult(func() error { return r.Eval(body) })
 	if err != nil {
@@ -385,9 +351,7 @@ func slotInvoke(r *Run, n *hyperlambda.Node) error {
 func takeResult(n, res *hyperlambda.Node) error {
 	n.Clear()
 	n.Value = res.Value
-	for _, c := range append([]*hyperlambda.Node(nil), res.Children()...) {
-		n.Add(c)
-	}
+	moveChildren(n, res)
 	return nil
 }
 
@@ -416,9 +380,7 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	// The parsed code is data here; whatever evaluates it later passes the guard.
 	n.Clear()
 	n.Value = nil
-	for _, c := range append([]*hyperlambda.Node(nil), root.Children()...) {
-		n.Add(c)
-	}
+	moveChildren(n, root)
 	return nil
 }
 
@@ -470,9 +432,7 @@ func slotYield(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	res := r.result()
-	for _, c := range append([]*hyperlambda.Node(nil), n.Children()...) {
-		res.Add(c)
-	}
+	moveChildren(res, n)
 	return nil
 }
 
@@ -504,9 +464,7 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 			if err != nil {
 				return err
 			}
-			for _, c := range append([]*hyperlambda.Node(nil), body.Children()...) {
-				n.Add(c)
-			}
+			moveChildren(n, body)
 		}
 	}
 	return nil

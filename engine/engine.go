@@ -291,18 +291,29 @@ func (r *Run) withResult(fn func() error) (*hyperlambda.Node, error) {
 	return res, fn()
 }
 
-// withPolicy runs fn under p.
-func (r *Run) withPolicy(p *whitelist.Policy, fn func() error) error {
-	old, oldBudgets := r.policy, r.budgets
-	r.policy = p
-	defer func() { r.policy, r.budgets = old, oldBudgets }()
-	return fn()
-}
-
 // result returns the active result scope.
 func (r *Run) result() *hyperlambda.Node { return r.results[len(r.results)-1] }
 
 // Logf adds a line to the run's log.
 func (r *Run) Logf(format string, args ...any) {
 	r.log = append(r.log, fmt.Sprintf(format, args...))
+}
+
+// addClones appends copies of nodes to dst, within the node budget.
+func (r *Run) addClones(dst *hyperlambda.Node, nodes []*hyperlambda.Node) error {
+	for _, s := range nodes {
+		c, err := r.Clone(s)
+		if err != nil {
+			return err
+		}
+		dst.Add(c)
+	}
+	return nil
+}
+
+// moveChildren moves every child of src to the end of dst.
+func moveChildren(dst, src *hyperlambda.Node) {
+	for _, c := range append([]*hyperlambda.Node(nil), src.Children()...) {
+		dst.Add(c)
+	}
 }
