@@ -184,6 +184,9 @@ func (r *Run) Signal(name string, n *hyperlambda.Node) error {
 	if r.depth > r.budgets.Depth {
 		return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(r.depth)}
 	}
+	if err := checkArgs(&slot.Sig, n); err != nil {
+		return &RuntimeError{Slot: name, Path: n.Path(), Err: err}
+	}
 	if err := slot.Fn(r, n); err != nil {
 		var se slotError
 		if errors.As(err, &se) {
