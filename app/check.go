@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"hlstudio/engine"
+	"hlstudio/engine/vocab"
 	"hlstudio/whitelist"
 )
 
@@ -38,7 +38,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
-	findings := whitelist.Check(root, engine.New(), policy)
+	findings := whitelist.Check(root, vocab.New(), policy)
 	var all []checkFinding
 	for _, f := range findings {
 		if f.Label.Blocking() {

@@ -13,6 +13,7 @@ import (
 
 	"hlstudio/assets"
 	"hlstudio/engine"
+	"hlstudio/engine/vocab"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
 )
@@ -143,7 +144,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Ctrl+C stops the run cleanly, like the studio's Stop button.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, runErr := engine.New().Execute(ctx, lambda, policy)
+	res, runErr := vocab.New().Execute(ctx, lambda, policy)
 	code, kind := exitCode(runErr)
 	if *asJSON {
 		rep := runReport{Policy: policy.Name, PolicyHash: policy.Hash, Usage: res.Usage, Denials: res.Denials, Log: res.Log,
@@ -209,7 +210,7 @@ func runSlots(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	e := engine.New()
+	e := vocab.New()
 	for _, name := range e.Names() {
 		sig, _ := e.Signature(name)
 		mark := ""

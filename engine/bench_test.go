@@ -1,7 +1,9 @@
-package engine
+package engine_test
 
 import (
 	"context"
+	"hlstudio/engine"
+	"hlstudio/engine/enginetest"
 	"testing"
 
 	"hlstudio/hyperlambda"
@@ -50,11 +52,11 @@ return
    count:x:@.open
 `
 
-func benchPolicy(b *testing.B) *whitelist.Policy { return loadPolicy(b, "pure") }
+func benchPolicy(b *testing.B) *whitelist.Policy { return enginetest.LoadPolicy(b, "pure") }
 
 // BenchmarkRunFromText: parse + static check + run, per iteration.
 func BenchmarkRunFromText(b *testing.B) {
-	e, p := New(), benchPolicy(b)
+	e, p := engine.New(), benchPolicy(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		lambda, err := hyperlambda.ParseString(typicalSnippet, hyperlambda.ParseOptions{})
@@ -75,7 +77,7 @@ func BenchmarkRunFromText(b *testing.B) {
 // BenchmarkRunCached: the compile cache keeps a parsed, checked tree; a run
 // copies it (execution mutates the tree) and executes the copy.
 func BenchmarkRunCached(b *testing.B) {
-	e, p := New(), benchPolicy(b)
+	e, p := engine.New(), benchPolicy(b)
 	cached, err := hyperlambda.ParseString(typicalSnippet, hyperlambda.ParseOptions{})
 	if err != nil {
 		b.Fatal(err)

@@ -1,7 +1,9 @@
-package engine
+package engine_test
 
 import (
 	"fmt"
+	"hlstudio/engine"
+	"hlstudio/engine/enginetest"
 	"math/rand"
 	"strings"
 	"testing"
@@ -36,7 +38,7 @@ remove-nodes:x:@.a
 		t.Fatal(err)
 	}
 	var got []string
-	for _, f := range whitelist.Check(root, New(), loadPolicy(t, "pure")) {
+	for _, f := range whitelist.Check(root, engine.New(), enginetest.LoadPolicy(t, "pure")) {
 		got = append(got, fmt.Sprintf("%s %s", f.Node.Name, f.Label))
 	}
 	want := []string{
@@ -47,7 +49,7 @@ remove-nodes:x:@.a
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("labels:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	sandboxed := whitelist.Check(root, New(), loadPolicy(t, "sandbox"))
+	sandboxed := whitelist.Check(root, engine.New(), enginetest.LoadPolicy(t, "sandbox"))
 	for _, f := range sandboxed {
 		if f.Node.Name == "signal" && f.Label != whitelist.LabelDynamic {
 			t.Errorf("signal under sandbox: %s (%s)", f.Label, f.Reason)
@@ -82,8 +84,8 @@ func bigTree(b testing.TB, nodes int) *hyperlambda.Node {
 // editor; the goal is under 1 ms for a 10,000-node tree.
 func BenchmarkCheck10k(b *testing.B) {
 	root := bigTree(b, 10_000)
-	e := New()
-	p := loadPolicy(b, "sandbox")
+	e := engine.New()
+	p := enginetest.LoadPolicy(b, "sandbox")
 	b.ReportAllocs()
 	for b.Loop() {
 		whitelist.Check(root, e, p)

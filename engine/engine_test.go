@@ -1,155 +1,23 @@
-package engine
+package engine_test
 
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
-
-	"hlstudio/assets"
+	"hlstudio/engine"
+	"hlstudio/engine/enginetest"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
 )
 
-// Each testdata/*/*.txtar is one case:
-//
-//	-- policy --     a built-in policy's name (default trusted), or
-//	-- policy.hl --  a policy written out
-//	-- input.hl --   the lambda to run
-//	-- output.hl --  the executed lambda, canonical (optional)
-//	-- result --     the returned value's canonical text, or returned nodes (optional)
-//	-- error --      "denied", "budget steps", "unknown", "runtime", "throw" and
-//	                 optionally ": substring" (optional; no error otherwise)
-//
-// Every case runs with a canary slot registered: canary.record, with the
-// network effect, so only trusted may call it. A case whose policy is not
-// trusted fails if the canary was ever called, whatever else happened.
-
-func loadPolicy(t testing.TB, name string) *whitelist.Policy {
-	src, ok := assets.Policy(name)
-	if !ok {
-		t.Fatalf("no built-in policy %q", name)
-	}
-	p, err := whitelist.Parse(name+".hl", src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func newTestEngine(calls *atomic.Int64) *Engine {
-	e := New()
-	e.mustRegister(whitelist.Signature{Name: "canary.record", Doc: "test canary", Effects: whitelist.Network},
-		func(r *Run, n *hyperlambda.Node) error { calls.Add(1); n.Value = "CALLED"; return nil })
-	return e
-}
-
-func TestData(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*/*.txtar")
-	if len(files) < 10 {
-		t.Fatalf("only %d cases", len(files))
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(strings.TrimPrefix(file, "testdata/"), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sec := map[string]string{}
-			for _, f := range ar.Files {
-				sec[f.Name] = string(f.Data)
-			}
-			policyName := strings.TrimSpace(sec["policy"])
-			if policyName == "" {
-				policyName = "trusted"
-			}
-			var policy *whitelist.Policy
-			if src, ok := sec["policy.hl"]; ok {
-				if policy, err = whitelist.Parse("policy.hl", []byte(src)); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				policy = loadPolicy(t, policyName)
-			}
-			lambda, err := hyperlambda.ParseString(sec["input.hl"], hyperlambda.ParseOptions{})
-			if err != nil {
-				t.Fatalf("input: %v", err)
-			}
-			var calls atomic.Int64
-			e := newTestEngine(&calls)
-			res, err := e.Execute(context.Background(), lambda, policy)
-			if policy.Name != "trusted" && calls.Load() > 0 {
-				t.Fatalf("the canary was called %d times under policy %s", calls.Load(), policy.Name)
-			}
-			if want := strings.TrimSpace(sec["error"]); want != "" {
-				checkError(t, err, want)
-				if strings.HasPrefix(want, "denied") && len(res.Denials) == 0 {
-					t.Errorf("denial not recorded in the run")
-				}
-			} else if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if want, ok := sec["output.hl"]; ok {
-				got := strings.ReplaceAll(hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}), "\r\n", "\n")
-				if got != want {
-					t.Errorf("executed lambda:\n%s\nwant:\n%s", got, want)
-				}
-			}
-			if want, ok := sec["result"]; ok {
-				got := ""
-				if res.Value != nil {
-					_, got, _ = hyperlambda.ValueText(res.Value)
-					got += "\n"
-				}
-				got += strings.ReplaceAll(hyperlambda.Format(res.Nodes, hyperlambda.FormatOptions{}), "\r\n", "\n")
-				if got != want {
-					t.Errorf("result:\n%q\nwant:\n%q", got, want)
-				}
-			}
-		})
-	}
-}
-
-func checkError(t *testing.T, err error, want string) {
-	t.Helper()
-	kind, substr, _ := strings.Cut(want, ":")
-	substr = strings.TrimSpace(substr)
-	var ok bool
-	switch fields := strings.Fields(kind); fields[0] {
-	case "denied":
-		var e *DeniedError
-		ok = errors.As(err, &e)
-	case "budget":
-		var e *BudgetError
-		ok = errors.As(err, &e) && (len(fields) < 2 || e.Budget == fields[1])
-	case "unknown":
-		var e *UnknownSlotError
-		ok = errors.As(err, &e)
-	case "throw":
-		var e *ThrowError
-		ok = errors.As(err, &e)
-	case "runtime":
-		var e *RuntimeError
-		ok = errors.As(err, &e)
-	default:
-		t.Fatalf("unknown error kind %q", kind)
-	}
-	if !ok {
-		t.Fatalf("want %s error, got %T: %v", kind, err, err)
-	}
-	if substr != "" && !strings.Contains(err.Error(), substr) {
-		t.Fatalf("error %q does not contain %q", err, substr)
-	}
-}
+func TestData(t *testing.T) { enginetest.RunCases(t, "testdata/*/*.txtar", engine.New) }
 
 // The built-in policies parse and mean what they say.
 func TestBuiltinPolicies(t *testing.T) {
-	e := New()
-	pure, sandbox, trusted := loadPolicy(t, "pure"), loadPolicy(t, "sandbox"), loadPolicy(t, "trusted")
+	e := engine.New()
+	pure, sandbox, trusted := enginetest.LoadPolicy(t, "pure"), enginetest.LoadPolicy(t, "sandbox"), enginetest.LoadPolicy(t, "trusted")
 	for _, name := range e.Names() {
 		sig, _ := e.Signature(name)
 		if !trusted.Allows(name, sig).Allowed {
@@ -172,8 +40,8 @@ func TestCancelFromAnotherGoroutine(t *testing.T) {
 	lambda, _ := hyperlambda.ParseString("while:bool:true\r\n   .:x\r\n", hyperlambda.ParseOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := New().Execute(ctx, lambda, loadPolicy(t, "pure"))
-	var ce *CanceledError
+	_, err := engine.New().Execute(ctx, lambda, enginetest.LoadPolicy(t, "pure"))
+	var ce *engine.CanceledError
 	if !errors.As(err, &ce) {
 		t.Fatalf("got %v", err)
 	}

@@ -1,8 +1,10 @@
-package engine
+package engine_test
 
 import (
 	"context"
 	"errors"
+	"hlstudio/engine"
+	"hlstudio/engine/enginetest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,12 +26,12 @@ func mustParse(t testing.TB, src string) *hyperlambda.Node {
 // calls it later: the reference would run its body with no whitelist.
 func TestPlantedSlotStaysSandboxed(t *testing.T) {
 	var calls atomic.Int64
-	e := newTestEngine(&calls)
-	if _, err := e.Execute(context.Background(), mustParse(t, "slots.create:app.helper\r\n   canary.record\r\n"), loadPolicy(t, "sandbox")); err != nil {
+	e := enginetest.AddCanary(engine.New(), &calls)
+	if _, err := e.Execute(context.Background(), mustParse(t, "slots.create:app.helper\r\n   canary.record\r\n"), enginetest.LoadPolicy(t, "sandbox")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.Execute(context.Background(), mustParse(t, "signal:app.helper\r\n"), loadPolicy(t, "trusted"))
-	var de *DeniedError
+	_, err := e.Execute(context.Background(), mustParse(t, "signal:app.helper\r\n"), enginetest.LoadPolicy(t, "trusted"))
+	var de *engine.DeniedError
 	if !errors.As(err, &de) || de.Slot != "canary.record" || calls.Load() != 0 {
 		t.Fatalf("got %v, canary calls %d", err, calls.Load())
 	}
@@ -38,15 +40,15 @@ func TestPlantedSlotStaysSandboxed(t *testing.T) {
 // Denials and budget errors cannot be swallowed by [try].
 func TestTryCannotCatchDenialsOrBudgets(t *testing.T) {
 	var calls atomic.Int64
-	e := newTestEngine(&calls)
-	_, err := e.Execute(context.Background(), mustParse(t, "try\r\n   canary.record\r\n.catch\r\n   .x\r\n"), loadPolicy(t, "sandbox"))
-	var de *DeniedError
+	e := enginetest.AddCanary(engine.New(), &calls)
+	_, err := e.Execute(context.Background(), mustParse(t, "try\r\n   canary.record\r\n.catch\r\n   .x\r\n"), enginetest.LoadPolicy(t, "sandbox"))
+	var de *engine.DeniedError
 	if !errors.As(err, &de) {
 		t.Fatalf("denial caught: %v", err)
 	}
 	tiny, _ := whitelist.Parse("tiny", []byte("name:tiny\r\nallow\r\n   effects:pure\r\nbudgets\r\n   steps:long:50\r\n"))
 	_, err = e.Execute(context.Background(), mustParse(t, "try\r\n   while:bool:true\r\n      .:x\r\n.catch\r\n   .x\r\n"), tiny)
-	var be *BudgetError
+	var be *engine.BudgetError
 	if !errors.As(err, &be) || be.Budget != "steps" {
 		t.Fatalf("budget caught: %v", err)
 	}
@@ -55,8 +57,8 @@ func TestTryCannotCatchDenialsOrBudgets(t *testing.T) {
 func TestWallTimeBudget(t *testing.T) {
 	p, _ := whitelist.Parse("slow", []byte("name:slow\r\nallow\r\n   effects:pure\r\nbudgets\r\n   time-ms:int:30\r\n   steps:long:1000000000\r\n   nodes:long:1000000000\r\n"))
 	start := time.Now()
-	_, err := New().Execute(context.Background(), mustParse(t, "while:bool:true\r\n   .:x\r\n"), p)
-	var be *BudgetError
+	_, err := engine.New().Execute(context.Background(), mustParse(t, "while:bool:true\r\n   .:x\r\n"), p)
+	var be *engine.BudgetError
 	if !errors.As(err, &be) || be.Budget != "time" {
 		t.Fatalf("got %v", err)
 	}
@@ -88,7 +90,7 @@ func FuzzRunPure(f *testing.F) {
 			return
 		}
 		var calls atomic.Int64
-		e := newTestEngine(&calls)
+		e := enginetest.AddCanary(engine.New(), &calls)
 		res, _ := e.Execute(context.Background(), lambda, policy)
 		if calls.Load() != 0 {
 			t.Fatalf("canary called under pure")

@@ -1,0 +1,22 @@
+// Package vocab assembles the studio's full slot vocabulary: the engine's
+// core plus every capability family. Hosts (the CLI, the studio, the
+// compiler's vocabulary listing) take their engine from here, so a family
+// is registered in exactly one place.
+package vocab
+
+import (
+	"hlstudio/engine"
+	"hlstudio/engine/mathslots"
+	"hlstudio/engine/stringslots"
+)
+
+// New returns an engine with the core and every family registered.
+func New() *engine.Engine {
+	e := engine.New()
+	for _, register := range []func(*engine.Engine) error{mathslots.Register, stringslots.Register} {
+		if err := register(e); err != nil {
+			panic(err) // a duplicate name is a programming error caught by the tests
+		}
+	}
+	return e
+}
