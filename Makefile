@@ -8,7 +8,7 @@ GOFLAGS_TAGS := -tags $(TAGS)
 export CGO_ENABLED := 1
 FUZZTIME ?= 10s
 
-.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench fmt clean
+.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark fmt clean
 
 all: build
 
@@ -41,6 +41,11 @@ gui-smoke: build
 
 bench:
 	$(GO) test $(GOFLAGS_TAGS) -run '^$$' -bench . -benchmem ./...
+
+# The runtime against starlark-go on the same algorithms; a separate module
+# (bench/) so starlark never enters the product's go.mod.
+bench-starlark:
+	cd bench && $(GO) test $(GOFLAGS_TAGS) -run '^$$' -bench . -benchtime 5x .
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -1,0 +1,16 @@
+module hlstudio/bench
+
+go 1.25.0
+
+require (
+	go.starlark.net v0.0.0-20260908191801-89a6a09411d5
+	hlstudio v0.0.0
+)
+
+require (
+	github.com/fsnotify/fsnotify v1.10.1 // indirect
+	github.com/shopspring/decimal v1.6.0 // indirect
+	golang.org/x/sys v0.42.0 // indirect
+)
+
+replace hlstudio => ../
