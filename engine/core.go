@@ -701,7 +701,10 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	}
 	// The body runs under the policy that created it, narrowed by the
 	// caller's: a slot planted by sandboxed code stays sandboxed.
-	p := whitelist.Intersect(r.policy, dyn.policy)
+	p := r.policy
+	if !p.Narrows(dyn.policy) {
+		p = whitelist.Intersect(r.policy, dyn.policy)
+	}
 	return r.callUnder(p, body, n)
 }
 

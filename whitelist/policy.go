@@ -125,6 +125,20 @@ func (p *Policy) Allows(name string, sig *Signature) Decision {
 	return Decision{Reason: reason}
 }
 
+// Narrows reports whether p is q or an intersection that includes q, so
+// that p allows nothing q denies: intersecting them again changes nothing.
+func (p *Policy) Narrows(q *Policy) bool {
+	if p == q {
+		return true
+	}
+	for _, part := range p.parts {
+		if part.Narrows(q) {
+			return true
+		}
+	}
+	return false
+}
+
 // Intersect returns a policy allowing only what both allow, with the
 // tighter of each budget. It is how a nested whitelist narrows the active
 // policy: it can never grant what the outer one denies.
