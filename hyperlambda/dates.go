@@ -1,180 +1,455 @@
 package hyperlambda
 
 import (
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// DateKind is .NET's DateTimeKind: whether a date is UTC, local, or
-// written without a zone.
+// DateKind is the .NET DateTimeKind of a Date. It decides the zone suffix
+// of the canonical text.
 type DateKind uint8
 
+// Date kinds, as in .NET.
 const (
-	DateUnspecified DateKind = iota
-	DateUTC
-	DateLocal
+	DateUnspecified DateKind = iota // wall time as written, no zone
+	DateUTC                         // written with a "Z" suffix
+	DateLocal                       // an instant shown in DateZone, written with its offset
 )
 
-// Date is a date-time with its kind. Unspecified dates keep the wall time
-// as written (in Time's UTC fields); Local dates are in DateZone.
+// Date is the value of the "date" type: a .NET DateTime, i.e. a time and
+// a kind. ConvertText stores UTC dates in time.UTC, Local dates in
+// DateZone and Unspecified dates as their wall clock in time.UTC. Formatting
+// converts UTC and Local dates as needed and uses the wall clock of
+// Unspecified ones whatever their location.
 type Date struct {
 	Time time.Time
 	Kind DateKind
 }
 
-// DateZone is the zone of kind-Local dates. The reference converts dates
-// with an offset into the server's zone; a fixed zone keeps canonical text
-// the same on every machine.
+// DateZone is the zone of kind-Local dates. The reference converts text
+// with an explicit offset into the *server's* local zone, so its canonical
+// text depends on the machine; we use this fixed zone instead (UTC by
+// default, which is what the reference does on a UTC server). Set it once
+// at start-up; it is not synchronised.
 var DateZone = time.UTC
 
-var (
-	isoDate = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$`)
-	usDate  = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$`)
+// Range of .NET DateTime.
+const (
+	minDateYear = 1
+	maxDateYear = 9999
 )
 
-var errDate = errors.New("not a date: use ISO 8601, e.g. 2024-12-01T10:00:00Z, or MM/dd/yyyy HH:mm:ss")
+// dateReader is a small cursor over date text.
+type dateReader struct {
+	s string
+	i int
+}
 
-// parseDate reads what people write for dates: ISO 8601 (date, or date and
-// time with T or a space, optional seconds and up to 7 fraction digits, Z
-// or an offset), the invariant culture's MM/dd/yyyy [HH:mm[:ss]], and
-// RFC 1123. "Z" or GMT makes a UTC date, an offset a Local one, neither an
-// Unspecified one.
-func parseDate(s string) (Date, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC1123, s); err == nil && (strings.HasSuffix(s, "GMT") || strings.HasSuffix(s, "UTC")) {
-		return Date{Time: t.UTC(), Kind: DateUTC}, nil
+func (r *dateReader) eof() bool { return r.i >= len(r.s) }
+
+func (r *dateReader) peek() byte {
+	if r.i < len(r.s) {
+		return r.s[r.i]
 	}
-	var y, mo, d, h, mi, sec, ns int
-	zone := ""
-	if m := isoDate.FindStringSubmatch(s); m != nil {
-		y, mo, d = atoi(m[1]), atoi(m[2]), atoi(m[3])
-		h, mi, sec = atoi(m[4]), atoi(m[5]), atoi(m[6])
-		if m[7] != "" {
-			ns = atoi((m[7] + "000000000")[:9])
+	return 0
+}
+
+func (r *dateReader) accept(c byte) bool {
+	if r.peek() == c && !r.eof() {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// digits reads between lo and hi decimal digits.
+func (r *dateReader) digits(lo, hi int) (int, bool) {
+	v, n := 0, 0
+	for n < hi && r.i < len(r.s) && r.s[r.i] >= '0' && r.s[r.i] <= '9' {
+		v = v*10 + int(r.s[r.i]-'0')
+		r.i++
+		n++
+	}
+	return v, n >= lo
+}
+
+func (r *dateReader) spaces() bool {
+	start := r.i
+	for r.i < len(r.s) && r.s[r.i] == ' ' {
+		r.i++
+	}
+	return r.i > start
+}
+
+// word reads ASCII letters.
+func (r *dateReader) word() string {
+	start := r.i
+	for r.i < len(r.s) && (r.s[r.i]|0x20) >= 'a' && (r.s[r.i]|0x20) <= 'z' {
+		r.i++
+	}
+	return r.s[start:r.i]
+}
+
+var monthAbbr = [...]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+var dayAbbr = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// dateFields is what was read from the text.
+type dateFields struct {
+	year, month, day     int
+	hour, minute, second int
+	ticks                int // fraction of a second in 100 ns
+	zone                 byte
+	offset               int // seconds east of UTC when zone is '+'
+	weekday              int // -1 when not given
+}
+
+// timeOfDay reads H[H]:mm[:ss[.f{1,7}]] and an optional AM/PM designator.
+func (r *dateReader) timeOfDay(f *dateFields) string {
+	var ok bool
+	if f.hour, ok = r.digits(1, 2); !ok {
+		return "expected an hour"
+	}
+	if !r.accept(':') {
+		return "expected ':' after the hour"
+	}
+	if f.minute, ok = r.digits(2, 2); !ok {
+		return "expected two-digit minutes"
+	}
+	if r.accept(':') {
+		if f.second, ok = r.digits(2, 2); !ok {
+			return "expected two-digit seconds"
 		}
-		zone = m[8]
-	} else if m := usDate.FindStringSubmatch(s); m != nil {
-		mo, d, y = atoi(m[1]), atoi(m[2]), atoi(m[3])
-		h, mi, sec = atoi(m[4]), atoi(m[5]), atoi(m[6])
-	} else {
-		return Date{}, errDate
+		if r.accept('.') {
+			start := r.i
+			frac, ok := r.digits(1, 7)
+			if !ok {
+				return "expected fraction digits"
+			}
+			for n := r.i - start; n < 7; n++ {
+				frac *= 10
+			}
+			f.ticks = frac
+			if c := r.peek(); c >= '0' && c <= '9' {
+				return "more than 7 fraction digits"
+			}
+		}
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC)
-	// time.Date normalises 2021-02-30 to March; .NET rejects it.
-	if t.Year() != y || int(t.Month()) != mo || t.Day() != d || h > 23 || mi > 59 || sec > 59 || y < 1 {
-		return Date{}, fmt.Errorf("not a valid date or time of day")
+	save := r.i
+	r.spaces()
+	switch strings.ToUpper(r.word()) {
+	case "AM":
+		if f.hour < 1 || f.hour > 12 {
+			return "hour out of range for AM"
+		}
+		f.hour %= 12
+		return ""
+	case "PM":
+		if f.hour < 1 || f.hour > 12 {
+			return "hour out of range for PM"
+		}
+		f.hour = f.hour%12 + 12
+		return ""
 	}
-	switch {
-	case zone == "":
-		return Date{Time: t, Kind: DateUnspecified}, nil
-	case zone == "Z":
-		return Date{Time: t, Kind: DateUTC}, nil
-	}
-	off := strings.ReplaceAll(zone[1:], ":", "")
-	oh, om := atoi(off[:2]), atoi(off[2:])
-	if oh > 14 || om > 59 {
-		return Date{}, fmt.Errorf("offset %s is out of range", zone)
-	}
-	secs := oh*3600 + om*60
-	if zone[0] == '-' {
-		secs = -secs
-	}
-	local := t.Add(-time.Duration(secs) * time.Second).In(DateZone)
-	if local.Year() < 1 || local.Year() > 9999 {
-		// .NET's DateTime covers years 1 to 9999.
-		return Date{}, fmt.Errorf("date is out of range after applying offset %s", zone)
-	}
-	return Date{Time: local, Kind: DateLocal}, nil
+	r.i = save
+	return ""
 }
 
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
+// zoneSuffix reads an optional "Z", "GMT" or numeric offset
+// (+hh, +hhmm, +hh:mm).
+func (r *dateReader) zoneSuffix(f *dateFields) string {
+	save := r.i
+	r.spaces()
+	switch c := r.peek(); {
+	case c == 'Z':
+		r.i++
+		f.zone = 'Z'
+		return ""
+	case c == '+' || c == '-':
+		r.i++
+		hh, ok := r.digits(2, 2)
+		if !ok {
+			return "expected a two-digit offset hour"
+		}
+		mm := 0
+		if r.accept(':') {
+			if mm, ok = r.digits(2, 2); !ok {
+				return "expected two-digit offset minutes"
+			}
+		} else if d := r.peek(); d >= '0' && d <= '9' {
+			if mm, ok = r.digits(2, 2); !ok {
+				return "expected two-digit offset minutes"
+			}
+		}
+		if hh > 14 || mm > 59 || hh == 14 && mm > 0 {
+			return "offset out of range"
+		}
+		f.zone = '+'
+		f.offset = hh*3600 + mm*60
+		if c == '-' {
+			f.offset = -f.offset
+		}
+		return ""
+	case c == 'G' || c == 'g':
+		if w := r.word(); strings.EqualFold(w, "GMT") {
+			f.zone = 'G'
+			return ""
+		}
+	}
+	r.i = save
+	return ""
 }
 
-// formatDate is the serializer's yyyy-MM-ddTHH:mm:ss.fff (milliseconds
-// truncated) with Z for UTC and DateZone's offset for Local dates.
-func formatDate(d Date) string {
+// parseDate parses date text. Accepted: ISO 8601 "yyyy-M-d" optionally
+// followed by 'T' or ' ' and a time; .NET invariant "M/d/yyyy" optionally
+// followed by a time; RFC 1123 "[ddd,] d MMM yyyy time GMT". A time may be
+// followed by "Z", an offset or "GMT". The kind follows the reference:
+// text ending in Z is UTC (Converter uses AdjustToUniversal); any other zone
+// makes a Local date converted into DateZone (plain DateTime.Parse); no
+// zone gives Unspecified.
+func parseDate(text string) (Date, string) {
+	d, reason, syntax := scanDate(text)
+	if syntax {
+		return d, "not a date (" + reason + "); use ISO 8601, e.g. 2024-12-01T10:00:00Z, or MM/dd/yyyy HH:mm:ss"
+	}
+	return d, reason
+}
+
+// scanDate does parseDate's work; syntax tells a text that is not a date
+// at all from an impossible date.
+func scanDate(text string) (_ Date, reason string, syntax bool) {
+	r := dateReader{s: strings.TrimSpace(text)}
+	f := dateFields{weekday: -1}
+	if r.eof() {
+		return Date{}, "empty text", true
+	}
+	var ok bool
+	hasTime := false
+	switch c := r.peek(); {
+	case c >= '0' && c <= '9':
+		start := r.i
+		first, _ := r.digits(1, 4)
+		switch {
+		case r.i-start == 4 && r.accept('-'): // ISO
+			f.year = first
+			if f.month, ok = r.digits(1, 2); !ok || !r.accept('-') {
+				return Date{}, "expected yyyy-MM-dd", true
+			}
+			if f.day, ok = r.digits(1, 2); !ok {
+				return Date{}, "expected yyyy-MM-dd", true
+			}
+			if r.accept('T') || (r.peek() == ' ' && r.spaces() && !r.eof()) {
+				hasTime = true
+			}
+		case r.i-start <= 2 && r.accept('/'): // .NET invariant M/d/yyyy
+			f.month = first
+			if f.day, ok = r.digits(1, 2); !ok || !r.accept('/') {
+				return Date{}, "expected MM/dd/yyyy", true
+			}
+			start = r.i
+			if f.year, ok = r.digits(4, 4); !ok {
+				return Date{}, "expected a four-digit year", true
+			}
+			if r.spaces() && !r.eof() {
+				hasTime = true
+			}
+		case r.i-start <= 2 && r.spaces(): // RFC 1123 without weekday
+			f.day = first
+			if reason = r.rfc1123(&f); reason != "" {
+				return Date{}, reason, true
+			}
+			hasTime = true
+		default:
+			return Date{}, "unrecognised date format", true
+		}
+	default: // RFC 1123 with weekday
+		w := strings.ToLower(r.word())
+		for i, d := range dayAbbr {
+			if w == d {
+				f.weekday = i
+			}
+		}
+		if f.weekday < 0 || !r.accept(',') || !r.spaces() {
+			return Date{}, "unrecognised date format", true
+		}
+		if f.day, ok = r.digits(1, 2); !ok || !r.spaces() {
+			return Date{}, "expected a day of month", true
+		}
+		if reason = r.rfc1123(&f); reason != "" {
+			return Date{}, reason, true
+		}
+		hasTime = true
+	}
+	if hasTime {
+		if reason = r.timeOfDay(&f); reason != "" {
+			return Date{}, reason, true
+		}
+		if reason = r.zoneSuffix(&f); reason != "" {
+			return Date{}, reason, true
+		}
+	}
+	if !r.eof() {
+		return Date{}, "unexpected text after the date", true
+	}
+	d, why := f.date()
+	return d, why, false
+}
+
+// rfc1123 reads "MMM yyyy " after the day of month.
+func (r *dateReader) rfc1123(f *dateFields) string {
+	w := strings.ToLower(r.word())
+	for i, m := range monthAbbr {
+		if w == m {
+			f.month = i + 1
+		}
+	}
+	if f.month == 0 || !r.spaces() {
+		return "expected a month name"
+	}
+	var ok bool
+	if f.year, ok = r.digits(4, 4); !ok || !r.spaces() {
+		return "expected a four-digit year"
+	}
+	return ""
+}
+
+// date validates the fields and applies the zone rules.
+func (f *dateFields) date() (Date, string) {
+	if f.year < minDateYear || f.month < 1 || f.month > 12 || f.day < 1 ||
+		f.day > daysIn(f.year, f.month) {
+		return Date{}, "not a valid date: day, month or year out of range"
+	}
+	if f.hour > 23 || f.minute > 59 || f.second > 59 {
+		return Date{}, "not a valid date: time of day out of range"
+	}
+	t := time.Date(f.year, time.Month(f.month), f.day, f.hour, f.minute, f.second, f.ticks*100, time.UTC)
+	if f.weekday >= 0 && int(t.Weekday()) != f.weekday {
+		return Date{}, "not a valid date: the day of week is incorrect"
+	}
+	switch f.zone {
+	case 'Z':
+		return Date{Time: t, Kind: DateUTC}, ""
+	case '+', 'G':
+		t = t.Add(-time.Duration(f.offset) * time.Second).In(DateZone)
+		if y := t.Year(); y < minDateYear || y > maxDateYear {
+			return Date{}, "not a valid date: out of range after conversion to the local zone"
+		}
+		return Date{Time: t, Kind: DateLocal}, ""
+	}
+	return Date{Time: t, Kind: DateUnspecified}, ""
+}
+
+func daysIn(year, month int) int {
+	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// dateWall returns the wall time the kind implies.
+func dateWall(d Date) time.Time {
 	switch d.Kind {
 	case DateUTC:
-		return d.Time.UTC().Format("2006-01-02T15:04:05.000") + "Z"
+		return d.Time.UTC()
 	case DateLocal:
-		return d.Time.In(DateZone).Format("2006-01-02T15:04:05.000-07:00")
+		return d.Time.In(DateZone)
 	}
-	return d.Time.Format("2006-01-02T15:04:05.000")
+	return d.Time
 }
 
-// TimeSpan is a duration in 100-nanosecond ticks, like .NET's TimeSpan.
-type TimeSpan int64
+func append2(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
 
-// String is .NET's constant ("c") format: [-][d.]hh:mm:ss[.fffffff].
-func (t TimeSpan) String() string {
-	ticks := int64(t)
-	var b strings.Builder
-	u := uint64(ticks)
-	if ticks < 0 {
-		b.WriteByte('-')
-		u = uint64(-ticks) // -MinInt64 wraps to itself, read as unsigned: right
-	}
-	const perSec = 10_000_000
-	frac := u % perSec
-	secs := u / perSec
-	days := secs / 86400
-	secs %= 86400
-	if days > 0 {
-		fmt.Fprintf(&b, "%d.", days)
-	}
-	fmt.Fprintf(&b, "%02d:%02d:%02d", secs/3600, secs/60%60, secs%60)
-	if frac != 0 {
-		fmt.Fprintf(&b, ".%07d", frac)
-	}
-	return b.String()
+func append4(b []byte, v int) []byte {
+	return append(append2(b, v/100), byte('0'+v/10%10), byte('0'+v%10))
 }
 
-// GUID is a 16-byte identifier, in the order its text is written.
-type GUID [16]byte
-
-// String is the lowercase 8-4-4-4-12 form.
-func (g GUID) String() string {
-	var b [36]byte
-	hex.Encode(b[0:8], g[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], g[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], g[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], g[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], g[10:16])
-	return string(b[:])
-}
-
-// parseGUID accepts .NET's N, D, B and P forms, in any letter case.
-func parseGUID(s string) (GUID, error) {
-	var g GUID
-	s = strings.TrimSpace(s)
-	if len(s) == 38 && (s[0] == '{' && s[37] == '}' || s[0] == '(' && s[37] == ')') {
-		s = s[1:37]
+// formatDate writes the canonical "yyyy-MM-ddTHH:mm:ss.fff" with "Z" for
+// UTC or DateZone's "+hh:mm" for Local. Milliseconds are truncated, as
+// .NET's "fff" does.
+func formatDate(d Date) (string, bool) {
+	t := dateWall(d)
+	if t.Year() < minDateYear || t.Year() > maxDateYear || d.Kind > DateLocal {
+		return "", false
 	}
-	switch len(s) {
-	case 36:
-		if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-			return g, errGUID
+	b := make([]byte, 0, 29)
+	b = append4(b, t.Year())
+	b = append(b, '-')
+	b = append2(b, int(t.Month()))
+	b = append(b, '-')
+	b = append2(b, t.Day())
+	b = append(b, 'T')
+	b = append2(b, t.Hour())
+	b = append(b, ':')
+	b = append2(b, t.Minute())
+	b = append(b, ':')
+	b = append2(b, t.Second())
+	ms := t.Nanosecond() / 1e6
+	b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	switch d.Kind {
+	case DateUTC:
+		b = append(b, 'Z')
+	case DateLocal:
+		_, off := t.Zone()
+		off /= 60 // .NET offsets are whole minutes
+		if off < 0 {
+			b = append(b, '-')
+			off = -off
+		} else {
+			b = append(b, '+')
 		}
-		s = s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
-	case 32:
-	default:
-		return g, errGUID
+		b = append2(b, off/60)
+		b = append(b, ':')
+		b = append2(b, off%60)
 	}
-	if _, err := hex.Decode(g[:], []byte(s)); err != nil {
-		return g, errGUID
-	}
-	return g, nil
+	return string(b), true
 }
 
-var errGUID = errors.New("not a guid: use 32 hex digits as 8-4-4-4-12, optionally in {} or ()")
+// dateString is .NET's DateTime.ToString() with the invariant culture:
+// "MM/dd/yyyy HH:mm:ss", no zone, no fraction.
+func dateString(d Date) string {
+	t := dateWall(d)
+	b := make([]byte, 0, 19)
+	b = append2(b, int(t.Month()))
+	b = append(b, '/')
+	b = append2(b, t.Day())
+	b = append(b, '/')
+	b = append4(b, t.Year())
+	b = append(b, ' ')
+	b = append2(b, t.Hour())
+	b = append(b, ':')
+	b = append2(b, t.Minute())
+	b = append(b, ':')
+	b = append2(b, t.Second())
+	return string(b)
+}
+
+// String is .NET's TimeSpan.ToString() ("c" format):
+// [-][d.]hh:mm:ss[.fffffff], e.g. "1.02:03:04.5000000".
+func (ts TimeSpan) String() string { return timeSpanString(ts) }
+
+func timeSpanString(ts TimeSpan) string {
+	u := uint64(ts)
+	neg := ts < 0
+	if neg {
+		u = -u
+	}
+	frac := u % 1e7
+	secs := u / 1e7
+	days := secs / 86400
+	b := make([]byte, 0, 26)
+	if neg {
+		b = append(b, '-')
+	}
+	if days > 0 {
+		b = strconv.AppendUint(b, days, 10)
+		b = append(b, '.')
+	}
+	b = append2(b, int(secs/3600%24))
+	b = append(b, ':')
+	b = append2(b, int(secs/60%60))
+	b = append(b, ':')
+	b = append2(b, int(secs%60))
+	if frac > 0 {
+		b = append(b, '.')
+		s := strconv.FormatUint(frac+1e7, 10) // leading "1" keeps the zeros
+		b = append(b, s[1:]...)
+	}
+	return string(b)
+}

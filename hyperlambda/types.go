@@ -1,33 +1,35 @@
 package hyperlambda
 
-// Go types that hold Hyperlambda values:
+// Hyperlambda values are held in a Node's Value as these Go types:
 //
-//	Go type          type name
-//	nil              (no value)
-//	string           string (never written)
+//	Go type          type name  notes
+//	nil              -          no value (distinct from "")
+//	string           string     the type name is never written
 //	int32            int
 //	uint32           uint
 //	int16            short
 //	uint16           ushort
 //	int64            long
 //	uint64           ulong
-//	decimal.Decimal  decimal
+//	decimal.Decimal  decimal    github.com/shopspring/decimal; scale kept ("5.50")
 //	float64          double
-//	float32          float ("single" accepted on input)
+//	float32          float      "single" is accepted on input, "float" is written
 //	bool             bool
-//	Char             char
+//	Char             char       one UTF-16 code unit
 //	uint8            byte
 //	int8             sbyte
-//	[]byte           bytes
-//	Date             date
-//	TimeSpan         time
+//	[]byte           bytes      base64 text
+//	Date             date       time plus .NET DateTimeKind (dates.go)
+//	TimeSpan         time       100-ns ticks
 //	GUID             guid
-//	*Expression      x
-//	*Node            node
+//	*Expression      x          expr.go
+//	*Node            node       a synthetic root; its children are the lambda
+//
+// Any other Go type is unsupported: ValueText refuses it rather than
+// writing the reference's unparseable "[Full.Type]:..." fallback.
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,164 +38,212 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Char is one character; the reference's char is one UTF-16 code unit, so
-// only runes up to U+FFFF (and no surrogates) are chars.
+// Char is the value of the "char" type: one UTF-16 code unit, as .NET's
+// System.Char. Values produced by ConvertText are never surrogates.
 type Char rune
 
-// TypeNames lists the type names in reference order.
+// TimeSpan is the value of the "time" type: a duration in 100-ns ticks,
+// like .NET's TimeSpan (text is the tick count).
+type TimeSpan int64
+
+// GUID is the value of the "guid" type, its 16 bytes in text order.
+type GUID [16]byte
+
+// String returns the lowercase 8-4-4-4-12 form (.NET's "D" format).
+func (g GUID) String() string {
+	const hexDigits = "0123456789abcdef"
+	var b [36]byte
+	j := 0
+	for i, c := range g {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hexDigits[c>>4], hexDigits[c&15]
+		j += 2
+	}
+	return string(b[:])
+}
+
+// TypeNames are the built-in type names in the order the reference's
+// [types] slot returns them.
 var TypeNames = []string{"bytes", "short", "ushort", "int", "uint", "long", "ulong", "decimal", "double", "single", "float", "char", "byte", "sbyte", "string", "bool", "date", "time", "guid", "x", "node"}
 
-// IsTypeName reports whether name is a known type name.
+// IsTypeName reports whether name is a built-in type name (case-sensitive,
+// as in the reference).
 func IsTypeName(name string) bool {
-	for _, n := range TypeNames {
-		if n == name {
-			return true
-		}
+	switch name {
+	case "bytes", "short", "ushort", "int", "uint", "long", "ulong", "decimal", "double", "single", "float", "char", "byte", "sbyte", "string", "bool", "date", "time", "guid", "x", "node":
+		return true
 	}
 	return false
 }
 
-// ConvertError reports a failed text to value conversion.
+// ConvertError is returned when text cannot be converted to a typed value.
+// Unknown is set when the type name itself is not known.
 type ConvertError struct {
 	Type, Text, Reason string
 	Unknown            bool
+
+	err error // underlying error for "x" and "node", for errors.Is/As
 }
 
 func (e *ConvertError) Error() string {
 	if e.Unknown {
 		return "unknown type declaration '" + e.Type + "'"
 	}
-	return fmt.Sprintf("cannot convert %q to %s: %s", e.Text, e.Type, e.Reason)
+	text := e.Text
+	if len(text) > 60 { // node and x text can be long; keep messages readable
+		i := 57
+		for i > 0 && !utf8.RuneStart(text[i]) {
+			i--
+		}
+		text = text[:i] + "..."
+	}
+	return "cannot convert " + strconv.Quote(text) + " to " + e.Type + ": " + e.Reason
+}
+
+// Unwrap returns the expression or Hyperlambda parse error, if any.
+func (e *ConvertError) Unwrap() error { return e.err }
+
+func convErr(typeName, text, reason string) error {
+	return &ConvertError{Type: typeName, Text: text, Reason: reason}
 }
 
 // ConvertText converts text to a value of the named type, as the
-// reference's Converter does for a literal in the text format. An unknown
-// type is a *ConvertError with Unknown set; a bad literal is a
-// *ConvertError with a reason, except for x, which returns the *ExprError,
-// and node, which returns the *SyntaxError of the nested text.
+// reference's Converter does for a string (Convert.ToXxx with the
+// invariant culture). Errors are *ConvertError; an unknown type name gives
+// one with Unknown set.
 func ConvertText(text, typeName string) (any, error) {
-	bad := func(err error) error { return &ConvertError{Type: typeName, Text: text, Reason: err.Error()} }
-	signed := func(bits int) (int64, error) {
-		v, err := parseSigned(text, bits)
-		if err != nil {
-			return 0, bad(err)
-		}
-		return v, nil
-	}
-	unsigned := func(bits int) (uint64, error) {
-		v, err := parseUnsigned(text, bits)
-		if err != nil {
-			return 0, bad(err)
-		}
-		return v, nil
-	}
 	switch typeName {
 	case "string":
 		return text, nil
+	case "bool":
+		return text == "true", nil // the reference compares exactly
 	case "int":
-		v, err := signed(32)
-		return wrapErr(int32(v), err)
+		v, e := parseSigned(text, 32)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return int32(v), nil
 	case "uint":
-		v, err := unsigned(32)
-		return wrapErr(uint32(v), err)
+		v, e := parseUnsigned(text, 32)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return uint32(v), nil
 	case "short":
-		v, err := signed(16)
-		return wrapErr(int16(v), err)
+		v, e := parseSigned(text, 16)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return int16(v), nil
 	case "ushort":
-		v, err := unsigned(16)
-		return wrapErr(uint16(v), err)
+		v, e := parseUnsigned(text, 16)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return uint16(v), nil
 	case "long":
-		v, err := signed(64)
-		return wrapErr(v, err)
+		v, e := parseSigned(text, 64)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return v, nil
 	case "ulong":
-		v, err := unsigned(64)
-		return wrapErr(v, err)
+		v, e := parseUnsigned(text, 64)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return v, nil
 	case "byte":
-		v, err := unsigned(8)
-		return wrapErr(uint8(v), err)
+		v, e := parseUnsigned(text, 8)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return uint8(v), nil
 	case "sbyte":
-		v, err := signed(8)
-		return wrapErr(int8(v), err)
+		v, e := parseSigned(text, 8)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return int8(v), nil
 	case "time":
-		v, err := signed(64)
-		return wrapErr(TimeSpan(v), err)
+		v, e := parseSigned(text, 64)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
+		}
+		return TimeSpan(v), nil
 	case "decimal":
-		v, err := parseDecimal(text)
-		if err != nil {
-			return nil, bad(err)
+		v, e := parseDecimal(text)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
 		}
 		return v, nil
 	case "double":
-		v, err := parseFloat(text, 64)
-		if err != nil {
-			return nil, bad(err)
+		v, e := parseFloat(text, 64)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
 		}
 		return v, nil
 	case "float", "single":
-		v, err := parseFloat(text, 32)
-		if err != nil {
-			return nil, bad(err)
+		v, e := parseFloat(text, 32)
+		if e != numOK {
+			return nil, convErr(typeName, text, e.reason())
 		}
 		return float32(v), nil
-	case "bool":
-		// The reference: true only for exactly "true", never an error.
-		return text == "true", nil
 	case "char":
 		r, size := utf8.DecodeRuneInString(text)
-		if text == "" || size != len(text) || r > 0xFFFF || r == utf8.RuneError {
-			return nil, bad(errors.New("String must be exactly one character long"))
+		if size == 0 || size != len(text) || r > 0xFFFF || (r == utf8.RuneError && size == 1) {
+			return nil, convErr(typeName, text, "String must be exactly one character long")
 		}
 		return Char(r), nil
 	case "date":
-		v, err := parseDate(text)
-		if err != nil {
-			return nil, bad(err)
+		d, reason := parseDate(text)
+		if reason != "" {
+			return nil, convErr(typeName, text, reason)
 		}
-		return v, nil
+		return d, nil
 	case "guid":
-		v, err := parseGUID(text)
-		if err != nil {
-			return nil, bad(err)
+		g, ok := parseGUID(text)
+		if !ok {
+			return nil, convErr(typeName, text, "not a guid: expected 32 hex digits, as N, D (8-4-4-4-12), {D} or (D)")
 		}
-		return v, nil
+		return g, nil
 	case "bytes":
-		// .NET's FromBase64String skips white space; padding is required.
-		clean := strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
-				return -1
-			}
-			return r
-		}, text)
-		v, err := base64.StdEncoding.DecodeString(clean)
+		b, err := decodeBase64(text)
 		if err != nil {
-			return nil, bad(errors.New("not valid base64"))
+			return nil, convErr(typeName, text, "not valid base64")
 		}
-		return v, nil
+		return b, nil
 	case "x":
-		return ParseExpression(text)
+		x, err := ParseExpression(text)
+		if err != nil {
+			return nil, &ConvertError{Type: typeName, Text: text, Reason: err.Error(), err: err}
+		}
+		return x, nil
 	case "node":
-		return ParseString(text, ParseOptions{})
+		n, err := Parse([]byte(text), ParseOptions{})
+		if err != nil {
+			return nil, &ConvertError{Type: typeName, Text: text, Reason: err.Error(), err: err}
+		}
+		return n, nil
 	}
 	return nil, &ConvertError{Type: typeName, Text: text, Unknown: true}
 }
 
-func wrapErr(v any, err error) (any, error) {
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-// ValueText returns the type name and the canonical text of v, as the
-// serializer writes them. Go types outside the table are an error.
+// ValueText returns the type name and canonical text of v, as the
+// reference's Converter.ToString (what the serializer writes after the
+// type name). Strings give typeName "string"; nil gives "", "". Values of
+// unsupported Go types, and values that cannot be written so that they
+// parse back (a nil pointer, a Char that is a surrogate, a date outside
+// years 1..9999, a decimal beyond .NET's range), give an error.
 func ValueText(v any) (typeName, text string, err error) {
 	switch x := v.(type) {
 	case nil:
 		return "", "", nil
 	case string:
 		return "string", x, nil
-	case bool:
-		return "bool", strconv.FormatBool(x), nil
 	case int32:
 		return "int", strconv.FormatInt(int64(x), 10), nil
 	case uint32:
@@ -210,37 +260,54 @@ func ValueText(v any) (typeName, text string, err error) {
 		return "byte", strconv.FormatUint(uint64(x), 10), nil
 	case int8:
 		return "sbyte", strconv.FormatInt(int64(x), 10), nil
-	case decimal.Decimal:
-		return "decimal", formatDecimal(x), nil
-	case float64:
-		return "double", formatFloat(x, 64, 15), nil
-	case float32:
-		return "float", formatFloat(float64(x), 32, 7), nil
-	case Char:
-		return "char", string(rune(x)), nil
-	case Date:
-		return "date", formatDate(x), nil
 	case TimeSpan:
 		return "time", strconv.FormatInt(int64(x), 10), nil
-	case GUID:
-		return "guid", x.String(), nil
+	case decimal.Decimal:
+		s, ok := formatDecimal(x)
+		if !ok {
+			return "", "", fmt.Errorf("hyperlambda: decimal %s is out of the .NET decimal range", x.String())
+		}
+		return "decimal", s, nil
+	case float64:
+		return "double", formatFloat(x, 64), nil
+	case float32:
+		return "float", formatFloat(float64(x), 32), nil
+	case bool:
+		if x {
+			return "bool", "true", nil
+		}
+		return "bool", "false", nil
+	case Char:
+		if x < 0 || x > 0xFFFF || (x >= 0xD800 && x <= 0xDFFF) {
+			return "", "", fmt.Errorf("hyperlambda: char value %U is not a single non-surrogate UTF-16 code unit", rune(x))
+		}
+		return "char", string(rune(x)), nil
 	case []byte:
 		return "bytes", base64.StdEncoding.EncodeToString(x), nil
+	case Date:
+		s, ok := formatDate(x)
+		if !ok {
+			return "", "", fmt.Errorf("hyperlambda: date %v (kind %d) cannot be written", x.Time, x.Kind)
+		}
+		return "date", s, nil
+	case GUID:
+		return "guid", x.String(), nil
 	case *Expression:
 		if x == nil {
-			break
+			return "", "", fmt.Errorf("hyperlambda: nil *Expression value")
 		}
 		return "x", x.String(), nil
 	case *Node:
 		if x == nil {
-			break
+			return "", "", fmt.Errorf("hyperlambda: nil *Node value")
 		}
 		return "node", Format(x.Children(), FormatOptions{}), nil
 	}
-	return "", "", fmt.Errorf("hyperlambda: a value of Go type %T has no Hyperlambda type", v)
+	return "", "", fmt.Errorf("hyperlambda: unsupported value type %T", v)
 }
 
-// TypeOf returns the type name of v: "" for nil, "?" for unsupported types.
+// TypeOf returns the type name of v: "" for nil, "?" for a Go type that is
+// not a Hyperlambda value type.
 func TypeOf(v any) string {
 	switch v.(type) {
 	case nil:
@@ -289,10 +356,13 @@ func TypeOf(v any) string {
 	return "?"
 }
 
-// StringOf converts v to text the way the reference runtime does (C#'s
-// Get<string>, i.e. .NET's invariant ToString): bool is "True"/"False",
-// dates are MM/dd/yyyy HH:mm:ss, time spans hh:mm:ss.fffffff, bytes are
-// read as UTF-8; numbers, guids, expressions and lambdas as in ValueText.
+// StringOf converts v to a string the way the reference runtime does
+// (C# Get<string>, i.e. .NET invariant ToString, not the serializer):
+// strings as is, []byte decoded as UTF-8 (invalid sequences become U+FFFD),
+// bool "True"/"False", date "MM/dd/yyyy HH:mm:ss", time as .NET "c"
+// ("1.02:03:04.5000000"), numbers and guids as their canonical text,
+// expressions as their text, nodes as the Hyperlambda of their children,
+// nil as "". Unsupported Go types use fmt's default format.
 func StringOf(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -300,24 +370,150 @@ func StringOf(v any) string {
 	case string:
 		return x
 	case []byte:
-		return string(x)
+		return decodeUTF8(x)
 	case bool:
 		if x {
 			return "True"
 		}
 		return "False"
 	case Date:
-		t := x.Time
-		if x.Kind == DateLocal {
-			t = t.In(DateZone)
-		}
-		return t.Format("01/02/2006 15:04:05")
+		return dateString(x)
 	case TimeSpan:
 		return x.String()
+	case Char:
+		return string(rune(x))
+	case decimal.Decimal:
+		if s, ok := formatDecimal(x); ok {
+			return s
+		}
+		return x.String()
+	case *Expression:
+		if x == nil {
+			return ""
+		}
+		return x.String()
+	case *Node:
+		if x == nil {
+			return ""
+		}
+		return Format(x.Children(), FormatOptions{})
 	}
-	_, s, err := ValueText(v)
-	if err != nil {
-		return fmt.Sprint(v)
+	if _, s, err := ValueText(v); err == nil {
+		return s
 	}
-	return s
+	return fmt.Sprint(v)
+}
+
+// parseGUID accepts .NET's N, D, B and P forms, any case, with surrounding
+// white space.
+func parseGUID(s string) (GUID, bool) {
+	var g GUID
+	s = strings.TrimSpace(s)
+	if len(s) == 38 && (s[0] == '{' && s[37] == '}' || s[0] == '(' && s[37] == ')') {
+		s = s[1:37]
+	}
+	var hyphens bool
+	switch len(s) {
+	case 32:
+	case 36:
+		if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+			return g, false
+		}
+		hyphens = true
+	default:
+		return g, false
+	}
+	j := 0
+	for i := 0; i < len(s); i += 2 {
+		if hyphens && (i == 8 || i == 13 || i == 18 || i == 23) {
+			i--
+			continue
+		}
+		hi, ok1 := unhex(s[i])
+		lo, ok2 := unhex(s[i+1])
+		if !ok1 || !ok2 {
+			return g, false
+		}
+		g[j] = hi<<4 | lo
+		j++
+	}
+	return g, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// decodeBase64 is .NET's Convert.FromBase64String: space, tab, CR and LF
+// are ignored anywhere; padding is required.
+func decodeBase64(s string) ([]byte, error) {
+	if strings.ContainsAny(s, " \t\r\n") {
+		s = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return base64.StdEncoding.DecodeString(s)
+}
+
+// decodeUTF8 is .NET's Encoding.UTF8.GetString: each maximal invalid
+// subsequence becomes one U+FFFD.
+func decodeUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	var sb strings.Builder
+	sb.Grow(len(b) + 8)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			size = invalidPrefix(b)
+		}
+		sb.WriteRune(r)
+		b = b[size:]
+	}
+	return sb.String()
+}
+
+// invalidPrefix returns the length of the maximal invalid subsequence at
+// the start of b (Unicode "substitution of maximal subparts").
+func invalidPrefix(b []byte) int {
+	need, lo, hi := 0, byte(0x80), byte(0xBF)
+	switch c := b[0]; {
+	case c >= 0xC2 && c <= 0xDF:
+		need = 1
+	case c == 0xE0:
+		need, lo = 2, 0xA0
+	case c == 0xED:
+		need, hi = 2, 0x9F
+	case c >= 0xE1 && c <= 0xEF:
+		need = 2
+	case c == 0xF0:
+		need, lo = 3, 0x90
+	case c == 0xF4:
+		need, hi = 3, 0x8F
+	case c >= 0xF1 && c <= 0xF3:
+		need = 3
+	default:
+		return 1
+	}
+	n := 1
+	for k := 0; k < need && n < len(b); k++ {
+		if b[n] < lo || b[n] > hi {
+			break
+		}
+		lo, hi = 0x80, 0xBF
+		n++
+	}
+	return n
 }
