@@ -200,13 +200,13 @@ func (r *dateReader) zoneSuffix(f *dateFields) string {
 	return ""
 }
 
-// parseDate parses date text. Accepted: ISO 8601 "yyyy-M-d" optionally
-// followed by 'T' or ' ' and a time; .NET invariant "M/d/yyyy" optionally
-// followed by a time; RFC 1123 "[ddd,] d MMM yyyy time GMT". A time may be
-// followed by "Z", an offset or "GMT". The kind follows the reference:
-// text ending in Z is UTC (Converter uses AdjustToUniversal); any other zone
-// makes a Local date converted into DateZone (plain DateTime.Parse); no
-// zone gives Unspecified.
+// parseDate parses date text. Accepted: ISO 8601 "yyyy-M-d" (or .NET's
+// "yyyy/M/d") optionally followed by 'T' or ' ' and a time; .NET invariant
+// "M/d/yyyy" optionally followed by a time; RFC 1123 "[ddd,] d MMM yyyy
+// time GMT". A time may be followed by "Z", an offset or "GMT". The kind
+// follows the reference: text ending in Z is UTC (Converter uses
+// AdjustToUniversal); any other zone makes a Local date converted into
+// DateZone (plain DateTime.Parse); no zone gives Unspecified.
 func parseDate(text string) (Date, string) {
 	d, reason, syntax := scanDate(text)
 	if syntax {
@@ -230,9 +230,11 @@ func scanDate(text string) (_ Date, reason string, syntax bool) {
 		start := r.i
 		first, _ := r.digits(1, 4)
 		switch {
-		case r.i-start == 4 && r.accept('-'): // ISO
+		case r.i-start == 4 && (r.peek() == '-' || r.peek() == '/'): // ISO, or .NET's yyyy/MM/dd
+			sep := r.peek()
+			r.i++
 			f.year = first
-			if f.month, ok = r.digits(1, 2); !ok || !r.accept('-') {
+			if f.month, ok = r.digits(1, 2); !ok || !r.accept(sep) {
 				return Date{}, "expected yyyy-MM-dd", true
 			}
 			if f.day, ok = r.digits(1, 2); !ok {
@@ -291,7 +293,10 @@ func scanDate(text string) (_ Date, reason string, syntax bool) {
 	if !r.eof() {
 		return Date{}, "unexpected text after the date", true
 	}
-	d, why := f.date()
+	// The reference only uses AdjustToUniversal (kind UTC) when the raw
+	// text ends in "Z"; a "Z" followed by white space goes through plain
+	// DateTime.Parse, which makes any zone designator a Local date.
+	d, why := f.date(strings.HasSuffix(text, "Z"))
 	return d, why, false
 }
 
@@ -313,8 +318,9 @@ func (r *dateReader) rfc1123(f *dateFields) string {
 	return ""
 }
 
-// date validates the fields and applies the zone rules.
-func (f *dateFields) date() (Date, string) {
+// date validates the fields and applies the zone rules; endsZ tells
+// whether the raw text ends in "Z".
+func (f *dateFields) date(endsZ bool) (Date, string) {
 	if f.year < minDateYear || f.month < 1 || f.month > 12 || f.day < 1 ||
 		f.day > daysIn(f.year, f.month) {
 		return Date{}, "not a valid date: day, month or year out of range"
@@ -326,10 +332,11 @@ func (f *dateFields) date() (Date, string) {
 	if f.weekday >= 0 && int(t.Weekday()) != f.weekday {
 		return Date{}, "not a valid date: the day of week is incorrect"
 	}
-	switch f.zone {
-	case 'Z':
+	if f.zone == 'Z' && endsZ {
 		return Date{Time: t, Kind: DateUTC}, ""
-	case '+', 'G':
+	}
+	switch f.zone {
+	case 'Z', '+', 'G':
 		t = t.Add(-time.Duration(f.offset) * time.Second).In(DateZone)
 		if y := t.Year(); y < minDateYear || y > maxDateYear {
 			return Date{}, "not a valid date: out of range after conversion to the local zone"

@@ -84,7 +84,7 @@ type ExprError struct {
 }
 
 func (e *ExprError) Error() string {
-	return fmt.Sprintf("expression %q: %s (at offset %d)", e.Expr, e.Msg, e.Offset)
+	return fmt.Sprintf("expression %q: %s at offset %d", e.Expr, e.Msg, e.Offset)
 }
 
 // MaxValueHops bounds how many expressions Value follows to reach a value.
@@ -97,7 +97,7 @@ func ParseExpression(text string) (*Expression, error) {
 	add := func(seg string, at int) error {
 		it, err := compileIterator(seg)
 		if err != nil {
-			return &ExprError{Expr: text, Offset: at, Msg: err.Error()}
+			return iteratorError(text, seg, at, err)
 		}
 		e.iters = append(e.iters, it)
 		return nil
@@ -184,6 +184,23 @@ func (e *Expression) finish(src string) *Expression {
 	e.text = src
 	e.text = e.canonical()
 	return e
+}
+
+// iteratorError places an iterator's error in the whole text. An error
+// from a nested expression is reported where it occurs inside the braces
+// when the segment was written unquoted (so offsets line up), else at the
+// segment's start.
+func iteratorError(text, seg string, at int, err error) *ExprError {
+	xe, nested := err.(*ExprError)
+	if !nested {
+		return &ExprError{Expr: text, Offset: at, Msg: err.Error()}
+	}
+	msg := "in nested expression: " + xe.Msg
+	open := strings.IndexByte(seg, '{') + 1 // the nested text starts after "{"
+	if open > 0 && strings.HasPrefix(text[at:], seg) {
+		return &ExprError{Expr: text, Offset: at + open + xe.Offset, Msg: msg}
+	}
+	return &ExprError{Expr: text, Offset: at, Msg: msg}
 }
 
 // MustParseExpression is ParseExpression for expressions known to be valid.
@@ -747,6 +764,9 @@ func valueEquals(v any, text string) bool {
 // evaluated from n; no result is nil, one result repeats on that node's
 // value, more than one is an error.
 func Value(n *Node) (any, error) {
+	if n == nil {
+		return nil, nil
+	}
 	for hops := 0; ; hops++ {
 		x, ok := n.Value.(*Expression)
 		if !ok {

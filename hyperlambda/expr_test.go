@@ -544,3 +544,35 @@ func TestExpressionCanonicalKeepsIterators(t *testing.T) {
 		}
 	}
 }
+
+func TestExprErrorOffsets(t *testing.T) {
+	cases := []struct {
+		text string
+		at   int
+	}{
+		{"@.a/[1]", 4},             // the subscript's segment
+		{"@.a/{", 4},               // the unclosed brace
+		{"@.a/={@.b", 5},           // the brace after "="
+		{`@.a/"b\q"`, 6},           // the bad escape
+		{"@.a/{x/[1]}", 7},         // inside the nested expression
+		{"@.a/={x/{y/[x,y]}}", 11}, // two levels down
+		{`"{[1]}"`, 0},             // quoted: offsets do not line up, the segment
+	}
+	for _, c := range cases {
+		_, err := ParseExpression(c.text)
+		var xe *ExprError
+		if !errors.As(err, &xe) {
+			t.Fatalf("%q: want *ExprError, got %v", c.text, err)
+		}
+		if xe.Offset != c.at || xe.Expr != c.text {
+			t.Errorf("%q: offset %d in %q, want %d (%v)", c.text, xe.Offset, xe.Expr, c.at, err)
+		}
+	}
+	_, err := ParseExpression("@.a/[1]")
+	if want := `expression "@.a/[1]": `; !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), " at offset 4") {
+		t.Errorf("message %q", err)
+	}
+	if v, err := Value(nil); v != nil || err != nil {
+		t.Errorf("Value(nil) = %v, %v", v, err)
+	}
+}

@@ -85,7 +85,7 @@ type ConvertError struct {
 	Type, Text, Reason string
 	Unknown            bool
 
-	err error // underlying error for "x" and "node", for errors.Is/As
+	err error // the nested *SyntaxError for "node", for errors.Is/As
 }
 
 func (e *ConvertError) Error() string {
@@ -103,7 +103,7 @@ func (e *ConvertError) Error() string {
 	return "cannot convert " + strconv.Quote(text) + " to " + e.Type + ": " + e.Reason
 }
 
-// Unwrap returns the expression or Hyperlambda parse error, if any.
+// Unwrap returns the nested Hyperlambda syntax error of a "node" value, if any.
 func (e *ConvertError) Unwrap() error { return e.err }
 
 func convErr(typeName, text, reason string) error {
@@ -112,8 +112,9 @@ func convErr(typeName, text, reason string) error {
 
 // ConvertText converts text to a value of the named type, as the
 // reference's Converter does for a string (Convert.ToXxx with the
-// invariant culture). Errors are *ConvertError; an unknown type name gives
-// one with Unknown set.
+// invariant culture). Errors are *ConvertError (an unknown type name gives
+// one with Unknown set), except for "x", which returns ParseExpression's
+// *ExprError as is.
 func ConvertText(text, typeName string) (any, error) {
 	switch typeName {
 	case "string":
@@ -217,13 +218,18 @@ func ConvertText(text, typeName string) (any, error) {
 		}
 		return b, nil
 	case "x":
+		// The expression parser's *ExprError is returned unwrapped: it
+		// already names the text and the offset, and the parser maps it to
+		// its own error kind.
 		x, err := ParseExpression(text)
 		if err != nil {
-			return nil, &ConvertError{Type: typeName, Text: text, Reason: err.Error(), err: err}
+			return nil, err
 		}
 		return x, nil
 	case "node":
-		n, err := Parse([]byte(text), ParseOptions{})
+		// Wrapped, so that callers see a conversion error whose Unwrap
+		// gives the nested *SyntaxError (positions are relative to text).
+		n, err := ParseString(text, ParseOptions{})
 		if err != nil {
 			return nil, &ConvertError{Type: typeName, Text: text, Reason: err.Error(), err: err}
 		}

@@ -124,16 +124,24 @@ func TestFloatSpecials(t *testing.T) {
 }
 
 func TestConvertIntsDoNotAllocateBeyondBoxing(t *testing.T) {
-	allocs := testing.AllocsPerRun(100, func() {
-		if _, err := ConvertText("12", "int"); err != nil {
-			t.Fatal(err)
+	// Small values and bools box without allocating; larger ones need the
+	// one allocation of boxing and nothing else.
+	for _, c := range []struct {
+		text, typ string
+		max       float64
+	}{
+		{"12", "int", 0}, {"true", "bool", 0}, {"yes", "bool", 0}, {"7", "byte", 0},
+		{" -123456 ", "int", 1}, {"9223372036854775807", "long", 1}, {"18446744073709551615", "ulong", 1},
+		{"-32768", "short", 1}, {"4000000000", "uint", 1}, {"100000", "time", 1},
+	} {
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, err := ConvertText(c.text, c.typ); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > c.max {
+			t.Errorf("%s %q: %v allocations, want <= %v", c.typ, c.text, allocs, c.max)
 		}
-		if _, err := ConvertText("true", "bool"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if allocs > 0 {
-		t.Errorf("%v allocations for small int and bool", allocs)
 	}
 }
 
@@ -373,6 +381,12 @@ func TestConvertErrorUnwraps(t *testing.T) {
 	var se *SyntaxError
 	if !errors.As(err, &ce) || !errors.As(err, &se) {
 		t.Fatalf("%T %v", err, err)
+	}
+	// "x" returns the expression parser's error as is.
+	_, err = ConvertText(`@.foo/"a`, "x")
+	var xe *ExprError
+	if !errors.As(err, &xe) || errors.As(err, &ce) {
+		t.Fatalf("x: %T %v", err, err)
 	}
 	long := strings.Repeat("é", 100)
 	_, err = ConvertText(long, "int")
