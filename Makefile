@@ -8,6 +8,7 @@ GOFLAGS_TAGS := -tags $(TAGS)
 export CGO_ENABLED := 1
 FUZZTIME ?= 10s
 
+.NOTPARALLEL:
 .PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark fmt clean
 
 all: build
@@ -21,10 +22,14 @@ build: deps
 run: build
 	./bin/hlstudio
 
+# In this order, one step at a time, stopping at the first failure.
 test: deps fmt-check vet unit fuzz gui-smoke
 
+# Every Go file of the tree, tracked or not, except testdata (as the go tool).
+GOFILES = $$(find . -name '*.go' -not -path '*/testdata/*' -not -path './bin/*')
+
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l $(GOFILES)); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
 vet:
@@ -48,7 +53,7 @@ bench-starlark:
 	cd bench && $(GO) test $(GOFLAGS_TAGS) -run '^$$' -bench . -benchtime 5x .
 
 fmt:
-	gofmt -w $$(git ls-files '*.go')
+	gofmt -w $(GOFILES)
 
 clean:
 	rm -rf bin

@@ -56,20 +56,33 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return cmd.run(args[1:], stdin, stdout, stderr)
 }
 
+// builtins are the commands main.go answers itself; they are listed with
+// the others.
+var builtins = map[string]string{
+	"help":    "list the commands (also -h, --help)",
+	"version": "print the version",
+}
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: hlstudio [command] [arguments]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "With no command, hlstudio opens the studio window. Commands:")
 	fmt.Fprintln(w)
-	names := make([]string, 0, len(commands))
-	for name := range commands {
+	summaries := make(map[string]string, len(commands)+len(builtins))
+	for name, cmd := range commands {
+		summaries[name] = cmd.summary
+	}
+	for name, summary := range builtins {
+		summaries[name] = summary
+	}
+	names := make([]string, 0, len(summaries))
+	for name := range summaries {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", name, commands[name].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", name, summaries[name])
 	}
-	fmt.Fprintf(w, "  %-10s %s\n", "version", "print the version")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, `Run "hlstudio <command> -h" for a command's flags.`)
 }

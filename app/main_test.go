@@ -42,3 +42,20 @@ func TestRunWithoutArgumentsStartsStudio(t *testing.T) {
 		t.Fatalf("code %d, started %v", code, started)
 	}
 }
+
+func TestExitStatus(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"help"}, 0},
+		{[]string{"--help"}, 0},
+		{[]string{"version"}, 0},
+		{[]string{"frobnicate"}, 2},
+	} {
+		var stdout, stderr bytes.Buffer
+		if got := run(tc.args, strings.NewReader(""), &stdout, &stderr); got != tc.want {
+			t.Errorf("hlstudio %s: exit status %d, want %d (stderr %q)", strings.Join(tc.args, " "), got, tc.want, stderr.String())
+		}
+	}
+}

@@ -13,8 +13,9 @@ Xvfb "$display" -screen 0 1024x768x24 -nolisten tcp >/tmp/hlstudio-xvfb.log 2>&1
 xvfb=$!
 app=""
 cleanup() {
-	[ -n "$app" ] && kill "$app" 2>/dev/null || true
+	if [ -n "$app" ]; then kill "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true; fi
 	kill "$xvfb" 2>/dev/null || true
+	wait "$xvfb" 2>/dev/null || true # so the display is free when we return
 }
 trap cleanup EXIT
 for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
@@ -24,7 +25,10 @@ app=$!
 found=""
 for _ in $(seq 1 60); do
 	if DISPLAY=$display xdotool search --name '^hlstudio$' >/dev/null 2>&1; then found=1; break; fi
-	if ! kill -0 "$app" 2>/dev/null; then echo "gui-smoke: the studio exited:"; cat /tmp/hlstudio-gui.log; exit 1; fi
+	if ! kill -0 "$app" 2>/dev/null; then
+		status=0; wait "$app" || status=$?; app=""
+		echo "gui-smoke: the studio exited with status $status before showing a window:"; cat /tmp/hlstudio-gui.log; exit 1
+	fi
 	sleep 0.5
 done
 [ -n "$found" ] || { echo "gui-smoke: no hlstudio window after 30 s"; cat /tmp/hlstudio-gui.log; exit 1; }

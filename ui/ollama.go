@@ -4,81 +4,129 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
-	"os"
+	"net/url"
 	"strings"
 	"time"
 )
 
-// OllamaStatus is what the studio knows about the Ollama server.
+// The Ollama probe lives here until the compiler package has its client.
+
+// DefaultOllamaHost is where the studio looks for Ollama when OLLAMA_HOST is
+// not set.
+const DefaultOllamaHost = "http://127.0.0.1:11434"
+
+// probeTimeout bounds one reachability check: the studio never waits on a
+// missing server.
+const probeTimeout = time.Second
+
+// OllamaState is what the studio knows about the Ollama server.
+type OllamaState int
+
+const (
+	// OllamaChecking means the probe has not answered yet.
+	OllamaChecking OllamaState = iota
+	// OllamaRunning means the server answered /api/version.
+	OllamaRunning
+	// OllamaNotRunning means nothing usable answered at the host.
+	OllamaNotRunning
+)
+
+// OllamaStatus is the result of probing an Ollama server.
 type OllamaStatus struct {
-	Host    string // base URL, e.g. http://127.0.0.1:11434
-	Checked bool   // false while the probe runs
-	Up      bool
-	Version string
-	Err     error
+	Host    string      // base URL, e.g. http://127.0.0.1:11434
+	State   OllamaState // checking, running or not running
+	Version string      // the server's version when State is OllamaRunning
+	Err     error       // why the server is not usable when State is OllamaNotRunning
 }
 
-// Message says the status plainly, with what to do when the server is down.
-func (s OllamaStatus) Message() string {
-	switch {
-	case !s.Checked:
-		return "Checking for Ollama at " + s.Host + " …"
-	case s.Up:
+// String says the status in one sentence for a person.
+func (s OllamaStatus) String() string {
+	switch s.State {
+	case OllamaRunning:
+		if s.Version == "" {
+			return fmt.Sprintf("Ollama is running at %s.", s.Host)
+		}
 		return fmt.Sprintf("Ollama %s is running at %s.", s.Version, s.Host)
+	case OllamaNotRunning:
+		return fmt.Sprintf("Ollama is not running at %s: start it with `ollama serve`.", s.Host)
+	default:
+		return fmt.Sprintf("Checking for Ollama at %s…", s.Host)
 	}
-	return fmt.Sprintf("Ollama is not running at %s: start it with `ollama serve` "+
-		"(or set OLLAMA_HOST). The studio works without it; generation needs it.", s.Host)
 }
 
-// OllamaHost returns the server's base URL from OLLAMA_HOST, following
-// Ollama's convention: host, host:port or a URL; default 127.0.0.1:11434.
-func OllamaHost() string {
-	h := strings.TrimSpace(os.Getenv("OLLAMA_HOST"))
-	if h == "" {
-		return "http://127.0.0.1:11434"
+// OllamaHost turns the value of OLLAMA_HOST into a base URL the way the
+// Ollama client does (envconfig.Host): the scheme defaults to http, the host
+// to 127.0.0.1 and the port to 11434 (80 or 443 when the scheme is given);
+// host:port without a scheme is accepted. An empty value gives
+// DefaultOllamaHost.
+func OllamaHost(env string) string {
+	s := strings.Trim(strings.TrimSpace(env), `"'`)
+	if s == "" {
+		return DefaultOllamaHost
 	}
-	if !strings.Contains(h, "://") {
-		h = "http://" + h
+	port := "11434"
+	scheme, hostport, ok := strings.Cut(s, "://")
+	switch {
+	case !ok:
+		scheme, hostport = "http", s
+	case scheme == "http":
+		port = "80"
+	case scheme == "https":
+		port = "443"
 	}
-	scheme, rest, _ := strings.Cut(h, "://")
-	rest = strings.TrimRight(rest, "/")
-	if !strings.Contains(rest, ":") || strings.HasSuffix(rest, "]") {
-		rest += ":11434"
+	hostport, path, _ := strings.Cut(hostport, "/")
+	host, p, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = strings.Trim(hostport, "[]")
+		if host == "" {
+			host = "127.0.0.1"
+		}
+	} else {
+		port = p
 	}
-	if strings.HasPrefix(rest, "0.0.0.0:") {
-		rest = "127.0.0.1" + strings.TrimPrefix(rest, "0.0.0.0")
+	u := url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}
+	if path != "" {
+		u.Path = "/" + path
 	}
-	return scheme + "://" + rest
+	return u.String()
 }
 
-// ProbeOllama asks host for its version, giving up after timeout.
-func ProbeOllama(ctx context.Context, host string, timeout time.Duration) OllamaStatus {
-	st := OllamaStatus{Host: host, Checked: true}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+// ProbeOllama asks the server at host for its version, waiting at most one
+// second. It never fails: an unreachable or unexpected server gives a status
+// with State OllamaNotRunning and the reason in Err. A nil client means
+// http.DefaultClient.
+func ProbeOllama(ctx context.Context, client *http.Client, host string) OllamaStatus {
+	st := OllamaStatus{Host: host, State: OllamaNotRunning}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, host+"/api/version", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(host, "/")+"/api/version", nil)
 	if err != nil {
 		st.Err = err
 		return st
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		st.Err = err
 		return st
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		st.Err = fmt.Errorf("%s answered %s", host, resp.Status)
+		st.Err = fmt.Errorf("GET /api/version: %s", resp.Status)
 		return st
 	}
-	var v struct {
+	var body struct {
 		Version string `json:"version"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		st.Err = fmt.Errorf("%s did not answer like Ollama: %v", host, err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&body); err != nil {
+		st.Err = fmt.Errorf("GET /api/version: %w", err)
 		return st
 	}
-	st.Up, st.Version = true, v.Version
+	st.State, st.Version = OllamaRunning, body.Version
 	return st
 }

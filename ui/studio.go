@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"time"
+	"os"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -13,13 +13,22 @@ import (
 	"hlstudio/assets"
 )
 
+// AppID is the application's unique ID, as in FyneApp.toml.
+const AppID = "io.hlstudio.studio"
+
 // Options configure the studio window.
 type Options struct {
-	Version string
+	Version string // shown next to the title; empty shows none
 }
 
-// coming lists the views that later work adds, so the first window tells
-// a person what the studio will be.
+// intro says what the studio is, in the words of the design.
+const intro = "Type what a backend function should do; a local model served by Ollama writes it " +
+	"as a Hyperlambda tree. The studio shows every node that would bind outside the active policy, " +
+	"and why; runs approved trees in an embedded runtime that enforces the policy at every binding; " +
+	"and keeps every prompt/tree pair for curating regression snippets and fine-tuning data."
+
+// coming lists the views later work adds, so the first window tells a
+// person what the studio will be.
 var coming = []string{
 	"Library: search, filter and curate prompt/tree pairs",
 	"Prompt bar: type what a backend function should do, pick a model, watch the tree arrive",
@@ -34,47 +43,71 @@ type Studio struct {
 	root   fyne.CanvasObject
 }
 
-// NewStudio builds the content for the given Ollama status.
-func NewStudio(st OllamaStatus) *Studio {
-	s := &Studio{status: widget.NewLabel(st.Message())}
-	s.status.Wrapping = fyne.TextWrapWord
-	title := widget.NewLabelWithStyle("hlstudio", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	intro := widget.NewLabel("Type what a backend function should do; a local model writes it as a " +
-		"Hyperlambda tree; the studio shows what the active policy blocks and why, runs approved trees " +
-		"in a sandboxed runtime, and keeps every prompt/tree pair for curation and fine-tuning.")
-	intro.Wrapping = fyne.TextWrapWord
-	list := container.NewVBox(widget.NewLabelWithStyle("Coming next:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	for _, c := range coming {
-		l := widget.NewLabel("• " + c)
-		l.Wrapping = fyne.TextWrapWord
-		list.Add(l)
+// NewStudio builds the window content for an Ollama status.
+func NewStudio(opts Options, st OllamaStatus) *Studio {
+	title := "hlstudio"
+	if opts.Version != "" {
+		title += " " + opts.Version
 	}
-	s.root = container.NewVBox(title, intro, widget.NewSeparator(), list, widget.NewSeparator(), s.status)
+	s := &Studio{status: wrapped(statusText(st))}
+	list := container.NewVBox(bold("Coming next:"))
+	for _, c := range coming {
+		list.Add(wrapped("• " + c))
+	}
+	s.root = container.NewVBox(bold(title), wrapped(intro), widget.NewSeparator(),
+		list, widget.NewSeparator(), s.status)
 	return s
+}
+
+// statusText is the status line: the probe's sentence, and when the
+// server is missing, what still works.
+func statusText(st OllamaStatus) string {
+	if st.State == OllamaNotRunning {
+		return st.String() + " Generation needs it; everything else works without it."
+	}
+	return st.String()
+}
+
+func bold(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // Content is the canvas object to put in a window.
 func (s *Studio) Content() fyne.CanvasObject { return s.root }
 
-// SetStatus shows a new Ollama status.
-func (s *Studio) SetStatus(st OllamaStatus) { s.status.SetText(st.Message()) }
+// SetStatus shows a new Ollama status. Call it on the Fyne goroutine
+// (fyne.Do from elsewhere).
+func (s *Studio) SetStatus(st OllamaStatus) { s.status.SetText(statusText(st)) }
 
 // StatusText is the status line as shown.
 func (s *Studio) StatusText() string { return s.status.Text }
 
-// Run opens the studio window and blocks until it is closed.
+// bindKeys adds the window's keyboard shortcuts: Ctrl+Q quits.
+func bindKeys(w fyne.Window, quit func()) {
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierControl},
+		func(fyne.Shortcut) { quit() })
+}
+
+// Run opens the studio window and blocks until it is closed. The Ollama
+// server at OLLAMA_HOST is probed in the background; the window opens at
+// once and works whether or not the server answers.
 func Run(opts Options) {
-	a := app.NewWithID("io.hlstudio.studio")
+	a := app.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
 	w := a.NewWindow("hlstudio")
-	host := OllamaHost()
-	s := NewStudio(OllamaStatus{Host: host})
+	host := OllamaHost(os.Getenv("OLLAMA_HOST"))
+	s := NewStudio(opts, OllamaStatus{Host: host, State: OllamaChecking})
 	w.SetContent(container.NewPadded(s.Content()))
 	w.Resize(fyne.NewSize(820, 520))
-	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierControl},
-		func(fyne.Shortcut) { a.Quit() })
+	bindKeys(w, a.Quit)
 	go func() {
-		st := ProbeOllama(context.Background(), host, time.Second)
+		st := ProbeOllama(context.Background(), nil, host)
 		fyne.Do(func() { s.SetStatus(st) })
 	}()
 	w.ShowAndRun()

@@ -1,21 +1,20 @@
 package ui
 
 import (
-	"context"
-	"net/http"
-	"net/http/httptest"
+	"errors"
 	"strings"
 	"testing"
-	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
 
-func labels(t *testing.T, s *Studio) string {
-	t.Helper()
+// shownText is every label's text in the laid-out window, one a line.
+func shownText(w fyne.Window) string {
 	var texts []string
-	for _, o := range test.LaidOutObjects(s.Content()) {
+	for _, o := range test.LaidOutObjects(w.Content()) {
 		if l, ok := o.(*widget.Label); ok {
 			texts = append(texts, l.Text)
 		}
@@ -23,65 +22,55 @@ func labels(t *testing.T, s *Studio) string {
 	return strings.Join(texts, "\n")
 }
 
-func TestStudioSaysWhatItIsAndOllamaState(t *testing.T) {
+func TestStudioSaysWhatItIs(t *testing.T) {
 	test.NewTempApp(t)
-	s := NewStudio(OllamaStatus{Host: "http://127.0.0.1:1", Checked: true})
-	w := test.NewTempWindow(t, s.Content())
-	_ = w
-	text := labels(t, s)
-	for _, want := range []string{"hlstudio", "Hyperlambda", "Library", "Tree editor", "Run panel",
-		"Ollama is not running at http://127.0.0.1:1: start it with `ollama serve`"} {
+	s := NewStudio(Options{Version: "0.1.0"}, OllamaStatus{Host: DefaultOllamaHost})
+	text := shownText(test.NewTempWindow(t, s.Content()))
+	for _, want := range []string{
+		"hlstudio 0.1.0", "Hyperlambda", "policy", "Ollama",
+		"Library", "Prompt bar", "Tree editor", "Policy", "Run panel",
+		"Checking for Ollama at " + DefaultOllamaHost,
+	} {
 		if !strings.Contains(text, want) {
-			t.Errorf("window does not say %q:\n%s", want, text)
+			t.Errorf("window does not say %q; it says:\n%s", want, text)
 		}
-	}
-	s.SetStatus(OllamaStatus{Host: "http://h:1", Checked: true, Up: true, Version: "0.17.4"})
-	if got := s.StatusText(); got != "Ollama 0.17.4 is running at http://h:1." {
-		t.Errorf("status %q", got)
 	}
 }
 
-func TestProbeOllama(t *testing.T) {
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/version" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write([]byte(`{"version":"0.17.4"}`))
-	}))
-	defer up.Close()
-	if st := ProbeOllama(context.Background(), up.URL, time.Second); !st.Up || st.Version != "0.17.4" {
-		t.Errorf("reachable server: %+v", st)
+func TestStudioShowsOllamaStatus(t *testing.T) {
+	test.NewTempApp(t)
+	host := "http://127.0.0.1:1"
+	s := NewStudio(Options{}, OllamaStatus{Host: host, State: OllamaNotRunning, Err: errors.New("refused")})
+	w := test.NewTempWindow(t, s.Content())
+	want := "Ollama is not running at " + host + ": start it with `ollama serve`."
+	if text := shownText(w); !strings.Contains(text, want) {
+		t.Errorf("window does not say %q; it says:\n%s", want, text)
 	}
-	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "no", http.StatusInternalServerError)
-	}))
-	defer bad.Close()
-	if st := ProbeOllama(context.Background(), bad.URL, time.Second); st.Up || st.Err == nil {
-		t.Errorf("failing server: %+v", st)
+	if !strings.Contains(s.StatusText(), "works without it") {
+		t.Errorf("status %q does not say the studio works without Ollama", s.StatusText())
 	}
-	down := httptest.NewServer(http.NotFoundHandler())
-	url := down.URL
-	down.Close()
-	st := ProbeOllama(context.Background(), url, time.Second)
-	if st.Up || st.Err == nil || !strings.Contains(st.Message(), "ollama serve") {
-		t.Errorf("closed port: %+v", st)
+
+	s.SetStatus(OllamaStatus{Host: host, State: OllamaRunning, Version: "0.17.4"})
+	if got, want := s.StatusText(), "Ollama 0.17.4 is running at "+host+"."; got != want {
+		t.Errorf("status %q, want %q", got, want)
+	}
+	if text := shownText(w); strings.Contains(text, "not running") {
+		t.Errorf("window still says not running:\n%s", text)
 	}
 }
 
-func TestOllamaHost(t *testing.T) {
-	cases := map[string]string{
-		"":                       "http://127.0.0.1:11434",
-		"example.com":            "http://example.com:11434",
-		"10.0.0.2:8080":          "http://10.0.0.2:8080",
-		"https://ollama.local/":  "https://ollama.local:11434",
-		"0.0.0.0:11434":          "http://127.0.0.1:11434",
-		"http://127.0.0.1:11500": "http://127.0.0.1:11500",
+func TestCtrlQQuits(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	quit := 0
+	bindKeys(w, func() { quit++ })
+	handler := w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
+	handler.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierControl})
+	if quit != 0 {
+		t.Fatalf("Ctrl+W quit the studio")
 	}
-	for in, want := range cases {
-		t.Setenv("OLLAMA_HOST", in)
-		if got := OllamaHost(); got != want {
-			t.Errorf("OLLAMA_HOST=%q: got %q want %q", in, got, want)
-		}
+	handler.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierControl})
+	if quit != 1 {
+		t.Fatalf("Ctrl+Q called quit %d times, want 1", quit)
 	}
 }

@@ -10,6 +10,3 @@
 //
 // It imports only the hyperlambda package of this project.
 package whitelist
-
-// The file watcher library is pinned here until policy watching is written.
-import _ "github.com/fsnotify/fsnotify"
