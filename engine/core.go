@@ -399,10 +399,7 @@ func slotGetNodes(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	n.Value = nil
-	if err := r.addClones(n, res); err != nil {
-		return err
-	}
-	return nil
+	return r.addClones(n, res)
 }
 
 func slotExists(r *Run, n *hyperlambda.Node) error {
@@ -444,13 +441,22 @@ func source(r *Run, n *hyperlambda.Node) (any, error) {
 	return value(n.Child(0))
 }
 
+// slotSetValue serves [set-value] and [set-x]; set-x takes its child's
+// value as written, without evaluating or following expressions.
 func slotSetValue(r *Run, n *hyperlambda.Node) error {
 	dest, err := selected(n)
 	if err != nil {
 		return err
 	}
-	v, err := source(r, n)
-	if err != nil {
+	var v any
+	if n.Name == "set-x" {
+		if n.Len() > 1 {
+			return errors.New("takes at most one child as its source")
+		}
+		if n.Len() == 1 {
+			v = n.Child(0).Value
+		}
+	} else if v, err = source(r, n); err != nil {
 		return err
 	}
 	for _, d := range dest {

@@ -19,7 +19,7 @@ func registerMore(e *Engine) {
 	e.mustRegister(sig("unwrap", "replaces expression values of the selected nodes with what they point to", exprValue, whitelist.NoChildren, whitelist.Pure), slotUnwrap)
 	e.mustRegister(sig("insert-before", "inserts copies of its children's children before the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotAdd)
 	e.mustRegister(sig("insert-after", "inserts copies of its children's children after the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotAdd)
-	e.mustRegister(sig("set-x", "sets the selected nodes' value to its child's value without following expressions", exprValue, whitelist.Data, whitelist.Pure), slotSetX)
+	e.mustRegister(sig("set-x", "sets the selected nodes' value to its child's value without following expressions", exprValue, whitelist.Data, whitelist.Pure), slotSetValue)
 	e.mustRegister(sig("reference", "value becomes a reference to the one selected node", exprValue, whitelist.NoChildren, whitelist.Pure), slotReference)
 	e.mustRegister(sig("type", "value becomes the type name of the selected node's value", exprValue, whitelist.NoChildren, whitelist.Pure), slotType)
 	e.mustRegister(sig("convert", "converts its value to the type named by [type]", anyValue, whitelist.NoChildren, whitelist.Pure,
@@ -151,24 +151,6 @@ func slotUnwrap(r *Run, n *hyperlambda.Node) error {
 		if len(res) == 1 {
 			s.Value = res[0].Value
 		}
-	}
-	return nil
-}
-
-func slotSetX(r *Run, n *hyperlambda.Node) error {
-	dest, err := selected(n)
-	if err != nil {
-		return err
-	}
-	if n.Len() > 1 {
-		return errors.New("takes at most one child as its source")
-	}
-	var v any
-	if n.Len() == 1 {
-		v = n.Child(0).Value
-	}
-	for _, d := range dest {
-		d.Value = v
 	}
 	return nil
 }
