@@ -194,24 +194,19 @@ func slotWhile(r *Run, n *hyperlambda.Node) error {
 		if res := r.result(); res.Value != nil || res.Len() > 0 {
 			break
 		}
-		if err := restoreChildren(r, n, original); err != nil {
+		if err := r.restore(n, original); err != nil {
 			return err
 		}
 	}
 	n.Value = false
-	return restoreChildren(r, n, original)
+	return r.restore(n, original)
 }
 
-func restoreChildren(r *Run, n, from *hyperlambda.Node) error {
-	n.Clear()
-	for _, c := range from.Children() {
-		cc, err := r.Clone(c)
-		if err != nil {
-			return err
-		}
-		n.Add(cc)
-	}
-	return nil
+// restore puts n's children back as they are in original, reusing the
+// nodes whose shape did not change; only nodes it must create count
+// against the node budget.
+func (r *Run) restore(n, original *hyperlambda.Node) error {
+	return r.Created(n.ResetChildren(original))
 }
 
 func slotForEach(r *Run, n *hyperlambda.Node) error {
@@ -223,15 +218,24 @@ func slotForEach(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
+	var dp *hyperlambda.Node
 	for _, item := range items {
 		if err := r.Step(); err != nil {
 			return err
 		}
-		n.Insert(0, hyperlambda.New(".dp", item))
+		// One [.dp] serves every round unless the body changed it.
+		if dp == nil || dp.Parent() != nil || dp.Len() > 0 || dp.Name != ".dp" {
+			dp = hyperlambda.New(".dp", nil)
+		}
+		dp.Value = item
+		n.Insert(0, dp)
 		if err := r.Eval(n); err != nil {
 			return err
 		}
-		if err := restoreChildren(r, n, original); err != nil {
+		if dp.Parent() == n {
+			dp.Detach()
+		}
+		if err := r.restore(n, original); err != nil {
 			return err
 		}
 		if res := r.result(); res.Value != nil || res.Len() > 0 {
@@ -343,6 +347,11 @@ func slotNot(r *Run, n *hyperlambda.Node) error {
 }
 
 func single(n *hyperlambda.Node) (*hyperlambda.Node, error) {
+	if x, ok := n.Value.(*hyperlambda.Expression); ok {
+		if m, ok := x.EvaluateSingle(n); ok {
+			return m, nil
+		}
+	}
 	res, err := selected(n)
 	if err != nil {
 		return nil, err
@@ -718,8 +727,11 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 // policy p and moves the result into n.
 func (r *Run) callUnder(p *whitelist.Policy, body, n *hyperlambda.Node) error {
 	old := r.policy
-	r.policy = p
-	defer func() { r.policy = old }()
+	oldAllowed := r.allowed
+	if p != old {
+		r.policy, r.allowed = p, nil
+	}
+	defer func() { r.policy, r.allowed = old, oldAllowed }()
 	res, err := r.withResult(func() error { return r.Eval(body) })
 	if err != nil {
 		return err

@@ -20,6 +20,8 @@ type SlotFunc func(r *Run, n *hyperlambda.Node) error
 type Slot struct {
 	Sig whitelist.Signature
 	Fn  SlotFunc
+
+	index int // position in the registry, for per-run decision caches
 }
 
 // Engine holds the registry of slots, built at start from Go code, and
@@ -53,7 +55,7 @@ func (e *Engine) Register(s Slot) error {
 	if _, dup := e.slots[s.Sig.Name]; dup {
 		return fmt.Errorf("engine: slot %q registered twice", s.Sig.Name)
 	}
-	e.slots[s.Sig.Name] = &Slot{Sig: s.Sig, Fn: s.Fn}
+	e.slots[s.Sig.Name] = &Slot{Sig: s.Sig, Fn: s.Fn, index: len(e.slots)}
 	e.names = append(e.names, s.Sig.Name)
 	sort.Strings(e.names)
 	return nil
@@ -117,6 +119,12 @@ type Run struct {
 	usage   Usage
 	depth   int
 	results []*hyperlambda.Node // result scopes; the last is active
+	stmts   []*hyperlambda.Node // statement snapshots of the evaluations in progress
+	// allowed caches the active policy's decision per registry slot
+	// (0 not yet asked, 1 allowed): policies are immutable, so a decision
+	// holds until the active policy changes. Denials are never cached, so
+	// each one is recorded with its own path.
+	allowed []uint8
 	denials []Denial
 	log     []string
 	context map[string][]any // [context] values by name
@@ -169,9 +177,17 @@ func (r *Run) Signal(name string, n *hyperlambda.Node) error {
 	if !ok {
 		return &UnknownSlotError{Slot: name, Path: n.Path()}
 	}
-	if d := r.policy.Allows(name, &slot.Sig); !d.Allowed {
-		r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: d.Reason})
-		return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: d.Reason}
+	if slot.index >= len(r.allowed) || r.allowed[slot.index] == 0 {
+		if d := r.policy.Allows(name, &slot.Sig); !d.Allowed {
+			r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: d.Reason})
+			return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: d.Reason}
+		}
+		if r.allowed == nil {
+			r.allowed = make([]uint8, len(r.engine.slots))
+		}
+		if slot.index < len(r.allowed) {
+			r.allowed[slot.index] = 1
+		}
 	}
 	if err := r.Step(); err != nil {
 		return err
@@ -269,9 +285,18 @@ func countNodes(n *hyperlambda.Node, depth int) int {
 // still checked when something evaluates them), statements removed before
 // their turn are skipped.
 func (r *Run) Eval(n *hyperlambda.Node) error {
-	stmts := append([]*hyperlambda.Node(nil), n.Children()...)
+	// The snapshot lives on a stack shared by nested evaluations, so a
+	// loop evaluating its body does not allocate a list each round.
+	base := len(r.stmts)
+	r.stmts = append(r.stmts, n.Children()...)
+	end := len(r.stmts)
+	defer func() {
+		clear(r.stmts[base:end])
+		r.stmts = r.stmts[:base]
+	}()
 	result := r.results[len(r.results)-1]
-	for _, s := range stmts {
+	for i := base; i < end; i++ {
+		s := r.stmts[i] // re-read: nested evaluations may move the stack
 		if s.Parent() != n || s.Name == "" || s.Name[0] == '.' {
 			continue
 		}
@@ -315,8 +340,4 @@ func (r *Run) addClones(dst *hyperlambda.Node, nodes []*hyperlambda.Node) error 
 }
 
 // moveChildren moves every child of src to the end of dst.
-func moveChildren(dst, src *hyperlambda.Node) {
-	for _, c := range append([]*hyperlambda.Node(nil), src.Children()...) {
-		dst.Add(c)
-	}
-}
+func moveChildren(dst, src *hyperlambda.Node) { dst.MoveChildren(src) }

@@ -52,9 +52,25 @@ func truthy(v any) bool {
 // selected evaluates n's value as an expression and returns the nodes it
 // selects; a value that is not an expression is an error naming the slot.
 func selected(n *hyperlambda.Node) ([]*hyperlambda.Node, error) {
+	return Select(n, nil)
+}
+
+// Select evaluates n's value as an expression and returns the nodes it
+// selects; a value that is not an expression is an error naming the slot.
+// A one-node result goes into buf when it has room, so a slot called in a
+// loop can keep it on its stack (var one [1]*hyperlambda.Node; one[:0]).
+func Select(n *hyperlambda.Node, buf []*hyperlambda.Node) ([]*hyperlambda.Node, error) {
 	x, ok := n.Value.(*hyperlambda.Expression)
 	if !ok {
 		return nil, fmt.Errorf("needs an expression as its value, e.g. %s:x:@.foo", n.Name)
+	}
+	if cap(buf) > 0 {
+		if m, ok := x.EvaluateSingle(n); ok {
+			if m == nil {
+				return nil, nil
+			}
+			return append(buf[:0], m), nil
+		}
 	}
 	return x.Evaluate(n)
 }

@@ -531,6 +531,77 @@ func (e *Expression) Evaluate(identity *Node) ([]*Node, error) {
 	return cur, nil
 }
 
+// EvaluateSingle evaluates e without building a set when every iterator
+// maps one node to at most one (`@.x`, `@.dp/#`, `@.x/0`, `../*`-free
+// paths): the common case of reading one value in a loop. ok is false when
+// some iterator could select several nodes; the caller then uses Evaluate.
+// A nil node with ok true means nothing was selected.
+func (e *Expression) EvaluateSingle(identity *Node) (n *Node, ok bool) {
+	n = identity
+	if n == nil {
+		return nil, true
+	}
+	for i := 0; i < len(e.iters); i++ {
+		it := &e.iters[i]
+		switch it.kind {
+		case itName:
+			if n.Name != it.arg() {
+				return nil, true
+			}
+		case itValueEq:
+			if !valueEquals(n.Value, it.arg()) {
+				return nil, true
+			}
+		case itValueNode:
+			v, _ := n.Value.(*Node)
+			n = v
+		case itParent:
+			n = n.parent
+		case itRoot:
+			n = n.Root()
+		case itElder:
+			n = elderNamed(n, it.arg())
+		case itAncestor:
+			p := n.parent
+			for p != nil && p.Name != it.arg() {
+				p = p.parent
+			}
+			n = p
+		case itIndex:
+			i := max(int(it.n), 0)
+			if i >= len(n.children) {
+				return nil, true
+			}
+			n = n.children[i]
+		case itChildren:
+			// `*` alone, or `*/name` (`@.arguments/*/x`): single when exactly
+			// one child qualifies.
+			name, named := "", i+1 < len(e.iters) && e.iters[i+1].kind == itName
+			if named {
+				name = e.iters[i+1].arg()
+				i++
+			}
+			var only *Node
+			for _, c := range n.children {
+				if named && c.Name != name {
+					continue
+				}
+				if only != nil {
+					return nil, false
+				}
+				only = c
+			}
+			n = only
+		default:
+			return nil, false
+		}
+		if n == nil {
+			return nil, true
+		}
+	}
+	return n, true
+}
+
 func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 	switch it.kind {
 	case itName:
@@ -774,6 +845,13 @@ func Value(n *Node) (any, error) {
 		}
 		if hops == MaxValueHops {
 			return nil, fmt.Errorf("following expressions from %q: more than %d hops, the chain is cyclic or too long", n.Name, MaxValueHops)
+		}
+		if m, ok := x.EvaluateSingle(n); ok {
+			if m == nil {
+				return nil, nil
+			}
+			n = m
+			continue
 		}
 		res, err := x.Evaluate(n)
 		if err != nil {

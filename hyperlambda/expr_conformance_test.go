@@ -140,6 +140,7 @@ func TestConformanceExpressions(t *testing.T) {
 			if err != nil {
 				t.Fatalf("evaluate: %v", err)
 			}
+			checkSingleAgrees(t, x, identity, res)
 			want := c.result
 			if deviates {
 				want = dev.result

@@ -49,6 +49,7 @@ func evalNames(t *testing.T, identity *Node, text string) string {
 	if err != nil {
 		t.Fatalf("%s: evaluate: %v", text, err)
 	}
+	checkSingleAgrees(t, x, identity, res)
 	var s []string
 	for _, n := range res {
 		if n.Value != nil {
@@ -574,5 +575,23 @@ func TestExprErrorOffsets(t *testing.T) {
 	}
 	if v, err := Value(nil); v != nil || err != nil {
 		t.Errorf("Value(nil) = %v, %v", v, err)
+	}
+}
+
+// checkSingleAgrees fails when EvaluateSingle, having claimed an
+// expression, selects something other than Evaluate's full set.
+func checkSingleAgrees(t testing.TB, x *Expression, identity *Node, full []*Node) {
+	t.Helper()
+	n, ok := x.EvaluateSingle(identity)
+	if !ok {
+		return
+	}
+	switch {
+	case len(full) > 1:
+		t.Fatalf("%s: EvaluateSingle claimed an expression that selects %d nodes", x, len(full))
+	case len(full) == 0 && n != nil:
+		t.Fatalf("%s: EvaluateSingle selected %q, Evaluate nothing", x, n.Name)
+	case len(full) == 1 && n != full[0]:
+		t.Fatalf("%s: EvaluateSingle selected %v, Evaluate %q", x, n, full[0].Name)
 	}
 }

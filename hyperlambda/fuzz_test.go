@@ -74,7 +74,10 @@ func FuzzExpression(f *testing.F) {
 		if y.String() != x.String() {
 			t.Fatalf("canonical %q reads back as %q", x.String(), y.String())
 		}
-		res, _ := x.Evaluate(identity)
+		res, err := x.Evaluate(identity)
+		if err == nil {
+			checkSingleAgrees(t, x, identity, res)
+		}
 		for _, n := range res {
 			_, _ = Value(n)
 		}

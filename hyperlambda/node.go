@@ -179,6 +179,26 @@ func (n *Node) Detach() *Node {
 	return n
 }
 
+// MoveChildren moves every child of src, in order, to the end of n's
+// children. Moving a node's children into its own subtree would create a
+// cycle and panics, like Add.
+func (n *Node) MoveChildren(src *Node) {
+	if src == n || len(src.children) == 0 {
+		return
+	}
+	for p := n; p != nil; p = p.parent {
+		if p.parent == src {
+			panic("hyperlambda: moving children into their own subtree")
+		}
+	}
+	for _, c := range src.children {
+		c.parent = n
+	}
+	n.children = append(n.children, src.children...)
+	clear(src.children)
+	src.children = src.children[:0]
+}
+
 // Clear removes all children of n.
 func (n *Node) Clear() {
 	for _, c := range n.children {
@@ -192,39 +212,125 @@ func (n *Node) Clear() {
 // A node value that refers back to a node being copied (a [.dp] or
 // [reference] pointing at an ancestor) stays a reference: copying it would
 // never end.
-func (n *Node) Clone() *Node { return n.clone(nil) }
+func (n *Node) Clone() *Node { return cloneTree(n, nil) }
 
-func (n *Node) clone(path []*Node) *Node {
-	path = append(path, n)
-	c := &Node{Name: n.Name, Value: cloneValue(n.Value, path), Pos: n.Pos}
-	if len(n.children) > 0 {
-		c.children = make([]*Node, len(n.children))
-		for i, ch := range n.children {
-			cc := ch.clone(path)
-			cc.parent = c
-			c.children[i] = cc
-		}
-	}
-	return c
+// cloneTree copies root with all its nodes in one array and all child
+// lists in another: two allocations however big the tree, which is what
+// makes the runtime's per-call copies of function bodies cheap. outer holds
+// the source nodes enclosing root when root is a node value being copied.
+func cloneTree(root *Node, outer []*Node) *Node {
+	nodes, links := root.size()
+	c := cloner{nodes: make([]Node, nodes), links: make([]*Node, links), root: root, outer: outer}
+	return c.clone(root)
 }
 
-func cloneValue(v any, path []*Node) any {
-	switch x := v.(type) {
+// size counts n's nodes and child links.
+func (n *Node) size() (nodes, links int) {
+	nodes, links = 1, len(n.children)
+	for _, ch := range n.children {
+		a, b := ch.size()
+		nodes += a
+		links += b
+	}
+	return nodes, links
+}
+
+type cloner struct {
+	nodes []Node
+	links []*Node
+	root  *Node
+	outer []*Node
+}
+
+func (c *cloner) clone(n *Node) *Node {
+	cp := &c.nodes[0]
+	c.nodes = c.nodes[1:]
+	*cp = Node{Name: n.Name, Value: c.value(n), Pos: n.Pos}
+	if k := len(n.children); k > 0 {
+		// Capped, so appending to one child list never writes into the next.
+		cp.children = c.links[:k:k]
+		c.links = c.links[k:]
+		for i, ch := range n.children {
+			cc := c.clone(ch)
+			cc.parent = cp
+			cp.children[i] = cc
+		}
+	}
+	return cp
+}
+
+// value copies n's value when it is mutable.
+func (c *cloner) value(n *Node) any {
+	switch x := n.Value.(type) {
 	case *Node:
 		if x == nil {
 			return x
 		}
+		// The enclosing source nodes: from n up to the root, then outer.
+		var path []*Node
+		for p := n; p != nil; p = p.parent {
+			path = append(path, p)
+			if p == c.root {
+				break
+			}
+		}
+		path = append(path, c.outer...)
 		for _, p := range path {
 			if p == x {
 				return x
 			}
 		}
-		return x.clone(path)
+		return cloneTree(x, path)
 	case []byte:
 		return append([]byte(nil), x...)
 	}
-	return v
+	return n.Value
 }
+
+// ResetChildren makes n's children equal to copies of src's children,
+// reusing n's nodes where the shape still matches (the same number of
+// children at each level) and copying src where it does not. A loop that
+// restores its body each round so allocates nothing unless the body
+// changed shape. It returns the number of nodes it had to create.
+func (n *Node) ResetChildren(src *Node) (created int) {
+	if len(n.children) != len(src.children) {
+		for i, c := range n.children {
+			c.parent = nil
+			n.children[i] = nil
+		}
+		n.children = n.children[:0]
+		for _, sc := range src.children {
+			cc := cloneTree(sc, ancestors(sc))
+			cc.parent = n
+			n.children = append(n.children, cc)
+			a, _ := sc.size()
+			created += a
+		}
+		return created
+	}
+	for i, c := range n.children {
+		sc := src.children[i]
+		c.Name, c.Pos = sc.Name, sc.Pos
+		c.Value = sc.Value
+		if _, mutable := sc.Value.(*Node); mutable || isBytes(sc.Value) {
+			// root nil: the whole chain above sc counts as enclosing.
+			c.Value = (&cloner{}).value(sc)
+		}
+		created += c.ResetChildren(sc)
+	}
+	return created
+}
+
+// ancestors lists n's ancestors, nearest first.
+func ancestors(n *Node) []*Node {
+	var out []*Node
+	for p := n.parent; p != nil; p = p.parent {
+		out = append(out, p)
+	}
+	return out
+}
+
+func isBytes(v any) bool { _, ok := v.([]byte); return ok }
 
 // Walk calls fn for n and every descendant in depth-first pre-order. When
 // fn returns false the node's children are skipped.

@@ -233,3 +233,100 @@ func TestCloneSelfReference(t *testing.T) {
 		t.Fatalf("reference to an ancestor should stay a reference, got %v", got)
 	}
 }
+
+// ResetChildren restores a body to its template after any mutation: the
+// result formats like the template, the template is untouched, and a
+// mutation that kept the shape costs no new nodes.
+func TestResetChildren(t *testing.T) {
+	const src = "a:int:1\n   b:x:@.a\n   c\n      d:foo\ne:bar\n"
+	mutations := []struct {
+		name        string
+		mutate      func(body *Node)
+		wantCreated int
+	}{
+		{"untouched", func(*Node) {}, 0},
+		{"values and names", func(b *Node) {
+			b.Child(0).Value = true
+			b.Child(0).Child(1).Child(0).Name = "zz"
+			b.Child(1).Value = New("lambda", nil, New("x", nil))
+		}, 0},
+		{"child added deep", func(b *Node) { b.Child(0).Child(1).Add(New("new", nil)) }, 1},
+		{"top child removed", func(b *Node) { b.Child(1).Detach() }, 4 + 1},
+		{"children cleared", func(b *Node) { b.Child(0).Clear() }, 3},
+		{"child replaced", func(b *Node) {
+			b.Child(0).Child(0).Detach()
+			b.Child(0).Insert(0, New("other", 7, New("kid", nil)))
+		}, 0}, // the stranger is reused and loses its child
+		{"moved into a sibling", func(b *Node) { b.Child(0).Child(1).Add(b.Child(1)) }, 4 + 1},
+	}
+	for _, m := range mutations {
+		t.Run(m.name, func(t *testing.T) {
+			template, err := ParseString(src, ParseOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := format(template)
+			body := template.Clone()
+			m.mutate(body)
+			created := body.ResetChildren(template)
+			if got := format(body); got != want {
+				t.Fatalf("after reset:\n%s\nwant:\n%s", got, want)
+			}
+			if got := format(template); got != want {
+				t.Fatalf("template changed:\n%s", got)
+			}
+			if created != m.wantCreated {
+				t.Errorf("created %d nodes, want %d", created, m.wantCreated)
+			}
+			body.Walk(func(n *Node) bool {
+				for _, c := range n.children {
+					if c.parent != n {
+						t.Fatalf("child %q of %q has a wrong parent", c.Name, n.Name)
+					}
+				}
+				return true
+			})
+		})
+	}
+}
+
+// Clone's child lists are carved from one array: growing one must never
+// write into its neighbour's.
+func TestCloneChildListsAreIndependent(t *testing.T) {
+	root, err := ParseString("a\n   x\nb\n   y\n", ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := root.Clone()
+	c.Child(0).Add(New("x2", nil))
+	c.Add(New("z", nil))
+	if got, want := format(c), "a\r\n   x\r\n   x2\r\nb\r\n   y\r\nz\r\n"; got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func format(n *Node) string { return Format(n.Children(), FormatOptions{}) }
+
+func TestMoveChildren(t *testing.T) {
+	root, err := ParseString("a\n   x\n   y\nb\n   z\n", ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := root.Child(0), root.Child(1)
+	b.MoveChildren(a)
+	if got, want := format(root), "a\r\nb\r\n   z\r\n   x\r\n   y\r\n"; got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+	for _, c := range b.Children() {
+		if c.Parent() != b {
+			t.Fatalf("%s has the wrong parent", c.Name)
+		}
+	}
+	a.Add(New("w", nil)) // a's emptied list is still usable
+	defer func() {
+		if recover() == nil {
+			t.Fatal("moving a node's children under its own child did not panic")
+		}
+	}()
+	b.Child(0).MoveChildren(b)
+}

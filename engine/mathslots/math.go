@@ -35,7 +35,8 @@ func Register(e *engine.Engine) error {
 				if err := r.Eval(n); err != nil {
 					return err
 				}
-				vals, err := operands(n)
+				var small [4]any // most calls have two or three operands
+				vals, err := operands(n, small[:0])
 				if err != nil {
 					return err
 				}
@@ -56,17 +57,16 @@ func Register(e *engine.Engine) error {
 			return err
 		}
 	}
-	for _, op := range []string{"increment", "decrement"} {
-		op := op
+	for op, arith := range map[string]string{"increment": "add", "decrement": "subtract"} {
 		err := e.Register(engine.Slot{
 			Sig: whitelist.Signature{Name: "math." + op, Doc: op + "s the selected nodes' values by its child (default 1)",
 				Value: whitelist.ValueSpec{Required: true, Expr: true}, Children: whitelist.Code},
 			Fn: func(r *engine.Run, n *hyperlambda.Node) error {
-				x, ok := n.Value.(*hyperlambda.Expression)
-				if !ok {
+				if _, ok := n.Value.(*hyperlambda.Expression); !ok {
 					return errors.New("needs an expression selecting the nodes to change")
 				}
-				dest, err := x.Evaluate(n)
+				var one [1]*hyperlambda.Node
+				dest, err := engine.Select(n, one[:0])
 				if err != nil {
 					return err
 				}
@@ -79,9 +79,8 @@ func Register(e *engine.Engine) error {
 						return err
 					}
 				}
-				name := map[string]string{"increment": "add", "decrement": "subtract"}[op]
 				for _, d := range dest {
-					v, err := apply(name, d.Value, step)
+					v, err := apply(arith, d.Value, step)
 					if err != nil {
 						return err
 					}
@@ -98,8 +97,8 @@ func Register(e *engine.Engine) error {
 }
 
 // operands: the node's value (if any) then its children's values.
-func operands(n *hyperlambda.Node) ([]any, error) {
-	var out []any
+func operands(n *hyperlambda.Node, buf []any) ([]any, error) {
+	out := buf[:0]
 	if n.Value != nil {
 		v, err := hyperlambda.Value(n)
 		if err != nil {
