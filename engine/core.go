@@ -600,21 +600,24 @@ func slotThrow(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	e := &ThrowError{Message: hyperlambda.StringOf(v), Status: 500}
-	for _, c := range n.Children() {
-		cv, err := value(c)
-		if err != nil {
-			return err
-		}
-		switch c.Name {
-		case "status":
-			if s, ok := cv.(int32); ok {
-				e.Status = int(s)
-			}
-		case "public":
-			e.Public = truthy(cv)
-		case "field":
-			e.Field = hyperlambda.StringOf(cv)
-		}
+	status, _, err := r.Arg(n, "status")
+	if err != nil {
+		return err
+	}
+	if s, ok := status.(int32); ok {
+		e.Status = int(s)
+	}
+	public, _, err := r.Arg(n, "public")
+	if err != nil {
+		return err
+	}
+	e.Public = truthy(public)
+	field, ok, err := r.Arg(n, "field")
+	if err != nil {
+		return err
+	}
+	if ok {
+		e.Field = hyperlambda.StringOf(field)
 	}
 	return e
 }
@@ -740,17 +743,13 @@ func (r *Run) callUnder(p *whitelist.Policy, body, n *hyperlambda.Node) error {
 }
 
 func slotWhitelist(r *Run, n *hyperlambda.Node) error {
-	var vocab, lambda *hyperlambda.Node
-	for _, c := range n.Children() {
-		switch c.Name {
-		case "vocabulary":
-			vocab = c
-		case ".lambda":
-			lambda = c
-		}
+	vocab, err := r.ArgNode(n, "vocabulary")
+	if err != nil {
+		return err
 	}
-	if vocab == nil || lambda == nil {
-		return errors.New("needs [vocabulary] and [.lambda]")
+	lambda, err := r.ArgNode(n, ".lambda")
+	if err != nil {
+		return err
 	}
 	var names []string
 	for _, c := range vocab.Children() {

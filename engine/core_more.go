@@ -180,12 +180,11 @@ func slotType(r *Run, n *hyperlambda.Node) error {
 }
 
 func slotConvert(r *Run, n *hyperlambda.Node) error {
-	var typ string
-	for _, c := range n.Children() {
-		if c.Name == "type" {
-			typ, _ = c.Value.(string)
-		}
+	t, _, err := r.Arg(n, "type")
+	if err != nil {
+		return err
 	}
+	typ, _ := t.(string)
 	if typ == "" {
 		return errors.New("needs [type], e.g. type:int")
 	}
@@ -248,19 +247,13 @@ func slotCompose(r *Run, n *hyperlambda.Node) error {
 
 func slotContext(r *Run, n *hyperlambda.Node) error {
 	name, _ := n.Value.(string)
-	var val any
-	var lambda *hyperlambda.Node
-	for _, c := range n.Children() {
-		switch c.Name {
-		case "value":
-			v, err := value(c)
-			if err != nil {
-				return err
-			}
-			val = v
-		case ".lambda":
-			lambda = c
-		}
+	val, _, err := r.Arg(n, "value")
+	if err != nil {
+		return err
+	}
+	lambda, err := r.ArgNode(n, ".lambda")
+	if err != nil {
+		return err
 	}
 	if name == "" || lambda == nil {
 		return errors.New("needs a name as its value and a [.lambda]")
@@ -337,13 +330,9 @@ func takeResult(n, res *hyperlambda.Node) error {
 	return nil
 }
 
-func commentsArg(n *hyperlambda.Node) bool {
-	for _, c := range n.Children() {
-		if c.Name == "comments" {
-			return c.Value == true
-		}
-	}
-	return false
+func commentsArg(r *Run, n *hyperlambda.Node) (bool, error) {
+	v, _, err := r.Arg(n, "comments")
+	return v == true, err
 }
 
 func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
@@ -351,7 +340,10 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	comments := commentsArg(n)
+	comments, err := commentsArg(r, n)
+	if err != nil {
+		return err
+	}
 	root, err := hyperlambda.ParseString(hyperlambda.StringOf(v), hyperlambda.ParseOptions{Comments: comments, MaxDepth: r.budgets.Depth})
 	if err != nil {
 		return err
@@ -367,7 +359,10 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 }
 
 func slotLambda2Hyper(r *Run, n *hyperlambda.Node) error {
-	comments := commentsArg(n)
+	comments, err := commentsArg(r, n)
+	if err != nil {
+		return err
+	}
 	var nodes []*hyperlambda.Node
 	if n.Value != nil {
 		sel, err := selected(n)

@@ -120,6 +120,7 @@ type Run struct {
 	depth   int
 	results []*hyperlambda.Node // result scopes; the last is active
 	stmts   []*hyperlambda.Node // statement snapshots of the evaluations in progress
+	sig     *whitelist.Signature // the slot being invoked, for Arg
 	// allowed caches the active policy's decision per registry slot
 	// (0 not yet asked, 1 allowed): policies are immutable, so a decision
 	// holds until the active policy changes. Denials are never cached, so
@@ -203,7 +204,11 @@ func (r *Run) Signal(name string, n *hyperlambda.Node) error {
 	if err := checkArgs(&slot.Sig, n); err != nil {
 		return &RuntimeError{Slot: name, Path: n.Path(), Err: err}
 	}
-	if err := slot.Fn(r, n); err != nil {
+	outer := r.sig
+	r.sig = &slot.Sig
+	err := slot.Fn(r, n)
+	r.sig = outer
+	if err != nil {
 		var se slotError
 		if errors.As(err, &se) {
 			return err // already located

@@ -46,3 +46,41 @@ func TestCancelFromAnotherGoroutine(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A slot reads its arguments through its signature: asking for one the
+// signature does not declare is refused, so the signature stays the one
+// list that the checker, the LLM's vocabulary and `hlstudio slots` show.
+func TestArgMustBeDeclared(t *testing.T) {
+	e := engine.New()
+	read := func(arg string) engine.SlotFunc {
+		return func(r *engine.Run, n *hyperlambda.Node) error {
+			v, _, err := r.Arg(n, arg)
+			n.Value = v
+			return err
+		}
+	}
+	for _, s := range []engine.Slot{
+		{Sig: whitelist.Signature{Name: "test.declared", Args: []whitelist.Arg{{Name: "size", Type: "int"}}}, Fn: read("size")},
+		{Sig: whitelist.Signature{Name: "test.undeclared", Args: []whitelist.Arg{{Name: "size", Type: "int"}}}, Fn: read("colour")},
+	} {
+		if err := e.Register(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trusted := enginetest.LoadPolicy(t, "trusted")
+	run := func(src string) (*engine.Result, error) {
+		lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.Execute(context.Background(), lambda, trusted)
+	}
+	res, err := run(".s:int:3\r\ntest.declared\r\n   size:x:@.s\r\n")
+	if err != nil || res.Lambda.Child(1).Value != int32(3) {
+		t.Fatalf("declared argument: %v %v", err, res.Lambda.Child(1).Value)
+	}
+	_, err = run("test.undeclared\r\n   colour:red\r\n")
+	if err == nil || !strings.Contains(err.Error(), "reads argument [colour], which its signature does not declare") {
+		t.Fatalf("undeclared argument: %v", err)
+	}
+}

@@ -35,11 +35,70 @@ func checkArgs(sig *whitelist.Signature, n *hyperlambda.Node) error {
 			}
 			continue
 		}
-		if _, x := found.Value.(*hyperlambda.Expression); a.Type != "" && found.Value != nil && !x && hyperlambda.TypeOf(found.Value) != a.Type {
-			return fmt.Errorf("argument [%s] must be of type %s, not %s", a.Name, a.Type, hyperlambda.TypeOf(found.Value))
+		if _, x := found.Value.(*hyperlambda.Expression); !x {
+			if err := checkArgType(&a, found.Value); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+func checkArgType(a *whitelist.Arg, v any) error {
+	if a.Type != "" && v != nil && hyperlambda.TypeOf(v) != a.Type {
+		return fmt.Errorf("argument [%s] must be of type %s, not %s", a.Name, a.Type, hyperlambda.TypeOf(v))
+	}
+	return nil
+}
+
+// declared returns the invoked slot's declaration of argument name. A
+// slot may only read what its signature declares: the signature is the
+// one list of a slot's arguments for the checker, the LLM's vocabulary and
+// the documentation, so reading anything else is a programming error.
+func (r *Run) declared(name string) (*whitelist.Arg, error) {
+	if r.sig == nil {
+		return nil, fmt.Errorf("argument [%s] read outside a slot invocation", name)
+	}
+	for i := range r.sig.Args {
+		if r.sig.Args[i].Name == name {
+			return &r.sig.Args[i], nil
+		}
+	}
+	return nil, fmt.Errorf("slot [%s] reads argument [%s], which its signature does not declare", r.sig.Name, name)
+}
+
+// ArgNode returns the first child of n named as the declared argument
+// name, or nil when it is absent (a code argument like [.lambda]).
+func (r *Run) ArgNode(n *hyperlambda.Node, name string) (*hyperlambda.Node, error) {
+	a, err := r.declared(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range n.Children() {
+		if c.Name == a.Name {
+			return c, nil
+		}
+	}
+	if a.Required {
+		return nil, fmt.Errorf("needs argument [%s]", a.Name)
+	}
+	return nil, nil
+}
+
+// Arg unpacks the declared argument name of the slot being invoked: the
+// value of n's first child of that name, expressions followed, checked
+// against the declared type after evaluation (checkArgs has already
+// checked literals). ok is false when the argument is absent.
+func (r *Run) Arg(n *hyperlambda.Node, name string) (v any, ok bool, err error) {
+	c, err := r.ArgNode(n, name)
+	if err != nil || c == nil {
+		return nil, false, err
+	}
+	if v, err = value(c); err != nil {
+		return nil, true, err
+	}
+	a, _ := r.declared(name)
+	return v, true, checkArgType(a, v)
 }
 
 func valueHint(sig *whitelist.Signature) string {
