@@ -118,8 +118,8 @@ type Run struct {
 
 	usage   Usage
 	depth   int
-	results []*hyperlambda.Node // result scopes; the last is active
-	stmts   []*hyperlambda.Node // statement snapshots of the evaluations in progress
+	results []*hyperlambda.Node  // result scopes; the last is active
+	stmts   []*hyperlambda.Node  // statement snapshots of the evaluations in progress
 	sig     *whitelist.Signature // the slot being invoked, for Arg
 	// allowed caches the active policy's decision per registry slot
 	// (0 not yet asked, 1 allowed): policies are immutable, so a decision
