@@ -346,3 +346,13 @@ func (r *Run) addClones(dst *hyperlambda.Node, nodes []*hyperlambda.Node) error 
 
 // moveChildren moves every child of src to the end of dst.
 func moveChildren(dst, src *hyperlambda.Node) { dst.MoveChildren(src) }
+
+// Now is the run's clock: the policy's fixed clock when it sets one (so
+// runs replay identically), the wall clock otherwise. Slots that read it
+// declare the time effect, so a policy can deny the clock altogether.
+func (r *Run) Now() time.Time {
+	if c := r.policy.Constraints().Clock; c != nil {
+		return *c
+	}
+	return time.Now()
+}

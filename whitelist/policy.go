@@ -87,6 +87,7 @@ type Policy struct {
 
 	allow, deny []rule
 	parts       []*Policy // set for intersections
+	constraints Constraints
 }
 
 // Decision is the answer for one slot.
@@ -184,6 +185,10 @@ func (e *Error) Unwrap() error { return e.Err }
 //	   nodes:long:100000
 //	   depth:int:64
 //	   output-bytes:long:1048576
+//	constraints
+//	   clock:date:"2026-01-01T00:00:00.000Z"
+//	   config
+//	      app.name:demo
 //
 // file names the source in errors.
 func Parse(file string, src []byte) (*Policy, error) {
@@ -239,8 +244,14 @@ func Parse(file string, src []byte) (*Policy, error) {
 					return nil, bad(c, "unknown budget %q; known budgets are steps, time-ms, nodes, depth, output-bytes", c.Name)
 				}
 			}
+		case "constraints":
+			c, err := parseConstraints(file, n)
+			if err != nil {
+				return nil, err
+			}
+			p.constraints = c
 		default:
-			return nil, bad(n, "unknown policy entry %q; a policy has name, description, allow, deny and budgets", n.Name)
+			return nil, bad(n, "unknown policy entry %q; a policy has name, description, allow, deny, budgets and constraints", n.Name)
 		}
 	}
 	if p.Name == "" {

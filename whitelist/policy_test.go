@@ -21,6 +21,10 @@ func TestParseErrorsHaveLineAndColumn(t *testing.T) {
 		{"allow\r\n   eval\r\n", "p.hl:1:1: a policy needs a name"},
 		{"name:p\r\ncolour:red\r\n", "p.hl:2:1: unknown policy entry \"colour\""},
 		{"name:p\r\n  allow\r\n", "p.hl:2:3: indentation of 2 spaces"},
+		{"name:p\r\nconstraints\r\n   clock:tomorrow\r\n", "p.hl:3:4: clock needs a date value"},
+		{"name:p\r\nconstraints\r\n   config\r\n      a:1\r\n      a:2\r\n", "p.hl:5:7: config key \"a\" given twice"},
+		{"name:p\r\nconstraints\r\n   config\r\n      novalue\r\n", "p.hl:4:7: a config entry needs a name and a value"},
+		{"name:p\r\nconstraints\r\n   weather:sunny\r\n", "p.hl:3:4: unknown constraint \"weather\""},
 	}
 	for _, c := range cases {
 		_, err := Parse("p.hl", []byte(c.src))
@@ -123,5 +127,28 @@ func TestWatchReloadsOnChangeAndRename(t *testing.T) {
 	var se *Error
 	if !errors.As(e.err, &se) || se.Pos != (hyperlambda.Pos{Line: 2, Col: 3}) {
 		t.Fatalf("broken file: %+v", e)
+	}
+}
+
+// Constraints narrow under intersection: a fixed clock holds, config keeps
+// only the keys both parts agree on, a part without constraints adds none.
+func TestConstraintsNarrow(t *testing.T) {
+	a, err := Parse("a", []byte("name:a\r\nconstraints\r\n   clock:date:\"2026-01-02T03:04:05.000Z\"\r\n   config\r\n      k1:same\r\n      k2:mine\r\n      k3:only-a\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse("b", []byte("name:b\r\nconstraints\r\n   config\r\n      k1:same\r\n      k2:theirs\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Intersect(Intersect(b, a), Exactly("w", []string{"config.get"})).Constraints()
+	if c.Clock == nil || c.Clock.Format(time.RFC3339) != "2026-01-02T03:04:05Z" {
+		t.Errorf("clock %v", c.Clock)
+	}
+	if got := c.ConfigKeys(); got != "k1" {
+		t.Errorf("config keys %q, want k1", got)
+	}
+	if got := Intersect(a, Exactly("w", nil)).Constraints().ConfigKeys(); got != "k1, k2, k3" {
+		t.Errorf("a nested whitelist changed config: %q", got)
 	}
 }
