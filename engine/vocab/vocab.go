@@ -6,6 +6,7 @@ package vocab
 
 import (
 	"hlstudio/engine"
+	"hlstudio/engine/dateslots"
 	"hlstudio/engine/mathslots"
 	"hlstudio/engine/stringslots"
 )
@@ -13,7 +14,12 @@ import (
 // New returns an engine with the core and every family registered.
 func New() *engine.Engine {
 	e := engine.New()
-	for _, register := range []func(*engine.Engine) error{mathslots.Register, stringslots.Register} {
+	families := []func(*engine.Engine) error{
+		mathslots.Register,
+		stringslots.Register,
+		dateslots.Register,
+	}
+	for _, register := range families {
 		if err := register(e); err != nil {
 			panic(err) // a duplicate name is a programming error caught by the tests
 		}

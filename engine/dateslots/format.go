@@ -1,0 +1,234 @@
+package dateslots
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"hlstudio/hyperlambda"
+)
+
+// The invariant culture's standard date formats (one letter), as .NET
+// expands them; anything longer is a custom format.
+var standardDate = map[string]string{
+	"d": "MM/dd/yyyy", "D": "dddd, dd MMMM yyyy", "f": "dddd, dd MMMM yyyy HH:mm", "F": "dddd, dd MMMM yyyy HH:mm:ss",
+	"g": "MM/dd/yyyy HH:mm", "G": "MM/dd/yyyy HH:mm:ss", "m": "MMMM dd", "M": "MMMM dd",
+	"o": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK", "O": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
+	"r": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'", "R": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+	"s": "yyyy'-'MM'-'dd'T'HH':'mm':'ss", "t": "HH:mm", "T": "HH:mm:ss",
+	"u": "yyyy'-'MM'-'dd HH':'mm':'ss'Z'", "y": "yyyy MMMM", "Y": "yyyy MMMM",
+}
+
+// formatDate formats d with a .NET date format string (invariant
+// culture). Unknown letters are copied, as .NET does.
+func formatDate(d hyperlambda.Date, layout string) (string, error) {
+	t := d.Time
+	switch d.Kind {
+	case hyperlambda.DateUTC:
+		t = t.UTC()
+	case hyperlambda.DateLocal:
+		t = t.In(hyperlambda.DateZone)
+	}
+	if layout == "" {
+		layout = "G"
+	}
+	if std, ok := standardDate[layout]; ok {
+		if layout == "r" || layout == "R" || layout == "u" {
+			t = t.UTC()
+		}
+		layout = std
+	} else if len(layout) == 1 {
+		return "", fmt.Errorf("unknown standard date format %q", layout)
+	}
+	var b strings.Builder
+	for i := 0; i < len(layout); {
+		c := layout[i]
+		run := 1
+		for i+run < len(layout) && layout[i+run] == c {
+			run++
+		}
+		switch c {
+		case '\'', '"':
+			end := strings.IndexByte(layout[i+1:], c)
+			if end < 0 {
+				return "", fmt.Errorf("format %q: unterminated quote at %d", layout, i)
+			}
+			b.WriteString(layout[i+1 : i+1+end])
+			i += end + 2
+			continue
+		case '\\':
+			if i+1 < len(layout) {
+				b.WriteByte(layout[i+1])
+			}
+			i += 2
+			continue
+		case '%':
+			i++
+			continue
+		case 'y':
+			switch run {
+			case 1:
+				b.WriteString(strconv.Itoa(t.Year() % 100))
+			case 2:
+				fmt.Fprintf(&b, "%02d", t.Year()%100)
+			default:
+				fmt.Fprintf(&b, "%0*d", run, t.Year())
+			}
+		case 'M':
+			switch run {
+			case 1:
+				b.WriteString(strconv.Itoa(int(t.Month())))
+			case 2:
+				fmt.Fprintf(&b, "%02d", int(t.Month()))
+			case 3:
+				b.WriteString(t.Month().String()[:3])
+			default:
+				b.WriteString(t.Month().String())
+			}
+		case 'd':
+			switch run {
+			case 1:
+				b.WriteString(strconv.Itoa(t.Day()))
+			case 2:
+				fmt.Fprintf(&b, "%02d", t.Day())
+			case 3:
+				b.WriteString(t.Weekday().String()[:3])
+			default:
+				b.WriteString(t.Weekday().String())
+			}
+		case 'h':
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			pad(&b, h, run)
+		case 'H':
+			pad(&b, t.Hour(), run)
+		case 'm':
+			pad(&b, t.Minute(), run)
+		case 's':
+			pad(&b, t.Second(), run)
+		case 'f', 'F':
+			if run > 7 {
+				return "", fmt.Errorf("format %q: at most 7 fraction digits", layout)
+			}
+			frac := fmt.Sprintf("%07d", t.Nanosecond()/100)[:run]
+			if c == 'F' {
+				frac = strings.TrimRight(frac, "0")
+			}
+			b.WriteString(frac)
+		case 't':
+			ampm := "AM"
+			if t.Hour() >= 12 {
+				ampm = "PM"
+			}
+			b.WriteString(ampm[:min(run, 2)])
+		case 'z':
+			_, off := t.Zone()
+			sign := '+'
+			if off < 0 {
+				sign, off = '-', -off
+			}
+			switch run {
+			case 1:
+				fmt.Fprintf(&b, "%c%d", sign, off/3600)
+			case 2:
+				fmt.Fprintf(&b, "%c%02d", sign, off/3600)
+			default:
+				fmt.Fprintf(&b, "%c%02d:%02d", sign, off/3600, off%3600/60)
+			}
+		case 'K':
+			switch d.Kind {
+			case hyperlambda.DateUTC:
+				b.WriteByte('Z')
+			case hyperlambda.DateLocal:
+				_, off := t.Zone()
+				sign := '+'
+				if off < 0 {
+					sign, off = '-', -off
+				}
+				fmt.Fprintf(&b, "%c%02d:%02d", sign, off/3600, off%3600/60)
+			}
+			run = 1
+		default:
+			b.WriteString(layout[i : i+run])
+		}
+		i += run
+	}
+	return b.String(), nil
+}
+
+func pad(b *strings.Builder, v, run int) {
+	if run == 1 {
+		b.WriteString(strconv.Itoa(v))
+		return
+	}
+	fmt.Fprintf(b, "%02d", v)
+}
+
+const ticksPerSecond = int64(time.Second / 100)
+
+// formatTimeSpan formats ts like .NET TimeSpan.ToString: "c" (the
+// default, [-][d.]hh:mm:ss[.fffffff]) or a custom format of d, h, m, s, f
+// runs with quoted or backslash-escaped literals.
+func formatTimeSpan(ts hyperlambda.TimeSpan, layout string) (string, error) {
+	if layout == "" || layout == "c" || layout == "t" || layout == "T" {
+		return ts.String(), nil
+	}
+	ticks := int64(ts)
+	neg := ticks < 0
+	if neg {
+		ticks = -ticks
+	}
+	days := ticks / (86400 * ticksPerSecond)
+	rest := ticks % (86400 * ticksPerSecond)
+	hours, minutes := rest/(3600*ticksPerSecond), rest/(60*ticksPerSecond)%60
+	seconds, fraction := rest/ticksPerSecond%60, rest%ticksPerSecond
+	var b strings.Builder
+	for i := 0; i < len(layout); {
+		c := layout[i]
+		run := 1
+		for i+run < len(layout) && layout[i+run] == c {
+			run++
+		}
+		switch c {
+		case '\'', '"':
+			end := strings.IndexByte(layout[i+1:], c)
+			if end < 0 {
+				return "", fmt.Errorf("format %q: unterminated quote at %d", layout, i)
+			}
+			b.WriteString(layout[i+1 : i+1+end])
+			i += end + 2
+			continue
+		case '\\':
+			if i+1 < len(layout) {
+				b.WriteByte(layout[i+1])
+			}
+			i += 2
+			continue
+		case 'd':
+			fmt.Fprintf(&b, "%0*d", run, days)
+		case 'h':
+			fmt.Fprintf(&b, "%0*d", min(run, 2), hours)
+		case 'm':
+			fmt.Fprintf(&b, "%0*d", min(run, 2), minutes)
+		case 's':
+			fmt.Fprintf(&b, "%0*d", min(run, 2), seconds)
+		case 'f', 'F':
+			if run > 7 {
+				return "", fmt.Errorf("format %q: at most 7 fraction digits", layout)
+			}
+			frac := fmt.Sprintf("%07d", fraction)[:run]
+			if c == 'F' {
+				frac = strings.TrimRight(frac, "0")
+			}
+			b.WriteString(frac)
+		default:
+			// .NET refuses unescaped literals in custom TimeSpan formats.
+			return "", fmt.Errorf("format %q: %q must be quoted or escaped in a time format", layout, string(c))
+		}
+		i += run
+	}
+	return b.String(), nil
+}
