@@ -112,7 +112,7 @@ type runReport struct {
 	Nodes      string          `json:"nodes,omitempty"`
 	Usage      engine.Usage    `json:"usage"`
 	Denials    []engine.Denial `json:"denials"`
-	Log        []string        `json:"log"`
+	Log        []engine.LogEntry `json:"log"`
 	Error      string          `json:"error,omitempty"`
 	ErrorKind  string          `json:"error_kind,omitempty"`
 }
@@ -153,7 +153,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			rep.Denials = []engine.Denial{}
 		}
 		if rep.Log == nil {
-			rep.Log = []string{}
+			rep.Log = []engine.LogEntry{}
 		}
 		if res.Value != nil {
 			typ, text, _ := hyperlambda.ValueText(res.Value)
@@ -172,8 +172,8 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	io.WriteString(stdout, hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}))
-	for _, line := range res.Log {
-		fmt.Fprintf(stderr, "log: %s\n", line)
+	for _, entry := range res.Log {
+		fmt.Fprintf(stderr, "log: %s\n", entry)
 	}
 	if runErr != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", file, runErr)

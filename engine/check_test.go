@@ -2,12 +2,13 @@ package engine_test
 
 import (
 	"fmt"
-	"hlstudio/engine"
-	"hlstudio/engine/enginetest"
 	"math/rand"
 	"strings"
 	"testing"
 
+	"hlstudio/engine"
+	"hlstudio/engine/enginetest"
+	"hlstudio/engine/vocab"
 	"hlstudio/hyperlambda"
 	"hlstudio/internal/hlgen"
 	"hlstudio/whitelist"
@@ -38,7 +39,7 @@ remove-nodes:x:@.a
 		t.Fatal(err)
 	}
 	var got []string
-	for _, f := range whitelist.Check(root, engine.New(), enginetest.LoadPolicy(t, "pure")) {
+	for _, f := range whitelist.Check(root, vocab.New(), enginetest.LoadPolicy(t, "pure")) {
 		got = append(got, fmt.Sprintf("%s %s", f.Node.Name, f.Label))
 	}
 	want := []string{
@@ -49,7 +50,7 @@ remove-nodes:x:@.a
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("labels:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	sandboxed := whitelist.Check(root, engine.New(), enginetest.LoadPolicy(t, "sandbox"))
+	sandboxed := whitelist.Check(root, vocab.New(), enginetest.LoadPolicy(t, "sandbox"))
 	for _, f := range sandboxed {
 		if f.Node.Name == "signal" && f.Label != whitelist.LabelDynamic {
 			t.Errorf("signal under sandbox: %s (%s)", f.Label, f.Reason)

@@ -56,7 +56,6 @@ func registerCore(e *Engine) {
 	e.mustRegister(whitelist.Signature{Name: "whitelist", Doc: "runs [.lambda] with only the slots in [vocabulary] (narrowing the active policy)",
 		Children: whitelist.NoChildren, Effects: whitelist.Pure,
 		Args: []whitelist.Arg{{Name: "vocabulary", Required: true, Doc: "one child per allowed slot name"}, {Name: ".lambda", Required: true, Code: true}}}, slotWhitelist)
-	e.mustRegister(sig("log.info", "writes its value to the run's log", anyValue, whitelist.NoChildren, whitelist.Logs), slotLog)
 	registerMore(e)
 	registerLists(e)
 }
@@ -767,17 +766,4 @@ func slotWhitelist(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	return r.callUnder(p, body, n)
-}
-
-func slotLog(r *Run, n *hyperlambda.Node) error {
-	v, err := value(n)
-	if err != nil {
-		return err
-	}
-	s := hyperlambda.StringOf(v)
-	if err := r.Output(len(s)); err != nil {
-		return err
-	}
-	r.Logf("%s: %s", n.Name, s)
-	return nil
 }

@@ -102,7 +102,7 @@ type Result struct {
 	Nodes   []*hyperlambda.Node
 	Usage   Usage
 	Denials []Denial
-	Log     []string
+	Log     []LogEntry
 	Policy  string // name
 	Hash    string // policy hash
 }
@@ -127,7 +127,7 @@ type Run struct {
 	// each one is recorded with its own path.
 	allowed []uint8
 	denials []Denial
-	log     []string
+	log     []LogEntry
 	context map[string][]any // [context] values by name
 }
 
@@ -327,9 +327,41 @@ func (r *Run) withResult(fn func() error) (*hyperlambda.Node, error) {
 // result returns the active result scope.
 func (r *Run) result() *hyperlambda.Node { return r.results[len(r.results)-1] }
 
-// Logf adds a line to the run's log.
-func (r *Run) Logf(format string, args ...any) {
-	r.log = append(r.log, fmt.Sprintf(format, args...))
+// LogEntry is one line of a run's log: a level (info, debug, error,
+// fatal), a message and named fields, in order.
+type LogEntry struct {
+	Level   string     `json:"level"`
+	Message string     `json:"message"`
+	Fields  []LogField `json:"fields,omitempty"`
+}
+
+// LogField is a named value attached to a log entry.
+type LogField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// String is the entry as one line: "info: message name=value ...".
+func (e LogEntry) String() string {
+	s := e.Level + ": " + e.Message
+	for _, f := range e.Fields {
+		s += fmt.Sprintf(" %s=%q", f.Name, f.Value)
+	}
+	return s
+}
+
+// Log adds an entry to the run's log; its text counts against the output
+// budget, so a log flood ends the run like any other output.
+func (r *Run) Log(e LogEntry) error {
+	size := len(e.Level) + len(e.Message)
+	for _, f := range e.Fields {
+		size += len(f.Name) + len(f.Value)
+	}
+	if err := r.Output(size); err != nil {
+		return err
+	}
+	r.log = append(r.log, e)
+	return nil
 }
 
 // addClones appends copies of nodes to dst, within the node budget.

@@ -26,6 +26,7 @@ import (
 //	-- input.hl --   the lambda to run
 //	-- output.hl --  the executed lambda, canonical (optional)
 //	-- result --     the returned value's canonical text, or returned nodes (optional)
+//	-- log --        the run's log, one entry per line (optional)
 //	-- error --      "denied", "budget steps", "unknown", "runtime", "throw" and
 //	                 optionally ": substring" (optional; no error otherwise)
 //
@@ -119,6 +120,15 @@ func RunCases(t *testing.T, glob string, newEngine func() *engine.Engine) {
 				got += strings.ReplaceAll(hyperlambda.Format(res.Nodes, hyperlambda.FormatOptions{}), "\r\n", "\n")
 				if got != want {
 					t.Errorf("result:\n%q\nwant:\n%q", got, want)
+				}
+			}
+			if want, ok := sec["log"]; ok {
+				var got strings.Builder
+				for _, e := range res.Log {
+					got.WriteString(e.String() + "\n")
+				}
+				if got.String() != want {
+					t.Errorf("log:\n%s\nwant:\n%s", got.String(), want)
 				}
 			}
 		})

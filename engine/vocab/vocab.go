@@ -7,6 +7,7 @@ package vocab
 import (
 	"hlstudio/engine"
 	"hlstudio/engine/dateslots"
+	"hlstudio/engine/logslots"
 	"hlstudio/engine/mathslots"
 	"hlstudio/engine/stringslots"
 )
@@ -18,6 +19,7 @@ func New() *engine.Engine {
 		mathslots.Register,
 		stringslots.Register,
 		dateslots.Register,
+		logslots.Register,
 	}
 	for _, register := range families {
 		if err := register(e); err != nil {
