@@ -104,17 +104,17 @@ func argumentsNode(args []string) (*hyperlambda.Node, error) {
 }
 
 type runReport struct {
-	Policy     string          `json:"policy"`
-	PolicyHash string          `json:"policy_hash"`
-	Lambda     string          `json:"lambda"`
-	Result     *string         `json:"result"`
-	ResultType string          `json:"result_type,omitempty"`
-	Nodes      string          `json:"nodes,omitempty"`
-	Usage      engine.Usage    `json:"usage"`
-	Denials    []engine.Denial `json:"denials"`
+	Policy     string            `json:"policy"`
+	PolicyHash string            `json:"policy_hash"`
+	Lambda     string            `json:"lambda"`
+	Result     *string           `json:"result"`
+	ResultType string            `json:"result_type,omitempty"`
+	Nodes      string            `json:"nodes,omitempty"`
+	Usage      engine.Usage      `json:"usage"`
+	Denials    []engine.Denial   `json:"denials"`
 	Log        []engine.LogEntry `json:"log"`
-	Error      string          `json:"error,omitempty"`
-	ErrorKind  string          `json:"error_kind,omitempty"`
+	Error      string            `json:"error,omitempty"`
+	ErrorKind  string            `json:"error_kind,omitempty"`
 }
 
 func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
