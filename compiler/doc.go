@@ -12,6 +12,3 @@
 // The model is an untrusted compiler frontend: nothing here widens a policy.
 // This package never imports ui.
 package compiler
-
-// The Ollama client library is pinned here until the client is written.
-import _ "github.com/ollama/ollama/api"
