@@ -6,7 +6,9 @@ package vocab
 
 import (
 	"hlstudio/engine"
+	"hlstudio/engine/configslots"
 	"hlstudio/engine/dateslots"
+	"hlstudio/engine/jsonslots"
 	"hlstudio/engine/logslots"
 	"hlstudio/engine/mathslots"
 	"hlstudio/engine/stringslots"
@@ -20,6 +22,8 @@ func New() *engine.Engine {
 		stringslots.Register,
 		dateslots.Register,
 		logslots.Register,
+		configslots.Register,
+		jsonslots.Register,
 	}
 	for _, register := range families {
 		if err := register(e); err != nil {

@@ -1,0 +1,273 @@
+// Package jsonslots converts between JSON and lambda: json2lambda and
+// lambda2json. Objects become nodes named by their keys, array items
+// nodes named ".", so a tree converts back to the same JSON. Decoding is
+// token by token and every node counts against the run's node budget as
+// it is made, so a huge document ends the run before it fills memory.
+package jsonslots
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"hlstudio/engine"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// Register adds the family to e.
+func Register(e *engine.Engine) error {
+	for _, s := range []engine.Slot{
+		{Sig: whitelist.Signature{Name: "json2lambda", Doc: "parses its JSON value into children: object keys become names, array items nodes named \".\"",
+			Value: whitelist.ValueSpec{Required: true, Expr: true}}, Fn: json2lambda},
+		{Sig: whitelist.Signature{Name: "lambda2json", Doc: "JSON of the selected node's children (or its own children): nodes named \".\" or \"\" make an array",
+			Value: whitelist.ValueSpec{Expr: true}, Children: whitelist.Data,
+			Args: []whitelist.Arg{{Name: "format", Type: "bool", Doc: "indent the output"}}}, Fn: lambda2json},
+	} {
+		if err := e.Register(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func json2lambda(r *engine.Run, n *hyperlambda.Node) error {
+	v, err := hyperlambda.Value(n)
+	if err != nil {
+		return err
+	}
+	var text string
+	switch x := v.(type) {
+	case string:
+		text = x
+	case []byte:
+		text = string(x)
+	default:
+		return fmt.Errorf("needs JSON text, not %s", describe(v))
+	}
+	d := &decoder{r: r, dec: json.NewDecoder(strings.NewReader(text)), maxDepth: r.Policy().Budgets.Depth}
+	d.dec.UseNumber()
+	n.Clear()
+	n.Value = nil
+	tmp := hyperlambda.New("", nil)
+	if err := d.value(tmp, 0); err != nil {
+		return fmt.Errorf("not valid JSON: %w", err)
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		return errors.New("not valid JSON: text after the value")
+	}
+	// An object or array fills n's children; a lone value becomes n's value.
+	n.Value = tmp.Value
+	n.MoveChildren(tmp)
+	return nil
+}
+
+type decoder struct {
+	r        *engine.Run
+	dec      *json.Decoder
+	maxDepth int
+}
+
+// value reads one JSON value into n (its value, or its children).
+func (d *decoder) value(n *hyperlambda.Node, depth int) error {
+	if depth > d.maxDepth {
+		return fmt.Errorf("nested deeper than %d", d.maxDepth)
+	}
+	tok, err := d.dec.Token()
+	if err != nil {
+		return err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			for d.dec.More() {
+				k, err := d.dec.Token()
+				if err != nil {
+					return err
+				}
+				if err := d.child(n, k.(string), depth); err != nil {
+					return err
+				}
+			}
+		case '[':
+			for d.dec.More() {
+				if err := d.child(n, ".", depth); err != nil {
+					return err
+				}
+			}
+		}
+		_, err := d.dec.Token() // the closing delimiter
+		return err
+	case json.Number:
+		n.Value = number(t)
+	default: // string, bool, nil
+		n.Value = t
+	}
+	return nil
+}
+
+func (d *decoder) child(n *hyperlambda.Node, name string, depth int) error {
+	if err := d.r.Created(1); err != nil {
+		return err
+	}
+	c := hyperlambda.New(name, nil)
+	n.Add(c)
+	return d.value(c, depth+1)
+}
+
+// number is a JSON number as the narrowest exact Hyperlambda type: long
+// for integers, decimal for other numbers within decimal's range, double
+// beyond it.
+func number(t json.Number) any {
+	if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+		return i
+	}
+	if dec, err := decimal.NewFromString(string(t)); err == nil && dec.Exponent() > -29 && len(dec.Coefficient().String()) <= 29 {
+		return dec
+	}
+	f, _ := strconv.ParseFloat(string(t), 64)
+	return f
+}
+
+func describe(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return hyperlambda.TypeOf(v)
+}
+
+func lambda2json(r *engine.Run, n *hyperlambda.Node) error {
+	var src *hyperlambda.Node
+	if n.Value != nil {
+		sel, err := engine.Select(n, nil)
+		if err != nil {
+			return err
+		}
+		if len(sel) != 1 {
+			return fmt.Errorf("needs one node to convert, the expression selects %d", len(sel))
+		}
+		src = sel[0]
+	} else {
+		src = hyperlambda.New("", nil)
+		for _, c := range n.Children() {
+			if c.Name != "format" {
+				src.Add(c.Clone())
+			}
+		}
+	}
+	indent, _, err := r.Arg(n, "format")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := encode(&buf, src, r.Policy().Budgets.OutputBytes); err != nil {
+		return err
+	}
+	out := buf.Bytes()
+	if indent == true {
+		var ind bytes.Buffer
+		if err := json.Indent(&ind, out, "", "  "); err != nil {
+			return err
+		}
+		out = ind.Bytes()
+	}
+	if err := r.Output(len(out)); err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = string(out)
+	return nil
+}
+
+// encode writes n's children as a JSON object (or an array when every
+// child is nameless); a node without children is its value. limit stops
+// the writing once the output budget could not hold it anyway.
+func encode(buf *bytes.Buffer, n *hyperlambda.Node, limit int64) error {
+	if int64(buf.Len()) > limit {
+		return &engine.BudgetError{Budget: "output-bytes", Limit: limit, Used: int64(buf.Len())}
+	}
+	kids := n.Children()
+	if len(kids) == 0 {
+		return encodeValue(buf, n.Value)
+	}
+	array := true
+	for _, c := range kids {
+		if c.Name != "" && c.Name != "." {
+			array = false
+			break
+		}
+	}
+	open, end := byte('{'), byte('}')
+	if array {
+		open, end = '[', ']'
+	}
+	buf.WriteByte(open)
+	for i, c := range kids {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if !array {
+			writeString(buf, c.Name)
+			buf.WriteByte(':')
+		}
+		if err := encode(buf, c, limit); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte(end)
+	return nil
+}
+
+func encodeValue(buf *bytes.Buffer, v any) error {
+	switch x := v.(type) {
+	case nil:
+		buf.WriteString("null")
+	case bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64:
+		fmt.Fprint(buf, x)
+	case float32:
+		return encodeFloat(buf, float64(x))
+	case float64:
+		return encodeFloat(buf, x)
+	case decimal.Decimal:
+		buf.WriteString(x.String())
+	case hyperlambda.Date:
+		// ISO 8601, with the zone only when the date has one.
+		switch x.Kind {
+		case hyperlambda.DateUnspecified:
+			writeString(buf, x.Time.Format("2006-01-02T15:04:05.999999999"))
+		default:
+			writeString(buf, x.Time.UTC().Format(time.RFC3339Nano))
+		}
+	case *hyperlambda.Node:
+		return errors.New("cannot convert a node value (a lambda or reference) to JSON")
+	default:
+		writeString(buf, hyperlambda.StringOf(v))
+	}
+	return nil
+}
+
+// writeString writes s as a JSON string without HTML escaping: the output
+// is data for programs, not a web page.
+func writeString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s) // a string always encodes
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+}
+
+func encodeFloat(buf *bytes.Buffer, f float64) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return fmt.Errorf("%v has no JSON form", f)
+	}
+	buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+	return nil
+}
