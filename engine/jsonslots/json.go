@@ -260,7 +260,7 @@ func encodeValue(buf *bytes.Buffer, v any) error {
 func writeString(buf *bytes.Buffer, s string) {
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
-	enc.Encode(s) // a string always encodes
+	enc.Encode(s)               // a string always encodes
 	buf.Truncate(buf.Len() - 1) // Encode's newline
 }
 
