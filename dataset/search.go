@@ -1,0 +1,222 @@
+package dataset
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Filter selects snippets; zero fields match everything.
+type Filter struct {
+	Status []Status // any of these
+	// Tags must all match; a tag matches itself and the tags below it
+	// ("crud" matches "crud/read").
+	Tags   []string
+	Split  Split  // train or validation; SplitNone matches any
+	Source string // a prefix of Source, e.g. a folder path or "generated"
+	Since  time.Time
+	Until  time.Time // updated before
+}
+
+// where returns the SQL conditions (on alias s) and their arguments.
+func (f Filter) where() ([]string, []any) {
+	var conds []string
+	var args []any
+	if len(f.Status) > 0 {
+		conds = append(conds, "s.status IN (?"+strings.Repeat(", ?", len(f.Status)-1)+")")
+		for _, st := range f.Status {
+			args = append(args, string(st))
+		}
+	}
+	for _, tag := range CleanTags(f.Tags) {
+		conds = append(conds, "EXISTS (SELECT 1 FROM snippet_tags t WHERE t.snippet_id = s.id AND (t.tag = ? OR substr(t.tag, 1, ?) = ?))")
+		args = append(args, tag, len(tag)+1, tag+"/")
+	}
+	if f.Split != SplitNone {
+		conds, args = append(conds, "s.split = ?"), append(args, string(f.Split))
+	}
+	if f.Source != "" {
+		conds, args = append(conds, "substr(s.source, 1, ?) = ?"), append(args, len(f.Source), f.Source)
+	}
+	if !f.Since.IsZero() {
+		conds, args = append(conds, "s.updated >= ?"), append(args, toMillis(f.Since))
+	}
+	if !f.Until.IsZero() {
+		conds, args = append(conds, "s.updated < ?"), append(args, toMillis(f.Until))
+	}
+	return conds, args
+}
+
+// Query is a library search: words to find in prompts and code (ranked),
+// a filter, and a page.
+type Query struct {
+	// Text is matched word by word: every word must occur in the prompt or
+	// the code, the last one as a prefix (search as you type). Empty text
+	// lists the filtered snippets, most recently updated first.
+	Text   string
+	Filter Filter
+	Limit  int // 0 = 50
+	Offset int
+}
+
+// Hit is one search result.
+type Hit struct {
+	Snippet
+	// Rank is SQLite's bm25 score: lower is better; 0 without Text.
+	Rank float64
+	// Duplicates counts other snippets with the same tree hash or the same
+	// normalised prompt (see Store.Duplicates).
+	Duplicates int
+}
+
+// Prompt words count three times as much as code words in the ranking:
+// people search for what a snippet does.
+const rankExpr = "bm25(snippets_fts, 3.0, 1.0)"
+
+const dupExpr = `(SELECT count(*) FROM snippets d WHERE d.id <> s.id AND (d.tree_hash = s.tree_hash OR (d.prompt_norm = s.prompt_norm AND s.prompt_norm <> '')))`
+
+// Search returns the snippets matching q, best first.
+func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
+	conds, args := q.Filter.where()
+	match := ftsQuery(q.Text, false)
+	var sql string
+	if match != "" {
+		sql = "SELECT " + snippetCols + ", " + rankExpr + ", " + dupExpr +
+			" FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid WHERE snippets_fts MATCH ?"
+		args = append([]any{match}, args...)
+		for _, c := range conds {
+			sql += " AND " + c
+		}
+		sql += " ORDER BY 14, s.id"
+	} else {
+		sql = "SELECT " + snippetCols + ", 0.0, " + dupExpr + " FROM snippets s"
+		if len(conds) > 0 {
+			sql += " WHERE " + strings.Join(conds, " AND ")
+		}
+		sql += " ORDER BY s.updated DESC, s.id DESC"
+	}
+	if strings.TrimSpace(q.Text) != "" && match == "" {
+		return nil, nil // only punctuation: nothing can match
+	}
+	sql += " LIMIT ? OFFSET ?"
+	args = append(args, limitOr(q.Limit, 50), max(q.Offset, 0))
+	return queryAll(ctx, s.db, sql, args, func(r scanner) (Hit, error) {
+		var h Hit
+		var err error
+		h.Snippet, err = scanSnippet(r, &h.Rank, &h.Duplicates)
+		return h, err
+	})
+}
+
+// Count returns how many snippets match q (ignoring its page).
+func (s *Store) Count(ctx context.Context, q Query) (int, error) {
+	conds, args := q.Filter.where()
+	match := ftsQuery(q.Text, false)
+	sql := "SELECT count(*) FROM snippets s"
+	if match != "" {
+		sql = "SELECT count(*) FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid"
+		conds = append([]string{"snippets_fts MATCH ?"}, conds...)
+		args = append([]any{match}, args...)
+	} else if strings.TrimSpace(q.Text) != "" {
+		return 0, nil
+	}
+	if len(conds) > 0 {
+		sql += " WHERE " + strings.Join(conds, " AND ")
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, sql, args...).Scan(&n)
+	return n, classify(err)
+}
+
+// Similar returns up to k approved snippets whose prompts and code best
+// match prompt, for few-shot examples and for offline suggestions. Any
+// shared word counts (the ranking sorts them out); very common words are
+// left out of the query.
+func (s *Store) Similar(ctx context.Context, prompt string, k int) ([]Snippet, error) {
+	match := ftsQuery(prompt, true)
+	if match == "" || k <= 0 {
+		return nil, nil
+	}
+	hits, err := queryAll(ctx, s.db, "SELECT "+snippetCols+" FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid"+
+		" WHERE snippets_fts MATCH ? AND s.status = 'approved' ORDER BY "+rankExpr+", s.id LIMIT ?",
+		[]any{match, k}, func(r scanner) (Snippet, error) { return scanSnippet(r) })
+	return hits, err
+}
+
+// Duplicates returns the other snippets that look like the same example as
+// snippet id: the same tree hash, or the same normalised prompt.
+func (s *Store) Duplicates(ctx context.Context, id int64) ([]Snippet, error) {
+	return queryAll(ctx, s.db, "SELECT "+snippetCols+` FROM snippets s, snippets o
+		WHERE o.id = ? AND s.id <> o.id AND (s.tree_hash = o.tree_hash OR (s.prompt_norm = o.prompt_norm AND o.prompt_norm <> ''))
+		ORDER BY s.id`, []any{id}, func(r scanner) (Snippet, error) { return scanSnippet(r) })
+}
+
+// Each calls fn for every snippet matching f, in id order, reading one row
+// at a time so memory stays flat however many there are. fn's error stops
+// the walk and is returned.
+func (s *Store) Each(ctx context.Context, f Filter, fn func(*Snippet) error) error {
+	conds, args := f.where()
+	sql := "SELECT " + snippetCols + " FROM snippets s"
+	if len(conds) > 0 {
+		sql += " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := s.db.QueryContext(ctx, sql+" ORDER BY s.id", args...)
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sn, err := scanSnippet(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(&sn); err != nil {
+			return err
+		}
+	}
+	return classify(rows.Err())
+}
+
+// stopWords are left out of Similar's query: they match nearly every
+// prompt and only slow the ranking down.
+var stopWords = map[string]bool{
+	"a": true, "an": true, "and": true, "are": true, "as": true, "at": true, "be": true, "by": true,
+	"do": true, "for": true, "from": true, "how": true, "i": true, "in": true, "is": true, "it": true,
+	"me": true, "my": true, "of": true, "on": true, "or": true, "that": true, "the": true, "this": true,
+	"to": true, "with": true, "you": true, "can": true, "please": true, "write": true, "show": true,
+}
+
+// ftsQuery turns free text into an FTS5 query that cannot be a syntax
+// error: each word becomes a quoted string. With any, words are joined by
+// OR (best overlap); otherwise all must match and the last is a prefix.
+func ftsQuery(text string, any bool) string {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	seen := map[string]bool{}
+	var parts []string
+	for i, w := range words {
+		if seen[w] || (any && stopWords[w]) {
+			continue
+		}
+		seen[w] = true
+		p := `"` + w + `"`
+		if !any && i == len(words)-1 && !endsInSpace(text) {
+			p += "*"
+		}
+		parts = append(parts, p)
+		if len(parts) == 32 { // long prompts: the first words carry enough
+			break
+		}
+	}
+	if any {
+		return strings.Join(parts, " OR ")
+	}
+	return strings.Join(parts, " ")
+}
+
+// endsInSpace: a finished word is not a prefix ("data " wants "data").
+func endsInSpace(s string) bool {
+	return s != "" && unicode.IsSpace(rune(s[len(s)-1]))
+}

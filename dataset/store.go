@@ -1,0 +1,231 @@
+package dataset
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Store is an open dataset file. It is safe for concurrent use: SQLite in
+// WAL mode lets readers go on while one writer commits.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// ErrNewerSchema is wrapped by the error Open returns for a file written
+// by a newer hlstudio.
+var ErrNewerSchema = errors.New("written by a newer hlstudio")
+
+// ErrReadOnly is wrapped by the error Open returns when the file (or its
+// folder) cannot be written.
+var ErrReadOnly = errors.New("read-only")
+
+// ErrCorrupt is wrapped by the error Open returns for a file that is not a
+// readable SQLite database. Open does not write to such a file.
+var ErrCorrupt = errors.New("not a readable SQLite database")
+
+// ErrNotFound is returned when a row asked for by id does not exist.
+var ErrNotFound = errors.New("not found")
+
+// DefaultPath is where the studio keeps its dataset:
+// $XDG_DATA_HOME/hlstudio/studio.db, or ~/.local/share/hlstudio/studio.db.
+func DefaultPath() (string, error) {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" || !filepath.IsAbs(dir) { // the XDG spec ignores relative values
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no dataset location: set XDG_DATA_HOME or HOME, or pass --db (%v)", err)
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "hlstudio", "studio.db"), nil
+}
+
+// sqliteHeader starts every SQLite 3 database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// Open opens the dataset at path, creating the file (not its folder) when
+// it does not exist, and brings its schema up to date. An older file is
+// upgraded in one transaction; a newer, corrupt or read-only file is
+// refused with an error naming the file and the reason (see ErrNewerSchema,
+// ErrCorrupt, ErrReadOnly), and a corrupt file is left exactly as it was.
+func Open(path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := precheck(abs); err != nil {
+		return nil, err
+	}
+	// The DSN parameters apply to every pooled connection: foreign keys on,
+	// a busy timeout so writers queue instead of failing, and write
+	// transactions that take the lock at BEGIN (a deferred transaction that
+	// upgrades from read to write cannot wait and fails with SQLITE_BUSY).
+	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() +
+		"?_fk=1&_busy_timeout=10000&_txlock=immediate&_sync=NORMAL"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s := &Store{db: db, path: abs}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// precheck refuses, before SQLite touches it, a file that is not a
+// database and a file that cannot be written. Root ignores permission bits,
+// so they are read rather than tried.
+func precheck(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		dir := filepath.Dir(path)
+		if _, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("%s: folder %s does not exist", path, dir)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%s: is a folder, not a dataset file", path)
+	}
+	if fi.Size() > 0 {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		head := make([]byte, len(sqliteHeader))
+		_, err = io.ReadFull(f, head)
+		f.Close()
+		if err != nil || string(head) != sqliteHeader {
+			return fmt.Errorf("%s: %w (the file does not start with the SQLite header; it was not changed)", path, ErrCorrupt)
+		}
+	}
+	if fi.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("%s: the file is %w (mode %v); make it writable or pass another --db", path, ErrReadOnly, fi.Mode().Perm())
+	}
+	return nil
+}
+
+// init checks the file can be read before anything writes to it, then
+// switches to WAL and migrates.
+func (s *Store) init() error {
+	ctx := context.Background()
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		return classify(err)
+	}
+	var mode string
+	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+		return classify(err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("cannot switch the file to WAL mode (got %q)", mode)
+	}
+	return classify(migrate(ctx, s.db, len(migrations)))
+}
+
+// classify turns SQLite's error codes into the package's errors so callers
+// can tell a damaged file from a locked one.
+func classify(err error) error {
+	var se sqlite3.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code {
+	case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
+		return fmt.Errorf("%w: %v (the file was not changed)", ErrCorrupt, err)
+	case sqlite3.ErrReadonly, sqlite3.ErrPerm, sqlite3.ErrCantOpen:
+		return fmt.Errorf("%w: %v", ErrReadOnly, err)
+	}
+	return err
+}
+
+// Path returns the absolute path of the dataset file.
+func (s *Store) Path() string { return s.path }
+
+// Close checkpoints the write-ahead log and closes the file.
+func (s *Store) Close() error {
+	// A checkpoint leaves one self-contained file for the user to copy.
+	s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	return s.db.Close()
+}
+
+// SchemaVersion returns the schema version of the open file.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// CheckIntegrity runs SQLite's integrity check and returns its complaints,
+// or nil for a sound file.
+func (s *Store) CheckIntegrity(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	var msgs []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return err
+		}
+		if m != "ok" {
+			msgs = append(msgs, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return classify(err)
+	}
+	if len(msgs) > 0 {
+		return fmt.Errorf("%w: %v", ErrCorrupt, msgs)
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction, committing when it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	t, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	if err := fn(t); err != nil {
+		t.Rollback()
+		return err
+	}
+	return classify(t.Commit())
+}
+
+// Times are stored as Unix milliseconds: compact, sortable, and readable
+// in the sqlite3 shell with datetime(x/1000, 'unixepoch').
+func toMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// now is replaced by tests that need fixed times.
+var now = func() time.Time { return time.Now().UTC() }
