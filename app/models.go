@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"text/tabwriter"
+
+	"hlstudio/compiler"
+)
+
+func init() {
+	commands["models"] = command{summary: "list the models of the Ollama server with sizes and families", run: runModels}
+	commands["pull"] = command{summary: "download a model into the Ollama server, with progress", run: runPull}
+}
+
+// exitUnreachable is the exit status when no Ollama server answers, so a
+// script can tell "start Ollama" from other failures.
+const exitUnreachable = 5
+
+// ollamaFlags adds --host to a command and makes the client from it.
+func ollamaFlags(fl *flag.FlagSet) func() (*compiler.Ollama, error) {
+	host := fl.String("host", "", "Ollama server (default $OLLAMA_HOST, then 127.0.0.1:11434)")
+	return func() (*compiler.Ollama, error) { return compiler.NewOllama(compiler.OllamaOptions{Host: *host}) }
+}
+
+// ollamaFailure prints err for a person and picks the exit status.
+func ollamaFailure(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
+	if errors.Is(err, compiler.ErrOllamaUnreachable) {
+		return exitUnreachable
+	}
+	return exitRuntime
+}
+
+func runModels(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("models", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	client := ollamaFlags(fl)
+	asJSON := fl.Bool("json", false, "print the models as JSON")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: hlstudio models [--host HOST] [--json]")
+		fmt.Fprintln(stderr, "\nLists the installed models: name, size, family, parameters, quantization, digest.")
+		fmt.Fprintln(stderr, "Exit status 5 when no Ollama server answers.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil || fl.NArg() != 0 {
+		if err == nil {
+			fl.Usage()
+		}
+		return exitUsage
+	}
+	o, err := client()
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio models: %v\n", err)
+		return exitUsage
+	}
+	models, err := o.Models(context.Background())
+	if err != nil {
+		return ollamaFailure(stderr, "models", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(models)
+		return exitOK
+	}
+	if len(models) == 0 {
+		fmt.Fprintf(stderr, "no models at %s: get one with `hlstudio pull MODEL` or `ollama pull MODEL`\n", o.Host())
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSIZE\tFAMILY\tPARAMETERS\tQUANTIZATION\tDIGEST")
+	for _, m := range models {
+		digest := m.Digest
+		if len(digest) > 12 {
+			digest = digest[:12]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, humanBytes(m.Size), m.Family, m.ParameterSize, m.Quantization, digest)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func runPull(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("pull", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	client := ollamaFlags(fl)
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: hlstudio pull [--host HOST] MODEL")
+		fmt.Fprintln(stderr, "\nDownloads MODEL into the Ollama server, printing progress to stderr; Ctrl-C stops")
+		fmt.Fprintln(stderr, "(the next pull resumes). Exit status 5 when no Ollama server answers.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil || fl.NArg() != 1 {
+		if err == nil {
+			fl.Usage()
+		}
+		return exitUsage
+	}
+	o, err := client()
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio pull: %v\n", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	model := fl.Arg(0)
+	// One line per status and per whole percent: readable in a log, not a flood.
+	lastStatus, lastPercent := "", -1
+	err = o.Pull(ctx, model, func(p compiler.PullProgress) {
+		pct := int(p.Percent)
+		if p.Status == lastStatus && pct == lastPercent {
+			return
+		}
+		lastStatus, lastPercent = p.Status, pct
+		if p.Total > 0 {
+			fmt.Fprintf(stderr, "%s: %d%% (%s of %s)\n", p.Status, pct, humanBytes(p.Completed), humanBytes(p.Total))
+		} else {
+			fmt.Fprintln(stderr, p.Status)
+		}
+	})
+	if err != nil {
+		return ollamaFailure(stderr, "pull", err)
+	}
+	fmt.Fprintf(stdout, "pulled %s into %s\n", model, o.Host())
+	return exitOK
+}
+
+// humanBytes writes a size the way Ollama does (decimal units).
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
