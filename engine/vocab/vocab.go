@@ -12,6 +12,7 @@ import (
 	"hlstudio/engine/logslots"
 	"hlstudio/engine/mathslots"
 	"hlstudio/engine/stringslots"
+	"hlstudio/engine/validatorslots"
 )
 
 // New returns an engine with the core and every family registered.
@@ -24,6 +25,7 @@ func New() *engine.Engine {
 		logslots.Register,
 		configslots.Register,
 		jsonslots.Register,
+		validatorslots.Register,
 	}
 	for _, register := range families {
 		if err := register(e); err != nil {
