@@ -23,10 +23,42 @@ func init() {
 // script can tell "start Ollama" from other failures.
 const exitUnreachable = 5
 
-// ollamaFlags adds --host to a command and makes the client from it.
-func ollamaFlags(fl *flag.FlagSet) func() (*compiler.Ollama, error) {
-	host := fl.String("host", "", "Ollama server (default $OLLAMA_HOST, then 127.0.0.1:11434)")
-	return func() (*compiler.Ollama, error) { return compiler.NewOllama(compiler.OllamaOptions{Host: *host}) }
+// ollamaCommand is the command line shared by models and pull: --host,
+// the command's own flags, a fixed number of arguments.
+type ollamaCommand struct {
+	*flag.FlagSet
+	host *string
+}
+
+func newOllamaCommand(name string, stderr io.Writer, usage ...string) *ollamaCommand {
+	fl := flag.NewFlagSet(name, flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	c := &ollamaCommand{FlagSet: fl, host: fl.String("host", "", "Ollama server (default $OLLAMA_HOST, then 127.0.0.1:11434)")}
+	fl.Usage = func() {
+		for _, line := range usage {
+			fmt.Fprintln(stderr, line)
+		}
+		fmt.Fprintln(stderr, "Exit status 5 when no Ollama server answers.")
+		fl.PrintDefaults()
+	}
+	return c
+}
+
+// client parses args and makes the client; a non-zero code ends the command.
+func (c *ollamaCommand) client(args []string, nargs int) (*compiler.Ollama, int) {
+	if err := c.Parse(args); err != nil {
+		return nil, exitUsage
+	}
+	if c.NArg() != nargs {
+		c.Usage()
+		return nil, exitUsage
+	}
+	o, err := compiler.NewOllama(compiler.OllamaOptions{Host: *c.host})
+	if err != nil {
+		fmt.Fprintf(c.Output(), "hlstudio %s: %v\n", c.Name(), err)
+		return nil, exitUsage
+	}
+	return o, exitOK
 }
 
 // ollamaFailure prints err for a person and picks the exit status.
@@ -39,26 +71,12 @@ func ollamaFailure(stderr io.Writer, cmd string, err error) int {
 }
 
 func runModels(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("models", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	client := ollamaFlags(fl)
-	asJSON := fl.Bool("json", false, "print the models as JSON")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hlstudio models [--host HOST] [--json]")
-		fmt.Fprintln(stderr, "\nLists the installed models: name, size, family, parameters, quantization, digest.")
-		fmt.Fprintln(stderr, "Exit status 5 when no Ollama server answers.")
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil || fl.NArg() != 0 {
-		if err == nil {
-			fl.Usage()
-		}
-		return exitUsage
-	}
-	o, err := client()
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio models: %v\n", err)
-		return exitUsage
+	cmd := newOllamaCommand("models", stderr, "usage: hlstudio models [--host HOST] [--json]",
+		"\nLists the installed models: name, size, family, parameters, quantization, digest.")
+	asJSON := cmd.Bool("json", false, "print the models as JSON")
+	o, code := cmd.client(args, 0)
+	if code != exitOK {
+		return code
 	}
 	models, err := o.Models(context.Background())
 	if err != nil {
@@ -88,32 +106,19 @@ func runModels(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runPull(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("pull", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	client := ollamaFlags(fl)
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hlstudio pull [--host HOST] MODEL")
-		fmt.Fprintln(stderr, "\nDownloads MODEL into the Ollama server, printing progress to stderr; Ctrl-C stops")
-		fmt.Fprintln(stderr, "(the next pull resumes). Exit status 5 when no Ollama server answers.")
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil || fl.NArg() != 1 {
-		if err == nil {
-			fl.Usage()
-		}
-		return exitUsage
-	}
-	o, err := client()
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio pull: %v\n", err)
-		return exitUsage
+	cmd := newOllamaCommand("pull", stderr, "usage: hlstudio pull [--host HOST] MODEL",
+		"\nDownloads MODEL into the Ollama server, printing progress to stderr; Ctrl-C stops",
+		"(the next pull resumes).")
+	o, code := cmd.client(args, 1)
+	if code != exitOK {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	model := fl.Arg(0)
+	model := cmd.Arg(0)
 	// One line per status and per whole percent: readable in a log, not a flood.
 	lastStatus, lastPercent := "", -1
-	err = o.Pull(ctx, model, func(p compiler.PullProgress) {
+	err := o.Pull(ctx, model, func(p compiler.PullProgress) {
 		pct := int(p.Percent)
 		if p.Status == lastStatus && pct == lastPercent {
 			return
