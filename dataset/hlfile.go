@@ -1,0 +1,122 @@
+package dataset
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"hlstudio/hyperlambda"
+)
+
+// FileError is a file that could not be imported, with the place and the
+// reason. Its text is "file:line:col: reason", as compilers print.
+type FileError struct {
+	File   string
+	Line   int // 1-based; 0 when the error is not at a place in the text
+	Col    int // 1-based, in characters
+	Reason string
+}
+
+func (e *FileError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Reason)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Reason)
+}
+
+// ParseHL splits the text of a training file into its prompt (the first
+// comment, before any code) and its completion (the rest, as canonical
+// Hyperlambda with its comments), the layout of the fine-tune-hyperlambda
+// training set. A UTF-8 byte order mark is dropped; other invalid UTF-8
+// is an error, as is a file without a leading comment or without code.
+// Errors are *FileError with an empty File.
+func ParseHL(src []byte) (prompt, code string, err error) {
+	text := strings.TrimPrefix(string(src), "\uFEFF")
+	if !utf8.ValidString(text) {
+		return "", "", invalidUTF8(string(src))
+	}
+	root, err := hyperlambda.ParseString(text, hyperlambda.ParseOptions{Comments: true})
+	if err != nil {
+		var se *hyperlambda.SyntaxError
+		if errors.As(err, &se) {
+			return "", "", &FileError{Line: int(se.Pos.Line), Col: int(se.Pos.Col), Reason: se.Msg}
+		}
+		return "", "", &FileError{Reason: err.Error()}
+	}
+	nodes := root.Children()
+	if len(nodes) == 0 {
+		return "", "", &FileError{Line: 1, Col: 1, Reason: "the file is empty; want a comment with the prompt, then the code"}
+	}
+	first := nodes[0]
+	if !isComment(first) {
+		return "", "", &FileError{Line: int(first.Pos.Line), Col: int(first.Pos.Col),
+			Reason: "the file does not start with a comment; the first comment is the prompt"}
+	}
+	prompt = strings.TrimSpace(strings.ReplaceAll(first.Value.(string), "\r\n", "\n"))
+	if prompt == "" {
+		return "", "", &FileError{Line: int(first.Pos.Line), Col: int(first.Pos.Col), Reason: "the prompt comment is empty"}
+	}
+	rest := nodes[1:]
+	if len(rest) == 0 || allComments(rest) {
+		return "", "", &FileError{Line: int(first.Pos.Line), Col: int(first.Pos.Col), Reason: "there is no code after the prompt comment"}
+	}
+	return prompt, hyperlambda.Format(rest, hyperlambda.FormatOptions{Comments: true}), nil
+}
+
+// isComment reports whether n is a comment kept by the parser: a ".."
+// with a string value and no children.
+func isComment(n *hyperlambda.Node) bool {
+	_, ok := n.Value.(string)
+	return n.Name == ".." && ok && n.Len() == 0
+}
+
+func allComments(nodes []*hyperlambda.Node) bool {
+	for _, n := range nodes {
+		if !isComment(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// invalidUTF8 locates the first byte that is not UTF-8.
+func invalidUTF8(s string) *FileError {
+	line, col := 1, 1
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return &FileError{Line: line, Col: col,
+				Reason: fmt.Sprintf("byte 0x%02X is not UTF-8; save the file as UTF-8", s[i])}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else if r != '\uFEFF' || i > 0 {
+			col++
+		}
+		i += size
+	}
+	return &FileError{Reason: "not UTF-8"}
+}
+
+// FormatHL is the text of a training file for a prompt and its code: the
+// prompt as the first comment, then the code (ParseHL reads it back). The
+// code must be Hyperlambda.
+func FormatHL(prompt, code string) (string, error) {
+	root, err := hyperlambda.ParseString(code, hyperlambda.ParseOptions{Comments: true})
+	if err != nil {
+		return "", err
+	}
+	// Trailing spaces and a line ending in */ cannot be kept in a comment.
+	lines := strings.Split(strings.ReplaceAll(strings.TrimSpace(prompt), "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		for strings.HasSuffix(l, "*/") {
+			l = strings.TrimRight(strings.TrimSuffix(l, "*/"), " \t")
+		}
+		lines[i] = l
+	}
+	comment := hyperlambda.New("..", strings.Join(lines, "\r\n"))
+	nodes := append([]*hyperlambda.Node{comment}, root.Children()...)
+	return hyperlambda.Format(nodes, hyperlambda.FormatOptions{Comments: true}), nil
+}
