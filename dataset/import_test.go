@@ -58,19 +58,19 @@ func TestParseHL(t *testing.T) {
 func trainingTree(t *testing.T) string {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
-		"strings/concat.hl":                  hl("Concatenate two strings", "strings.concat", "   .:a", "   .:b"),
-		"strings/crlf.hl":                    strings.ReplaceAll(hl("Lower case a text", "strings.to-lower:ABC"), "\n", "\r\n"),
-		"strings/bom.hl":                     "\uFEFF" + hl("Upper case a text", "strings.to-upper:abc"),
-		"strings/validation/trim.hl":         hl("Trim a text", "strings.trim:\" a \""),
-		"crud/read/customers.hl":             hl("Read customers", "data.read", "   table:customers"),
+		"strings/concat.hl":                   hl("Concatenate two strings", "strings.concat", "   .:a", "   .:b"),
+		"strings/crlf.hl":                     strings.ReplaceAll(hl("Lower case a text", "strings.to-lower:ABC"), "\n", "\r\n"),
+		"strings/bom.hl":                      "\uFEFF" + hl("Upper case a text", "strings.to-upper:abc"),
+		"strings/validation/trim.hl":          hl("Trim a text", "strings.trim:\" a \""),
+		"crud/read/customers.hl":              hl("Read customers", "data.read", "   table:customers"),
 		"crud/read/validation/deep/orders.hl": hl("Read orders", "data.read", "   table:orders"),
-		"crud/read/copy.hl":                  hl("Read customers", "// a comment does not make it new", "data.read", "   table:customers"),
-		"broken/indent.hl":                   hl("Broken", "foo", "  bar"),
-		"broken/latin1.hl":                   "// Caf\xe9\nlog.info:hi\n",
-		"broken/noprompt.hl":                 "log.info:hi\n",
-		"top.hl":                             hl("At the top", "log.info:top"),
-		"notes.txt":                          "not a training file",
-		".git/HEAD.hl":                       hl("hidden", "log.info:hidden"),
+		"crud/read/copy.hl":                   hl("Read customers", "// a comment does not make it new", "data.read", "   table:customers"),
+		"broken/indent.hl":                    hl("Broken", "foo", "  bar"),
+		"broken/latin1.hl":                    "// Caf\xe9\nlog.info:hi\n",
+		"broken/noprompt.hl":                  "log.info:hi\n",
+		"top.hl":                              hl("At the top", "log.info:top"),
+		"notes.txt":                           "not a training file",
+		".git/HEAD.hl":                        hl("hidden", "log.info:hidden"),
 	})
 	return dir
 }
