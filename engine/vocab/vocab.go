@@ -7,6 +7,7 @@ package vocab
 import (
 	"hlstudio/engine"
 	"hlstudio/engine/configslots"
+	"hlstudio/engine/cryptoslots"
 	"hlstudio/engine/dateslots"
 	"hlstudio/engine/jsonslots"
 	"hlstudio/engine/logslots"
@@ -26,6 +27,7 @@ func New() *engine.Engine {
 		configslots.Register,
 		jsonslots.Register,
 		validatorslots.Register,
+		cryptoslots.Register,
 	}
 	for _, register := range families {
 		if err := register(e); err != nil {
