@@ -79,9 +79,9 @@ type ExportReport struct {
 	Format      Format
 	Train       SplitStats
 	Validation  SplitStats
-	HashSplit   int // examples whose split was chosen by hash
-	Duplicates  int // examples with the same prompt and code as an earlier one
-	Regressions int // pairs written to regressions.jsonl
+	HashSplit   int    // examples whose split was chosen by hash
+	Duplicates  int    // examples with the same prompt and code as an earlier one
+	Regressions int    // pairs written to regressions.jsonl
 	Modelfile   string // its text, when written
 	baseModel   string
 	Problems    []string
