@@ -259,6 +259,16 @@ func (r *Run) Output(n int) error {
 	return nil
 }
 
+// OutputRoom refuses, without counting it, text of n more bytes than the
+// output budget has left: a slot checks it before building a large text
+// so that the text is never built (Output then counts what was made).
+func (r *Run) OutputRoom(n int) error {
+	if used := r.usage.OutputBytes + int64(n); used > r.budgets.OutputBytes {
+		return &BudgetError{Budget: "output-bytes", Limit: r.budgets.OutputBytes, Used: used}
+	}
+	return nil
+}
+
 // Clone copies n, counting the copy (nested node values included)
 // against the node budget.
 func (r *Run) Clone(n *hyperlambda.Node) (*hyperlambda.Node, error) {

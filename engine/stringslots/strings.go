@@ -6,8 +6,14 @@ package stringslots
 
 import (
 	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"hlstudio/engine"
 	"hlstudio/hyperlambda"
@@ -36,13 +42,31 @@ func Register(e *engine.Engine) error {
 		{"strings.length", "length of its value in UTF-16 units, as the reference", whitelist.NoChildren, unary(func(s string) any { return int32(len(utf16.Encode([]rune(s)))) })},
 		{"strings.to-lower", "lower case", whitelist.NoChildren, unary(func(s string) any { return strings.ToLower(s) })},
 		{"strings.to-upper", "upper case", whitelist.NoChildren, unary(func(s string) any { return strings.ToUpper(s) })},
-		{"strings.trim", "removes white space at both ends", whitelist.NoChildren, unary(func(s string) any { return strings.TrimSpace(s) })},
+		{"strings.trim", "removes white space (or its child's characters) at both ends", whitelist.Code, trim(strings.Trim)},
+		{"strings.trim-start", "removes white space (or its child's characters) at the start", whitelist.Code, trim(strings.TrimLeft)},
+		{"strings.trim-end", "removes white space (or its child's characters) at the end", whitelist.Code, trim(strings.TrimRight)},
+		{"strings.capitalize", "upper-cases the first letter", whitelist.NoChildren, unary(capitalize)},
+		{"strings.url-encode", "escapes text for a URL query (space as +)", whitelist.NoChildren, unary(func(s string) any { return url.QueryEscape(s) })},
+		{"strings.url-decode", "reverses url-encode", whitelist.NoChildren, decode(url.QueryUnescape)},
+		{"strings.html-encode", "escapes <, >, &, ' and \" for HTML", whitelist.NoChildren, unary(func(s string) any { return html.EscapeString(s) })},
+		{"strings.html-decode", "reverses html-encode, and decodes every HTML entity", whitelist.NoChildren, unary(func(s string) any { return html.UnescapeString(s) })},
+		{"strings.substring", "part of its value: first child the start, second the length (UTF-16 units, as the reference)", whitelist.Code, substring},
+		{"strings.replace-not-of", "replaces every character not in the first child's value with the second child's value", whitelist.Code, replaceNotOf},
+		{"strings.regex-replace", "replaces matches of the first child's RE2 pattern with the second child's value ($1 for groups)", whitelist.Code, regexReplace},
+		{"strings.matches", "children become the matches of its child's RE2 pattern", whitelist.Code, matches},
+		{"strings.mixin", "substitutes each {{lambda}} in its value with the value the lambda evaluates to", whitelist.Data, mixin},
 		{"strings.contains", "whether its value contains the child's value", whitelist.Code, test(strings.Contains)},
 		{"strings.starts-with", "whether its value starts with the child's value", whitelist.Code, test(strings.HasPrefix)},
 		{"strings.ends-with", "whether its value ends with the child's value", whitelist.Code, test(strings.HasSuffix)},
 	}
 	for _, s := range slots {
-		if err := e.Register(engine.Slot{Sig: whitelist.Signature{Name: s.name, Doc: s.doc, Value: value, Children: s.role}, Fn: engine.SlotFunc(s.fn)}); err != nil {
+		sig := whitelist.Signature{Name: s.name, Doc: s.doc, Value: value, Children: s.role}
+		if s.name == "strings.mixin" {
+			// The braces hold code: it runs through the guard like any other,
+			// but evaluating text as code is what spawns-code means.
+			sig.Effects = whitelist.SpawnsCode
+		}
+		if err := e.Register(engine.Slot{Sig: sig, Fn: engine.SlotFunc(s.fn)}); err != nil {
 			return err
 		}
 	}
@@ -77,6 +101,9 @@ func concat(r *engine.Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return err
 		}
+		if err := r.OutputRoom(b.Len()+len(s)); err != nil {
+			return err
+		}
 		b.WriteString(s)
 	}
 	n.Clear()
@@ -102,9 +129,14 @@ func join(r *engine.Run, n *hyperlambda.Node) error {
 		}
 	}
 	texts := make([]string, 0, len(items))
+	size := 0
 	for _, it := range items {
 		s, err := str(it)
 		if err != nil {
+			return err
+		}
+		size += len(s) + len(sep)
+		if err := r.OutputRoom(size); err != nil {
 			return err
 		}
 		texts = append(texts, s)
@@ -173,6 +205,11 @@ func replace(r *engine.Run, n *hyperlambda.Node) error {
 	if what == "" {
 		return errors.New("the text to replace is empty")
 	}
+	// The size is known before the text is built: a short text with many
+	// matches and a long replacement must not be built to be refused.
+	if err := r.OutputRoom(len(s)+strings.Count(s, what)*(len(with)-len(what))); err != nil {
+		return err
+	}
 	return setText(r, n, strings.ReplaceAll(s, what, with))
 }
 
@@ -210,4 +247,246 @@ func test(f func(s, sub string) bool) fn {
 		n.Value = f(s, sub)
 		return nil
 	}
+}
+
+
+// args evaluates n's children and returns their values as text.
+func args(r *engine.Run, n *hyperlambda.Node) ([]string, error) {
+	if err := r.Eval(n); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, n.Len())
+	for _, c := range n.Children() {
+		s, err := str(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func trim(f func(s, cutset string) string) fn {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		s, err := str(n)
+		if err != nil {
+			return err
+		}
+		a, err := args(r, n)
+		if err != nil {
+			return err
+		}
+		cut := " \t\r\n\v\f"
+		if len(a) > 0 {
+			cut = a[0]
+		}
+		n.Clear()
+		return setText(r, n, f(s, cut))
+	}
+}
+
+func capitalize(s string) any {
+	first, size := utf8.DecodeRuneInString(s)
+	if size == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(first)) + s[size:]
+}
+
+func decode(f func(string) (string, error)) fn {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		s, err := str(n)
+		if err != nil {
+			return err
+		}
+		out, err := f(s)
+		if err != nil {
+			return err
+		}
+		return setText(r, n, out)
+	}
+}
+
+func substring(r *engine.Run, n *hyperlambda.Node) error {
+	s, err := str(n)
+	if err != nil {
+		return err
+	}
+	if err := r.Eval(n); err != nil {
+		return err
+	}
+	units := utf16.Encode([]rune(s))
+	bound := func(i int, def int) (int, error) {
+		c := n.Child(i)
+		if c == nil {
+			return def, nil
+		}
+		v, err := hyperlambda.Value(c)
+		if err != nil {
+			return 0, err
+		}
+		x, ok := v.(int32)
+		if !ok {
+			return 0, fmt.Errorf("start and length must be int, not %s", hyperlambda.TypeOf(v))
+		}
+		return int(x), nil
+	}
+	start, err := bound(0, 0)
+	if err != nil {
+		return err
+	}
+	length, err := bound(1, len(units)-start)
+	if err != nil {
+		return err
+	}
+	if start < 0 || length < 0 || start+length > len(units) {
+		return fmt.Errorf("start %d and length %d are outside the text's %d characters", start, length, len(units))
+	}
+	n.Clear()
+	return setText(r, n, string(utf16.Decode(units[start:start+length])))
+}
+
+func replaceNotOf(r *engine.Run, n *hyperlambda.Node) error {
+	s, err := str(n)
+	if err != nil {
+		return err
+	}
+	a, err := args(r, n)
+	if err != nil {
+		return err
+	}
+	if len(a) != 2 {
+		return errors.New("needs two children: the characters to keep and the replacement")
+	}
+	keep, with := a[0], a[1]
+	if err := r.OutputRoom(utf8.RuneCountInString(s)*max(len(with), utf8.UTFMax)); err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(keep, c) {
+			b.WriteRune(c)
+		} else {
+			b.WriteString(with)
+		}
+	}
+	n.Clear()
+	return setText(r, n, b.String())
+}
+
+func compile(pattern string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an RE2 pattern: %v", pattern, err)
+	}
+	return re, nil
+}
+
+func regexReplace(r *engine.Run, n *hyperlambda.Node) error {
+	s, err := str(n)
+	if err != nil {
+		return err
+	}
+	a, err := args(r, n)
+	if err != nil {
+		return err
+	}
+	if len(a) != 2 {
+		return errors.New("needs two children: the pattern and the replacement")
+	}
+	re, err := compile(a[0])
+	if err != nil {
+		return err
+	}
+	// An upper bound of the result, before building it: each match adds
+	// the replacement, whose every $ may expand to a whole match.
+	found := re.FindAllStringIndex(s, -1)
+	longest := 0
+	for _, m := range found {
+		longest = max(longest, m[1]-m[0])
+	}
+	if err := r.OutputRoom(len(s)+len(found)*(len(a[1])+strings.Count(a[1], "$")*longest)); err != nil {
+		return err
+	}
+	n.Clear()
+	return setText(r, n, re.ReplaceAllString(s, a[1]))
+}
+
+func matches(r *engine.Run, n *hyperlambda.Node) error {
+	s, err := str(n)
+	if err != nil {
+		return err
+	}
+	a, err := args(r, n)
+	if err != nil {
+		return err
+	}
+	if len(a) != 1 {
+		return errors.New("needs one child: the pattern")
+	}
+	re, err := compile(a[0])
+	if err != nil {
+		return err
+	}
+	found := re.FindAllString(s, -1)
+	if err := r.Created(len(found)); err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = nil
+	for _, m := range found {
+		n.Add(hyperlambda.New("", m))
+	}
+	return nil
+}
+
+// mixin replaces each {{...}} with the value of the lambda inside, run as
+// a child of n so its expressions see the tree around it, and through
+// Signal like any code: the policy applies to what the braces hold.
+func mixin(r *engine.Run, n *hyperlambda.Node) error {
+	s, err := str(n)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for {
+		open := strings.Index(s, "{{")
+		if open < 0 {
+			break
+		}
+		end := strings.Index(s[open:], "}}")
+		if end < 0 {
+			return fmt.Errorf("{{ at %d has no closing }}", open)
+		}
+		b.WriteString(s[:open])
+		code := s[open+2 : open+end]
+		s = s[open+end+2:]
+		lambda, err := hyperlambda.ParseString(strings.TrimSpace(code), hyperlambda.ParseOptions{MaxDepth: r.Policy().Budgets.Depth})
+		if err != nil {
+			return fmt.Errorf("in {{%s}}: %v", code, err)
+		}
+		size := 0
+		lambda.Walk(func(*hyperlambda.Node) bool { size++; return true })
+		if err := r.Created(size); err != nil {
+			return err
+		}
+		n.Add(lambda)
+		err = r.Eval(lambda)
+		lambda.Detach()
+		if err != nil {
+			return err
+		}
+		if first := lambda.Child(0); first != nil {
+			v, err := hyperlambda.Value(first)
+			if err != nil {
+				return err
+			}
+			b.WriteString(hyperlambda.StringOf(v))
+		}
+		if err := r.OutputRoom(b.Len()+len(s)); err != nil {
+			return err
+		}
+	}
+	b.WriteString(s)
+	return setText(r, n, b.String())
 }
