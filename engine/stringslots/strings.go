@@ -101,7 +101,7 @@ func concat(r *engine.Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return err
 		}
-		if err := r.OutputRoom(b.Len()+len(s)); err != nil {
+		if err := r.OutputRoom(b.Len() + len(s)); err != nil {
 			return err
 		}
 		b.WriteString(s)
@@ -207,7 +207,7 @@ func replace(r *engine.Run, n *hyperlambda.Node) error {
 	}
 	// The size is known before the text is built: a short text with many
 	// matches and a long replacement must not be built to be refused.
-	if err := r.OutputRoom(len(s)+strings.Count(s, what)*(len(with)-len(what))); err != nil {
+	if err := r.OutputRoom(len(s) + strings.Count(s, what)*(len(with)-len(what))); err != nil {
 		return err
 	}
 	return setText(r, n, strings.ReplaceAll(s, what, with))
@@ -248,7 +248,6 @@ func test(f func(s, sub string) bool) fn {
 		return nil
 	}
 }
-
 
 // args evaluates n's children and returns their values as text.
 func args(r *engine.Run, n *hyperlambda.Node) ([]string, error) {
@@ -359,7 +358,7 @@ func replaceNotOf(r *engine.Run, n *hyperlambda.Node) error {
 		return errors.New("needs two children: the characters to keep and the replacement")
 	}
 	keep, with := a[0], a[1]
-	if err := r.OutputRoom(utf8.RuneCountInString(s)*max(len(with), utf8.UTFMax)); err != nil {
+	if err := r.OutputRoom(utf8.RuneCountInString(s) * max(len(with), utf8.UTFMax)); err != nil {
 		return err
 	}
 	var b strings.Builder
@@ -405,7 +404,7 @@ func regexReplace(r *engine.Run, n *hyperlambda.Node) error {
 	for _, m := range found {
 		longest = max(longest, m[1]-m[0])
 	}
-	if err := r.OutputRoom(len(s)+len(found)*(len(a[1])+strings.Count(a[1], "$")*longest)); err != nil {
+	if err := r.OutputRoom(len(s) + len(found)*(len(a[1])+strings.Count(a[1], "$")*longest)); err != nil {
 		return err
 	}
 	n.Clear()
@@ -483,7 +482,7 @@ func mixin(r *engine.Run, n *hyperlambda.Node) error {
 			}
 			b.WriteString(hyperlambda.StringOf(v))
 		}
-		if err := r.OutputRoom(b.Len()+len(s)); err != nil {
+		if err := r.OutputRoom(b.Len() + len(s)); err != nil {
 			return err
 		}
 	}
