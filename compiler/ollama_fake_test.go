@@ -78,7 +78,13 @@ func TestChatFaults(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			host := fakeHost(t, "/api/chat", tc.handler)
-			o := newFakeClient(t, host, OllamaOptions{FirstTokenTimeout: 200 * time.Millisecond})
+			// Short for the hang only: a loaded machine must not turn a
+			// quick answer into a timeout.
+			timeout := 10 * time.Second
+			if tc.kind == ErrNoFirstToken {
+				timeout = 200 * time.Millisecond
+			}
+			o := newFakeClient(t, host, OllamaOptions{FirstTokenTimeout: timeout})
 			res, err := chatOnce(o, m)
 			var oe *OllamaError
 			if !errors.As(err, &oe) {
@@ -279,7 +285,11 @@ func TestListShowVersionFaults(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			host := fakeHost(t, tc.path, tc.handler)
-			o := newFakeClient(t, host, OllamaOptions{RequestTimeout: 200 * time.Millisecond})
+			timeout := 10 * time.Second
+			if tc.name == "version hangs" {
+				timeout = 200 * time.Millisecond
+			}
+			o := newFakeClient(t, host, OllamaOptions{RequestTimeout: timeout})
 			err := calls[tc.call](o)
 			if !errors.Is(err, tc.kind) {
 				t.Fatalf("error %v, want kind %v", err, tc.kind)
