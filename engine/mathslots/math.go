@@ -93,7 +93,7 @@ func Register(e *engine.Engine) error {
 			return err
 		}
 	}
-	return nil
+	return registerUnary(e)
 }
 
 // operands: the node's value (if any) then its children's values.
