@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -367,5 +368,30 @@ func TestHostFromEnvironment(t *testing.T) {
 	o, err = NewOllama(OllamaOptions{Host: "box:1"})
 	if err != nil || o.Host() != "http://box:1" {
 		t.Fatalf("host %v, %v", o.Host(), err)
+	}
+}
+
+func TestStreamWatch(t *testing.T) {
+	long := `{"a":"` + strings.Repeat("x", maxWatchedLine) + `"}`
+	for _, tc := range []struct {
+		name   string
+		chunks []string
+		lines  int
+		bad    string
+	}{
+		{"split lines", []string{`{"a"`, ":1}\n{", `"b":2}` + "\n"}, 2, ""},
+		{"garbage", []string{"{}\nnot", " json\n{}\n"}, 3, "not json"},
+		{"last line unterminated", []string{"{}\n<html>"}, 2, "<html>"},
+		{"blank lines", []string{"\n\n{}\n"}, 3, ""},
+		{"too long to check", []string{long[:10], long[10:] + "\n", "{}\n"}, 2, ""},
+	} {
+		w := &streamWatch{}
+		for _, c := range tc.chunks {
+			w.observe([]byte(c), nil)
+		}
+		w.observe(nil, io.EOF)
+		if _, bad := w.state(); w.lines != tc.lines || bad != tc.bad {
+			t.Errorf("%s: %d lines, bad %q; want %d, %q", tc.name, w.lines, bad, tc.lines, tc.bad)
+		}
 	}
 }

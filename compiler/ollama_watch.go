@@ -31,6 +31,7 @@ type streamWatch struct {
 	badLine string // first line that was not JSON
 	readErr error  // how the body ended, when not io.EOF
 	partial []byte // the current incomplete line
+	long    bool   // the current line outgrew maxWatchedLine and is not checked
 }
 
 // maxWatchedLine bounds the memory spent checking one line; Ollama's lines
@@ -65,30 +66,36 @@ func (w *streamWatch) observe(p []byte, err error) {
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
-			if len(w.partial)+len(p) <= maxWatchedLine {
-				w.partial = append(w.partial, p...)
-			}
+			w.keep(p)
 			break
 		}
-		w.partial = append(w.partial, p[:i]...)
-		w.line(w.partial)
-		w.partial = w.partial[:0]
+		w.keep(p[:i])
+		w.line()
 		p = p[i+1:]
 	}
 	if err != nil && err != io.EOF && w.readErr == nil {
 		w.readErr = err
 	}
-	if err == io.EOF && len(w.partial) > 0 {
-		w.line(w.partial) // the scanner hands a last unterminated line over too
-		w.partial = w.partial[:0]
+	if err == io.EOF && (len(w.partial) > 0 || w.long) {
+		w.line() // the scanner hands a last unterminated line over too
 	}
 }
 
-func (w *streamWatch) line(l []byte) {
+func (w *streamWatch) keep(p []byte) {
+	if w.long || len(w.partial)+len(p) > maxWatchedLine {
+		w.long, w.partial = true, w.partial[:0]
+		return
+	}
+	w.partial = append(w.partial, p...)
+}
+
+// line ends the current line and checks it.
+func (w *streamWatch) line() {
 	w.lines++
-	if t := bytes.TrimSpace(l); len(t) > 0 && w.badLine == "" && !json.Valid(t) {
+	if t := bytes.TrimSpace(w.partial); !w.long && len(t) > 0 && w.badLine == "" && !json.Valid(t) {
 		w.badLine = string(t)
 	}
+	w.partial, w.long = w.partial[:0], false
 }
 
 type watchTransport struct{ base http.RoundTripper }
