@@ -136,6 +136,9 @@ func (s *Server) serve(t testing.TB, bin string) error {
 		"HOME="+filepath.Join(s.Dir, "home"),
 	)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// A test binary killed by its timeout runs no cleanup; the kernel then
+	// stops the server instead of leaving it listening.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
