@@ -98,7 +98,7 @@ func (e *OllamaError) Error() string {
 	case ErrMalformedStream:
 		s = fmt.Sprintf("Ollama at %s sent a malformed %s stream line %q: check that OLLAMA_HOST points at an Ollama server of a matching version", e.Host, e.Op, clip(e.Body))
 	case ErrTokenLimit:
-		s = fmt.Sprintf("model %q at %s stopped at its token limit (num_predict) before finishing: raise num_predict or ask for less", e.Model, e.Host)
+		s = fmt.Sprintf("model %q at %s stopped at its token limit (num_predict, %s) before finishing: raise num_predict or ask for less", e.Model, e.Host, e.Detail)
 	case ErrCanceled:
 		s = fmt.Sprintf("%s%s at %s canceled", e.Op, e.forModel(), e.Host)
 	default:

@@ -76,7 +76,7 @@ func TestOllamaReal(t *testing.T) {
 		if !errors.Is(err, ErrTokenLimit) || res.DoneReason != "length" || res.OutputTokens != 5 || res.Content == "" {
 			t.Fatalf("error %v, result %+v", err, res)
 		}
-		if !strings.Contains(err.Error(), srv.Host) || !strings.Contains(err.Error(), "num_predict") {
+		if !strings.Contains(err.Error(), srv.Host) || !strings.Contains(err.Error(), "num_predict, 5 tokens") {
 			t.Errorf("message %q", err)
 		}
 	})
