@@ -97,7 +97,12 @@ func (c *checker) statement(n *hyperlambda.Node) {
 		case sig.Dynamic || (n.Name == "eval" && n.Value != nil):
 			c.add(n, LabelDynamic, "reaches code chosen at run time; the guard checks it then")
 		default:
-			c.out = append(c.out, Finding{Node: n, Label: LabelAllowed, Rule: d.Rule})
+			// Effect constraints (paths, URLs, tables) seen in literals.
+			if reason := c.policy.LiteralDenial(n, sig); reason != "" {
+				c.add(n, LabelDenied, reason)
+			} else {
+				c.out = append(c.out, Finding{Node: n, Label: LabelAllowed, Rule: d.Rule})
+			}
 		}
 		c.arguments(n, sig)
 	}
