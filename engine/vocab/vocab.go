@@ -9,6 +9,7 @@ import (
 	"hlstudio/engine/configslots"
 	"hlstudio/engine/cryptoslots"
 	"hlstudio/engine/dateslots"
+	"hlstudio/engine/ioslots"
 	"hlstudio/engine/jsonslots"
 	"hlstudio/engine/logslots"
 	"hlstudio/engine/mathslots"
@@ -27,6 +28,7 @@ func New() *engine.Engine {
 		configslots.Register,
 		jsonslots.Register,
 		validatorslots.Register,
+		ioslots.Register,
 		cryptoslots.Register,
 	}
 	for _, register := range families {

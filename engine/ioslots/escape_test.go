@@ -1,0 +1,181 @@
+package ioslots_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"hlstudio/engine"
+	"hlstudio/engine/vocab"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// snapshot records every name, mode and content under dir, so a test can
+// assert that nothing outside the sandbox changed.
+func snapshot(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %s %d", p, fi.Mode(), fi.Size())
+		if fi.Mode().IsRegular() {
+			data, _ := os.ReadFile(p)
+			fmt.Fprintf(&b, " %q", data)
+		}
+		b.WriteString("\n")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func policy(t testing.TB, root string, extra string) *whitelist.Policy {
+	src := "name:jail\r\nallow\r\n   effects:pure,read-files,write-files\r\nconstraints\r\n   files\r\n      root:\"" + filepath.ToSlash(root) + "\"\r\n      max-read-bytes:long:1024\r\n      max-write-bytes:long:1024\r\n" + extra
+	p, err := whitelist.Parse("jail.hl", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func run(t testing.TB, p *whitelist.Policy, src string) (*engine.Result, error) {
+	lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vocab.New().Execute(context.Background(), lambda, p)
+}
+
+// Every escape attempt is refused, and the files outside the sandbox are
+// byte for byte what they were.
+func TestEscapes(t *testing.T) {
+	tmp := t.TempDir()
+	outside := filepath.Join(tmp, "outside")
+	root := filepath.Join(tmp, "sandbox")
+	for _, d := range []string{outside, root} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret := filepath.Join(outside, "secret.txt")
+	if err := os.WriteFile(secret, []byte("SECRET"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Symlink("../outside/secret.txt", filepath.Join(root, "link")))
+	must(os.Symlink(secret, filepath.Join(root, "abslink")))
+	must(os.Symlink("../outside", filepath.Join(root, "dirlink")))
+	must(os.Mkdir(filepath.Join(root, "sub"), 0o700))
+	must(os.Symlink("../../outside", filepath.Join(root, "sub", "up")))
+	must(syscall.Mkfifo(filepath.Join(root, "fifo"), 0o600))
+	must(os.WriteFile(filepath.Join(root, "big.txt"), make([]byte, 2048), 0o600))
+	device := ""
+	if err := syscall.Mknod(filepath.Join(root, "null"), syscall.S_IFCHR|0o666, 1<<8|3); err == nil {
+		device = "null" // only root may make devices; the FIFO covers the rest
+	}
+	p := policy(t, root, "")
+	before := snapshot(t, tmp)
+
+	cases := []struct{ src, want string }{
+		{"io.file.load:/link", "leads outside the sandbox root"},
+		{"io.file.load:/abslink", "leads outside the sandbox root"},
+		{"io.file.load:/dirlink/secret.txt", "leads outside the sandbox root"},
+		{"io.file.load:/sub/up/secret.txt", "leads outside the sandbox root"},
+		{"io.file.save:/link\r\n   .:pwned", "leads outside the sandbox root"},
+		{"io.file.save:/dirlink/new.txt\r\n   .:pwned", "leads outside the sandbox root"},
+		{"io.file.copy:/link\r\n   .:/copy.txt", "leads outside the sandbox root"},
+		{"io.file.copy:/big.txt\r\n   .:/dirlink/big.txt", "over max-read-bytes"},
+		{"io.file.move:/sandbox-file\r\n   .:/dirlink/moved.txt", "no such file"},
+		{"io.folder.create:/dirlink/new/", "leads outside the sandbox root"},
+		{"io.folder.list:/dirlink/", "leads outside the sandbox root"},
+		{"io.folder.delete:/", "refuses deleting the sandbox root"},
+		{"io.folder.delete:/sub/up/", "is a file"},
+		{"io.folder.copy:/sub/\r\n   .:/sub/inner/", "into itself"},
+		{"io.file.load:../outside/secret.txt", "goes up a folder"},
+		{"io.file.load:/sub/../../outside/secret.txt", "goes up a folder"},
+		{"io.file.load:%2e%2e/outside/secret.txt", "percent-encoded"},
+		{"io.file.load:..%2foutside%2fsecret.txt", "percent-encoded"},
+		{"io.file.load:\"\u2024\u2024/outside/secret.txt\"", "looks like . or /"},
+		{"io.file.load:\"..\\\\outside\\\\secret.txt\"", "backslash"},
+		{"io.file.load:\"" + filepath.ToSlash(secret) + "\"", "no such file"}, // "/" is the sandbox root, never the host's
+		{"io.file.load:/etc/passwd", "no such file"},
+		{"io.file.load:~/.bashrc", "starts with ~"},
+		{"io.file.load:\"file:///etc/passwd\"", "colon"},
+		{"io.file.load:\"secret\\t.txt\"", "control character"},
+		{"io.file.load:/fifo", "not a regular file"},
+		{"io.file.save:/fifo\r\n   .:x", "not a regular file"},
+		{"io.file.load:/big.txt", "2048 bytes is over max-read-bytes 1024"},
+		{"io.file.save:/huge.txt\r\n   strings.concat\r\n" + strings.Repeat("      .:0123456789012345678901234567890123456789\r\n", 30), "over max-write-bytes 1024"},
+	}
+	if device != "" {
+		cases = append(cases, struct{ src, want string }{"io.file.load:/null", "not a regular file"})
+	}
+	for _, c := range cases {
+		lambda, perr := hyperlambda.ParseString(c.src, hyperlambda.ParseOptions{})
+		if perr != nil {
+			t.Fatalf("%s: %v", c.src, perr)
+		}
+		done := make(chan struct{})
+		var err error
+		go func() {
+			defer close(done)
+			_, err = vocab.New().Execute(context.Background(), lambda, p)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: hangs", c.src)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:\n got %v\nwant %q", c.src, err, c.want)
+		}
+		var de *engine.DeniedError
+		if strings.Contains(c.want, "refuse") || strings.Contains(c.want, "over max") || strings.Contains(c.want, "leads outside") {
+			if !errors.As(err, &de) || de.Policy != "jail" {
+				t.Errorf("%s: want a denial by policy jail, got %T", c.src, err)
+			}
+		}
+		if after := snapshot(t, outside); after != snapshot(t, outside) || !strings.Contains(before, after) {
+			t.Fatalf("%s changed files outside the sandbox:\n%s", c.src, after)
+		}
+	}
+	if after := snapshot(t, tmp); after != before {
+		t.Fatalf("the tree changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// The static check sees literal paths the policy refuses.
+func TestStaticCheck(t *testing.T) {
+	p := policy(t, t.TempDir(), "   data\r\n      databases\r\n         app:/app.db\r\n")
+	root, _ := hyperlambda.ParseString("io.file.load:../x\r\nio.file.load:/ok.txt\r\nio.file.copy:/ok.txt\r\n   .:%2e%2e/x\r\nio.file.load:/app.db\r\nio.file.load:x:@.path\r\n", hyperlambda.ParseOptions{})
+	var got []string
+	for _, f := range whitelist.Check(root, vocab.New(), p) {
+		if f.Node.Parent() == root {
+			got = append(got, f.Label.String())
+		}
+	}
+	want := "denied allowed denied denied allowed"
+	if strings.Join(got, " ") != want {
+		t.Errorf("labels %v, want %s", got, want)
+	}
+}

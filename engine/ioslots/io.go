@@ -1,0 +1,542 @@
+// Package ioslots is the file family: io.file.*, io.folder.*,
+// io.path.get-folder and execute-file. Every path is a sandbox path ("/"
+// is the policy's files root, as the reference's files root) checked by
+// whitelist.SandboxPath and opened through an os.Root, so "..", encoded
+// forms, absolute host paths and symlinks leaving the root never reach a
+// file outside it; device files, pipes and sockets are refused, and reads
+// and writes are bounded by the policy's sizes. Reading and writing are
+// separate effects (read-files, write-files). A refused path is a denial
+// naming the path and the policy; it ends the run.
+package ioslots
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"syscall"
+
+	"hlstudio/engine"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+const (
+	read  = whitelist.ReadFiles
+	write = whitelist.WriteFiles
+)
+
+// Register adds the family to e.
+func Register(e *engine.Engine) error {
+	path := whitelist.ValueSpec{Required: true, Expr: true, Doc: "sandbox path, e.g. /notes/todo.txt"}
+	dest := []whitelist.Arg{{Name: "destination", Doc: "sandbox path to copy or move to (or the first child's value, as the reference)"}}
+	slots := []struct {
+		name, doc string
+		effects   whitelist.Effect
+		role      whitelist.Role
+		args      []whitelist.Arg
+		fn        engine.SlotFunc
+	}{
+		{"io.file.load", "the file's content as text", read, whitelist.NoChildren, nil, load(false)},
+		{"load-file", "alias of io.file.load", read, whitelist.NoChildren, nil, load(false)},
+		{"io.file.load.binary", "the file's content as bytes", read, whitelist.NoChildren, nil, load(true)},
+		{"io.file.save", "evaluates its children and writes the first one's value as text", write, whitelist.Code, nil, save(false)},
+		{"save-file", "alias of io.file.save", write, whitelist.Code, nil, save(false)},
+		{"io.file.save.binary", "evaluates its children and writes the first one's value as bytes", write, whitelist.Code, nil, save(true)},
+		{"io.file.exists", "whether the file exists", read, whitelist.NoChildren, nil, exists(false)},
+		{"io.file.delete", "deletes the file", write, whitelist.NoChildren, nil, remove(false)},
+		{"io.file.copy", "copies the file to [destination]", read | write, whitelist.Data, dest, copyMove(false, false)},
+		{"io.file.move", "moves the file to [destination]", read | write, whitelist.Data, dest, copyMove(false, true)},
+		{"io.file.list", "children := the files in the folder, as sandbox paths", read, whitelist.NoChildren, nil, list(false, false)},
+		{"io.file.list-recursively", "children := the files under the folder, as sandbox paths", read, whitelist.NoChildren, nil, list(false, true)},
+		{"io.folder.create", "creates the folder (and its parents)", write, whitelist.NoChildren, nil, mkdir},
+		{"io.folder.exists", "whether the folder exists", read, whitelist.NoChildren, nil, exists(true)},
+		{"io.folder.delete", "deletes the folder and everything in it", write, whitelist.NoChildren, nil, remove(true)},
+		{"io.folder.list", "children := the folders in the folder, as sandbox paths ending in /", read, whitelist.NoChildren, nil, list(true, false)},
+		{"io.folder.list-recursively", "children := the folders under the folder, as sandbox paths ending in /", read, whitelist.NoChildren, nil, list(true, true)},
+		{"io.folder.copy", "copies the folder to [destination]", read | write, whitelist.Data, dest, copyMove(true, false)},
+		{"io.folder.move", "moves the folder to [destination]", read | write, whitelist.Data, dest, copyMove(true, true)},
+		{"io.file.execute", "runs the Hyperlambda file with its children as [.arguments]; its result becomes this node's", read | whitelist.SpawnsCode, whitelist.Arguments, nil, execute(false)},
+		{"execute-file", "like io.file.execute, with argument expressions unwrapped first", read | whitelist.SpawnsCode, whitelist.Arguments, nil, execute(true)},
+	}
+	for _, s := range slots {
+		sig := whitelist.Signature{Name: s.name, Doc: s.doc, Value: path, Args: s.args, Children: s.role, Effects: s.effects}
+		if err := e.Register(engine.Slot{Sig: sig, Fn: s.fn}); err != nil {
+			return err
+		}
+	}
+	return e.Register(engine.Slot{Sig: whitelist.Signature{Name: "io.path.get-folder",
+		Doc: "the folder part of a sandbox path, up to and including its last /", Value: path}, Fn: getFolder})
+}
+
+// sandbox is the files root of the active policy, opened for one slot.
+type sandbox struct {
+	root *os.Root
+	fc   *whitelist.FileConstraints
+	data *whitelist.DataConstraints
+}
+
+func open(r *engine.Run, n *hyperlambda.Node) (*sandbox, error) {
+	c := r.Policy().Constraints().Effects
+	dir, err := c.Files.Dir()
+	if err != nil {
+		return nil, r.Deny(n, fmt.Sprintf("policy %s gives no file sandbox: %v", r.Policy().Name, err))
+	}
+	// The sandbox is created on first use, private to the user.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sandbox root: %v", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox root: %v", err)
+	}
+	return &sandbox{root: root, fc: c.Files, data: c.Data}, nil
+}
+
+// resolve checks a sandbox path and returns it relative to the root.
+func (s *sandbox) resolve(r *engine.Run, n *hyperlambda.Node, p string) (string, error) {
+	rel, err := whitelist.SandboxPath(p)
+	if err == nil && s.data.IsDatabaseFile(rel) && rel != "." {
+		err = fmt.Errorf("path %q is a database file (or holds one), reachable through data.* only", p)
+	}
+	if err != nil {
+		return "", r.Deny(n, fmt.Sprintf("policy %s refuses %v", r.Policy().Name, err))
+	}
+	return rel, nil
+}
+
+// fail turns a file system error into the slot's error: an escape found
+// by os.Root (a symlink leaving the root) is a denial, the rest plain
+// errors naming the sandbox path, never the host path.
+func (s *sandbox) fail(r *engine.Run, n *hyperlambda.Node, p string, err error) error {
+	if strings.Contains(err.Error(), "escapes from parent") || strings.Contains(err.Error(), "path escapes") {
+		return r.Deny(n, fmt.Sprintf("policy %s refuses path %q: it leads outside the sandbox root (a symlink)", r.Policy().Name, p))
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		err = le.Err
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: no such file or folder in the sandbox", p)
+	}
+	return fmt.Errorf("%s: %v", p, err)
+}
+
+// pathArg reads n's value (expressions followed) as a sandbox path.
+func pathArg(r *engine.Run, n *hyperlambda.Node) (*sandbox, string, string, error) {
+	v, err := hyperlambda.Value(n)
+	if err != nil {
+		return nil, "", "", err
+	}
+	p := hyperlambda.StringOf(v)
+	// The path is checked before the sandbox is touched: a refused path
+	// creates nothing, not even the root.
+	rel, err := (&sandbox{data: r.Policy().Constraints().Effects.Data}).resolve(r, n, p)
+	if err != nil {
+		return nil, "", "", err
+	}
+	s, err := open(r, n)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return s, p, rel, nil
+}
+
+// regular refuses anything but a regular file: a device, pipe or socket
+// would block a read or never end it.
+func (s *sandbox) regular(r *engine.Run, n *hyperlambda.Node, p string, fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return r.Deny(n, fmt.Sprintf("policy %s refuses %q: not a regular file (%s)", r.Policy().Name, p, fi.Mode().Type()))
+	}
+	return nil
+}
+
+// readFile reads a regular file within the policy's read size.
+func (s *sandbox) readFile(r *engine.Run, n *hyperlambda.Node, p, rel string) ([]byte, error) {
+	fi, err := s.root.Stat(rel)
+	if err != nil {
+		return nil, s.fail(r, n, p, err)
+	}
+	if err := s.regular(r, n, p, fi); err != nil {
+		return nil, err
+	}
+	// O_NONBLOCK: should the file be swapped for a pipe after the Stat,
+	// the open does not hang; the Stat of the open file decides.
+	f, err := s.root.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, s.fail(r, n, p, err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, s.fail(r, n, p, err)
+	}
+	if err := s.regular(r, n, p, fi); err != nil {
+		return nil, err
+	}
+	max := s.fc.MaxReadBytes
+	if fi.Size() > max {
+		return nil, r.Deny(n, fmt.Sprintf("policy %s refuses reading %q: %d bytes is over max-read-bytes %d", r.Policy().Name, p, fi.Size(), max))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, s.fail(r, n, p, err)
+	}
+	if int64(len(data)) > max { // grew after the Stat
+		return nil, r.Deny(n, fmt.Sprintf("policy %s refuses reading %q: over max-read-bytes %d", r.Policy().Name, p, max))
+	}
+	return data, nil
+}
+
+// writeFile writes data to a regular file (created when missing) within
+// the policy's write size. The parent folder must exist, as in the
+// reference.
+func (s *sandbox) writeFile(r *engine.Run, n *hyperlambda.Node, p, rel string, data []byte) error {
+	if max := s.fc.MaxWriteBytes; int64(len(data)) > max {
+		return r.Deny(n, fmt.Sprintf("policy %s refuses writing %q: %d bytes is over max-write-bytes %d", r.Policy().Name, p, len(data), max))
+	}
+	if rel == "." {
+		return fmt.Errorf("%s: is the sandbox root, not a file", p)
+	}
+	if fi, err := s.root.Stat(rel); err == nil {
+		if err := s.regular(r, n, p, fi); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return s.fail(r, n, p, err)
+	}
+	f, err := s.root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NONBLOCK, 0o600)
+	if err != nil {
+		return s.fail(r, n, p, err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = s.regular(r, n, p, fi)
+	}
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = s.fail(r, n, p, cerr)
+	}
+	return err
+}
+
+func load(binary bool) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		s, p, rel, err := pathArg(r, n)
+		if err != nil {
+			return err
+		}
+		defer s.root.Close()
+		data, err := s.readFile(r, n, p, rel)
+		if err != nil {
+			return err
+		}
+		if err := r.Output(len(data)); err != nil {
+			return err
+		}
+		if binary {
+			n.Value = data
+		} else {
+			n.Value = string(data)
+		}
+		return nil
+	}
+}
+
+func save(binary bool) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		if err := r.Eval(n); err != nil {
+			return err
+		}
+		if n.Len() == 0 {
+			return fmt.Errorf("needs the content as its first child, e.g. %s:/notes.txt / .:hello", n.Name)
+		}
+		v, err := hyperlambda.Value(n.Child(0))
+		if err != nil {
+			return err
+		}
+		var data []byte
+		if b, ok := v.([]byte); ok && binary {
+			data = b
+		} else {
+			data = []byte(hyperlambda.StringOf(v))
+		}
+		s, p, rel, err := pathArg(r, n)
+		if err != nil {
+			return err
+		}
+		defer s.root.Close()
+		return s.writeFile(r, n, p, rel, data)
+	}
+}
+
+func exists(folder bool) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		s, p, rel, err := pathArg(r, n)
+		if err != nil {
+			return err
+		}
+		defer s.root.Close()
+		fi, err := s.root.Stat(rel)
+		switch {
+		case err == nil:
+			n.Value = fi.IsDir() == folder && (folder || fi.Mode().IsRegular())
+		case errors.Is(err, fs.ErrNotExist):
+			n.Value = false
+		default:
+			return s.fail(r, n, p, err)
+		}
+		return nil
+	}
+}
+
+func remove(folder bool) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		s, p, rel, err := pathArg(r, n)
+		if err != nil {
+			return err
+		}
+		defer s.root.Close()
+		if rel == "." {
+			return r.Deny(n, fmt.Sprintf("policy %s refuses deleting the sandbox root %q", r.Policy().Name, p))
+		}
+		fi, err := s.root.Lstat(rel)
+		if err != nil {
+			return s.fail(r, n, p, err)
+		}
+		if fi.IsDir() != folder {
+			if folder {
+				return fmt.Errorf("%s: is a file; use io.file.delete", p)
+			}
+			return fmt.Errorf("%s: is a folder; use io.folder.delete", p)
+		}
+		if folder {
+			err = s.root.RemoveAll(rel)
+		} else {
+			err = s.root.Remove(rel)
+		}
+		if err != nil {
+			return s.fail(r, n, p, err)
+		}
+		return nil
+	}
+}
+
+func mkdir(r *engine.Run, n *hyperlambda.Node) error {
+	s, p, rel, err := pathArg(r, n)
+	if err != nil {
+		return err
+	}
+	defer s.root.Close()
+	if err := s.root.MkdirAll(rel, 0o700); err != nil {
+		return s.fail(r, n, p, err)
+	}
+	return nil
+}
+
+// destination is [destination] or, as in the reference, the first child.
+func destination(r *engine.Run, n *hyperlambda.Node) (string, error) {
+	d, err := r.ArgNode(n, "destination")
+	if err != nil {
+		return "", err
+	}
+	if d == nil && n.Len() > 0 {
+		d = n.Child(0)
+	}
+	if d == nil {
+		return "", fmt.Errorf("needs a [destination], e.g. %s:/a.txt / destination:/b.txt", n.Name)
+	}
+	v, err := hyperlambda.Value(d)
+	if err != nil {
+		return "", err
+	}
+	return hyperlambda.StringOf(v), nil
+}
+
+func copyMove(folder, move bool) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		dp, err := destination(r, n)
+		if err != nil {
+			return err
+		}
+		s, p, rel, err := pathArg(r, n)
+		if err != nil {
+			return err
+		}
+		defer s.root.Close()
+		drel, err := s.resolve(r, n, dp)
+		if err != nil {
+			return err
+		}
+		if rel == "." || drel == "." {
+			return r.Deny(n, fmt.Sprintf("policy %s refuses copying or moving the sandbox root", r.Policy().Name))
+		}
+		fi, err := s.root.Lstat(rel)
+		if err != nil {
+			return s.fail(r, n, p, err)
+		}
+		if fi.IsDir() != folder {
+			return fmt.Errorf("%s: is not a %s", p, map[bool]string{true: "folder", false: "file"}[folder])
+		}
+		if folder && (drel == rel || strings.HasPrefix(drel, rel+"/")) {
+			return fmt.Errorf("%s: cannot be copied or moved into itself (%s)", p, dp)
+		}
+		if move {
+			if err := s.root.Rename(rel, drel); err != nil {
+				return s.fail(r, n, dp, err)
+			}
+			return nil
+		}
+		if !folder {
+			data, err := s.readFile(r, n, p, rel)
+			if err != nil {
+				return err
+			}
+			return s.writeFile(r, n, dp, drel, data)
+		}
+		return fs.WalkDir(s.root.FS(), rel, func(from string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return s.fail(r, n, "/"+from, err)
+			}
+			if err := r.Step(); err != nil {
+				return err
+			}
+			to := path.Join(drel, strings.TrimPrefix(from, rel))
+			switch {
+			case d.IsDir():
+				if err := s.root.MkdirAll(to, 0o700); err != nil {
+					return s.fail(r, n, "/"+to, err)
+				}
+				return nil
+			case s.data.IsDatabaseFile(from):
+				return nil
+			}
+			data, err := s.readFile(r, n, "/"+from, from)
+			if err != nil {
+				return err
+			}
+			return s.writeFile(r, n, "/"+to, to, data)
+		})
+	}
+}
+
+// list puts the files (or folders) in a folder, or under it, as children
+// named "" holding sandbox paths; dot files and the database are skipped.
+func list(folders, recursive bool) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		s, p, rel, err := pathArg(r, n)
+		if err != nil {
+			return err
+		}
+		defer s.root.Close()
+		var found []string
+		err = fs.WalkDir(s.root.FS(), rel, func(at string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return s.fail(r, n, p, err)
+			}
+			if at == rel {
+				return nil
+			}
+			if err := r.Step(); err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") || s.data.IsDatabaseFile(at) && !d.IsDir() {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() == folders {
+				entry := "/" + at
+				if folders {
+					entry += "/"
+				}
+				found = append(found, entry)
+			}
+			if d.IsDir() && !recursive {
+				return fs.SkipDir
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		sort.Strings(found)
+		if err := r.Created(len(found)); err != nil {
+			return err
+		}
+		n.Clear()
+		for _, f := range found {
+			if err := r.Output(len(f)); err != nil {
+				return err
+			}
+			n.Add(hyperlambda.New("", f))
+		}
+		return nil
+	}
+}
+
+func getFolder(r *engine.Run, n *hyperlambda.Node) error {
+	v, err := hyperlambda.Value(n)
+	if err != nil {
+		return err
+	}
+	p := hyperlambda.StringOf(v)
+	n.Value = p[:strings.LastIndexByte(p, '/')+1]
+	return nil
+}
+
+// execute runs a Hyperlambda file as a function: its own [.arguments]
+// declaration is replaced by the caller's children, [.filename] is set,
+// and what it returns becomes the calling node's value and children. The
+// file's code runs under the active policy, like any other code.
+func execute(unwrap bool) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		s, p, rel, err := pathArg(r, n)
+		if err != nil {
+			return err
+		}
+		data, err := s.readFile(r, n, p, rel)
+		s.root.Close()
+		if err != nil {
+			return err
+		}
+		body, err := hyperlambda.Parse(data, hyperlambda.ParseOptions{MaxDepth: r.Policy().Budgets.Depth})
+		if err != nil {
+			return fmt.Errorf("%s: %v", p, err)
+		}
+		count := 0
+		body.Walk(func(*hyperlambda.Node) bool { count++; return true })
+		if err := r.Created(count + 2); err != nil {
+			return err
+		}
+		for _, c := range append([]*hyperlambda.Node(nil), body.Children()...) {
+			if c.Name == ".arguments" {
+				c.Detach()
+			}
+		}
+		args := hyperlambda.New(".arguments", nil)
+		for _, c := range n.Children() {
+			if unwrap {
+				v, err := hyperlambda.Value(c)
+				if err != nil {
+					return err
+				}
+				c.Value = v
+			}
+		}
+		args.MoveChildren(n)
+		body.Insert(0, hyperlambda.New(".filename", p))
+		body.Insert(0, args)
+		return r.Call(body, n)
+	}
+}
