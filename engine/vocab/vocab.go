@@ -9,6 +9,7 @@ import (
 	"hlstudio/engine/configslots"
 	"hlstudio/engine/cryptoslots"
 	"hlstudio/engine/dateslots"
+	"hlstudio/engine/httpslots"
 	"hlstudio/engine/ioslots"
 	"hlstudio/engine/jsonslots"
 	"hlstudio/engine/logslots"
@@ -29,6 +30,7 @@ func New() *engine.Engine {
 		jsonslots.Register,
 		validatorslots.Register,
 		ioslots.Register,
+		httpslots.Register,
 		cryptoslots.Register,
 	}
 	for _, register := range families {

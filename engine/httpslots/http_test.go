@@ -1,0 +1,254 @@
+package httpslots_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"hlstudio/engine"
+	"hlstudio/engine/enginetest"
+	"hlstudio/engine/vocab"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// server is a real HTTP server on loopback whose answers do not depend
+// on the time (no Date header), so cases can compare them.
+func server(t *testing.T, hits *atomic.Int64) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("X-Seen", r.Header.Get("X-Test"))
+		io.WriteString(w, "hello, world!\n")
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
+		w.Header().Set("X-Seen", r.Header.Get("X-Test"))
+		w.WriteHeader(201)
+		io.Copy(w, r.Body)
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i < 1024; i++ {
+			if _, err := w.Write(make([]byte, 1024)); err != nil {
+				return
+			}
+		}
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(30 * time.Second):
+		}
+	})
+	mux.HandleFunc("/dribble", func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i < 300; i++ {
+			w.Write([]byte("x"))
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits != nil {
+			hits.Add(1)
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Cases in testdata name the server as ${URL}.
+func TestCases(t *testing.T) {
+	s := server(t, nil)
+	files, _ := filepath.Glob("testdata/*.txtar")
+	dir := t.TempDir()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := strings.ReplaceAll(string(data), "${URL}", s.URL)
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enginetest.RunCases(t, filepath.Join(dir, "*.txtar"), vocab.New)
+}
+
+func policy(t testing.TB, body string) *whitelist.Policy {
+	p, err := whitelist.Parse("p.hl", []byte("name:web\r\nallow\r\n   effects:pure,network\r\n"+body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func run(t testing.TB, p *whitelist.Policy, src string) (*engine.Result, error) {
+	t.Helper()
+	lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vocab.New().Execute(context.Background(), lambda, p)
+}
+
+func wantDenied(t *testing.T, err error, substr string) {
+	t.Helper()
+	var de *engine.DeniedError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), substr) {
+		t.Fatalf("want a denial containing %q, got %T: %v", substr, err, err)
+	}
+	if !strings.Contains(de.Reason, "policy "+de.Policy) {
+		t.Errorf("the reason does not name the policy: %s", de.Reason)
+	}
+}
+
+// Loopback is refused when the policy does not allow private addresses,
+// whether the URL names it by address, by a name that resolves to it, or
+// by an IPv6 or numeric form; the server never sees a request.
+func TestLoopbackRefused(t *testing.T) {
+	var hits atomic.Int64
+	s := server(t, &hits)
+	port := s.URL[strings.LastIndexByte(s.URL, ':')+1:]
+	p := policy(t, "constraints\r\n   http\r\n      origins\r\n         .:\"http://*:*\"\r\n")
+	for _, c := range []struct{ url, want string }{
+		{s.URL + "/hello", "is loopback"},
+		{"http://localhost:" + port + "/hello", "resolves to address"},
+		{"http://[::1]:" + port + "/hello", "is loopback"},
+		{"http://[0:0:0:0:0:0:0:1]:" + port + "/hello", "is loopback"},
+		{"http://[::ffff:127.0.0.1]:" + port + "/hello", "is loopback"},
+		{"http://[::ffff:7f00:1]:" + port + "/hello", "is loopback"},
+		{"http://[64:ff9b::7f00:1]:" + port + "/hello", "is loopback"},
+		{"http://[2002:7f00:1::]:" + port + "/hello", "is loopback"},
+		{"http://[fe80::1%25lo]:" + port + "/hello", "zoned"},
+		{"http://2130706433:" + port + "/hello", "non-standard form"},
+		{"http://0x7f000001:" + port + "/hello", "non-standard form"},
+		{"http://127.1:" + port + "/hello", "non-standard form"},
+		{"http://0177.0.0.1:" + port + "/hello", "non-standard form"},
+		{"http://0.0.0.0:" + port + "/hello", "is loopback"},
+		{"http://169.254.169.254/latest/meta-data/", "is loopback"},
+		{"http://user@127.0.0.1:" + port + "/hello", "user information"},
+	} {
+		_, err := run(t, p, "http.get:\""+c.url+"\"")
+		wantDenied(t, err, c.want)
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("the loopback server got %d requests", hits.Load())
+	}
+}
+
+// Origins are checked by scheme, host and port.
+func TestOrigins(t *testing.T) {
+	p := policy(t, "constraints\r\n   http\r\n      origins\r\n         .:\"https://api.example.com\"\r\n         .:\"https://*.example.org:8443\"\r\n")
+	for _, c := range []struct{ url, want string }{
+		{"http://api.example.com/", "not an allowed origin"},
+		{"https://api.example.com:444/", "not an allowed origin"},
+		{"https://evil.com/", "not an allowed origin"},
+		{"https://api.example.com.evil.com/", "not an allowed origin"},
+		{"https://example.org:8443/", "not an allowed origin"},
+		{"ftp://api.example.com/", "only http and https"},
+		{"file:///etc/passwd", "only http and https"},
+		{"//api.example.com/", "only http and https"},
+	} {
+		_, err := run(t, p, "http.get:\""+c.url+"\"")
+		wantDenied(t, err, c.want)
+	}
+	if _, err := run(t, policy(t, ""), "http.get:\"https://api.example.com/\""); err == nil || !strings.Contains(err.Error(), "allows no HTTP origin") {
+		t.Fatalf("a policy without an http section: %v", err)
+	}
+	if _, err := run(t, enginetest.LoadPolicy(t, "sandbox"), "http.get:\"https://api.example.com/\""); err == nil || !strings.Contains(err.Error(), "not allowed by policy sandbox") {
+		t.Fatalf("sandbox must deny the network: %v", err)
+	}
+}
+
+// A redirect to another host is refused even when both are allowed (here
+// 127.0.0.1 redirecting to localhost), and the other host is never asked.
+func TestRedirectToOtherHost(t *testing.T) {
+	var targetHits atomic.Int64
+	target := server(t, &targetHits)
+	targetPort := target.URL[strings.LastIndexByte(target.URL, ':')+1:]
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/same" {
+			http.Redirect(w, r, "/final", http.StatusFound)
+			return
+		}
+		if r.URL.Path == "/final" {
+			io.WriteString(w, "final")
+			return
+		}
+		http.Redirect(w, r, "http://localhost:"+targetPort+"/hello", http.StatusFound)
+	}))
+	defer redirector.Close()
+	p := policy(t, "constraints\r\n   http\r\n      origins\r\n         .:\"http://127.0.0.1:*\"\r\n         .:\"http://localhost:*\"\r\n      private-addresses:bool:true\r\n")
+	_, err := run(t, p, "http.get:\""+redirector.URL+"/away\"")
+	wantDenied(t, err, "redirect to another origin")
+	if targetHits.Load() != 0 {
+		t.Fatalf("the other host got %d requests", targetHits.Load())
+	}
+	res, err := run(t, p, "http.get:\""+redirector.URL+"/same\"")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hyperlambda.Format(res.Lambda.Children()[0].Children()[1:], hyperlambda.FormatOptions{}); got != "content:final\r\n" {
+		t.Fatalf("same-host redirect: %q", got)
+	}
+}
+
+// An oversize body is cut at the policy's limit and refused; a slow
+// server is cut by the run's time budget.
+func TestOversizeAndSlow(t *testing.T) {
+	s := server(t, nil)
+	base := "constraints\r\n   http\r\n      origins\r\n         .:\"http://127.0.0.1:*\"\r\n      private-addresses:bool:true\r\n      max-response-bytes:long:1000\r\n      max-request-bytes:long:100\r\n"
+	p := policy(t, base)
+	_, err := run(t, p, "http.get:\""+s.URL+"/big\"")
+	wantDenied(t, err, "over max-response-bytes 1000")
+	_, err = run(t, p, "http.post:\""+s.URL+"/echo\"\r\n   payload:\""+strings.Repeat("x", 200)+"\"")
+	wantDenied(t, err, "over max-request-bytes 100")
+
+	slow := policy(t, base+"budgets\r\n   time-ms:int:300\r\n")
+	for _, path := range []string{"/slow", "/dribble"} {
+		start := time.Now()
+		_, err = run(t, slow, "http.get:\""+s.URL+path+"\"")
+		var be *engine.BudgetError
+		if !errors.As(err, &be) || be.Budget != "time" {
+			t.Fatalf("%s: want the time budget, got %T %v", path, err, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("%s: cut after %v", path, d)
+		}
+	}
+	_, err = run(t, p, "http.get:\""+s.URL+"/slow\"\r\n   timeout:int:1")
+	if err == nil || !strings.Contains(err.Error(), "within [timeout]") {
+		t.Fatalf("timeout: %v", err)
+	}
+}
+
+// The static check labels a literal URL to a host the policy does not
+// list as denied; an expression is left to dispatch.
+func TestStaticCheck(t *testing.T) {
+	p := policy(t, "constraints\r\n   http\r\n      origins\r\n         .:\"https://api.example.com\"\r\n")
+	root, _ := hyperlambda.ParseString("http.get:\"https://api.example.com/x\"\r\nhttp.get:\"https://evil.com/\"\r\nhttp.get:\"http://[::1]/\"\r\nhttp.get:x:@.url\r\n", hyperlambda.ParseOptions{})
+	var got []string
+	for _, f := range whitelist.Check(root, vocab.New(), p) {
+		if f.Node.Parent() == root {
+			got = append(got, f.Label.String())
+		}
+	}
+	if want := "allowed denied denied allowed"; strings.Join(got, " ") != want {
+		t.Errorf("labels %v, want %s", got, want)
+	}
+}
