@@ -253,26 +253,74 @@ type importer struct {
 	rep       ImportReport
 }
 
+// loaded is a file read, hashed and parsed, ready to be written.
+type loaded struct {
+	hlFile
+	fileHash           string
+	prompt, code, hash string
+	err                *FileError
+}
+
+// load does the work on a file that needs no database, so that it runs
+// on another core while the writer is busy with SQLite.
+func load(f hlFile) loaded {
+	l := loaded{hlFile: f}
+	src, err := os.ReadFile(f.path)
+	if err != nil {
+		l.err = &FileError{Reason: readReason(err)}
+		return l
+	}
+	sum := sha256.Sum256(src)
+	l.fileHash = hex.EncodeToString(sum[:])
+	l.prompt, l.code, err = ParseHL(src)
+	if err == nil {
+		l.hash, err = TreeHash(l.code)
+	}
+	if err != nil {
+		if !errors.As(err, &l.err) {
+			l.err = &FileError{Reason: err.Error()}
+		}
+	}
+	return l
+}
+
 // files imports files in batches, one transaction each.
 func (im *importer) files(ctx context.Context, files []hlFile) error {
 	batch := im.opts.BatchSize
 	if batch <= 0 {
 		batch = 500
 	}
-	for len(files) > 0 {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan loaded, 64)
+	go func() {
+		defer close(ready)
+		for _, f := range files {
+			select {
+			case ready <- load(f):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for left := len(files); left > 0; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n := min(batch, len(files))
+		n := min(batch, left)
 		var part ImportReport
-		err := im.s.tx(ctx, func(tx *sql.Tx) error {
+		err := im.s.tx(ctx, func(tx *wtx) error {
 			part = ImportReport{}
-			for i, f := range files[:n] {
-				if err := im.file(ctx, tx, f, &part); err != nil {
+			for i := 0; i < n; i++ {
+				l, ok := <-ready
+				if !ok {
+					return ctx.Err()
+				}
+				if err := im.file(ctx, tx, l, &part); err != nil {
 					return err
 				}
 				if im.opts.Progress != nil {
-					im.opts.Progress(Progress{Done: im.done + i + 1, Total: im.total, Committed: im.committed, File: f.path})
+					im.opts.Progress(Progress{Done: im.done + i + 1, Total: im.total, Committed: im.committed, File: l.path})
 				}
 			}
 			return nil
@@ -283,82 +331,75 @@ func (im *importer) files(ctx context.Context, files []hlFile) error {
 		im.rep.add(part)
 		im.done += n
 		im.committed = im.done
+		left -= n
 		if im.opts.Progress != nil {
 			im.opts.Progress(Progress{Done: im.done, Total: im.total, Committed: im.committed})
 		}
-		files = files[n:]
 	}
 	return nil
 }
 
-// file imports one file inside tx, counting the outcome in rep. Only a
-// store failure is returned; a bad file is counted and reported.
-func (im *importer) file(ctx context.Context, tx *sql.Tx, f hlFile, rep *ImportReport) error {
+// file writes one loaded file inside tx, counting the outcome in rep.
+// Only a store failure is returned; a bad file is counted and reported.
+func (im *importer) file(ctx context.Context, tx *wtx, l loaded, rep *ImportReport) error {
 	rep.Files++
-	fail := func(e *FileError) {
-		e.File = f.path
+	var id int64
+	var oldHash string
+	var oldSplit Split
+	var hasTag bool
+	err := tx.QueryRowContext(ctx, `SELECT id, source_hash, split,
+		EXISTS (SELECT 1 FROM snippet_tags t WHERE t.snippet_id = s.id AND t.tag = ?)
+		FROM snippets s WHERE source = ? ORDER BY id LIMIT 1`, l.tag, l.source).Scan(&id, &oldHash, &oldSplit, &hasTag)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return classify(err)
+	}
+	if exists && l.err == nil && oldHash == l.fileHash && oldSplit == l.split && (l.tag == "" || hasTag) {
+		rep.Unchanged++
+		return nil
+	}
+	if l.err != nil {
+		l.err.File = l.path
 		rep.Failed++
-		rep.Errors = append(rep.Errors, e)
-	}
-	src, err := os.ReadFile(f.path)
-	if err != nil {
-		fail(&FileError{Reason: readReason(err)})
+		rep.Errors = append(rep.Errors, l.err)
 		return nil
 	}
-	sum := sha256.Sum256(src)
-	fileHash := hex.EncodeToString(sum[:])
-
-	old, oldHash, exists, err := snippetBySource(ctx, tx, f.source)
-	if err != nil {
-		return err
-	}
-	tags := []string{f.tag}
+	sn := Snippet{Prompt: l.prompt, Code: l.code, TreeHash: l.hash, Split: l.split, Source: l.source}
 	if exists {
-		if oldHash == fileHash && old.Split == f.split && (f.tag == "" || slices.Contains(old.Tags, f.tag)) {
-			rep.Unchanged++
-			return nil
-		}
-		tags = append(tags, old.Tags...)
-	}
-	prompt, code, err := ParseHL(src)
-	if err != nil {
-		var fe *FileError
-		if !errors.As(err, &fe) {
-			fe = &FileError{Reason: err.Error()}
-		}
-		fail(fe)
-		return nil
-	}
-	hash, err := TreeHash(code)
-	if err != nil { // canonical text always parses back; a failure is a bug
-		fail(&FileError{Reason: "internal error: canonical code does not parse: " + err.Error()})
-		return nil
-	}
-	sn := Snippet{Prompt: prompt, Code: code, TreeHash: hash, Split: f.split, Tags: CleanTags(tags), Source: f.source}
-	if exists {
-		sn.Status, sn.Notes, sn.AttemptID = old.Status, old.Notes, old.AttemptID
-		if _, _, err := updateSnippet(ctx, tx, old, sn, fileHash); err != nil {
+		old, err := getSnippet(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		rep.Updated++
+		sn.Status, sn.Notes, sn.AttemptID = old.Status, old.Notes, old.AttemptID
+		sn.Tags = CleanTags(append([]string{l.tag}, old.Tags...))
+		_, changed, err := updateSnippet(ctx, tx, old, sn, l.fileHash)
+		if err != nil {
+			return err
+		}
+		if changed {
+			rep.Updated++
+		} else {
+			rep.Unchanged++ // a new file hash, the same content (e.g. only line ends changed)
+		}
 		return nil
 	}
 	var dupID int64
 	var dupSource string
-	err = tx.QueryRowContext(ctx, "SELECT id, source FROM snippets WHERE tree_hash = ? AND prompt = ? LIMIT 1", hash, prompt).Scan(&dupID, &dupSource)
+	err = tx.QueryRowContext(ctx, "SELECT id, source FROM snippets WHERE tree_hash = ? AND prompt = ? LIMIT 1", l.hash, l.prompt).Scan(&dupID, &dupSource)
 	switch {
 	case err == nil:
 		rep.Skipped++
-		rep.Skips = append(rep.Skips, Skip{File: f.path, DuplicateOf: dupID, Source: dupSource})
+		rep.Skips = append(rep.Skips, Skip{File: l.path, DuplicateOf: dupID, Source: dupSource})
 		return nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return classify(err)
 	}
+	sn.Tags = CleanTags([]string{l.tag})
 	sn.Status = im.opts.Status
 	if sn.Status == "" {
 		sn.Status = StatusApproved
 	}
-	if err := insertSnippet(ctx, tx, &sn, fileHash); err != nil {
+	if err := insertSnippet(ctx, tx, &sn, l.fileHash); err != nil {
 		return err
 	}
 	rep.Added++
@@ -371,15 +412,6 @@ func readReason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// snippetBySource finds the snippet imported from a file.
-func snippetBySource(ctx context.Context, q querier, source string) (sn Snippet, fileHash string, ok bool, err error) {
-	sn, err = scanSnippet(q.QueryRowContext(ctx, "SELECT "+snippetCols+", s.source_hash FROM snippets s WHERE s.source = ? ORDER BY s.id LIMIT 1", source), &fileHash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sn, "", false, nil
-	}
-	return sn, fileHash, err == nil, classify(err)
 }
 
 // prune deletes snippets imported from files under root that are not in
@@ -419,7 +451,7 @@ func (s *Store) prune(ctx context.Context, root string, files []hlFile) (int, er
 	if len(gone) == 0 {
 		return 0, nil
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *wtx) error {
 		for _, id := range gone {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM snippets WHERE id = ?", id); err != nil {
 				return classify(err)

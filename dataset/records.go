@@ -172,7 +172,7 @@ type Regression struct {
 // AddRegression stores a regression pair and returns its id.
 func (s *Store) AddRegression(ctx context.Context, r Regression) (int64, error) {
 	var id int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		sn, err := getSnippet(ctx, tx, r.SnippetID)
 		if err != nil {
 			return err

@@ -80,28 +80,36 @@ const dupExpr = `(SELECT count(*) FROM snippets d WHERE d.id <> s.id AND (d.tree
 func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	conds, args := q.Filter.where()
 	match := ftsQuery(q.Text, false)
-	var sql string
-	if match != "" {
-		sql = "SELECT " + snippetCols + ", " + rankExpr + ", " + dupExpr +
-			" FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid WHERE snippets_fts MATCH ?"
-		args = append([]any{match}, args...)
-		for _, c := range conds {
-			sql += " AND " + c
-		}
-		sql += " ORDER BY 14, s.id"
-	} else {
-		sql = "SELECT " + snippetCols + ", 0.0, " + dupExpr + " FROM snippets s"
-		if len(conds) > 0 {
-			sql += " WHERE " + strings.Join(conds, " AND ")
-		}
-		sql += " ORDER BY s.updated DESC, s.id DESC"
-	}
 	if strings.TrimSpace(q.Text) != "" && match == "" {
 		return nil, nil // only punctuation: nothing can match
 	}
-	sql += " LIMIT ? OFFSET ?"
+	// The page is chosen first from ids and ranks alone; the columns (tags,
+	// duplicate counts) are then read for that page only, not for every
+	// match the ranking had to sort.
+	var page string
+	if match != "" {
+		page = "SELECT s.id, " + rankExpr + " AS rank FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid WHERE snippets_fts MATCH ?"
+		args = append([]any{match}, args...)
+		for _, c := range conds {
+			page += " AND " + c
+		}
+		page += " ORDER BY rank, s.id"
+	} else {
+		page = "SELECT s.id, 0.0 AS rank FROM snippets s"
+		if len(conds) > 0 {
+			page += " WHERE " + strings.Join(conds, " AND ")
+		}
+		page += " ORDER BY s.updated DESC, s.id DESC"
+	}
+	page += " LIMIT ? OFFSET ?"
 	args = append(args, limitOr(q.Limit, 50), max(q.Offset, 0))
-	return queryAll(ctx, s.db, sql, args, func(r scanner) (Hit, error) {
+	query := "SELECT " + snippetCols + ", p.rank, " + dupExpr + " FROM (" + page + ") p JOIN snippets s ON s.id = p.id"
+	if match != "" {
+		query += " ORDER BY p.rank, s.id"
+	} else {
+		query += " ORDER BY s.updated DESC, s.id DESC"
+	}
+	return queryAll(ctx, s.db, query, args, func(r scanner) (Hit, error) {
 		var h Hit
 		var err error
 		h.Snippet, err = scanSnippet(r, &h.Rank, &h.Duplicates)
@@ -138,10 +146,11 @@ func (s *Store) Similar(ctx context.Context, prompt string, k int) ([]Snippet, e
 	if match == "" || k <= 0 {
 		return nil, nil
 	}
-	hits, err := queryAll(ctx, s.db, "SELECT "+snippetCols+" FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid"+
-		" WHERE snippets_fts MATCH ? AND s.status = 'approved' ORDER BY "+rankExpr+", s.id LIMIT ?",
+	return queryAll(ctx, s.db, "SELECT "+snippetCols+" FROM (SELECT s.id, "+rankExpr+" AS rank"+
+		" FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid"+
+		" WHERE snippets_fts MATCH ? AND s.status = 'approved' ORDER BY rank, s.id LIMIT ?) p"+
+		" JOIN snippets s ON s.id = p.id ORDER BY p.rank, s.id",
 		[]any{match, k}, func(r scanner) (Snippet, error) { return scanSnippet(r) })
-	return hits, err
 }
 
 // Duplicates returns the other snippets that look like the same example as

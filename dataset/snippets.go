@@ -183,7 +183,7 @@ func (s *Store) AddSnippet(ctx context.Context, sn Snippet) (Snippet, error) {
 	if err := prepare(&sn); err != nil {
 		return sn, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error { return insertSnippet(ctx, tx, &sn, "") })
+	err := s.tx(ctx, func(tx *wtx) error { return insertSnippet(ctx, tx, &sn, "") })
 	return sn, err
 }
 
@@ -196,7 +196,7 @@ func nullID(id int64) any {
 
 // insertSnippet writes a prepared snippet; sourceHash is the imported
 // file's content hash, if any.
-func insertSnippet(ctx context.Context, tx *sql.Tx, sn *Snippet, sourceHash string) error {
+func insertSnippet(ctx context.Context, tx *wtx, sn *Snippet, sourceHash string) error {
 	t := now()
 	sn.Created, sn.Updated, sn.Version = t, t, 1
 	res, err := tx.ExecContext(ctx, `INSERT INTO snippets
@@ -213,7 +213,7 @@ func insertSnippet(ctx context.Context, tx *sql.Tx, sn *Snippet, sourceHash stri
 	return writeTags(ctx, tx, sn.ID, sn.Tags)
 }
 
-func writeTags(ctx context.Context, tx *sql.Tx, id int64, tags []string) error {
+func writeTags(ctx context.Context, tx *wtx, id int64, tags []string) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM snippet_tags WHERE snippet_id = ?", id); err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func (s *Store) UpdateSnippet(ctx context.Context, sn Snippet) (Snippet, error) 
 		return sn, err
 	}
 	var out Snippet
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		old, err := getSnippet(ctx, tx, sn.ID)
 		if err != nil {
 			return err
@@ -272,7 +272,7 @@ func sameContent(a, b Snippet) bool {
 
 // updateSnippet writes new over old (both prepared), keeping old as a
 // version. It reports whether anything changed.
-func updateSnippet(ctx context.Context, tx *sql.Tx, old, sn Snippet, sourceHash string) (Snippet, bool, error) {
+func updateSnippet(ctx context.Context, tx *wtx, old, sn Snippet, sourceHash string) (Snippet, bool, error) {
 	if sameContent(old, sn) {
 		if sourceHash != "" {
 			if _, err := tx.ExecContext(ctx, "UPDATE snippets SET source_hash = ? WHERE id = ?", sourceHash, old.ID); err != nil {
@@ -314,7 +314,7 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status Status) (Snippet
 // edit applies fn to the stored snippet and saves the result.
 func (s *Store) edit(ctx context.Context, id int64, fn func(*Snippet)) (Snippet, error) {
 	var out Snippet
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		old, err := getSnippet(ctx, tx, id)
 		if err != nil {
 			return err
@@ -334,7 +334,7 @@ func (s *Store) edit(ctx context.Context, id int64, fn func(*Snippet)) (Snippet,
 // DeleteSnippet removes a snippet with its versions, tags and regression
 // pairs; attempts and runs that point at it are kept, unlinked.
 func (s *Store) DeleteSnippet(ctx context.Context, id int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM snippets WHERE id = ?", id)
 		if err != nil {
 			return classify(err)

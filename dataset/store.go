@@ -71,7 +71,7 @@ func Open(path string) (*Store, error) {
 	// transactions that take the lock at BEGIN (a deferred transaction that
 	// upgrades from read to write cannot wait and fails with SQLITE_BUSY).
 	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() +
-		"?_fk=1&_busy_timeout=10000&_txlock=immediate&_sync=NORMAL"
+		"?_fk=1&_busy_timeout=10000&_txlock=immediate&_sync=NORMAL&_cache_size=-65536"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -199,16 +199,73 @@ func (s *Store) CheckIntegrity(ctx context.Context) error {
 }
 
 // tx runs fn in a write transaction, committing when it returns nil.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, fn func(*wtx) error) error {
 	t, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err)
 	}
-	if err := fn(t); err != nil {
+	w := &wtx{tx: t}
+	defer w.close()
+	if err := fn(w); err != nil {
 		t.Rollback()
 		return err
 	}
 	return classify(t.Commit())
+}
+
+// wtx is a write transaction that prepares each statement once: an import
+// runs the same few statements thousands of times, and preparing them
+// anew each time costs as much as running them.
+type wtx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (w *wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	w.stmts[query] = st
+	return st, nil
+}
+
+func (w *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (w *wtx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (w *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		// A *sql.Row cannot be made with an error; the transaction's own
+		// QueryRow reports the same preparation error through Scan.
+		return w.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (w *wtx) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
 }
 
 // Times are stored as Unix milliseconds: compact, sortable, and readable
