@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"hlstudio/compiler"
+	"hlstudio/dataset"
+	"hlstudio/engine/vocab"
+	"hlstudio/whitelist"
+)
+
+func init() {
+	commands["generate"] = command{summary: "compile a prompt into a verified tree with a local model", run: runGenerate}
+}
+
+func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("generate", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	host := fl.String("host", "", "Ollama server (default $OLLAMA_HOST, then 127.0.0.1:11434)")
+	model := fl.String("model", "", "model to use (default: the server's first installed model)")
+	mode := fl.String("mode", "", "text or tree (default: tree, or text for models tuned on Hyperlambda)")
+	policyName := fl.String("policy", "sandbox", "policy the tree must satisfy: a built-in name or a file")
+	attempts := fl.Int("attempts", 3, "attempts before giving up; each repair sends the errors back")
+	examples := fl.Int("examples", 3, "approved snippets retrieved as examples (0 for none)")
+	dbPath := fl.String("db", "", "dataset file (default $XDG_DATA_HOME/hlstudio/studio.db)")
+	noCache := fl.Bool("no-cache", false, "ask the model even when the compile cache has the answer")
+	asJSON := fl.Bool("json", false, "print a JSON report with every attempt instead of the tree")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, `usage: hlstudio generate [flags] "what the function should do"`)
+		fmt.Fprintln(stderr, "\nStreams progress to stderr and prints the verified tree. Exit status: 0 a verified tree,")
+		fmt.Fprintln(stderr, "3 every attempt was invalid or denied, 5 no Ollama server answers (approved snippets")
+		fmt.Fprintln(stderr, "close to the prompt are listed instead), 1 other failures, 2 usage.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fl.NArg() != 1 || strings.TrimSpace(fl.Arg(0)) == "" {
+		fl.Usage()
+		return exitUsage
+	}
+	if *mode != "" && *mode != string(compiler.ModeText) && *mode != string(compiler.ModeTree) {
+		fmt.Fprintf(stderr, "hlstudio generate: --mode %q: use text or tree\n", *mode)
+		return exitUsage
+	}
+	policy, err := loadPolicy(*policyName)
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
+		return exitUsage
+	}
+	llm, err := compiler.NewOllama(compiler.OllamaOptions{Host: *host})
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
+		return exitUsage
+	}
+	store, err := openDataset(*dbPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
+		return exitRuntime
+	}
+	defer store.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if *model == "" {
+		if *model, err = firstModel(ctx, llm); err != nil {
+			if errors.Is(err, compiler.ErrOllamaUnreachable) {
+				// Still worth going on: the compiler offers retrieved snippets.
+				*model = "(none)"
+			} else {
+				fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
+				return exitRuntime
+			}
+		} else {
+			fmt.Fprintf(stderr, "model: %s\n", *model)
+		}
+	}
+	c := &compiler.Compiler{LLM: llm, Store: store, Vocab: vocab.New(), Policy: policy}
+	cfg := compiler.Config{Model: *model, Mode: compiler.Mode(*mode), Attempts: *attempts, Examples: *examples, NoCache: *noCache}
+	if *examples == 0 {
+		cfg.Examples = -1
+	}
+	res, err := c.Compile(ctx, fl.Arg(0), cfg, progressPrinter(stderr))
+	var ce *compiler.CompileError
+	switch {
+	case errors.As(err, &ce):
+		if *asJSON {
+			writeJSON(stdout, generateReport(res, policy, err))
+		}
+		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
+		return exitDenied
+	case err != nil:
+		return ollamaFailure(stderr, "generate", err)
+	}
+	if *asJSON {
+		writeJSON(stdout, generateReport(res, policy, nil))
+	}
+	if res.Retrieved {
+		fmt.Fprintf(stderr, "hlstudio generate: %s\n", res.Offline)
+		if len(res.Candidates) == 0 {
+			fmt.Fprintln(stderr, "No approved snippet in the dataset is close to the prompt.")
+		} else if !*asJSON {
+			fmt.Fprintf(stderr, "Closest approved snippets (retrieved, not generated):\n")
+			for _, s := range res.Candidates {
+				fmt.Fprintf(stdout, "// snippet %d: %s\n%s\n", s.ID, s.Prompt, s.Code)
+			}
+		}
+		return exitUnreachable
+	}
+	if !*asJSON {
+		io.WriteString(stdout, res.Code)
+	}
+	return exitOK
+}
+
+// openDataset opens --db or the default dataset file.
+func openDataset(path string) (*dataset.Store, error) {
+	if path == "" {
+		var err error
+		if path, err = dataset.DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	return dataset.Open(path)
+}
+
+func firstModel(ctx context.Context, llm *compiler.Ollama) (string, error) {
+	models, err := llm.Models(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(models) == 0 {
+		return "", fmt.Errorf("no model is installed on %s: install one with `ollama pull qwen2.5-coder:7b` (or `hlstudio pull`), or pass --model", llm.Host())
+	}
+	return models[0].Name, nil
+}
+
+// progressPrinter shows a compilation on stderr: attempts, the streamed
+// answer, refusals, cache hits.
+func progressPrinter(w io.Writer) func(compiler.Event) {
+	return func(e compiler.Event) {
+		switch e.Kind {
+		case compiler.EventCached:
+			fmt.Fprintln(w, "cached: the same request was compiled before (use --no-cache to ask the model)")
+		case compiler.EventAttempt:
+			fmt.Fprintf(w, "attempt %d: ", e.Attempt)
+		case compiler.EventToken:
+			io.WriteString(w, strings.ReplaceAll(e.Text, "\n", " "))
+		case compiler.EventRejected:
+			fmt.Fprintf(w, "\nrefused:\n%s\n", e.Text)
+		}
+	}
+}
+
+type generateReportJSON struct {
+	Policy     string                   `json:"policy"`
+	PolicyHash string                   `json:"policy_hash"`
+	Result     *compiler.Result         `json:"result,omitempty"`
+	Prompt     string                   `json:"prompt,omitempty"`
+	PromptHash string                   `json:"prompt_hash,omitempty"`
+	Error      string                   `json:"error,omitempty"`
+	Attempts   []compiler.AttemptRecord `json:"attempts,omitempty"`
+}
+
+func generateReport(res *compiler.Result, policy *whitelist.Policy, err error) generateReportJSON {
+	rep := generateReportJSON{Policy: policy.Name, PolicyHash: policy.Hash, Result: res}
+	if res != nil && res.Prompt != nil {
+		rep.Prompt, rep.PromptHash = res.Prompt.String(), res.Prompt.Hash
+	}
+	var ce *compiler.CompileError
+	if errors.As(err, &ce) {
+		rep.Error, rep.Attempts = err.Error(), ce.Attempts
+	}
+	return rep
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
