@@ -1,0 +1,602 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/whitelist"
+)
+
+// Action is something the tree editor does to its document, from the
+// toolbar, a key or a shortcut.
+type Action int
+
+const (
+	ActAddChild Action = iota
+	ActAddSibling
+	ActDelete
+	ActMoveUp
+	ActMoveDown
+	ActIndent
+	ActOutdent
+	ActCopy
+	ActCut
+	ActPaste
+	ActPasteInto
+	ActDuplicate
+	ActUndo
+	ActRedo
+	ActFind
+	ActFindNext
+	ActFindPrevious
+	ActExpandAll
+	ActCollapseAll
+)
+
+// LabelImportance is how a node's name is drawn for its label: the
+// importances map to the theme's error, warning and success colours, so
+// they read in light and dark themes alike.
+func LabelImportance(l whitelist.Label) widget.Importance {
+	switch l {
+	case whitelist.LabelDenied, whitelist.LabelUnknownSlot:
+		return widget.DangerImportance
+	case whitelist.LabelDynamic, whitelist.LabelUnknownArgument:
+		return widget.WarningImportance
+	case whitelist.LabelAllowed:
+		return widget.SuccessImportance
+	}
+	return widget.MediumImportance
+}
+
+// LabelColor is the theme colour of a label, for views that draw it
+// themselves.
+func LabelColor(l whitelist.Label) fyne.ThemeColorName {
+	switch LabelImportance(l) {
+	case widget.DangerImportance:
+		return theme.ColorNameError
+	case widget.WarningImportance:
+		return theme.ColorNameWarning
+	case widget.SuccessImportance:
+		return theme.ColorNameSuccess
+	}
+	return theme.ColorNameForeground
+}
+
+// LabelIcon is the icon shown before a node, in its label's colour: the
+// shape tells the labels apart without colour too.
+func LabelIcon(l whitelist.Label) fyne.Resource {
+	switch l {
+	case whitelist.LabelDenied:
+		return theme.NewErrorThemedResource(theme.CancelIcon())
+	case whitelist.LabelUnknownSlot:
+		return theme.NewErrorThemedResource(theme.QuestionIcon())
+	case whitelist.LabelDynamic:
+		return theme.NewWarningThemedResource(theme.WarningIcon())
+	case whitelist.LabelUnknownArgument:
+		return theme.NewWarningThemedResource(theme.QuestionIcon())
+	case whitelist.LabelAllowed:
+		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
+	}
+	return theme.NewDisabledResource(theme.MoreHorizontalIcon())
+}
+
+// editorShortcuts are the editor's shortcuts. Plain keys (Enter, Delete,
+// Tab, F2, F3) are handled by the tree itself when it has focus.
+var editorShortcuts = []struct {
+	shortcut fyne.Shortcut
+	action   Action
+}{
+	{ctrl(fyne.KeyReturn), ActAddChild},
+	{ctrl(fyne.KeyEnter), ActAddChild},
+	{alt(fyne.KeyUp), ActMoveUp},
+	{alt(fyne.KeyDown), ActMoveDown},
+	{alt(fyne.KeyRight), ActIndent},
+	{alt(fyne.KeyLeft), ActOutdent},
+	{&fyne.ShortcutCopy{}, ActCopy},
+	{&fyne.ShortcutCut{}, ActCut},
+	{&fyne.ShortcutPaste{}, ActPaste},
+	{ctrlShift(fyne.KeyV), ActPasteInto},
+	{ctrl(fyne.KeyD), ActDuplicate},
+	{&fyne.ShortcutUndo{}, ActUndo},
+	{&fyne.ShortcutRedo{}, ActRedo},
+	{ctrlShift(fyne.KeyZ), ActRedo},
+	{ctrl(fyne.KeyF), ActFind},
+	{ctrl(fyne.KeyG), ActFindNext},
+	{ctrlShift(fyne.KeyG), ActFindPrevious},
+	{ctrl(fyne.KeyE), ActExpandAll},
+	{ctrlShift(fyne.KeyE), ActCollapseAll},
+}
+
+func ctrl(k fyne.KeyName) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+}
+
+func ctrlShift(k fyne.KeyName) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+}
+
+func alt(k fyne.KeyName) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierAlt}
+}
+
+// TreeEditor shows a Document as a tree: every node's name, type and value,
+// coloured and iconed by its static-check label, with a toolbar, keyboard
+// shortcuts and a find bar. Selection is reported to OnSelected listeners
+// (the inspector).
+type TreeEditor struct {
+	widget.BaseWidget
+
+	doc      *Document
+	tree     *nodeTree
+	toolbar  *widget.Toolbar
+	undoBtn  *widget.ToolbarAction
+	redoBtn  *widget.ToolbarAction
+	pasteBtn *widget.ToolbarAction
+	find     *widget.Entry
+	findBar  *fyne.Container
+	message  *widget.Label
+	content  fyne.CanvasObject
+
+	selected  widget.TreeNodeID
+	listeners []func(widget.TreeNodeID)
+
+	// OnRename runs on F2: the view moves focus to the inspector's name.
+	OnRename func()
+}
+
+// NewTreeEditor makes an editor of doc.
+func NewTreeEditor(doc *Document) *TreeEditor {
+	e := &TreeEditor{doc: doc, message: widget.NewLabel("")}
+	e.message.Truncation = fyne.TextTruncateEllipsis
+	e.tree = newNodeTree(e)
+	act := func(icon fyne.Resource, a Action) *widget.ToolbarAction {
+		return widget.NewToolbarAction(icon, func() { e.Do(a) })
+	}
+	e.undoBtn = act(theme.ContentUndoIcon(), ActUndo)
+	e.redoBtn = act(theme.ContentRedoIcon(), ActRedo)
+	e.pasteBtn = act(theme.ContentPasteIcon(), ActPaste)
+	e.toolbar = widget.NewToolbar(
+		act(theme.ContentAddIcon(), ActAddChild),
+		act(theme.ListIcon(), ActAddSibling),
+		act(theme.DeleteIcon(), ActDelete),
+		widget.NewToolbarSeparator(),
+		act(theme.MoveUpIcon(), ActMoveUp),
+		act(theme.MoveDownIcon(), ActMoveDown),
+		act(theme.NavigateBackIcon(), ActOutdent),
+		act(theme.NavigateNextIcon(), ActIndent),
+		widget.NewToolbarSeparator(),
+		act(theme.ContentCutIcon(), ActCut),
+		act(theme.ContentCopyIcon(), ActCopy),
+		e.pasteBtn,
+		act(theme.DocumentCreateIcon(), ActDuplicate),
+		widget.NewToolbarSeparator(),
+		e.undoBtn, e.redoBtn,
+		widget.NewToolbarSeparator(),
+		act(theme.SearchIcon(), ActFind),
+		act(theme.MenuDropDownIcon(), ActExpandAll),
+		act(theme.MenuDropUpIcon(), ActCollapseAll),
+	)
+	e.find = widget.NewEntry()
+	e.find.SetPlaceHolder("Find a name or value (Enter: next)")
+	e.find.OnChanged = func(string) { e.findFromHere() }
+	e.find.OnSubmitted = func(string) { e.Do(ActFindNext) }
+	e.findBar = container.NewBorder(nil, nil, nil,
+		container.NewHBox(
+			widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { e.Do(ActFindPrevious) }),
+			widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { e.Do(ActFindNext) }),
+			widget.NewButtonWithIcon("", theme.CancelIcon(), e.closeFind)),
+		e.find)
+	e.findBar.Hide()
+	e.content = container.NewBorder(container.NewVBox(e.toolbar, e.findBar), e.message, nil, nil, e.tree)
+	doc.OnChange(e.docChanged)
+	e.updateButtons()
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *TreeEditor) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(e.content)
+}
+
+// Document returns the document being edited.
+func (e *TreeEditor) Document() *Document { return e.doc }
+
+// Tree returns the focusable tree, e.g. to give it focus.
+func (e *TreeEditor) Tree() fyne.Focusable { return e.tree }
+
+// OnSelected registers fn to run when the selection changes; RootID means
+// nothing is selected.
+func (e *TreeEditor) OnSelected(fn func(widget.TreeNodeID)) {
+	e.listeners = append(e.listeners, fn)
+}
+
+// Selected returns the selected node's id, RootID for none.
+func (e *TreeEditor) Selected() widget.TreeNodeID { return e.selected }
+
+// Message is the editor's status line: a refused edit's reason or the
+// find result.
+func (e *TreeEditor) Message() string { return e.message.Text }
+
+// Select selects a node, opening its ancestors so it can be seen; RootID
+// clears the selection.
+func (e *TreeEditor) Select(id widget.TreeNodeID) {
+	if id == RootID || e.doc.Node(id) == nil {
+		e.tree.UnselectAll()
+		e.setSelected(RootID)
+		return
+	}
+	for p := e.doc.ParentID(id); p != RootID; p = e.doc.ParentID(p) {
+		if !e.tree.IsBranchOpen(p) {
+			e.tree.OpenBranch(p)
+		}
+	}
+	e.tree.Select(id) // reports through OnSelected when it changes
+	e.setSelected(id)
+}
+
+func (e *TreeEditor) setSelected(id widget.TreeNodeID) {
+	if id == e.selected {
+		return
+	}
+	e.selected = id
+	for _, fn := range e.listeners {
+		fn(id)
+	}
+}
+
+// BindShortcuts adds the editor's shortcuts to a window's canvas, so they
+// work when the focus is on no widget or on one that takes no shortcuts.
+// A focused text entry keeps Ctrl+C, Ctrl+Z etc. for its own text.
+func (e *TreeEditor) BindShortcuts(c fyne.Canvas) {
+	for _, s := range editorShortcuts {
+		a := s.action
+		c.AddShortcut(s.shortcut, func(fyne.Shortcut) { e.Do(a) })
+	}
+}
+
+// Do performs an action on the selected node. A refused edit is reported
+// in the status line, never as a dialog: the person keeps typing.
+func (e *TreeEditor) Do(a Action) {
+	sel := e.selected
+	var next widget.TreeNodeID
+	var err error
+	switch a {
+	case ActAddChild:
+		next, err = e.doc.AddChild(sel, "")
+	case ActAddSibling:
+		next, err = e.doc.AddSibling(sel, "")
+	case ActDelete:
+		next, err = e.doc.Delete(sel)
+	case ActMoveUp:
+		next, err = sel, e.doc.MoveUp(sel)
+	case ActMoveDown:
+		next, err = sel, e.doc.MoveDown(sel)
+	case ActIndent:
+		next, err = sel, e.doc.Indent(sel)
+	case ActOutdent:
+		next, err = sel, e.doc.Outdent(sel)
+	case ActCopy:
+		next, err = sel, e.doc.Copy(sel)
+		e.updateButtons()
+	case ActCut:
+		next, err = e.doc.Cut(sel)
+	case ActPaste:
+		next, err = e.doc.Paste(sel)
+	case ActPasteInto:
+		next, err = e.doc.PasteInto(sel)
+	case ActDuplicate:
+		next, err = e.doc.Duplicate(sel)
+	case ActUndo:
+		var ok bool
+		if next, ok = e.doc.Undo(); !ok {
+			e.say("Nothing to undo.", false)
+			return
+		}
+	case ActRedo:
+		var ok bool
+		if next, ok = e.doc.Redo(); !ok {
+			e.say("Nothing to redo.", false)
+			return
+		}
+	case ActFind:
+		e.openFind()
+		return
+	case ActFindNext, ActFindPrevious:
+		e.findNext(a == ActFindPrevious)
+		return
+	case ActExpandAll:
+		e.tree.OpenAllBranches()
+		return
+	case ActCollapseAll:
+		e.tree.CloseAllBranches()
+		if e.selected != RootID && e.doc.ParentID(e.selected) != RootID {
+			e.Select(RootID) // a hidden selection would be edited blind
+		}
+		return
+	}
+	if err != nil {
+		e.say(err.Error(), true)
+		return
+	}
+	e.say("", false)
+	e.Select(next)
+}
+
+func (e *TreeEditor) say(text string, problem bool) {
+	e.message.Importance = widget.MediumImportance
+	if problem {
+		e.message.Importance = widget.DangerImportance
+	}
+	e.message.SetText(text)
+}
+
+// docChanged follows edits made anywhere (inspector, source, undo).
+func (e *TreeEditor) docChanged() {
+	if e.selected != RootID && e.doc.Node(e.selected) == nil {
+		e.tree.UnselectAll()
+		e.setSelected(RootID)
+	}
+	e.tree.Refresh()
+	e.updateButtons()
+}
+
+func (e *TreeEditor) updateButtons() {
+	enable(e.undoBtn, e.doc.CanUndo())
+	enable(e.redoBtn, e.doc.CanRedo())
+	enable(e.pasteBtn, e.doc.HasClipboard())
+}
+
+func enable(a *widget.ToolbarAction, on bool) {
+	if on {
+		a.Enable()
+	} else {
+		a.Disable()
+	}
+}
+
+func (e *TreeEditor) openFind() {
+	e.findBar.Show()
+	if c := fyne.CurrentApp().Driver().CanvasForObject(e.find); c != nil {
+		c.Focus(e.find)
+	}
+}
+
+func (e *TreeEditor) closeFind() {
+	e.findBar.Hide()
+	e.say("", false)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(e.tree); c != nil {
+		c.Focus(e.tree)
+	}
+}
+
+// FindText returns the query of the find bar.
+func (e *TreeEditor) FindText() string { return e.find.Text }
+
+// SetFindText sets the find bar's query and shows it.
+func (e *TreeEditor) SetFindText(q string) {
+	e.findBar.Show()
+	e.find.SetText(q)
+}
+
+// findFromHere jumps, as the query is typed, to the first match at or
+// after the selection.
+func (e *TreeEditor) findFromHere() {
+	q := e.find.Text
+	if n := e.doc.Node(e.selected); n != nil && e.selected != RootID && matches(n, q) {
+		e.sayMatches()
+		return
+	}
+	e.findNext(false)
+}
+
+func (e *TreeEditor) findNext(backward bool) {
+	q := e.find.Text
+	if q == "" {
+		e.openFind()
+		return
+	}
+	id, ok := e.doc.FindNext(q, e.selected, backward)
+	if !ok {
+		e.say("No node's name or value contains "+strconv.Quote(q)+".", true)
+		return
+	}
+	e.Select(id)
+	e.sayMatches()
+}
+
+func (e *TreeEditor) sayMatches() {
+	all := e.doc.Find(e.find.Text)
+	for i, id := range all {
+		if id == e.selected {
+			e.say("Match "+strconv.Itoa(i+1)+" of "+strconv.Itoa(len(all))+".", false)
+			return
+		}
+	}
+}
+
+// nodeTree is the widget.Tree of an editor, taking the editor's plain keys
+// when it has focus.
+type nodeTree struct {
+	widget.Tree
+	ed    *TreeEditor
+	shift bool // desktop.Keyable reports Shift; Tab and F3 arrive without it
+}
+
+func newNodeTree(e *TreeEditor) *nodeTree {
+	t := &nodeTree{ed: e}
+	d := e.doc
+	t.ChildUIDs = d.ChildIDs
+	t.IsBranch = d.IsBranch
+	t.CreateNode = func(bool) fyne.CanvasObject { return newNodeRow() }
+	t.UpdateNode = func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { o.(*nodeRow).show(d, id) }
+	t.OnSelected = e.setSelected
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// AcceptsTab keeps Tab for indenting: F2 and Ctrl+F lead out of the tree.
+func (t *nodeTree) AcceptsTab() bool { return true }
+
+func (t *nodeTree) KeyDown(ev *fyne.KeyEvent) {
+	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
+		t.shift = true
+	}
+}
+
+func (t *nodeTree) KeyUp(ev *fyne.KeyEvent) {
+	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
+		t.shift = false
+	}
+}
+
+func (t *nodeTree) FocusLost() {
+	t.shift = false
+	t.Tree.FocusLost()
+}
+
+func (t *nodeTree) TypedKey(ev *fyne.KeyEvent) {
+	e := t.ed
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		e.Do(ActAddSibling)
+	case fyne.KeyDelete:
+		e.Do(ActDelete)
+	case fyne.KeyTab:
+		if t.shift {
+			e.Do(ActOutdent)
+		} else {
+			e.Do(ActIndent)
+		}
+	case fyne.KeyF3:
+		if t.shift {
+			e.Do(ActFindPrevious)
+		} else {
+			e.Do(ActFindNext)
+		}
+	case fyne.KeyF2:
+		if e.OnRename != nil && e.selected != RootID {
+			e.OnRename()
+		}
+	case fyne.KeyUp, fyne.KeyDown:
+		// Arrows select, not only focus: the inspector follows the keyboard.
+		if id, ok := t.neighbour(ev.Name == fyne.KeyUp); ok {
+			e.Select(id)
+		}
+	default:
+		t.Tree.TypedKey(ev)
+	}
+}
+
+// TypedShortcut takes the editor's shortcuts while the tree has focus and
+// hands the others (Ctrl+Q, ...) to the window.
+func (t *nodeTree) TypedShortcut(s fyne.Shortcut) {
+	for _, es := range editorShortcuts {
+		if es.shortcut.ShortcutName() == s.ShortcutName() {
+			t.ed.Do(es.action)
+			return
+		}
+	}
+	if c, ok := fyne.CurrentApp().Driver().CanvasForObject(t).(fyne.Shortcutable); ok {
+		c.TypedShortcut(s)
+	}
+}
+
+// neighbour is the visible node above or below the selection.
+func (t *nodeTree) neighbour(up bool) (widget.TreeNodeID, bool) {
+	var prev, found widget.TreeNodeID
+	// With nothing selected, Down takes the first node.
+	sel := t.ed.selected
+	take, done := sel == RootID, false
+	var walk func(id widget.TreeNodeID)
+	walk = func(id widget.TreeNodeID) {
+		for _, c := range t.ed.doc.ChildIDs(id) {
+			if done {
+				return
+			}
+			switch {
+			case take:
+				found, done = c, true
+				return
+			case c == sel && up:
+				found, done = prev, prev != RootID
+				return
+			case c == sel:
+				take = true
+			}
+			prev = c
+			if t.IsBranchOpen(c) {
+				walk(c)
+			}
+		}
+	}
+	walk(RootID)
+	return found, done
+}
+
+// nodeRow is one row of the tree: label icon, name, type and value.
+type nodeRow struct {
+	widget.BaseWidget
+	icon  *widget.Icon
+	name  *widget.Label
+	typ   *widget.Label
+	value *widget.Label
+	box   fyne.CanvasObject
+}
+
+func newNodeRow() *nodeRow {
+	r := &nodeRow{icon: widget.NewIcon(nil), name: widget.NewLabel(""), typ: widget.NewLabel(""), value: widget.NewLabel("")}
+	r.name.TextStyle.Monospace = true
+	r.value.TextStyle.Monospace = true
+	r.typ.Importance = widget.LowImportance
+	r.typ.TextStyle.Italic = true
+	r.value.Truncation = fyne.TextTruncateEllipsis
+	r.box = container.NewBorder(nil, nil, container.NewHBox(r.icon, r.name, r.typ), nil, r.value)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *nodeRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
+
+func (r *nodeRow) show(d *Document, id widget.TreeNodeID) {
+	n := d.Node(id)
+	if n == nil {
+		return
+	}
+	name := n.Name
+	if name == "" {
+		name = `""`
+	}
+	typ, text := ValueOf(n)
+	if n.Value == nil {
+		typ = ""
+	}
+	r.name.Importance = widget.MediumImportance
+	var icon fyne.Resource
+	if f, ok := d.Finding(id); ok {
+		r.name.Importance = LabelImportance(f.Label)
+		icon = LabelIcon(f.Label)
+	}
+	r.icon.SetResource(icon)
+	r.name.SetText(name) // SetText refreshes, so Importance above shows too
+	r.typ.SetText(typ)
+	r.value.SetText(oneLine(text))
+}
+
+// oneLine shows multi-line values (node, long strings) on one row.
+func oneLine(s string) string {
+	if len(s) > 200 { // a row shows far less; cut on a rune boundary
+		i := 200
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i]
+	}
+	return strings.NewReplacer("\r\n", " ⏎ ", "\n", " ⏎ ", "\r", " ⏎ ").Replace(s)
+}
