@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"hlstudio/compiler"
+	"hlstudio/dataset"
 	"hlstudio/internal/ollamatest"
 )
 
@@ -57,5 +60,50 @@ func TestGenerateUsage(t *testing.T) {
 		if code := run(args, nil, &stdout, &stderr); code != exitUsage {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr.String())
 		}
+	}
+}
+
+// regress grades the regression snippets (and only those by default)
+// against the real tiny server, and prints a table with a summary.
+func TestRegressCommand(t *testing.T) {
+	srv := ollamatest.Start(t)
+	db := filepath.Join(t.TempDir(), "studio.db")
+	store, err := dataset.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	fixed, err := store.AddSnippet(ctx, dataset.Snippet{Prompt: "Keep a constant", Code: ".z:.c\n", Status: dataset.StatusApproved, Tags: []string{"consts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AddRegression(ctx, dataset.Regression{SnippetID: fixed.ID, Bad: "z:.c", Reason: "dropped the dot"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AddSnippet(ctx, dataset.Snippet{Prompt: "Unrelated", Code: ".a\n", Status: dataset.StatusApproved}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"regress", "--db", db, "--host", srv.Addr, "--mode", "tree", "--policy", "pure"}, nil, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "SNIPPET  VERDICT") || !strings.Contains(out, "Keep a constant") || strings.Contains(out, "Unrelated") ||
+		!strings.Contains(out, "1 prompts:") || !strings.Contains(stderr.String(), "[1/1] snippet") {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", out, stderr.String())
+	}
+	stdout.Reset()
+	if code := run([]string{"regress", "--db", db, "--host", srv.Addr, "--mode", "tree", "--policy", "pure", "--status", "approved", "--json"}, nil, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var results []compiler.RegressResult
+	if err := json.Unmarshal(stdout.Bytes(), &results); err != nil || len(results) != 2 {
+		t.Fatalf("%s: %v", stdout.String(), err)
+	}
+	if code := run([]string{"regress", "--db", db, "--host", ollamatest.RefusedHost(t), "--model", "tiny"}, nil, &stdout, &stderr); code != exitUnreachable {
+		t.Errorf("unreachable: exit %d", code)
 	}
 }

@@ -255,3 +255,34 @@ func TestDefaultMode(t *testing.T) {
 		}
 	}
 }
+
+// Regress re-generates each case, bypassing the cache, and grades it
+// against the curated tree; results keep the cases' order whatever the
+// parallelism.
+func TestRegress(t *testing.T) {
+	llm := &scripted{digest: "d1", answers: []string{goodProgram}}
+	c := &Compiler{LLM: llm, Store: openStore(t), Vocab: vocab.New(), Policy: policy(t, "pure")}
+	cases := []RegressCase{
+		{SnippetID: 1, Prompt: "one", Want: goodProgram},
+		{SnippetID: 2, Prompt: "two", Want: ".x:int:2\nreturn:x:-\n"},
+		{SnippetID: 3, Prompt: "three", Want: "  bad"},
+	}
+	var calls int
+	res := c.Regress(context.Background(), cases, Config{Model: "tiny", Mode: ModeText}, 3, func(RegressResult) { calls++ })
+	if calls != 3 || res[0].Verdict != VerdictExact || res[1].Verdict != VerdictDifferent || res[2].Verdict != VerdictFailed {
+		t.Fatalf("%+v", res)
+	}
+	if res[1].Similarity != 0.5 {
+		t.Errorf("similarity %v, want 0.5 (one of two nodes relabelled)", res[1].Similarity)
+	}
+	// Again: no cache hit, the model is asked each time.
+	before := llm.calls()
+	c.Regress(context.Background(), cases[:1], Config{Model: "tiny", Mode: ModeText}, 1, nil)
+	if llm.calls() != before+1 {
+		t.Errorf("regress was served from the cache")
+	}
+	llm.answers = []string{"no.such.slot"}
+	if r := c.Regress(context.Background(), cases[:1], Config{Model: "tiny", Mode: ModeText, Attempts: 1}, 1, nil); r[0].Verdict != VerdictRefused {
+		t.Errorf("%+v", r[0])
+	}
+}
