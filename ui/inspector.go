@@ -1,0 +1,267 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/hyperlambda"
+)
+
+// NoValue is the type select's choice for a node without a value, which
+// Hyperlambda tells apart from the empty string.
+const NoValue = "(no value)"
+
+// typeHints say what text each type takes, under the value entry.
+var typeHints = map[string]string{
+	"string":  "Any text.",
+	"bool":    `"true" is true; any other text is false.`,
+	"int":     "A whole number, 32 bits.",
+	"uint":    "A whole number ≥ 0, 32 bits.",
+	"short":   "A whole number, 16 bits.",
+	"ushort":  "A whole number ≥ 0, 16 bits.",
+	"long":    "A whole number, 64 bits.",
+	"ulong":   "A whole number ≥ 0, 64 bits.",
+	"byte":    "A whole number 0 to 255.",
+	"sbyte":   "A whole number -128 to 127.",
+	"decimal": "An exact decimal number, e.g. 5.50.",
+	"double":  "A floating-point number, e.g. 3.14.",
+	"float":   "A 32-bit floating-point number.",
+	"single":  "A 32-bit floating-point number (written as float).",
+	"char":    "One character.",
+	"bytes":   "Base64 text.",
+	"date":    "An ISO 8601 date, e.g. 2025-01-31T12:00:00Z.",
+	"time":    "A duration in 100-nanosecond ticks.",
+	"guid":    "A GUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.",
+	"x":       "An expression, e.g. ../*/name.",
+	"node":    "Hyperlambda text: the value's children.",
+}
+
+// Inspector edits the selected node of a Document: name, type, value
+// (checked per type as it is typed), and shows its path and what the
+// static check says about it, in words.
+type Inspector struct {
+	widget.BaseWidget
+
+	doc      *Document
+	id       widget.TreeNodeID
+	name     *widget.Entry
+	typ      *widget.Select
+	value    *widget.Entry
+	valueErr *widget.Label
+	hint     *widget.Label
+	path     *widget.Label
+	finding  *widget.Label
+	empty    *widget.Label
+	form     fyne.CanvasObject
+	content  *fyne.Container
+
+	// What the fields last showed of the node, so a refresh after an edit
+	// elsewhere does not overwrite text being typed.
+	shownName, shownType, shownText string
+	updating                        bool
+}
+
+// NewInspector makes an inspector of doc showing no node.
+func NewInspector(doc *Document) *Inspector {
+	i := &Inspector{doc: doc, name: widget.NewEntry(), value: widget.NewMultiLineEntry(),
+		valueErr: wrappedLabel(), hint: wrappedLabel(), path: wrappedLabel(), finding: wrappedLabel(),
+		empty: widget.NewLabel("Select a node in the tree to inspect it.")}
+	i.typ = widget.NewSelect(append([]string{NoValue}, hyperlambda.TypeNames...), func(string) { i.applyValue() })
+	i.name.OnChanged = func(string) { i.applyName() }
+	i.value.OnChanged = func(string) { i.applyValue() }
+	i.value.Wrapping = fyne.TextWrapBreak
+	i.value.SetMinRowsVisible(3)
+	i.valueErr.Importance = widget.DangerImportance
+	i.hint.Importance = widget.LowImportance
+	i.path.TextStyle.Monospace = true
+	i.form = container.NewVBox(
+		widget.NewForm(
+			widget.NewFormItem("Name", i.name),
+			widget.NewFormItem("Type", i.typ),
+			widget.NewFormItem("Value", container.NewVBox(i.value, i.valueErr, i.hint)),
+			widget.NewFormItem("Path", i.path),
+		),
+		widget.NewSeparator(),
+		i.finding,
+	)
+	i.content = container.NewStack(i.empty)
+	doc.OnChange(i.refresh)
+	i.ExtendBaseWidget(i)
+	return i
+}
+
+func wrappedLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func (i *Inspector) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewVScroll(i.content))
+}
+
+// SetNode shows a node (RootID for none). Typing in the new node's fields
+// starts new undo steps.
+func (i *Inspector) SetNode(id widget.TreeNodeID) {
+	i.doc.EndTyping()
+	i.id = id
+	i.shownName, i.shownType, i.shownText = "", "", ""
+	n := i.doc.Node(id)
+	if id == RootID || n == nil {
+		i.id = RootID
+		i.content.Objects = []fyne.CanvasObject{i.empty}
+		i.content.Refresh()
+		return
+	}
+	i.content.Objects = []fyne.CanvasObject{i.form}
+	i.content.Refresh()
+	i.valueErr.Hide()
+	i.sync(n, true)
+}
+
+// Node returns the id of the node shown.
+func (i *Inspector) Node() widget.TreeNodeID { return i.id }
+
+// FocusName puts the keyboard in the name field (F2 in the tree).
+func (i *Inspector) FocusName() {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(i.name); c != nil {
+		c.Focus(i.name)
+	}
+}
+
+// ValueError is the inline message of a value the type rejects ("" when
+// the value is fine).
+func (i *Inspector) ValueError() string {
+	if !i.valueErr.Visible() {
+		return ""
+	}
+	return i.valueErr.Text
+}
+
+// Finding is the static check's words for the node.
+func (i *Inspector) Finding() string { return i.finding.Text }
+
+// refresh follows a change of the document, wherever it came from.
+func (i *Inspector) refresh() {
+	if i.id == RootID {
+		return
+	}
+	n := i.doc.Node(i.id)
+	if n == nil {
+		i.SetNode(RootID)
+		return
+	}
+	i.sync(n, false)
+}
+
+// sync shows n in the fields. Unless all is set, a field is only rewritten
+// when the node changed since it was shown, so that an edit elsewhere (a
+// relabel, an undo of another node) keeps a half-typed value.
+func (i *Inspector) sync(n *hyperlambda.Node, all bool) {
+	i.updating = true
+	defer func() { i.updating = false }()
+	if all || n.Name != i.shownName {
+		i.shownName = n.Name
+		if i.name.Text != n.Name {
+			i.name.SetText(n.Name)
+		}
+	}
+	typ, text := ValueOf(n)
+	if n.Value == nil {
+		typ, text = "", ""
+	}
+	if all || typ != i.shownType || text != i.shownText {
+		i.shownType, i.shownText = typ, text
+		i.typ.SetSelected(orNoValue(typ))
+		if i.value.Text != text {
+			i.value.SetText(text)
+		}
+		i.valueErr.Hide()
+		i.showHint()
+	}
+	i.path.SetText(pathWords(n))
+	i.finding.SetText(i.doc.Describe(i.id))
+	i.finding.Importance = widget.MediumImportance
+	if f, ok := i.doc.Finding(i.id); ok {
+		i.finding.Importance = LabelImportance(f.Label)
+	}
+	i.finding.Refresh()
+}
+
+func orNoValue(typ string) string {
+	if typ == "" {
+		return NoValue
+	}
+	return typ
+}
+
+func (i *Inspector) selectedType() string {
+	if t := i.typ.Selected; t != NoValue {
+		return t
+	}
+	return ""
+}
+
+func (i *Inspector) showHint() {
+	typ := i.selectedType()
+	if typ == "" {
+		i.value.Disable()
+		i.hint.SetText("The node has no value (which is not the empty string).")
+		return
+	}
+	i.value.Enable()
+	i.hint.SetText(typeHints[typ])
+}
+
+func (i *Inspector) applyName() {
+	if i.updating || i.id == RootID {
+		return
+	}
+	if err := i.doc.setName(i.id, i.name.Text, true); err == nil {
+		i.shownName = i.name.Text
+	}
+}
+
+// applyValue sets the value from the type and text as they are now, or
+// says inline why the type does not take the text.
+func (i *Inspector) applyValue() {
+	if i.updating || i.id == RootID {
+		return
+	}
+	i.showHint()
+	typ := i.selectedType()
+	if err := i.doc.setValue(i.id, typ, i.value.Text, true); err != nil {
+		msg := err.Error()
+		var ee *EditError
+		if errors.As(err, &ee) && ee.Err != nil {
+			msg = ee.Err.Error() // the converter's own words
+		}
+		i.valueErr.SetText(msg)
+		i.valueErr.Show()
+		return
+	}
+	i.valueErr.Hide()
+	if n := i.doc.Node(i.id); n != nil {
+		t, s := ValueOf(n)
+		if n.Value == nil {
+			t, s = "", ""
+		}
+		i.shownType, i.shownText = t, s
+	}
+}
+
+// pathWords is the node's index path and the names leading to it.
+func pathWords(n *hyperlambda.Node) string {
+	var names []string
+	for p := n; p.Parent() != nil; p = p.Parent() {
+		names = append(names, "["+p.Name+"]")
+	}
+	for a, b := 0, len(names)-1; a < b; a, b = a+1, b-1 {
+		names[a], names[b] = names[b], names[a]
+	}
+	return n.Path() + "   " + strings.Join(names, " / ")
+}
