@@ -48,6 +48,17 @@ func benchStore(b *testing.B) string {
 	return benchDB
 }
 
+// openBench opens the loaded store for a benchmark, outside its timing.
+func openBench(b *testing.B) *Store {
+	s, err := Open(benchStore(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	b.ResetTimer()
+	return s
+}
+
 func BenchmarkImport20k(b *testing.B) {
 	corpus := benchCorpus(b)
 	b.SetBytes(int64(benchBytes))
@@ -70,12 +81,7 @@ func BenchmarkImport20k(b *testing.B) {
 }
 
 func BenchmarkReimportUnchanged20k(b *testing.B) {
-	s, err := Open(benchStore(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	b.ResetTimer()
+	s := openBench(b)
 	for i := 0; i < b.N; i++ {
 		rep, err := s.Import(bg, []string{benchCorpus(b)}, ImportOptions{})
 		if err != nil || rep.Unchanged+rep.Skipped != benchFiles {
@@ -85,12 +91,7 @@ func BenchmarkReimportUnchanged20k(b *testing.B) {
 }
 
 func BenchmarkExport20k(b *testing.B) {
-	s, err := Open(benchStore(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	b.ResetTimer()
+	s := openBench(b)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		rep, err := s.Export(bg, b.TempDir(), ExportOptions{Format: FormatOpenAI, BaseModel: "m"})
@@ -101,12 +102,7 @@ func BenchmarkExport20k(b *testing.B) {
 }
 
 func BenchmarkSearchRanked(b *testing.B) {
-	s, err := Open(benchStore(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	b.ResetTimer()
+	s := openBench(b)
 	for i := 0; i < b.N; i++ {
 		hits, err := s.Search(bg, Query{Text: "records customers paging", Limit: 50})
 		if err != nil || len(hits) == 0 {
@@ -116,12 +112,7 @@ func BenchmarkSearchRanked(b *testing.B) {
 }
 
 func BenchmarkSimilar(b *testing.B) {
-	s, err := Open(benchStore(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	b.ResetTimer()
+	s := openBench(b)
 	for i := 0; i < b.N; i++ {
 		hits, err := s.Similar(bg, "Create an endpoint that returns the orders of a customer with paging and sorting", 5)
 		if err != nil || len(hits) != 5 {
