@@ -82,8 +82,9 @@ type argList []string
 func (a *argList) String() string     { return strings.Join(*a, ",") }
 func (a *argList) Set(s string) error { *a = append(*a, s); return nil }
 
-// argumentsNode builds [.arguments] from name=value or name:type=value.
-func argumentsNode(args []string) (*hyperlambda.Node, error) {
+// argumentsNode builds [.arguments] from name=value or name:type=value;
+// an untyped value takes the type the program declares for it.
+func argumentsNode(args []string, decls []engine.ArgDecl) (*hyperlambda.Node, error) {
 	n := hyperlambda.New(".arguments", nil)
 	for _, a := range args {
 		key, val, ok := strings.Cut(a, "=")
@@ -91,12 +92,14 @@ func argumentsNode(args []string) (*hyperlambda.Node, error) {
 			return nil, fmt.Errorf("--arg %q: want name=value or name:type=value", a)
 		}
 		name, typ, typed := strings.Cut(key, ":")
-		var v any = val
+		var v any
+		var err error
 		if typed {
-			var err error
 			if v, err = hyperlambda.ConvertText(val, typ); err != nil {
 				return nil, fmt.Errorf("--arg %s: %v", name, err)
 			}
+		} else if v, err = engine.ConvertArgument(decls, name, val); err != nil {
+			return nil, fmt.Errorf("--arg %v (declared in [.arguments])", err)
 		}
 		n.Add(hyperlambda.New(name, v))
 	}
@@ -134,12 +137,12 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	if len(runArgs) > 0 {
-		argsNode, err := argumentsNode(runArgs)
+		argsNode, err := argumentsNode(runArgs, engine.DeclaredArguments(lambda))
 		if err != nil {
 			fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
 			return exitUsage
 		}
-		lambda.Insert(0, argsNode)
+		engine.BindArguments(lambda, argsNode)
 	}
 	// Ctrl+C stops the run cleanly, like the studio's Stop button.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
