@@ -1,0 +1,322 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/engine"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// RunRecorder keeps runs; *dataset.Store satisfies it through an adapter
+// in the studio (nil keeps nothing).
+type RunRecorder interface {
+	RecordRun(ctx context.Context, r RunRecord) error
+}
+
+// RunRecord is what the run panel reports after a run.
+type RunRecord struct {
+	Tree     string // canonical Hyperlambda that ran (before execution)
+	Policy   *whitelist.Policy
+	Args     string
+	Result   *engine.Result
+	Err      error
+	Duration time.Duration
+}
+
+// RunPanel runs the document's tree with arguments typed into a form
+// built from its [.arguments] declaration. Approve & Run is enabled only
+// while nothing is denied or unknown; the runtime enforces the policy
+// either way.
+type RunPanel struct {
+	doc      *Document
+	engine   *engine.Engine
+	recorder RunRecorder
+
+	form     *fyne.Container
+	inputs   []argInput
+	formNote *widget.Label
+	run      *widget.Button
+	stop     *widget.Button
+	status   *widget.Label
+	lambda   *widget.Entry
+	result   *widget.Entry
+	log      *widget.Entry
+	denials  *widget.Entry
+	bars     map[string]*widget.ProgressBar
+	barText  map[string]*widget.Label
+	content  fyne.CanvasObject
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the current run has finished
+}
+
+type argInput struct {
+	decl  engine.ArgDecl
+	entry *widget.Entry
+	err   *widget.Label
+}
+
+// NewRunPanel builds the panel for doc, running with e.
+func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPanel {
+	p := &RunPanel{doc: doc, engine: e, recorder: recorder,
+		bars: map[string]*widget.ProgressBar{}, barText: map[string]*widget.Label{}}
+	p.form = container.NewVBox()
+	p.formNote = widget.NewLabel("")
+	p.run = widget.NewButton("Approve & Run", p.Run)
+	p.run.Importance = widget.HighImportance
+	p.stop = widget.NewButton("Stop", p.Stop)
+	p.stop.Disable()
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	mono := func() *widget.Entry {
+		e := widget.NewMultiLineEntry()
+		e.TextStyle = fyne.TextStyle{Monospace: true}
+		e.Disable() // read-only, still selectable for copying
+		e.SetMinRowsVisible(4)
+		return e
+	}
+	p.lambda, p.result, p.log, p.denials = mono(), mono(), mono(), mono()
+	usage := container.NewVBox()
+	for _, name := range []string{"steps", "nodes", "time", "output", "depth"} {
+		bar := widget.NewProgressBar()
+		txt := widget.NewLabel(name)
+		p.bars[name], p.barText[name] = bar, txt
+		usage.Add(container.NewBorder(nil, nil, txt, nil, bar))
+	}
+	tabs := container.NewAppTabs(
+		container.NewTabItem("Result", p.result),
+		container.NewTabItem("Executed lambda", p.lambda),
+		container.NewTabItem("Log", p.log),
+		container.NewTabItem("Denials", p.denials),
+		container.NewTabItem("Budgets", usage),
+	)
+	top := container.NewVBox(widget.NewLabelWithStyle("Arguments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		p.form, p.formNote, container.NewHBox(p.run, p.stop), p.status)
+	p.content = container.NewBorder(top, nil, nil, nil, tabs)
+	doc.OnChange(p.refresh)
+	p.refresh()
+	return p
+}
+
+// Object is the panel's content.
+func (p *RunPanel) Object() fyne.CanvasObject { return p.content }
+
+// refresh rebuilds the form when the declaration changed and updates
+// whether the tree may run.
+func (p *RunPanel) refresh() {
+	decls := engine.DeclaredArguments(p.doc.Root())
+	if !sameDecls(decls, p.inputs) {
+		old := map[string]string{}
+		for _, in := range p.inputs {
+			old[in.decl.Name] = in.entry.Text
+		}
+		p.inputs = nil
+		p.form.RemoveAll()
+		for _, d := range decls {
+			in := argInput{decl: d, entry: widget.NewEntry(), err: widget.NewLabel("")}
+			in.entry.SetPlaceHolder(typeHint(d.Type))
+			in.entry.SetText(old[d.Name])
+			in.err.Importance = widget.DangerImportance
+			in.entry.OnChanged = func(string) { p.validate() }
+			label := d.Name
+			if d.Type != "" {
+				label += " (" + d.Type + ")"
+			}
+			p.form.Add(container.NewBorder(nil, nil, widget.NewLabel(label), nil, container.NewVBox(in.entry, in.err)))
+			p.inputs = append(p.inputs, in)
+		}
+		if len(decls) == 0 {
+			p.formNote.SetText("The tree declares no [.arguments]; it runs without any.")
+		} else {
+			p.formNote.SetText("")
+		}
+	}
+	p.validate()
+}
+
+func sameDecls(decls []engine.ArgDecl, inputs []argInput) bool {
+	if len(decls) != len(inputs) {
+		return false
+	}
+	for i := range decls {
+		if decls[i] != inputs[i].decl {
+			return false
+		}
+	}
+	return true
+}
+
+func typeHint(t string) string {
+	switch t {
+	case "", "string":
+		return "text"
+	case "date":
+		return "e.g. 2026-01-31T12:00:00Z"
+	case "bool":
+		return "true or false"
+	}
+	return t
+}
+
+// arguments converts the form to an [.arguments] node; ok is false (and
+// each bad field says why) when a value does not convert to its type.
+func (p *RunPanel) arguments() (*hyperlambda.Node, bool) {
+	args := hyperlambda.New(".arguments", nil)
+	ok := true
+	for _, in := range p.inputs {
+		if in.entry.Text == "" {
+			in.err.SetText("")
+			continue // not given, as a caller may omit an argument
+		}
+		v, err := engine.ConvertArgument([]engine.ArgDecl{in.decl}, in.decl.Name, in.entry.Text)
+		if err != nil {
+			in.err.SetText(err.Error())
+			ok = false
+			continue
+		}
+		in.err.SetText("")
+		args.Add(hyperlambda.New(in.decl.Name, v))
+	}
+	return args, ok
+}
+
+// validate enables Approve & Run only for a tree that may run with valid
+// arguments, and says why not.
+func (p *RunPanel) validate() {
+	_, argsOK := p.arguments()
+	p.mu.Lock()
+	running := p.cancel != nil
+	p.mu.Unlock()
+	switch blocking := p.doc.Blocking(); {
+	case running:
+		p.run.Disable()
+	case blocking > 0:
+		p.run.Disable()
+		p.status.SetText(fmt.Sprintf("%d node(s) are denied or unknown under policy %s: fix them to run.", blocking, p.doc.Policy().Name))
+	case !argsOK:
+		p.run.Disable()
+		p.status.SetText("Some arguments do not convert to their types.")
+	case p.doc.Root().Len() == 0:
+		p.run.Disable()
+		p.status.SetText("The tree is empty.")
+	default:
+		p.run.Enable()
+		p.status.SetText("Ready to run under policy " + p.doc.Policy().Name + ".")
+	}
+}
+
+// Run approves and runs the tree in the background; Stop cancels it.
+func (p *RunPanel) Run() {
+	args, ok := p.arguments()
+	if !ok || p.doc.Blocking() > 0 {
+		p.validate()
+		return
+	}
+	p.mu.Lock()
+	if p.cancel != nil {
+		p.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel, p.done = cancel, make(chan struct{})
+	done := p.done
+	p.mu.Unlock()
+
+	policy := p.doc.Policy()
+	tree := p.doc.Root().Clone() // the editor keeps its tree; the run mutates this one
+	treeText := hyperlambda.Format(tree.Children(), hyperlambda.FormatOptions{})
+	argsText := hyperlambda.Format(args.Children(), hyperlambda.FormatOptions{})
+	engine.BindArguments(tree, args)
+	p.run.Disable()
+	p.stop.Enable()
+	p.status.SetText("Running under policy " + policy.Name + "…")
+	go func() {
+		defer close(done)
+		start := time.Now()
+		res, err := p.engine.Execute(ctx, tree, policy)
+		rec := RunRecord{Tree: treeText, Policy: policy, Args: argsText, Result: res, Err: err, Duration: time.Since(start)}
+		if p.recorder != nil {
+			if rerr := p.recorder.RecordRun(context.Background(), rec); rerr != nil && err == nil {
+				err = fmt.Errorf("the run finished but could not be saved: %w", rerr)
+			}
+		}
+		fyne.Do(func() {
+			p.mu.Lock()
+			p.cancel = nil
+			p.mu.Unlock()
+			p.stop.Disable()
+			p.show(rec, err)
+			p.validate()
+			if err != nil {
+				p.status.SetText(err.Error())
+			} else {
+				p.status.SetText(fmt.Sprintf("Finished in %v under policy %s.", rec.Duration.Round(time.Microsecond), policy.Name))
+			}
+		})
+	}()
+}
+
+// Stop cancels the current run, if any.
+func (p *RunPanel) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cancel != nil {
+		p.cancel()
+	}
+}
+
+// Wait blocks until the current run (if any) has finished; for tests and
+// for closing the window.
+func (p *RunPanel) Wait() {
+	p.mu.Lock()
+	done := p.done
+	p.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+// show puts a run's outcome on screen.
+func (p *RunPanel) show(rec RunRecord, err error) {
+	res := rec.Result
+	if res == nil {
+		return
+	}
+	p.lambda.SetText(hyperlambda.Format(res.Lambda.Children(), hyperlambda.FormatOptions{}))
+	result := resultText(res)
+	if result == "" {
+		result = "(no result)"
+	}
+	p.result.SetText(result)
+	logText := ""
+	for _, e := range res.Log {
+		logText += e.String() + "\n"
+	}
+	p.log.SetText(logText)
+	denials := ""
+	for _, d := range res.Denials {
+		denials += fmt.Sprintf("[%s] at %s: %s\n", d.Slot, d.Path, d.Reason)
+	}
+	p.denials.SetText(denials)
+	b := rec.Policy.Budgets
+	p.setBar("steps", float64(res.Usage.Steps), float64(b.Steps), fmt.Sprintf("steps %d of %d", res.Usage.Steps, b.Steps))
+	p.setBar("nodes", float64(res.Usage.Nodes), float64(b.Nodes), fmt.Sprintf("nodes %d of %d", res.Usage.Nodes, b.Nodes))
+	p.setBar("time", float64(res.Usage.Duration), float64(b.Time), fmt.Sprintf("time %v of %v", res.Usage.Duration.Round(time.Microsecond), b.Time))
+	p.setBar("output", float64(res.Usage.OutputBytes), float64(b.OutputBytes), fmt.Sprintf("output %d of %d bytes", res.Usage.OutputBytes, b.OutputBytes))
+	p.setBar("depth", float64(res.Usage.MaxDepth), float64(b.Depth), fmt.Sprintf("depth %d of %d", res.Usage.MaxDepth, b.Depth))
+}
+
+func (p *RunPanel) setBar(name string, used, limit float64, text string) {
+	p.bars[name].Max = max(limit, 1)
+	p.bars[name].SetValue(min(used, p.bars[name].Max))
+	p.barText[name].SetText(text)
+}
