@@ -44,7 +44,7 @@ var typeHints = map[string]string{
 // (checked per type as it is typed), and shows its path and what the
 // static check says about it, in words.
 type Inspector struct {
-	widget.BaseWidget
+	composite
 
 	doc      *Document
 	id       widget.TreeNodeID
@@ -57,7 +57,7 @@ type Inspector struct {
 	finding  *widget.Label
 	empty    *widget.Label
 	form     fyne.CanvasObject
-	content  *fyne.Container
+	stack    *fyne.Container // the form, or the "select a node" text
 
 	// What the fields last showed of the node, so a refresh after an edit
 	// elsewhere does not overwrite text being typed.
@@ -88,7 +88,8 @@ func NewInspector(doc *Document) *Inspector {
 		widget.NewSeparator(),
 		i.finding,
 	)
-	i.content = container.NewStack(i.empty)
+	i.stack = container.NewStack(i.empty)
+	i.content = container.NewVScroll(i.stack)
 	doc.OnChange(i.refresh)
 	i.ExtendBaseWidget(i)
 	return i
@@ -100,10 +101,6 @@ func wrappedLabel() *widget.Label {
 	return l
 }
 
-func (i *Inspector) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewVScroll(i.content))
-}
-
 // SetNode shows a node (RootID for none). Typing in the new node's fields
 // starts new undo steps.
 func (i *Inspector) SetNode(id widget.TreeNodeID) {
@@ -113,12 +110,12 @@ func (i *Inspector) SetNode(id widget.TreeNodeID) {
 	n := i.doc.Node(id)
 	if id == RootID || n == nil {
 		i.id = RootID
-		i.content.Objects = []fyne.CanvasObject{i.empty}
-		i.content.Refresh()
+		i.stack.Objects = []fyne.CanvasObject{i.empty}
+		i.stack.Refresh()
 		return
 	}
-	i.content.Objects = []fyne.CanvasObject{i.form}
-	i.content.Refresh()
+	i.stack.Objects = []fyne.CanvasObject{i.form}
+	i.stack.Refresh()
 	i.valueErr.Hide()
 	i.sync(n, true)
 }

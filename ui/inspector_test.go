@@ -50,7 +50,7 @@ func TestInspectorShowsNode(t *testing.T) {
 		t.Errorf("%d type options", len(i.typ.Options))
 	}
 	i.SetNode(RootID)
-	if i.content.Objects[0] != i.empty {
+	if i.stack.Objects[0] != i.empty {
 		t.Errorf("no node selected, but the form shows")
 	}
 }

@@ -24,13 +24,12 @@ const SourceDebounce = 300 * time.Millisecond
 // step); a syntax error is shown at its line and column and the tree keeps
 // its last good state.
 type SourceTab struct {
-	widget.BaseWidget
+	composite
 
 	doc     *Document
 	entry   *widget.Entry
 	status  *widget.Label
 	goToErr *widget.Button
-	content fyne.CanvasObject
 
 	// after schedules fn on the Fyne goroutine after d; tests replace it.
 	after func(d time.Duration, fn func())
@@ -57,10 +56,6 @@ func NewSourceTab(doc *Document) *SourceTab {
 	s.reload()
 	s.ExtendBaseWidget(s)
 	return s
-}
-
-func (s *SourceTab) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(s.content)
 }
 
 // Text is the text as shown (LF line ends).

@@ -131,7 +131,7 @@ func alt(k fyne.KeyName) fyne.Shortcut {
 // shortcuts and a find bar. Selection is reported to OnSelected listeners
 // (the inspector).
 type TreeEditor struct {
-	widget.BaseWidget
+	composite
 
 	doc      *Document
 	tree     *nodeTree
@@ -142,7 +142,6 @@ type TreeEditor struct {
 	find     *widget.Entry
 	findBar  *fyne.Container
 	message  *widget.Label
-	content  fyne.CanvasObject
 
 	selected  widget.TreeNodeID
 	listeners []func(widget.TreeNodeID)
@@ -199,10 +198,6 @@ func NewTreeEditor(doc *Document) *TreeEditor {
 	e.updateButtons()
 	e.ExtendBaseWidget(e)
 	return e
-}
-
-func (e *TreeEditor) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(e.content)
 }
 
 // Document returns the document being edited.

@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/assets"
+	"hlstudio/whitelist"
+)
+
+// composite is a widget drawn as one tree of other widgets; the views
+// embed it and call ExtendBaseWidget with themselves.
+type composite struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+}
+
+func (c *composite) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(c.content)
+}
+
+// EditorView is the tree editor, the inspector and the source tab of one
+// Document side by side, with a policy picker and a one-line verdict of
+// the static check.
+type EditorView struct {
+	composite
+
+	Doc       *Document
+	Tree      *TreeEditor
+	Inspector *Inspector
+	Source    *SourceTab
+	Tabs      *container.AppTabs
+
+	policy   *widget.Select
+	summary  *widget.Label
+	settingP bool // the picker is being set from the document
+}
+
+// NewEditorView composes the editing views of doc. w gets the editor's
+// keyboard shortcuts (nil: only while the tree has focus).
+func NewEditorView(w fyne.Window, doc *Document) *EditorView {
+	v := &EditorView{Doc: doc, Tree: NewTreeEditor(doc), Inspector: NewInspector(doc), Source: NewSourceTab(doc)}
+	v.summary = widget.NewLabel("")
+	v.summary.Wrapping = fyne.TextWrapWord
+	v.policy = widget.NewSelect(assets.PolicyNames(), v.pickPolicy)
+	v.policy.PlaceHolder = "(pick a policy)"
+	v.Tree.OnSelected(v.Inspector.SetNode)
+	v.Tree.OnRename = func() {
+		v.Tabs.SelectIndex(0)
+		v.Inspector.FocusName()
+	}
+	if w != nil {
+		v.Tree.BindShortcuts(w.Canvas())
+	}
+	v.Tabs = container.NewAppTabs(
+		container.NewTabItem("Inspector", v.Inspector),
+		container.NewTabItem("Source", v.Source),
+	)
+	split := container.NewHSplit(v.Tree, v.Tabs)
+	split.SetOffset(0.55)
+	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Policy"), v.policy), nil, v.summary)
+	v.content = container.NewBorder(top, nil, nil, nil, split)
+	doc.OnChange(v.docChanged)
+	v.docChanged()
+	// Small trees open fully; a large one opens as its top level only.
+	if doc.Len() <= 500 {
+		v.Tree.tree.OpenAllBranches()
+	}
+	v.ExtendBaseWidget(v)
+	return v
+}
+
+// SetPolicy labels the tree under p, a built-in or one loaded from a file.
+func (v *EditorView) SetPolicy(p *whitelist.Policy) { v.Doc.SetPolicy(p) }
+
+// Summary is the one-line verdict shown next to the policy picker.
+func (v *EditorView) Summary() string { return v.summary.Text }
+
+func (v *EditorView) pickPolicy(name string) {
+	if v.settingP || name == "" {
+		return
+	}
+	p, err := BuiltinPolicy(name)
+	if err != nil {
+		v.summary.Importance = widget.DangerImportance
+		v.summary.SetText(err.Error())
+		return
+	}
+	v.Doc.SetPolicy(p)
+}
+
+func (v *EditorView) docChanged() {
+	p := v.Doc.Policy()
+	v.settingP = true
+	switch {
+	case p == nil:
+		v.policy.ClearSelected()
+	case slices.Contains(assets.PolicyNames(), p.Name):
+		v.policy.SetSelected(p.Name)
+	default:
+		v.policy.ClearSelected()
+		v.policy.PlaceHolder = p.Name + " (file)"
+		v.policy.Refresh()
+	}
+	v.settingP = false
+	text, imp := verdict(v.Doc)
+	v.summary.Importance = imp
+	v.summary.SetText(text)
+}
+
+// verdict sums up the check in a sentence and the importance to draw it.
+func verdict(d *Document) (string, widget.Importance) {
+	p := d.Policy()
+	if p == nil {
+		return "No policy: nothing is checked.", widget.WarningImportance
+	}
+	warn := 0
+	for _, f := range d.Findings() {
+		if f.Label == whitelist.LabelDynamic || f.Label == whitelist.LabelUnknownArgument {
+			warn++
+		}
+	}
+	var text string
+	imp := widget.SuccessImportance
+	switch b := d.Blocking(); b {
+	case 0:
+		text = "Nothing is blocked under " + p.Name + "."
+	case 1:
+		text, imp = "1 node is blocked under "+p.Name+" (denied or unknown slot).", widget.DangerImportance
+	default:
+		text, imp = fmt.Sprintf("%d nodes are blocked under %s (denied or unknown slots).", b, p.Name), widget.DangerImportance
+	}
+	if warn > 0 {
+		text += fmt.Sprintf(" %d to look at (dynamic or unknown arguments).", warn)
+	}
+	return text, imp
+}

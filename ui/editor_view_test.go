@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+func viewWindow(t *testing.T, src, policy string) (*EditorView, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	v := NewEditorView(w, testDoc(t, src, policy))
+	w.SetContent(v)
+	w.Resize(fyne.NewSize(1000, 600))
+	return v, w
+}
+
+func TestViewRenameInInspectorTurnsRowRed(t *testing.T) {
+	v, w := viewWindow(t, "if\r\n   .cond:bool:true\r\n   .lambda\r\n      .x\r\n", "sandbox")
+	if !strings.HasPrefix(v.Summary(), "Nothing is blocked under sandbox") || v.summary.Importance != widget.SuccessImportance {
+		t.Fatalf("summary %q", v.Summary())
+	}
+	v.Tree.Select(byPath(t, v.Doc, "/0/1/0"))
+	w.Canvas().Focus(v.Tree.tree)
+	key(w, fyne.KeyF2)
+	if w.Canvas().Focused() != v.Inspector.name {
+		t.Fatalf("F2 did not move to the inspector's name")
+	}
+	retype(v.Inspector.name, "no.such.slot")
+	if r := row(t, w, "no.such.slot"); r.name.Importance != widget.DangerImportance {
+		t.Fatalf("row drawn %v", r.name.Importance)
+	}
+	if !strings.Contains(v.Inspector.Finding(), "no slot is named no.such.slot") {
+		t.Fatalf("finding %q", v.Inspector.Finding())
+	}
+	if !strings.HasPrefix(v.Summary(), "1 node is blocked under sandbox") || v.summary.Importance != widget.DangerImportance {
+		t.Fatalf("summary %q", v.Summary())
+	}
+	// Ctrl+Z in the focused entry is the entry's own; from the tree it
+	// undoes the rename.
+	w.Canvas().Focus(v.Tree.tree)
+	v.Tree.tree.TypedShortcut(&fyne.ShortcutUndo{})
+	if r := row(t, w, ".x"); r.name.Importance != widget.MediumImportance {
+		t.Fatalf("after undo the row is drawn %v", r.name.Importance)
+	}
+	if v.Inspector.name.Text != ".x" {
+		t.Fatalf("inspector shows %q after undo", v.Inspector.name.Text)
+	}
+}
+
+func TestViewPolicyPicker(t *testing.T) {
+	v, w := viewWindow(t, "log.info:hello\r\n", "pure")
+	if v.policy.Selected != "pure" {
+		t.Fatalf("picker shows %q", v.policy.Selected)
+	}
+	if r := row(t, w, "log.info"); r.name.Importance != widget.DangerImportance {
+		t.Fatalf("log.info under pure drawn %v", r.name.Importance)
+	}
+	v.policy.SetSelected("sandbox")
+	if v.Doc.Policy().Name != "sandbox" || v.Doc.Blocking() != 0 {
+		t.Fatalf("policy %s, %d blocked", v.Doc.Policy().Name, v.Doc.Blocking())
+	}
+	if r := row(t, w, "log.info"); r.name.Importance != widget.SuccessImportance {
+		t.Fatalf("log.info under sandbox drawn %v", r.name.Importance)
+	}
+	p := testPolicy(t, "pure")
+	p.Name = "mine"
+	v.SetPolicy(p)
+	if v.policy.Selected != "" || !strings.Contains(v.policy.PlaceHolder, "mine") {
+		t.Fatalf("a file policy shows as %q / %q", v.policy.Selected, v.policy.PlaceHolder)
+	}
+}
+
+func TestViewSourceAndTreeStayInSync(t *testing.T) {
+	v, w := viewWindow(t, ".a\r\n", "pure")
+	v.Tabs.SelectIndex(1)
+	v.Source.Entry().SetText(".a\nstrings.concat\n   .:x\n")
+	v.Source.Flush()
+	row(t, w, "strings.concat")
+	v.Tree.Select(byPath(t, v.Doc, "/1"))
+	v.Tree.Do(ActDelete)
+	if got := v.Source.Text(); got != ".a\n" {
+		t.Fatalf("source after a tree delete: %q", got)
+	}
+	v.Tabs.SelectIndex(0)
+	v.Tree.Do(ActUndo)
+	v.Tabs.SelectIndex(1)
+	if got := v.Source.Text(); !strings.Contains(got, "strings.concat") {
+		t.Fatalf("source after undo in the tree: %q", got)
+	}
+}
