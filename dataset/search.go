@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -137,15 +138,21 @@ func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 	return n, classify(err)
 }
 
-// Similar returns up to k approved snippets whose prompts and code best
-// match prompt, for few-shot examples and for offline suggestions. Any
+// Similar returns up to k approved snippets whose prompts best match
+// prompt, for few-shot examples and for offline suggestions. Any
 // shared word counts (the ranking sorts them out); very common words are
 // left out of the query.
 func (s *Store) Similar(ctx context.Context, prompt string, k int) ([]Snippet, error) {
-	match := ftsQuery(prompt, true)
-	if match == "" || k <= 0 {
+	if k <= 0 {
 		return nil, nil
 	}
+	terms, err := s.distinctiveTerms(ctx, ftsTerms(prompt, true))
+	if err != nil || len(terms) == 0 {
+		return nil, err
+	}
+	// Prompts are matched against prompts: that is what a few-shot example
+	// is chosen by.
+	match := "{prompt} : (" + strings.Join(terms, " OR ") + ")"
 	return queryAll(ctx, s.db, "SELECT "+snippetCols+" FROM (SELECT s.id, "+rankExpr+" AS rank"+
 		" FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid"+
 		" WHERE snippets_fts MATCH ? AND s.status = 'approved' ORDER BY rank, s.id LIMIT ?) p"+
@@ -200,6 +207,15 @@ var stopWords = map[string]bool{
 // error: each word becomes a quoted string. With any, words are joined by
 // OR (best overlap); otherwise all must match and the last is a prefix.
 func ftsQuery(text string, any bool) string {
+	if any {
+		return strings.Join(ftsTerms(text, true), " OR ")
+	}
+	return strings.Join(ftsTerms(text, false), " ")
+}
+
+// ftsTerms returns the words of text as quoted FTS5 strings, each once;
+// with any, stop words are left out, otherwise the last word is a prefix.
+func ftsTerms(text string, any bool) []string {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
@@ -219,10 +235,46 @@ func ftsQuery(text string, any bool) string {
 			break
 		}
 	}
-	if any {
-		return strings.Join(parts, " OR ")
+	return parts
+}
+
+// distinctiveTerms drops the terms found in more than a quarter of the
+// prompts, keeping at least the two rarest: bm25 gives such terms almost
+// no weight, yet ranking every prompt they match is what makes an OR
+// query slow on a large set. Counting a term's prompts is cheap.
+func (s *Store) distinctiveTerms(ctx context.Context, terms []string) ([]string, error) {
+	if len(terms) <= 2 {
+		return terms, nil
 	}
-	return strings.Join(parts, " ")
+	var total int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM snippets").Scan(&total); err != nil {
+		return nil, classify(err)
+	}
+	if total < 2000 { // small sets rank fast; every term helps recall there
+		return terms, nil
+	}
+	type counted struct {
+		term string
+		n    int
+	}
+	var cs []counted
+	for _, t := range terms {
+		var n int
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM snippets_fts WHERE snippets_fts MATCH ?", "{prompt} : "+t).Scan(&n); err != nil {
+			return nil, classify(err)
+		}
+		if n > 0 {
+			cs = append(cs, counted{t, n})
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b counted) int { return a.n - b.n })
+	var out []string
+	for i, c := range cs {
+		if i < 2 || c.n <= total/4 {
+			out = append(out, c.term)
+		}
+	}
+	return out, nil
 }
 
 // endsInSpace: a finished word is not a prefix ("data " wants "data").
