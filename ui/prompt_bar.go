@@ -1,0 +1,307 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/compiler"
+	"hlstudio/dataset"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// ModelServer is what the prompt bar needs of Ollama: the compiler's LLM
+// and the list of installed models. *compiler.Ollama is one.
+type ModelServer interface {
+	compiler.LLM
+	Models(ctx context.Context) ([]compiler.ModelInfo, error)
+}
+
+// Generated is what a generation produced, for whoever keeps it (the
+// library's "save as regression pair" needs the failed attempts).
+type Generated struct {
+	Prompt string
+	Result *compiler.Result
+	Err    error
+}
+
+// PromptBar is where a person says what the function should do: the
+// prompt, the model and mode, Generate and Cancel, the live stream and
+// the attempt counter. A verified tree replaces the document's tree as
+// one undo step.
+type PromptBar struct {
+	win    fyne.Window
+	doc    *Document
+	server ModelServer
+	store  compiler.Store
+	vocab  whitelist.Vocabulary
+	// OnGenerated, when set, hears every finished generation.
+	OnGenerated func(Generated)
+
+	prompt   *widget.Entry
+	model    *widget.Select
+	mode     *widget.Select
+	generate *widget.Button
+	cancel   *widget.Button
+	refresh  *widget.Button
+	showLast *widget.Button
+	activity *widget.ProgressBarInfinite
+	state    *widget.Label
+	stream   *widget.Entry
+	content  fyne.CanvasObject
+
+	mu       sync.Mutex
+	stop     context.CancelFunc
+	done     chan struct{}
+	last     *compiler.Prompt
+	compiler *compiler.Compiler
+}
+
+const (
+	modeAuto = "auto"
+	modeText = "text"
+	modeTree = "tree"
+)
+
+// NewPromptBar builds the bar; server may be unreachable (the bar says so
+// and how to start it), store may be nil.
+func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store compiler.Store, vocab whitelist.Vocabulary) *PromptBar {
+	b := &PromptBar{win: win, doc: doc, server: server, store: store, vocab: vocab}
+	b.prompt = widget.NewMultiLineEntry()
+	b.prompt.SetPlaceHolder("Say what the backend function should do, e.g. \"Return the users older than the age argument\"")
+	b.prompt.SetMinRowsVisible(3)
+	b.prompt.Wrapping = fyne.TextWrapWord
+	b.model = widget.NewSelect(nil, nil)
+	b.model.PlaceHolder = "(no model)"
+	b.mode = widget.NewSelect([]string{modeAuto, modeText, modeTree}, nil)
+	b.mode.SetSelected(modeAuto)
+	b.generate = widget.NewButton("Generate", b.Generate)
+	b.generate.Importance = widget.HighImportance
+	b.cancel = widget.NewButton("Cancel", b.Cancel)
+	b.cancel.Disable()
+	b.refresh = widget.NewButton("Models", func() { go b.LoadModels() })
+	b.showLast = widget.NewButton("Show prompt", b.ShowPrompt)
+	b.showLast.Disable()
+	b.activity = widget.NewProgressBarInfinite()
+	b.activity.Stop()
+	b.activity.Hide()
+	b.state = widget.NewLabel("")
+	b.state.Wrapping = fyne.TextWrapWord
+	b.stream = widget.NewMultiLineEntry()
+	b.stream.TextStyle = fyne.TextStyle{Monospace: true}
+	b.stream.Wrapping = fyne.TextWrapWord
+	b.stream.SetMinRowsVisible(3)
+	b.stream.Disable()
+	controls := container.NewHBox(widget.NewLabel("Model"), b.model, b.refresh, widget.NewLabel("Mode"), b.mode, b.generate, b.cancel, b.showLast)
+	b.content = container.NewVBox(b.prompt, controls, b.activity, b.state, b.stream)
+	return b
+}
+
+// Object is the bar's content.
+func (b *PromptBar) Object() fyne.CanvasObject { return b.content }
+
+// LoadModels asks the server for its models; call it from a goroutine.
+// With no server the state line says so and how to start one.
+func (b *PromptBar) LoadModels() {
+	models, err := b.server.Models(context.Background())
+	fyne.Do(func() {
+		if err != nil {
+			b.model.SetOptions(nil)
+			b.state.SetText(err.Error())
+			return
+		}
+		names := make([]string, len(models))
+		for i, m := range models {
+			names[i] = m.Name
+		}
+		b.model.SetOptions(names)
+		switch {
+		case len(names) == 0:
+			b.state.SetText("Ollama at " + b.server.Host() + " has no model: install one with `ollama pull qwen2.5-coder:7b`.")
+		case b.model.Selected == "" || !contains(names, b.model.Selected):
+			b.model.SetSelected(names[0])
+			b.state.SetText(fmt.Sprintf("Ollama at %s: %d model(s).", b.server.Host(), len(names)))
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Generate compiles the prompt in the background under the document's
+// policy; the result replaces the tree (one undo step).
+func (b *PromptBar) Generate() {
+	prompt := strings.TrimSpace(b.prompt.Text)
+	if prompt == "" {
+		b.state.SetText("Type what the function should do first.")
+		return
+	}
+	b.mu.Lock()
+	if b.stop != nil {
+		b.mu.Unlock()
+		return
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	b.stop, b.done = stop, make(chan struct{})
+	done := b.done
+	c := &compiler.Compiler{LLM: b.server, Store: b.store, Vocab: b.vocab, Policy: b.doc.Policy()}
+	b.compiler = c
+	b.mu.Unlock()
+	cfg := compiler.Config{Model: b.model.Selected}
+	if m := b.mode.Selected; m == modeText || m == modeTree {
+		cfg.Mode = compiler.Mode(m)
+	}
+	if cfg.Model == "" {
+		cfg.Model = "(none)" // no server answered: the compiler offers retrieved snippets
+	}
+	b.generate.Disable()
+	b.cancel.Enable()
+	b.activity.Show()
+	b.activity.Start()
+	b.stream.SetText("")
+	b.state.SetText("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…")
+	go func() {
+		defer close(done)
+		var text strings.Builder
+		res, err := c.Compile(ctx, prompt, cfg, func(e compiler.Event) { b.progress(e, &text) })
+		fyne.Do(func() { b.finish(prompt, res, err) })
+	}()
+}
+
+// progress runs on the compiling goroutine; the screen is updated through
+// fyne.Do. Tokens are shown as they arrive.
+func (b *PromptBar) progress(e compiler.Event, text *strings.Builder) {
+	switch e.Kind {
+	case compiler.EventPrompt:
+		b.mu.Lock()
+		b.last = e.Prompt
+		b.mu.Unlock()
+	case compiler.EventAttempt:
+		text.Reset()
+		n := e.Attempt
+		fyne.Do(func() {
+			b.state.SetText(fmt.Sprintf("Attempt %d…", n))
+			b.stream.SetText("")
+		})
+	case compiler.EventToken:
+		text.WriteString(e.Text)
+		s := text.String()
+		fyne.Do(func() { b.stream.SetText(s) })
+	case compiler.EventRejected:
+		n, why := e.Attempt, e.Text
+		fyne.Do(func() { b.state.SetText(fmt.Sprintf("Attempt %d refused, repairing:\n%s", n, why)) })
+	}
+}
+
+func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
+	b.mu.Lock()
+	b.stop = nil
+	b.mu.Unlock()
+	b.generate.Enable()
+	b.cancel.Disable()
+	b.activity.Stop()
+	b.activity.Hide()
+	b.mu.Lock()
+	haveLast := b.last != nil
+	b.mu.Unlock()
+	if haveLast {
+		b.showLast.Enable()
+	}
+	if b.OnGenerated != nil {
+		b.OnGenerated(Generated{Prompt: prompt, Result: res, Err: err})
+	}
+	var ce *compiler.CompileError
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, compiler.ErrCanceled):
+		b.state.SetText("Canceled.")
+	case errors.As(err, &ce):
+		b.state.SetText(fmt.Sprintf("No valid program after %d attempts. The last one was refused:\n%s", len(ce.Attempts), ce.Attempts[len(ce.Attempts)-1].Error))
+	case err != nil:
+		b.state.SetText(err.Error())
+	case res.Retrieved:
+		b.state.SetText(res.Offline + "\nShowing the closest approved snippets instead (retrieved, not generated).")
+		b.pickCandidate(res.Candidates)
+	default:
+		b.load(res.Tree, "generate")
+		marker := fmt.Sprintf("Generated in %d attempt(s)", len(res.Attempts))
+		if res.Cached {
+			marker = "Cached: this request was compiled before with the same model, options and policy"
+		}
+		b.state.SetText(marker + ". Labels show what the policy allows.")
+	}
+}
+
+// load makes tree the document's tree (a copy: the result keeps its own).
+func (b *PromptBar) load(tree *hyperlambda.Node, op string) {
+	b.doc.ReplaceTree(tree.Clone(), op)
+}
+
+// pickCandidate offers retrieved snippets; choosing one loads it.
+func (b *PromptBar) pickCandidate(cands []dataset.Snippet) {
+	if len(cands) == 0 || b.win == nil {
+		return
+	}
+	list := widget.NewList(func() int { return len(cands) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(fmt.Sprintf("#%d %s", cands[i].ID, cands[i].Prompt))
+		})
+	var d dialog.Dialog
+	list.OnSelected = func(i widget.ListItemID) {
+		root, err := hyperlambda.ParseString(cands[i].Code, hyperlambda.ParseOptions{Comments: true})
+		if err == nil {
+			b.load(root, "use retrieved snippet")
+			b.state.SetText(fmt.Sprintf("Loaded snippet #%d (retrieved, not generated).", cands[i].ID))
+		}
+		d.Hide()
+	}
+	d = dialog.NewCustom("Retrieved snippets", "Close", container.NewGridWrap(fyne.NewSize(560, 320), list), b.win)
+	d.Show()
+}
+
+// Cancel stops the generation in progress.
+func (b *PromptBar) Cancel() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stop != nil {
+		b.stop()
+	}
+}
+
+// Wait blocks until the generation in progress has finished.
+func (b *PromptBar) Wait() {
+	b.mu.Lock()
+	done := b.done
+	b.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+// ShowPrompt shows the assembled prompt of the last generation.
+func (b *PromptBar) ShowPrompt() {
+	b.mu.Lock()
+	p := b.last
+	b.mu.Unlock()
+	if p == nil || b.win == nil {
+		return
+	}
+	text := widget.NewMultiLineEntry()
+	text.SetText(p.String())
+	text.Wrapping = fyne.TextWrapWord
+	dialog.NewCustom("Assembled prompt ("+p.Hash[:12]+")", "Close", container.NewGridWrap(fyne.NewSize(640, 480), text), b.win).Show()
+}

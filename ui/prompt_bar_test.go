@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"hlstudio/compiler"
+	"hlstudio/dataset"
+	"hlstudio/internal/ollamatest"
+)
+
+func newServer(t *testing.T, host string) *compiler.Ollama {
+	t.Helper()
+	o, err := compiler.NewOllama(compiler.OllamaOptions{Host: host, FirstTokenTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// Against the real tiny server: models load, Generate fills the tree (one
+// undo step), the same request again is marked cached.
+func TestPromptBarGenerates(t *testing.T) {
+	srv := ollamatest.Start(t)
+	test.NewTempApp(t)
+	store, err := dataset.Open(filepath.Join(t.TempDir(), "studio.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	doc := testDoc(t, ".old:tree\n", "pure")
+	w := test.NewTempWindow(t, nil)
+	b := NewPromptBar(w, doc, newServer(t, srv.Host), store, testVocab)
+	w.SetContent(b.Object())
+	var generated []Generated
+	b.OnGenerated = func(g Generated) { generated = append(generated, g) }
+
+	b.LoadModels()
+	waitFor(t, func() bool { return b.model.Selected == "tiny:latest" }, func() string { return b.state.Text })
+	b.mode.SetSelected(modeTree)
+	test.Type(b.prompt, "Keep a constant")
+	test.Tap(b.generate)
+	b.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(b.state.Text, "Generated in 1 attempt") }, func() string { return b.state.Text })
+	if doc.Text() == ".old:tree\r\n" || b.stream.Text == "" || len(generated) != 1 || generated[0].Err != nil {
+		t.Fatalf("tree %q stream %q generated %+v", doc.Text(), b.stream.Text, generated)
+	}
+	if name := doc.UndoName(); name != "generate" {
+		t.Errorf("undo step %q", name)
+	}
+	if b.showLast.Disabled() {
+		t.Errorf("the assembled prompt cannot be shown")
+	}
+
+	test.Tap(b.generate)
+	b.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(b.state.Text, "Cached") }, func() string { return b.state.Text })
+	doc.Undo()
+	doc.Undo()
+	if doc.Text() != ".old:tree\r\n" {
+		t.Errorf("undo did not restore the tree: %q", doc.Text())
+	}
+}
+
+// No server: the state line says so and how to start one; Generate then
+// offers retrieved snippets instead of failing.
+func TestPromptBarOffline(t *testing.T) {
+	test.NewTempApp(t)
+	doc := testDoc(t, "", "pure")
+	b := NewPromptBar(nil, doc, newServer(t, ollamatest.RefusedHost(t)), nil, testVocab)
+	b.LoadModels()
+	waitFor(t, func() bool { return strings.Contains(b.state.Text, "ollama serve") }, func() string { return b.state.Text })
+	test.Type(b.prompt, "Anything")
+	test.Tap(b.generate)
+	b.Wait()
+	waitFor(t, func() bool { return strings.Contains(b.state.Text, "retrieved, not generated") }, func() string { return b.state.Text })
+}
+
+// Cancel ends a generation waiting on a server that never answers.
+func TestPromptBarCancel(t *testing.T) {
+	test.NewTempApp(t)
+	f := ollamatest.NewFake(t)
+	f.Handle("/api/show", ollamatest.JSON(map[string]any{"details": map[string]any{}, "model_info": map[string]any{}}))
+	f.Handle("/api/tags", ollamatest.JSON(map[string]any{"models": []map[string]any{{"name": "m:latest", "model": "m:latest", "digest": "abc"}}}))
+	f.Handle("/api/chat", ollamatest.Hang())
+	doc := testDoc(t, "", "pure")
+	b := NewPromptBar(nil, doc, newServer(t, f.URL), nil, testVocab)
+	b.model.SetOptions([]string{"m:latest"})
+	b.model.SetSelected("m:latest")
+	test.Type(b.prompt, "Anything")
+	test.Tap(b.generate)
+	waitFor(t, func() bool { return strings.HasPrefix(b.state.Text, "Attempt 1") }, func() string { return b.state.Text })
+	test.Tap(b.cancel)
+	b.Wait()
+	waitFor(t, func() bool { return b.state.Text == "Canceled." }, func() string { return b.state.Text })
+	if b.generate.Disabled() {
+		t.Errorf("Generate stays disabled")
+	}
+}
