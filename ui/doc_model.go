@@ -811,7 +811,7 @@ func (d *Document) FindNext(query string, from widget.TreeNodeID, backward bool)
 			passed = true
 			return true
 		}
-		if n == d.root || !matches(n, query) {
+		if n == d.root || !nodeMatches(n, query) {
 			return true
 		}
 		id := d.idOf[n]
@@ -844,14 +844,14 @@ func (d *Document) FindNext(query string, from widget.TreeNodeID, backward bool)
 
 func (d *Document) eachMatch(query string, fn func(*hyperlambda.Node) bool) {
 	d.root.Walk(func(n *hyperlambda.Node) bool {
-		if n != d.root && matches(n, query) {
+		if n != d.root && nodeMatches(n, query) {
 			return fn(n)
 		}
 		return true
 	})
 }
 
-func matches(n *hyperlambda.Node, query string) bool {
+func nodeMatches(n *hyperlambda.Node, query string) bool {
 	if query == "" {
 		return false
 	}

@@ -15,9 +15,9 @@ import (
 )
 
 // One vocabulary for all tests: building it registers every slot.
-var testVocab = vocab.New()
+var editVocab = vocab.New()
 
-func testPolicy(t testing.TB, name string) *whitelist.Policy {
+func mustPolicy(t testing.TB, name string) *whitelist.Policy {
 	t.Helper()
 	p, err := BuiltinPolicy(name)
 	if err != nil {
@@ -26,9 +26,9 @@ func testPolicy(t testing.TB, name string) *whitelist.Policy {
 	return p
 }
 
-func testDoc(t testing.TB, src, policy string) *Document {
+func mustDoc(t testing.TB, src, policy string) *Document {
 	t.Helper()
-	d, err := ParseDocument(src, testVocab, testPolicy(t, policy))
+	d, err := ParseDocument(src, editVocab, mustPolicy(t, policy))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +52,9 @@ func byPath(t testing.TB, d *Document, path string) widget.TreeNodeID {
 	return id
 }
 
-// sampleAt opens sample and finds the node at path ("" for the root).
+// sampleAt opens sampleHL and finds the node at path ("" for the root).
 func sampleAt(t *testing.T, path string) (*Document, widget.TreeNodeID) {
-	d := testDoc(t, sample, "pure")
+	d := mustDoc(t, sampleHL, "pure")
 	if path == "" {
 		return d, RootID
 	}
@@ -63,11 +63,11 @@ func sampleAt(t *testing.T, path string) (*Document, widget.TreeNodeID) {
 
 // lines is canonical text as one line per node, "|" joined, for compact
 // expectations.
-func lines(text string) string {
+func joinLines(text string) string {
 	return strings.Join(strings.Split(strings.TrimSuffix(text, "\r\n"), "\r\n"), "|")
 }
 
-const sample = ".a\r\n   .x:int:1\r\n.b\r\n.c\r\n   .y\r\n"
+const sampleHL = ".a\r\n   .x:int:1\r\n.b\r\n.c\r\n   .y\r\n"
 
 func TestEdits(t *testing.T) {
 	for _, tc := range []struct {
@@ -125,7 +125,7 @@ func TestEdits(t *testing.T) {
 			if err := tc.edit(d, id); err != nil {
 				t.Fatal(err)
 			}
-			if got := lines(d.Text()); got != tc.want {
+			if got := joinLines(d.Text()); got != tc.want {
 				t.Fatalf("after %s:\n got %s\nwant %s", tc.name, got, tc.want)
 			}
 			checkIndex(t, d)
@@ -139,7 +139,7 @@ func TestEdits(t *testing.T) {
 			for d.CanRedo() {
 				d.Redo()
 			}
-			if got := lines(d.Text()); got != tc.want {
+			if got := joinLines(d.Text()); got != tc.want {
 				t.Fatalf("redo all:\n got %s\nwant %s", got, tc.want)
 			}
 			checkIndex(t, d)
@@ -208,7 +208,7 @@ func TestRefusedEdits(t *testing.T) {
 }
 
 func TestBadValueIsRejectedWithConverterMessage(t *testing.T) {
-	d := testDoc(t, sample, "pure")
+	d := mustDoc(t, sampleHL, "pure")
 	id := byPath(t, d, "/0/0")
 	for _, tc := range []struct{ typ, text string }{
 		{"int", "abc"}, {"int", "99999999999"}, {"guid", "nope"}, {"bool", "true"}, {"x", "../["}, {"date", "yesterday"},
@@ -229,13 +229,13 @@ func TestBadValueIsRejectedWithConverterMessage(t *testing.T) {
 			t.Errorf("%s %q: message %q lacks the converter's %q", tc.typ, tc.text, err, convErr)
 		}
 	}
-	if got := lines(d.Text()); got != ".a|   .x:bool:true|.b|.c|   .y" {
+	if got := joinLines(d.Text()); got != ".a|   .x:bool:true|.b|.c|   .y" {
 		t.Fatalf("tree after rejected values: %s", got)
 	}
 }
 
 func TestIDsAreStable(t *testing.T) {
-	d := testDoc(t, sample, "pure")
+	d := mustDoc(t, sampleHL, "pure")
 	a, x := byPath(t, d, "/0"), byPath(t, d, "/0/0")
 	d.MoveDown(a)
 	d.Indent(a)
@@ -262,7 +262,7 @@ func TestIDsAreStable(t *testing.T) {
 }
 
 func TestTypingIsOneUndoStep(t *testing.T) {
-	d := testDoc(t, sample, "pure")
+	d := mustDoc(t, sampleHL, "pure")
 	id := byPath(t, d, "/1")
 	for _, name := range []string{"l", "lo", "log", "log.info"} {
 		d.setName(id, name, true)
@@ -286,7 +286,7 @@ func TestTypingIsOneUndoStep(t *testing.T) {
 }
 
 func TestLabelsFollowEdits(t *testing.T) {
-	d := testDoc(t, "if\r\n   .cond:bool:true\r\n   .lambda\r\n      .x\r\n", "pure")
+	d := mustDoc(t, "if\r\n   .cond:bool:true\r\n   .lambda\r\n      .x\r\n", "pure")
 	id := byPath(t, d, "/0/1/0")
 	changes := 0
 	d.OnChange(func() { changes++ })
@@ -306,7 +306,7 @@ func TestLabelsFollowEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 		if d.Policy().Name != tc.policy {
-			d.SetPolicy(testPolicy(t, tc.policy))
+			d.SetPolicy(mustPolicy(t, tc.policy))
 		}
 		f, ok := d.Finding(id)
 		if !ok || f.Label != tc.label {
@@ -325,7 +325,7 @@ func TestLabelsFollowEdits(t *testing.T) {
 }
 
 func TestFind(t *testing.T) {
-	d := testDoc(t, ".a\r\n   .x:int:1\r\n.b:alpha\r\n.c\r\n   .A\r\n", "pure")
+	d := mustDoc(t, ".a\r\n   .x:int:1\r\n.b:alpha\r\n.c\r\n   .A\r\n", "pure")
 	if got := len(d.Find("a")); got != 3 { // .a, alpha, .A
 		t.Fatalf("Find(a): %d matches", got)
 	}
@@ -352,7 +352,7 @@ func TestFind(t *testing.T) {
 }
 
 func TestReplaceKeepsLastGoodTree(t *testing.T) {
-	d := testDoc(t, sample, "pure")
+	d := mustDoc(t, sampleHL, "pure")
 	before := d.Text()
 	err := d.Replace(".a\r\n      .too-deep\r\n")
 	var se *hyperlambda.SyntaxError
@@ -379,7 +379,7 @@ func bigDoc(tb testing.TB, n int) *Document {
 			b.WriteString(s)
 			lines += strings.Count(s, "\n")
 		}
-		d, err := ParseDocument(b.String(), testVocab, testPolicy(tb, "sandbox"))
+		d, err := ParseDocument(b.String(), editVocab, mustPolicy(tb, "sandbox"))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -424,17 +424,17 @@ func BenchmarkCheckBaseline(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		whitelist.Check(d.Root(), testVocab, p)
+		whitelist.Check(d.Root(), editVocab, p)
 	}
 	b.ReportMetric(float64(d.Len()), "nodes")
 }
 
 func BenchmarkLoad(b *testing.B) {
 	text := bigDoc(b, 10000).Text()
-	p := testPolicy(b, "sandbox")
+	p := mustPolicy(b, "sandbox")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := ParseDocument(text, testVocab, p); err != nil {
+		if _, err := ParseDocument(text, editVocab, p); err != nil {
 			b.Fatal(err)
 		}
 	}

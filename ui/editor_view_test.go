@@ -13,7 +13,7 @@ func viewWindow(t *testing.T, src, policy string) (*EditorView, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
-	v := NewEditorView(w, testDoc(t, src, policy))
+	v := NewEditorView(w, mustDoc(t, src, policy))
 	w.SetContent(v)
 	w.Resize(fyne.NewSize(1000, 600))
 	return v, w
@@ -26,12 +26,12 @@ func TestViewRenameInInspectorTurnsRowRed(t *testing.T) {
 	}
 	v.Tree.Select(byPath(t, v.Doc, "/0/1/0"))
 	w.Canvas().Focus(v.Tree.tree)
-	key(w, fyne.KeyF2)
+	pressKey(w, fyne.KeyF2)
 	if w.Canvas().Focused() != v.Inspector.name {
 		t.Fatalf("F2 did not move to the inspector's name")
 	}
 	retype(v.Inspector.name, "no.such.slot")
-	if r := row(t, w, "no.such.slot"); r.name.Importance != widget.DangerImportance {
+	if r := treeRow(t, w, "no.such.slot"); r.name.Importance != widget.DangerImportance {
 		t.Fatalf("row drawn %v", r.name.Importance)
 	}
 	if !strings.Contains(v.Inspector.Finding(), "no slot is named no.such.slot") {
@@ -44,7 +44,7 @@ func TestViewRenameInInspectorTurnsRowRed(t *testing.T) {
 	// undoes the rename.
 	w.Canvas().Focus(v.Tree.tree)
 	v.Tree.tree.TypedShortcut(&fyne.ShortcutUndo{})
-	if r := row(t, w, ".x"); r.name.Importance != widget.MediumImportance {
+	if r := treeRow(t, w, ".x"); r.name.Importance != widget.MediumImportance {
 		t.Fatalf("after undo the row is drawn %v", r.name.Importance)
 	}
 	if v.Inspector.name.Text != ".x" {
@@ -57,17 +57,17 @@ func TestViewPolicyPicker(t *testing.T) {
 	if v.policy.Selected != "pure" {
 		t.Fatalf("picker shows %q", v.policy.Selected)
 	}
-	if r := row(t, w, "log.info"); r.name.Importance != widget.DangerImportance {
+	if r := treeRow(t, w, "log.info"); r.name.Importance != widget.DangerImportance {
 		t.Fatalf("log.info under pure drawn %v", r.name.Importance)
 	}
 	v.policy.SetSelected("sandbox")
 	if v.Doc.Policy().Name != "sandbox" || v.Doc.Blocking() != 0 {
 		t.Fatalf("policy %s, %d blocked", v.Doc.Policy().Name, v.Doc.Blocking())
 	}
-	if r := row(t, w, "log.info"); r.name.Importance != widget.SuccessImportance {
+	if r := treeRow(t, w, "log.info"); r.name.Importance != widget.SuccessImportance {
 		t.Fatalf("log.info under sandbox drawn %v", r.name.Importance)
 	}
-	p := testPolicy(t, "pure")
+	p := mustPolicy(t, "pure")
 	p.Name = "mine"
 	v.SetPolicy(p)
 	if v.policy.Selected != "" || !strings.Contains(v.policy.PlaceHolder, "mine") {
@@ -80,7 +80,7 @@ func TestViewSourceAndTreeStayInSync(t *testing.T) {
 	v.Tabs.SelectIndex(1)
 	v.Source.Entry().SetText(".a\nstrings.concat\n   .:x\n")
 	v.Source.Flush()
-	row(t, w, "strings.concat")
+	treeRow(t, w, "strings.concat")
 	v.Tree.Select(byPath(t, v.Doc, "/1"))
 	v.Tree.Do(ActDelete)
 	if got := v.Source.Text(); got != ".a\n" {

@@ -14,7 +14,7 @@ import (
 func inspectorWindow(t *testing.T, src, policy, path string) (*Inspector, *Document) {
 	t.Helper()
 	test.NewTempApp(t)
-	d := testDoc(t, src, policy)
+	d := mustDoc(t, src, policy)
 	i := NewInspector(d)
 	w := test.NewTempWindow(t, i)
 	w.Resize(fyne.NewSize(500, 600))

@@ -15,7 +15,7 @@ import (
 func sourceWindow(t *testing.T, src string) (*SourceTab, *Document, func()) {
 	t.Helper()
 	test.NewTempApp(t)
-	d := testDoc(t, src, "pure")
+	d := mustDoc(t, src, "pure")
 	s := NewSourceTab(d)
 	var pending []func()
 	s.after = func(wait time.Duration, fn func()) {
@@ -45,11 +45,11 @@ func TestSourceEditReplacesTreeAfterPause(t *testing.T) {
 	s, d, pause := sourceWindow(t, ".a\r\n")
 	s.Entry().CursorRow = 1
 	test.Type(s.Entry(), "log.info:hi\n")
-	if got := lines(d.Text()); got != ".a" {
+	if got := joinLines(d.Text()); got != ".a" {
 		t.Fatalf("the tree changed before the pause: %s", got)
 	}
 	pause()
-	if got := lines(d.Text()); got != ".a|log.info:hi" {
+	if got := joinLines(d.Text()); got != ".a|log.info:hi" {
 		t.Fatalf("after the pause: %s", got)
 	}
 	if d.UndoName() != "edit text" {
@@ -96,8 +96,8 @@ func TestSourceSyntaxErrorKeepsTree(t *testing.T) {
 	}
 	s.Entry().SetText(".a\n   .c\n")
 	pause()
-	if s.Status() != "" || lines(d.Text()) != ".a|   .c" {
-		t.Fatalf("fixed text: status %q tree %s", s.Status(), lines(d.Text()))
+	if s.Status() != "" || joinLines(d.Text()) != ".a|   .c" {
+		t.Fatalf("fixed text: status %q tree %s", s.Status(), joinLines(d.Text()))
 	}
 }
 

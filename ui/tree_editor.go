@@ -343,12 +343,12 @@ func (e *TreeEditor) docChanged() {
 }
 
 func (e *TreeEditor) updateButtons() {
-	enable(e.undoBtn, e.doc.CanUndo())
-	enable(e.redoBtn, e.doc.CanRedo())
-	enable(e.pasteBtn, e.doc.HasClipboard())
+	setEnabled(e.undoBtn, e.doc.CanUndo())
+	setEnabled(e.redoBtn, e.doc.CanRedo())
+	setEnabled(e.pasteBtn, e.doc.HasClipboard())
 }
 
-func enable(a *widget.ToolbarAction, on bool) {
+func setEnabled(a *widget.ToolbarAction, on bool) {
 	if on {
 		a.Enable()
 	} else {
@@ -384,7 +384,7 @@ func (e *TreeEditor) SetFindText(q string) {
 // after the selection.
 func (e *TreeEditor) findFromHere() {
 	q := e.find.Text
-	if n := e.doc.Node(e.selected); n != nil && e.selected != RootID && matches(n, q) {
+	if n := e.doc.Node(e.selected); n != nil && e.selected != RootID && nodeMatches(n, q) {
 		e.sayMatches()
 		return
 	}

@@ -16,7 +16,7 @@ import (
 func editorWindow(t *testing.T, src, policy string) (*TreeEditor, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
-	e := NewTreeEditor(testDoc(t, src, policy))
+	e := NewTreeEditor(mustDoc(t, src, policy))
 	w := test.NewTempWindow(t, e)
 	w.Resize(fyne.NewSize(700, 500))
 	e.BindShortcuts(w.Canvas())
@@ -25,7 +25,7 @@ func editorWindow(t *testing.T, src, policy string) (*TreeEditor, fyne.Window) {
 }
 
 // row finds the laid-out tree row showing a node name.
-func row(t *testing.T, w fyne.Window, name string) *nodeRow {
+func treeRow(t *testing.T, w fyne.Window, name string) *nodeRow {
 	t.Helper()
 	for _, o := range test.LaidOutObjects(w.Content()) {
 		if r, ok := o.(*nodeRow); ok && r.Visible() && r.name.Text == name {
@@ -36,7 +36,7 @@ func row(t *testing.T, w fyne.Window, name string) *nodeRow {
 	return nil
 }
 
-func key(w fyne.Window, name fyne.KeyName) {
+func pressKey(w fyne.Window, name fyne.KeyName) {
 	w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: name})
 }
 
@@ -75,7 +75,7 @@ func TestEditorKeysAndShortcuts(t *testing.T) {
 		// focus, through the window.
 		for _, via := range []string{"tree", "window"} {
 			t.Run(tc.name+" via "+via, func(t *testing.T) {
-				e, w := editorWindow(t, sample, "pure")
+				e, w := editorWindow(t, sampleHL, "pure")
 				e.Select(byPath(t, e.doc, tc.path))
 				for _, in := range tc.input {
 					switch {
@@ -87,13 +87,13 @@ func TestEditorKeysAndShortcuts(t *testing.T) {
 						w.Canvas().Focus(e.tree)
 					case in.shift:
 						e.tree.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
-						key(w, in.key)
+						pressKey(w, in.key)
 						e.tree.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 					default:
-						key(w, in.key)
+						pressKey(w, in.key)
 					}
 				}
-				if got := lines(e.doc.Text()); got != tc.want {
+				if got := joinLines(e.doc.Text()); got != tc.want {
 					t.Fatalf("got  %s\nwant %s", got, tc.want)
 				}
 				if e.Message() != "" {
@@ -105,25 +105,25 @@ func TestEditorKeysAndShortcuts(t *testing.T) {
 }
 
 func TestEditorSelectionFollowsEdits(t *testing.T) {
-	e, w := editorWindow(t, sample, "pure")
+	e, w := editorWindow(t, sampleHL, "pure")
 	var seen []widget.TreeNodeID
 	e.OnSelected(func(id widget.TreeNodeID) { seen = append(seen, id) })
 	e.Do(ActExpandAll)
 	e.Select(byPath(t, e.doc, "/0"))
-	key(w, fyne.KeyReturn)
+	pressKey(w, fyne.KeyReturn)
 	if n := e.doc.Node(e.Selected()); n == nil || n.Name != NewNodeName {
 		t.Fatalf("the new sibling is not selected")
 	}
-	key(w, fyne.KeyDown)
+	pressKey(w, fyne.KeyDown)
 	if got := e.doc.Node(e.Selected()).Name; got != ".b" {
 		t.Fatalf("Down selected %q", got)
 	}
-	key(w, fyne.KeyUp)
-	key(w, fyne.KeyUp)
+	pressKey(w, fyne.KeyUp)
+	pressKey(w, fyne.KeyUp)
 	if got := e.doc.Node(e.Selected()).Path(); got != "/0/0" {
 		t.Fatalf("Up Up selected %s, want the open child /0/0", got)
 	}
-	key(w, fyne.KeyDelete)
+	pressKey(w, fyne.KeyDelete)
 	e.Do(ActUndo)
 	if got := e.doc.Node(e.Selected()).Name; got != ".x" {
 		t.Fatalf("undo selected %q, want the restored .x", got)
@@ -131,7 +131,7 @@ func TestEditorSelectionFollowsEdits(t *testing.T) {
 	if len(seen) < 5 {
 		t.Fatalf("listeners saw %v", seen)
 	}
-	key(w, fyne.KeyTab) // .x is a first child: refused, said why
+	pressKey(w, fyne.KeyTab) // .x is a first child: refused, said why
 	if e.Message() == "" || e.message.Importance != widget.DangerImportance {
 		t.Fatalf("a refused indent said %q", e.Message())
 	}
@@ -141,10 +141,10 @@ func TestEditorColoursByLabel(t *testing.T) {
 	e, w := editorWindow(t, "if\r\n   .cond:bool:true\r\n   .lambda\r\n      .x:hello\r\n", "pure")
 	e.Do(ActExpandAll)
 	id := byPath(t, e.doc, "/0/1/0")
-	if r := row(t, w, ".x"); r.name.Importance != widget.MediumImportance || r.value.Text != "hello" || r.typ.Text != "string" {
+	if r := treeRow(t, w, ".x"); r.name.Importance != widget.MediumImportance || r.value.Text != "hello" || r.typ.Text != "string" {
 		t.Fatalf("data row: %v %q %q", r.name.Importance, r.typ.Text, r.value.Text)
 	}
-	if r := row(t, w, "if"); r.name.Importance != widget.SuccessImportance {
+	if r := treeRow(t, w, "if"); r.name.Importance != widget.SuccessImportance {
 		t.Fatalf("allowed [if] drawn as %v", r.name.Importance)
 	}
 	for _, tc := range []struct {
@@ -157,7 +157,7 @@ func TestEditorColoursByLabel(t *testing.T) {
 		{"strings.concat", whitelist.LabelAllowed, widget.SuccessImportance},
 	} {
 		e.doc.SetName(id, tc.name)
-		r := row(t, w, tc.name)
+		r := treeRow(t, w, tc.name)
 		if r.name.Importance != tc.imp {
 			t.Errorf("%s: importance %v, want %v", tc.name, r.name.Importance, tc.imp)
 		}
@@ -187,12 +187,12 @@ func TestEditorFind(t *testing.T) {
 	}
 	e.find.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	w.Canvas().Focus(e.tree)
-	key(w, fyne.KeyF3)
+	pressKey(w, fyne.KeyF3)
 	if got := e.doc.Node(e.Selected()).Path(); got != "/2/0" {
 		t.Fatalf("Enter, F3 selected %s, want the collapsed /2/0 opened", got)
 	}
 	e.tree.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftRight})
-	key(w, fyne.KeyF3)
+	pressKey(w, fyne.KeyF3)
 	e.tree.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftRight})
 	if got := e.doc.Node(e.Selected()).Path(); got != "/1" {
 		t.Fatalf("Shift+F3 selected %s", got)
@@ -204,7 +204,7 @@ func TestEditorFind(t *testing.T) {
 }
 
 func TestEditorExpandCollapse(t *testing.T) {
-	e, _ := editorWindow(t, sample, "pure")
+	e, _ := editorWindow(t, sampleHL, "pure")
 	e.Do(ActCollapseAll)
 	a := byPath(t, e.doc, "/0")
 	if e.tree.IsBranchOpen(a) {
@@ -217,7 +217,7 @@ func TestEditorExpandCollapse(t *testing.T) {
 }
 
 func TestEditorPassesOtherShortcutsOn(t *testing.T) {
-	e, w := editorWindow(t, sample, "pure")
+	e, w := editorWindow(t, sampleHL, "pure")
 	quit := 0
 	w.Canvas().AddShortcut(ctrl(fyne.KeyQ), func(fyne.Shortcut) { quit++ })
 	e.tree.TypedShortcut(ctrl(fyne.KeyQ))
@@ -231,10 +231,10 @@ func TestEditorPassesOtherShortcutsOn(t *testing.T) {
 func BenchmarkEditorLoad(b *testing.B) {
 	test.NewTempApp(b)
 	text := bigDoc(b, 10000).Text()
-	p := testPolicy(b, "sandbox")
+	p := mustPolicy(b, "sandbox")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		d, _ := ParseDocument(text, testVocab, p)
+		d, _ := ParseDocument(text, editVocab, p)
 		e := NewTreeEditor(d)
 		e.tree.OpenAllBranches()
 		w := test.NewWindow(e)
