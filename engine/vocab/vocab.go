@@ -7,6 +7,7 @@ package vocab
 import (
 	"hlstudio/engine"
 	"hlstudio/engine/configslots"
+	"hlstudio/engine/dataslots"
 	"hlstudio/engine/cryptoslots"
 	"hlstudio/engine/dateslots"
 	"hlstudio/engine/httpslots"
@@ -31,6 +32,7 @@ func New() *engine.Engine {
 		validatorslots.Register,
 		ioslots.Register,
 		httpslots.Register,
+		dataslots.Register,
 		cryptoslots.Register,
 	}
 	for _, register := range families {

@@ -1,0 +1,287 @@
+package dataslots
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"hlstudio/engine"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// pools holds one database/sql pool per database file for the process,
+// so a run's data.connect takes a warm connection instead of opening the
+// file. The policy travels with each checkout (the authorizer), never
+// with the pool.
+var pools = struct {
+	sync.Mutex
+	m map[string]*sql.DB
+}{m: map[string]*sql.DB{}}
+
+func pool(file string) (*sql.DB, error) {
+	pools.Lock()
+	defer pools.Unlock()
+	if db, ok := pools.m[file]; ok {
+		return db, nil
+	}
+	dsn := "file:" + (&url.URL{Path: file}).EscapedPath() + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=on"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(time.Minute) // temporary sandboxes do not keep files open
+	pools.m[file] = db
+	return db, nil
+}
+
+// conn is one checked-out connection of a run, with the authorizer that
+// applies the run's policy to every statement SQLite prepares on it.
+type conn struct {
+	c    *sql.Conn
+	name string
+	auth *authorizer
+	tx   bool
+}
+
+// state is a run's open connections, innermost last: data.* statements
+// use the innermost, as the reference's [data.connect] scopes them.
+type state struct{ conns []*conn }
+
+var runs sync.Map // *engine.Run -> *state
+
+func current(r *engine.Run) *conn {
+	if s, ok := runs.Load(r); ok {
+		if cs := s.(*state).conns; len(cs) > 0 {
+			return cs[len(cs)-1]
+		}
+	}
+	return nil
+}
+
+// open checks out a connection to the database value names (see
+// whitelist.DataConstraints.Database) under the run's policy.
+func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
+	pol := r.Policy()
+	c := pol.Constraints().Effects
+	name, rel, err := c.Data.Database(value)
+	if err != nil {
+		return nil, r.Deny(n, fmt.Sprintf("policy %s refuses database %q: %v", pol.Name, value, err))
+	}
+	file, err := databaseFile(c.Files, rel)
+	if err != nil {
+		return nil, r.Deny(n, fmt.Sprintf("policy %s refuses database %s (%s): %v", pol.Name, name, rel, err))
+	}
+	db, err := pool(file)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := db.Conn(r.Context())
+	if err != nil {
+		return nil, interrupted(r, err)
+	}
+	a := &authorizer{data: c.Data, policy: pol.Name}
+	err = sc.Raw(func(dc any) error {
+		sq, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("not a SQLite connection: %T", dc)
+		}
+		sq.RegisterAuthorizer(a.check)
+		return nil
+	})
+	if err != nil {
+		sc.Close()
+		return nil, err
+	}
+	return &conn{c: sc, name: name, auth: a}, nil
+}
+
+// close ends a checkout: an open transaction is rolled back and the
+// authorizer removed before the connection goes back to the pool.
+func (c *conn) close() {
+	if c.tx {
+		c.c.ExecContext(context.Background(), "ROLLBACK")
+	}
+	c.c.Raw(func(dc any) error {
+		if sq, ok := dc.(*sqlite3.SQLiteConn); ok {
+			sq.RegisterAuthorizer(nil)
+		}
+		return nil
+	})
+	c.c.Close()
+}
+
+// databaseFile is the host path of a sandbox database: inside the files
+// root, created on first use, and refused if it or a folder on its way
+// is a link leading outside the root, or if it is not a regular file.
+func databaseFile(fc *whitelist.FileConstraints, rel string) (string, error) {
+	dir, err := fc.Dir()
+	if err != nil {
+		return "", err
+	}
+	// The folders were checked when the file was first resolved; each
+	// connect checks the file itself again (one lstat), which keeps the
+	// per-call cost of the walk below off the hot path.
+	key := dir + "\x00" + rel
+	if f, ok := resolved.Load(key); ok {
+		file := f.(string)
+		if fi, err := os.Lstat(file); err == nil && !fi.Mode().IsRegular() {
+			return "", fmt.Errorf("it is not a regular file (%s)", fi.Mode().Type())
+		}
+		return file, nil
+	}
+	file, err := resolveDatabase(dir, rel)
+	if err == nil {
+		resolved.Store(key, file)
+	}
+	return file, err
+}
+
+var resolved sync.Map // root dir + "\x00" + sandbox path -> checked host path
+
+func resolveDatabase(dir, rel string) (string, error) {
+	p, err := whitelist.SandboxPath(rel)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", err
+	}
+	defer root.Close()
+	if d := path.Dir(p); d != "." {
+		if err := root.MkdirAll(d, 0o700); err != nil {
+			if strings.Contains(err.Error(), "escapes") {
+				return "", errors.New("its folder leads outside the sandbox root")
+			}
+			return "", err
+		}
+	}
+	// SQLite opens by name; the real folder must still be the root's.
+	realRoot, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", err
+	}
+	realDir, err := filepath.EvalSymlinks(filepath.Join(dir, filepath.FromSlash(path.Dir(p))))
+	if err != nil {
+		return "", err
+	}
+	if realDir != realRoot && !strings.HasPrefix(realDir, realRoot+string(filepath.Separator)) {
+		return "", errors.New("its folder leads outside the sandbox root")
+	}
+	file := filepath.Join(realDir, path.Base(p))
+	if fi, err := os.Lstat(file); err == nil && !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("it is not a regular file (%s)", fi.Mode().Type())
+	}
+	return file, nil
+}
+
+func interrupted(r *engine.Run, err error) error {
+	if ierr := r.Interrupted(); ierr != nil {
+		return ierr
+	}
+	return err
+}
+
+// authorizer is SQLite's authorizer callback for one checkout: every
+// table a statement reads or writes, every DDL statement, pragma, attach
+// and function is checked while SQLite prepares it, so what a statement
+// can do is decided by SQLite's parse, never by inspecting its text.
+type authorizer struct {
+	data   *whitelist.DataConstraints
+	policy string
+	// raw is set while a raw SQL statement (data.select/scalar/execute)
+	// runs: it is further capped by the policy's raw-sql grant.
+	raw    bool
+	denied string // the first refusal of the current statement
+}
+
+// functions SQLite could use to reach outside the database.
+var deniedFunctions = map[string]bool{"load_extension": true, "readfile": true, "writefile": true, "edit": true, "fts3_tokenizer": true}
+
+func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
+	deny := func(format string, args ...any) int {
+		if a.denied == "" {
+			a.denied = fmt.Sprintf(format, args...)
+		}
+		return sqlite3.SQLITE_DENY
+	}
+	write := whitelist.ReadWrite
+	if a.raw && a.data.RawSQL < write {
+		write = whitelist.Access(255) // nothing grants it
+	}
+	if dbName != "" && dbName != "main" {
+		return deny("database %q: only the policy's database is reachable", dbName)
+	}
+	table := func(t string, need whitelist.Access) int {
+		switch strings.ToLower(t) {
+		case "sqlite_master", "sqlite_schema":
+			// Reading the schema lists every table: only for a policy
+			// granting every table. SQLite writes it itself during DDL;
+			// SQLite reads it itself during DDL, so raw read-write may too.
+			if need == whitelist.ReadOnly && a.data.TableAccess("*") == whitelist.NoAccess && (!a.raw || a.data.RawSQL < whitelist.ReadWrite) {
+				return deny("the schema table is readable only when every table is granted or raw-sql is read-write")
+			}
+			if need > whitelist.ReadOnly && (!a.raw || a.data.RawSQL < whitelist.ReadWrite) {
+				return deny("the schema is changed only by raw SQL with raw-sql:read-write")
+			}
+			return sqlite3.SQLITE_OK
+		case "sqlite_sequence":
+			return sqlite3.SQLITE_OK // AUTOINCREMENT bookkeeping of granted tables
+		}
+		if need > whitelist.ReadWrite {
+			return deny("writing table %s needs raw-sql:read-write", t)
+		}
+		if got := a.data.TableAccess(t); got < need {
+			return deny("table %s needs %s access and is granted %s", t, need, got)
+		}
+		return sqlite3.SQLITE_OK
+	}
+	switch op {
+	case sqlite3.SQLITE_SELECT, sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT:
+		return sqlite3.SQLITE_OK
+	case sqlite3.SQLITE_READ:
+		return table(arg1, whitelist.ReadOnly)
+	case sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE:
+		return table(arg1, write)
+	case sqlite3.SQLITE_FUNCTION:
+		if deniedFunctions[strings.ToLower(arg2)] {
+			return deny("function %s is not available", arg2)
+		}
+		return sqlite3.SQLITE_OK
+	case sqlite3.SQLITE_PRAGMA:
+		switch strings.ToLower(arg1) {
+		case "table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list":
+			return table(arg2, whitelist.ReadOnly)
+		}
+		return deny("pragma %s is not available", arg1)
+	case sqlite3.SQLITE_CREATE_TABLE, sqlite3.SQLITE_DROP_TABLE:
+		if !a.raw || a.data.RawSQL < whitelist.ReadWrite {
+			return deny("creating or dropping table %s needs raw-sql:read-write", arg1)
+		}
+		return table(arg1, whitelist.ReadWrite)
+	case sqlite3.SQLITE_CREATE_INDEX, sqlite3.SQLITE_DROP_INDEX, sqlite3.SQLITE_ALTER_TABLE:
+		if !a.raw || a.data.RawSQL < whitelist.ReadWrite {
+			return deny("changing the schema of table %s needs raw-sql:read-write", arg2)
+		}
+		return table(arg2, whitelist.ReadWrite)
+	}
+	// ATTACH, DETACH, temporary objects, views, triggers, virtual tables,
+	// ANALYZE, REINDEX and anything newer: not granted by any policy.
+	return deny("this kind of statement (SQLite action %d) is not available", op)
+}

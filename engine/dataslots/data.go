@@ -1,0 +1,683 @@
+// Package dataslots is the data.* family over SQLite (mattn/go-sqlite3):
+// data.connect, the CRUD builders data.create/read/update/delete, raw SQL
+// (data.select, data.scalar, data.execute) and transactions, on the
+// database files the policy names inside its files root.
+//
+// SQL is built with bound parameters only: values never become SQL text.
+// Table and column names must be plain identifiers, are written in
+// brackets (which SQLite, unlike double quotes, never reads as a string
+// when no such column exists, so the schema decides) and the tables must
+// be granted by the policy. Every statement, built or raw, is also
+// checked by SQLite's authorizer callback against the policy's table
+// grants while SQLite prepares it; raw SQL is a separate grant (raw-sql)
+// and runs read-only unless that grant is read-write.
+package dataslots
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"hlstudio/engine"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// Register adds the family to e.
+func Register(e *engine.Engine) error {
+	table := whitelist.Arg{Name: "table", Type: "string", Required: true, Doc: "a table the policy grants"}
+	where := whitelist.Arg{Name: "where", Doc: "and/or groups of column.op:value (eq neq mt mteq lt lteq like ilike in)"}
+	values := whitelist.Arg{Name: "values", Doc: "children are column:value"}
+	sqlValue := whitelist.ValueSpec{Required: true, Expr: true, Doc: "SQL; children are its @parameters"}
+	slots := []struct {
+		sig whitelist.Signature
+		fn  engine.SlotFunc
+	}{
+		{whitelist.Signature{Name: "data.connect", Doc: "opens the named database of the policy and evaluates its children with it",
+			Value:    whitelist.ValueSpec{Expr: true, Doc: "database name (or [generic|name]); the policy's only one when absent"},
+			Children: whitelist.Code, Effects: whitelist.DBRead}, connect},
+		{whitelist.Signature{Name: "data.read", Doc: "children := the rows of a select built from its arguments",
+			Args: []whitelist.Arg{table, {Name: "columns", Doc: "children name the columns; all when absent"}, where,
+				{Name: "order", Type: "string", Doc: "column to sort by"}, {Name: "direction", Type: "string", Doc: "asc or desc"},
+				{Name: "limit", Doc: "rows at most (default 25, -1 none)"}, {Name: "offset", Doc: "rows to skip"}},
+			Effects: whitelist.DBRead}, read},
+		{whitelist.Signature{Name: "data.create", Doc: "inserts [values] into [table]; value := the new row's id",
+			Args: []whitelist.Arg{table, values, {Name: "return-id", Type: "bool", Doc: "default true"}}, Effects: whitelist.DBWrite}, create},
+		{whitelist.Signature{Name: "data.update", Doc: "updates [values] in the rows [where] selects; value := rows changed",
+			Args: []whitelist.Arg{table, values, where}, Effects: whitelist.DBRead | whitelist.DBWrite}, update},
+		{whitelist.Signature{Name: "data.delete", Doc: "deletes the rows [where] selects; value := rows deleted",
+			Args: []whitelist.Arg{table, where}, Effects: whitelist.DBRead | whitelist.DBWrite}, del},
+		{whitelist.Signature{Name: "data.select", Doc: "raw SQL (needs raw-sql); children := the rows", Value: sqlValue,
+			Children: whitelist.Arguments, Effects: whitelist.DBRead}, rawSelect(false)},
+		{whitelist.Signature{Name: "data.scalar", Doc: "raw SQL (needs raw-sql); value := the first column of the first row", Value: sqlValue,
+			Children: whitelist.Arguments, Effects: whitelist.DBRead}, rawSelect(true)},
+		{whitelist.Signature{Name: "data.execute", Doc: "raw SQL (needs raw-sql, read-write to change anything); value := rows changed", Value: sqlValue,
+			Children: whitelist.Arguments, Effects: whitelist.DBRead | whitelist.DBWrite}, execute},
+		{whitelist.Signature{Name: "data.transaction.create", Doc: "evaluates its children in a transaction, rolled back unless committed",
+			Children: whitelist.Code, Effects: whitelist.DBRead}, transaction},
+		{whitelist.Signature{Name: "data.transaction.commit", Doc: "commits the transaction", Effects: whitelist.DBRead}, endTransaction("COMMIT")},
+		{whitelist.Signature{Name: "data.transaction.rollback", Doc: "rolls the transaction back", Effects: whitelist.DBRead}, endTransaction("ROLLBACK")},
+	}
+	for _, s := range slots {
+		if err := e.Register(engine.Slot{Sig: s.sig, Fn: s.fn}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func connect(r *engine.Run, n *hyperlambda.Node) error {
+	v, err := hyperlambda.Value(n)
+	if err != nil {
+		return err
+	}
+	c, err := open(r, n, hyperlambda.StringOf(v))
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	s, _ := runs.LoadOrStore(r, &state{})
+	st := s.(*state)
+	st.conns = append(st.conns, c)
+	defer func() {
+		st.conns = st.conns[:len(st.conns)-1]
+		if len(st.conns) == 0 {
+			runs.Delete(r)
+		}
+	}()
+	return r.Eval(n)
+}
+
+// withConn runs fn on the innermost connection of the run, or on one
+// opened for this statement alone when no [data.connect] encloses it.
+func withConn(r *engine.Run, n *hyperlambda.Node, fn func(*conn) error) error {
+	if c := current(r); c != nil {
+		return fn(c)
+	}
+	c, err := open(r, n, "")
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	return fn(c)
+}
+
+// run executes one statement on c and reports a refusal of SQLite's
+// authorizer as the run's denial, with the table and the policy.
+func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error) error {
+	c.auth.raw, c.auth.denied = raw, ""
+	err := fn()
+	c.auth.raw = false
+	if c.auth.denied != "" {
+		return r.Deny(n, fmt.Sprintf("policy %s refuses the statement on database %s: %s", c.auth.policy, c.name, c.auth.denied))
+	}
+	if err != nil {
+		return interrupted(r, fmt.Errorf("database %s: %v", c.name, err))
+	}
+	return nil
+}
+
+// tableArg reads [table] and checks the policy grants need on it.
+func tableArg(r *engine.Run, n *hyperlambda.Node, need whitelist.Access) (string, error) {
+	v, _, err := r.Arg(n, "table")
+	if err != nil {
+		return "", err
+	}
+	t := hyperlambda.StringOf(v)
+	if err := r.Policy().Constraints().Effects.Data.CheckTable(t, need); err != nil {
+		return "", r.Deny(n, fmt.Sprintf("policy %s refuses table %q: %v", r.Policy().Name, t, err))
+	}
+	return t, nil
+}
+
+// ident quotes a checked identifier; names never come from anywhere else.
+func ident(r *engine.Run, n *hyperlambda.Node, kind, s string) (string, error) {
+	if err := whitelist.CheckIdentifier(kind, s); err != nil {
+		return "", r.Deny(n, fmt.Sprintf("policy %s refuses %v", r.Policy().Name, err))
+	}
+	return "[" + s + "]", nil
+}
+
+// param converts a Hyperlambda value into a bound SQL parameter.
+func param(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, string, int64, float64, bool, []byte:
+		return x, nil
+	case int32:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case int16:
+		return int64(x), nil
+	case uint16:
+		return int64(x), nil
+	case int8:
+		return int64(x), nil
+	case uint8:
+		return int64(x), nil
+	case uint64:
+		return int64(x), nil
+	case float32:
+		return float64(x), nil
+	case decimal.Decimal:
+		return x.String(), nil
+	case hyperlambda.Date:
+		return x.Time.UTC().Format("2006-01-02T15:04:05.000Z"), nil
+	case *hyperlambda.Node, *hyperlambda.Expression:
+		return nil, fmt.Errorf("a %s cannot be a SQL value", hyperlambda.TypeOf(v))
+	}
+	return hyperlambda.StringOf(v), nil
+}
+
+// sqlValue turns a column value read from SQLite into a Hyperlambda one.
+func sqlValue(v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		return hyperlambda.Date{Time: x}
+	case []byte:
+		return append([]byte(nil), x...)
+	}
+	return v
+}
+
+// where appends the WHERE clause of [where] to q and its values to args.
+func where(r *engine.Run, n *hyperlambda.Node, q *strings.Builder, args []any) ([]any, error) {
+	w, err := r.ArgNode(n, "where")
+	if err != nil || w == nil || w.Len() == 0 {
+		return args, err
+	}
+	q.WriteString(" WHERE ")
+	return group(r, n, w, "AND", q, args)
+}
+
+var ops = map[string]string{"eq": "=", "neq": "!=", "mt": ">", "mteq": ">=", "lt": "<", "lteq": "<=", "like": "LIKE", "ilike": "LIKE", "in": "IN"}
+
+// group writes the conditions of g joined by join: children named and/or
+// are nested groups, others column.op:value (a bare column means eq).
+func group(r *engine.Run, n, g *hyperlambda.Node, join string, q *strings.Builder, args []any) ([]any, error) {
+	q.WriteString("(")
+	for i, c := range g.Children() {
+		if i > 0 {
+			q.WriteString(" " + join + " ")
+		}
+		var err error
+		switch c.Name {
+		case "and", "or":
+			if c.Len() == 0 {
+				return nil, fmt.Errorf("[%s] in [where] needs conditions", c.Name)
+			}
+			args, err = group(r, n, c, strings.ToUpper(c.Name), q, args)
+		default:
+			args, err = condition(r, n, c, q, args)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if g.Len() == 0 {
+		q.WriteString("1")
+	}
+	q.WriteString(")")
+	return args, nil
+}
+
+func condition(r *engine.Run, n, c *hyperlambda.Node, q *strings.Builder, args []any) ([]any, error) {
+	col, op := c.Name, "eq"
+	if i := strings.LastIndexByte(col, '.'); i >= 0 {
+		if _, known := ops[col[i+1:]]; known {
+			col, op = col[:i], col[i+1:]
+		}
+	}
+	name, err := ident(r, n, "column", col)
+	if err != nil {
+		return nil, err
+	}
+	if op == "in" {
+		q.WriteString(name + " IN (")
+		for j, item := range c.Children() {
+			v, err := hyperlambda.Value(item)
+			if err != nil {
+				return nil, err
+			}
+			p, err := param(v)
+			if err != nil {
+				return nil, err
+			}
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("?")
+			args = append(args, p)
+		}
+		if c.Len() == 0 {
+			q.WriteString("NULL")
+		}
+		q.WriteString(")")
+		return args, nil
+	}
+	v, err := hyperlambda.Value(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := param(v)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case p == nil && op == "eq":
+		q.WriteString(name + " IS NULL")
+		return args, nil
+	case p == nil && op == "neq":
+		q.WriteString(name + " IS NOT NULL")
+		return args, nil
+	case op == "ilike":
+		q.WriteString("lower(" + name + ") LIKE lower(?)")
+	default:
+		q.WriteString(name + " " + ops[op] + " ?")
+	}
+	return append(args, p), nil
+}
+
+// columnValues reads [values] as quoted column names and bound values.
+func columnValues(r *engine.Run, n *hyperlambda.Node) ([]string, []any, error) {
+	vn, err := r.ArgNode(n, "values")
+	if err != nil {
+		return nil, nil, err
+	}
+	if vn == nil || vn.Len() == 0 {
+		return nil, nil, fmt.Errorf("needs [values] with column:value children")
+	}
+	var cols []string
+	var args []any
+	for _, c := range vn.Children() {
+		name, err := ident(r, n, "column", c.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		v, err := hyperlambda.Value(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		p, err := param(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("[values]/%s: %v", c.Name, err)
+		}
+		cols = append(cols, name)
+		args = append(args, p)
+	}
+	return cols, args, nil
+}
+
+func integerArg(r *engine.Run, n *hyperlambda.Node, name string, def int64) (int64, error) {
+	v, ok, err := r.Arg(n, name)
+	if err != nil || !ok {
+		return def, err
+	}
+	switch x := v.(type) {
+	case int32:
+		return int64(x), nil
+	case int64:
+		return x, nil
+	case string:
+		var i int64
+		if _, err := fmt.Sscan(x, &i); err == nil {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("[%s] must be an integer", name)
+}
+
+func read(r *engine.Run, n *hyperlambda.Node) error {
+	t, err := tableArg(r, n, whitelist.ReadOnly)
+	if err != nil {
+		return err
+	}
+	var q strings.Builder
+	q.WriteString("SELECT ")
+	cn, err := r.ArgNode(n, "columns")
+	if err != nil {
+		return err
+	}
+	if cn == nil || cn.Len() == 0 {
+		q.WriteString("*")
+	}
+	if cn != nil {
+		for i, c := range cn.Children() {
+			name, err := ident(r, n, "column", c.Name)
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(name)
+		}
+	}
+	table, _ := ident(r, n, "table", t)
+	q.WriteString(" FROM " + table)
+	args, err := where(r, n, &q, nil)
+	if err != nil {
+		return err
+	}
+	if o, ok, err := r.Arg(n, "order"); err != nil {
+		return err
+	} else if ok {
+		name, err := ident(r, n, "column", hyperlambda.StringOf(o))
+		if err != nil {
+			return err
+		}
+		q.WriteString(" ORDER BY " + name)
+		if d, ok, err := r.Arg(n, "direction"); err != nil {
+			return err
+		} else if ok {
+			switch strings.ToLower(hyperlambda.StringOf(d)) {
+			case "asc":
+				q.WriteString(" ASC")
+			case "desc":
+				q.WriteString(" DESC")
+			default:
+				return fmt.Errorf("[direction] must be asc or desc")
+			}
+		}
+	}
+	limit, err := integerArg(r, n, "limit", 25)
+	if err != nil {
+		return err
+	}
+	offset, err := integerArg(r, n, "offset", 0)
+	if err != nil {
+		return err
+	}
+	q.WriteString(" LIMIT ? OFFSET ?")
+	args = append(args, limit, offset)
+	return withConn(r, n, func(c *conn) error {
+		var rows []*hyperlambda.Node
+		err := c.run(r, n, false, func() error {
+			var err error
+			rows, err = query(r, c, q.String(), args, false)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		n.Clear()
+		for _, row := range rows {
+			n.Add(row)
+		}
+		return nil
+	})
+}
+
+// query runs a select and returns its rows as "" nodes of column:value
+// children, within the run's node and output budgets; first stops after
+// one row.
+func query(r *engine.Run, c *conn, q string, args []any, first bool) ([]*hyperlambda.Node, error) {
+	rs, err := c.c.QueryContext(r.Context(), q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var out []*hyperlambda.Node
+	for rs.Next() {
+		if err := r.Created(len(cols) + 1); err != nil {
+			return nil, err
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := hyperlambda.New("", nil)
+		size := 0
+		for i, col := range cols {
+			v := sqlValue(vals[i])
+			switch x := v.(type) {
+			case string:
+				size += len(x)
+			case []byte:
+				size += len(x)
+			default:
+				size += 8
+			}
+			row.Add(hyperlambda.New(col, v))
+		}
+		if err := r.Output(size); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+		if first {
+			break
+		}
+	}
+	return out, rs.Err()
+}
+
+func create(r *engine.Run, n *hyperlambda.Node) error {
+	t, err := tableArg(r, n, whitelist.ReadWrite)
+	if err != nil {
+		return err
+	}
+	cols, args, err := columnValues(r, n)
+	if err != nil {
+		return err
+	}
+	returnID, _, err := r.Arg(n, "return-id")
+	if err != nil {
+		return err
+	}
+	table, _ := ident(r, n, "table", t)
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	return withConn(r, n, func(c *conn) error {
+		var id int64
+		err := c.run(r, n, false, func() error {
+			var err error
+			id, _, err = c.write(r, q, args)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		n.Clear()
+		if returnID != false {
+			n.Value = id
+		}
+		return nil
+	})
+}
+
+// write runs one built statement and returns the last inserted rowid and
+// the rows changed. It goes through QueryContext because there the driver
+// honours the run's deadline by interrupting SQLite from a
+// context.AfterFunc, where ExecContext starts a goroutine per statement
+// (a third of a small endpoint's time).
+func (c *conn) write(r *engine.Run, q string, args []any) (id, changes int64, err error) {
+	rs, err := c.c.QueryContext(r.Context(), q, args...)
+	if err != nil {
+		return 0, 0, err
+	}
+	for rs.Next() {
+	}
+	err = rs.Err()
+	if cerr := rs.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	err = c.c.QueryRowContext(r.Context(), "SELECT last_insert_rowid(), changes()").Scan(&id, &changes)
+	return id, changes, err
+}
+
+func update(r *engine.Run, n *hyperlambda.Node) error {
+	t, err := tableArg(r, n, whitelist.ReadWrite)
+	if err != nil {
+		return err
+	}
+	cols, args, err := columnValues(r, n)
+	if err != nil {
+		return err
+	}
+	table, _ := ident(r, n, "table", t)
+	var q strings.Builder
+	q.WriteString("UPDATE " + table + " SET ")
+	for i, c := range cols {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(c + " = ?")
+	}
+	if args, err = where(r, n, &q, args); err != nil {
+		return err
+	}
+	return changed(r, n, q.String(), args, false)
+}
+
+func del(r *engine.Run, n *hyperlambda.Node) error {
+	t, err := tableArg(r, n, whitelist.ReadWrite)
+	if err != nil {
+		return err
+	}
+	table, _ := ident(r, n, "table", t)
+	var q strings.Builder
+	q.WriteString("DELETE FROM " + table)
+	args, err := where(r, n, &q, nil)
+	if err != nil {
+		return err
+	}
+	return changed(r, n, q.String(), args, false)
+}
+
+// changed executes q and sets n's value to the number of rows changed.
+func changed(r *engine.Run, n *hyperlambda.Node, q string, args []any, raw bool) error {
+	return withConn(r, n, func(c *conn) error {
+		var count int64
+		err := c.run(r, n, raw, func() error {
+			if !raw {
+				var err error
+				_, count, err = c.write(r, q, args)
+				return err
+			}
+			// Raw SQL may hold several statements: only Exec runs them all.
+			res, err := c.c.ExecContext(r.Context(), q, args...)
+			if err == nil {
+				count, err = res.RowsAffected()
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		n.Clear()
+		n.Value = int32(count)
+		return nil
+	})
+}
+
+// rawSQL checks the raw-sql grant and reads the statement and its
+// @parameters (children, bound by name).
+func rawSQL(r *engine.Run, n *hyperlambda.Node) (string, []any, error) {
+	pol := r.Policy()
+	if d := pol.Constraints().Effects.Data; d == nil || d.RawSQL == whitelist.NoAccess {
+		return "", nil, r.Deny(n, fmt.Sprintf("policy %s grants no raw SQL (constraints/data/raw-sql)", pol.Name))
+	}
+	v, err := hyperlambda.Value(n)
+	if err != nil {
+		return "", nil, err
+	}
+	var args []any
+	for _, c := range n.Children() {
+		name := strings.TrimLeft(c.Name, "@:$")
+		if err := whitelist.CheckIdentifier("parameter", name); err != nil {
+			return "", nil, err
+		}
+		pv, err := hyperlambda.Value(c)
+		if err != nil {
+			return "", nil, err
+		}
+		p, err := param(pv)
+		if err != nil {
+			return "", nil, err
+		}
+		args = append(args, sql.Named(name, p))
+	}
+	return hyperlambda.StringOf(v), args, nil
+}
+
+func rawSelect(scalar bool) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		q, args, err := rawSQL(r, n)
+		if err != nil {
+			return err
+		}
+		return withConn(r, n, func(c *conn) error {
+			var rows []*hyperlambda.Node
+			err := c.run(r, n, true, func() error {
+				var err error
+				rows, err = query(r, c, q, args, scalar)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			n.Clear()
+			n.Value = nil // the statement's text is not a result
+			if scalar {
+				if len(rows) > 0 && rows[0].Len() > 0 {
+					n.Value = rows[0].Child(0).Value
+				}
+				return nil
+			}
+			for _, row := range rows {
+				n.Add(row)
+			}
+			return nil
+		})
+	}
+}
+
+func execute(r *engine.Run, n *hyperlambda.Node) error {
+	q, args, err := rawSQL(r, n)
+	if err != nil {
+		return err
+	}
+	return changed(r, n, q, args, true)
+}
+
+func transaction(r *engine.Run, n *hyperlambda.Node) error {
+	return withConn(r, n, func(c *conn) error {
+		if c.tx {
+			return fmt.Errorf("a transaction is already open on database %s", c.name)
+		}
+		if err := c.run(r, n, false, func() error { _, err := c.c.ExecContext(r.Context(), "BEGIN"); return err }); err != nil {
+			return err
+		}
+		c.tx = true
+		err := r.Eval(n)
+		if c.tx { // neither committed nor rolled back: undo, as the reference
+			c.c.ExecContext(r.Context(), "ROLLBACK")
+			c.tx = false
+		}
+		return err
+	})
+}
+
+func endTransaction(stmt string) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		c := current(r)
+		if c == nil || !c.tx {
+			return fmt.Errorf("no open transaction (use data.transaction.create inside data.connect)")
+		}
+		c.tx = false
+		return c.run(r, n, false, func() error { _, err := c.c.ExecContext(r.Context(), stmt); return err })
+	}
+}
