@@ -7,8 +7,8 @@ package vocab
 import (
 	"hlstudio/engine"
 	"hlstudio/engine/configslots"
-	"hlstudio/engine/dataslots"
 	"hlstudio/engine/cryptoslots"
+	"hlstudio/engine/dataslots"
 	"hlstudio/engine/dateslots"
 	"hlstudio/engine/httpslots"
 	"hlstudio/engine/ioslots"
