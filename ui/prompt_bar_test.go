@@ -32,9 +32,9 @@ func TestPromptBarGenerates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	doc := testDoc(t, ".old:tree\n", "pure")
+	doc := mustDoc(t, ".old:tree\n", "pure")
 	w := test.NewTempWindow(t, nil)
-	b := NewPromptBar(w, doc, newServer(t, srv.Host), store, testVocab)
+	b := NewPromptBar(w, doc, newServer(t, srv.Host), store, editVocab)
 	w.SetContent(b.Object())
 	var generated []Generated
 	b.OnGenerated = func(g Generated) { generated = append(generated, g) }
@@ -70,8 +70,8 @@ func TestPromptBarGenerates(t *testing.T) {
 // offers retrieved snippets instead of failing.
 func TestPromptBarOffline(t *testing.T) {
 	test.NewTempApp(t)
-	doc := testDoc(t, "", "pure")
-	b := NewPromptBar(nil, doc, newServer(t, ollamatest.RefusedHost(t)), nil, testVocab)
+	doc := mustDoc(t, "", "pure")
+	b := NewPromptBar(nil, doc, newServer(t, ollamatest.RefusedHost(t)), nil, editVocab)
 	b.LoadModels()
 	waitFor(t, func() bool { return strings.Contains(b.state.Text, "ollama serve") }, func() string { return b.state.Text })
 	test.Type(b.prompt, "Anything")
@@ -87,8 +87,8 @@ func TestPromptBarCancel(t *testing.T) {
 	f.Handle("/api/show", ollamatest.JSON(map[string]any{"details": map[string]any{}, "model_info": map[string]any{}}))
 	f.Handle("/api/tags", ollamatest.JSON(map[string]any{"models": []map[string]any{{"name": "m:latest", "model": "m:latest", "digest": "abc"}}}))
 	f.Handle("/api/chat", ollamatest.Hang())
-	doc := testDoc(t, "", "pure")
-	b := NewPromptBar(nil, doc, newServer(t, f.URL), nil, testVocab)
+	doc := mustDoc(t, "", "pure")
+	b := NewPromptBar(nil, doc, newServer(t, f.URL), nil, editVocab)
 	b.model.SetOptions([]string{"m:latest"})
 	b.model.SetSelected("m:latest")
 	test.Type(b.prompt, "Anything")

@@ -25,7 +25,7 @@ func TestRunPanel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	doc := testDoc(t, argsProgram, "pure")
+	doc := mustDoc(t, argsProgram, "pure")
 	p := NewRunPanel(doc, vocab.New(), DatasetRuns{Store: store})
 	w := test.NewTempWindow(t, p.Object())
 	w.Resize(w.Canvas().Size().Max(w.Content().MinSize()))

@@ -1,0 +1,421 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/dataset"
+)
+
+// Library is the curator's view of the dataset: ranked full-text search
+// with filters, a list with status and badges, bulk status and tag
+// changes, import with progress, and each snippet's history.
+type Library struct {
+	win   fyne.Window
+	store *dataset.Store
+	// OnOpen opens a snippet in the editor.
+	OnOpen func(dataset.Snippet)
+
+	search     *widget.Entry
+	status     *widget.Select
+	split      *widget.Select
+	tag        *widget.Entry
+	list       *widget.List
+	count      *widget.Label
+	bulkStatus *widget.Select
+	bulkTag    *widget.Entry
+	importBar  *widget.ProgressBar
+	importStop *widget.Button
+	message    *widget.Label
+	content    fyne.CanvasObject
+
+	mu          sync.Mutex
+	hits        []dataset.Hit
+	regressions map[int64]bool
+	checked     map[int64]bool
+	seq         int // the newest search; older answers are dropped
+	cursor      widget.ListItemID
+	importing   context.CancelFunc
+	importDone  chan struct{}
+	searchDone  sync.WaitGroup
+}
+
+const anyChoice = "any"
+
+// NewLibrary builds the view over store.
+func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
+	l := &Library{win: win, store: store, checked: map[int64]bool{}, cursor: -1}
+	l.search = widget.NewEntry()
+	l.search.SetPlaceHolder("Search prompts and code…")
+	l.search.OnChanged = func(string) { l.Refresh() }
+	l.status = widget.NewSelect([]string{anyChoice, string(dataset.StatusDraft), string(dataset.StatusApproved), string(dataset.StatusRejected)}, nil)
+	l.status.SetSelected(anyChoice)
+	l.split = widget.NewSelect([]string{anyChoice, string(dataset.SplitTrain), string(dataset.SplitValidation)}, nil)
+	l.split.SetSelected(anyChoice)
+	l.status.OnChanged = func(string) { l.Refresh() }
+	l.split.OnChanged = func(string) { l.Refresh() }
+	l.tag = widget.NewEntry()
+	l.tag.SetPlaceHolder("tag")
+	l.tag.OnChanged = func(string) { l.Refresh() }
+	l.count = widget.NewLabel("")
+	l.message = widget.NewLabel("")
+	l.message.Wrapping = fyne.TextWrapWord
+	l.list = widget.NewList(l.length, l.newRow, l.updateRow)
+	l.list.OnSelected = func(id widget.ListItemID) {
+		l.mu.Lock()
+		l.cursor = id
+		l.mu.Unlock()
+	}
+	l.bulkStatus = widget.NewSelect([]string{string(dataset.StatusDraft), string(dataset.StatusApproved), string(dataset.StatusRejected)}, nil)
+	l.bulkStatus.PlaceHolder = "set status"
+	l.bulkTag = widget.NewEntry()
+	l.bulkTag.SetPlaceHolder("add tag")
+	l.importBar = widget.NewProgressBar()
+	l.importBar.Hide()
+	l.importStop = widget.NewButton("Stop import", l.StopImport)
+	l.importStop.Hide()
+
+	filters := container.NewHBox(widget.NewLabel("Status"), l.status, widget.NewLabel("Split"), l.split)
+	top := container.NewVBox(l.search, container.NewBorder(nil, nil, filters, nil, l.tag), l.count)
+	bulk := container.NewHBox(
+		widget.NewButton("Open", l.OpenSelected),
+		widget.NewButton("History", l.ShowHistory),
+		l.bulkStatus, widget.NewButton("Apply to checked", l.ApplyStatus),
+		widget.NewButton("Tag checked", l.ApplyTag),
+		widget.NewButton("Import folder…", l.chooseImport))
+	bottom := container.NewVBox(container.NewBorder(nil, nil, nil, bulk, l.bulkTag), l.importBar, l.importStop, l.message)
+	l.content = container.NewBorder(top, bottom, nil, nil, l.list)
+	return l
+}
+
+// Object is the view's content.
+func (l *Library) Object() fyne.CanvasObject { return l.content }
+
+func (l *Library) length() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.hits)
+}
+
+func (l *Library) newRow() fyne.CanvasObject {
+	check := widget.NewCheck("", nil)
+	return container.NewBorder(nil, nil, check, widget.NewLabel(""), widget.NewLabel(""))
+}
+
+// updateRow shows a hit: a check box for bulk changes, the prompt, and
+// status with badges on the right.
+func (l *Library) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	l.mu.Lock()
+	if id >= len(l.hits) {
+		l.mu.Unlock()
+		return
+	}
+	h := l.hits[id]
+	regression := l.regressions[h.ID]
+	checked := l.checked[h.ID]
+	l.mu.Unlock()
+	row := o.(*fyne.Container)
+	prompt, check, badges := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Check), row.Objects[2].(*widget.Label)
+	prompt.SetText(clip(h.Prompt, 90))
+	check.OnChanged = nil
+	check.SetChecked(checked)
+	snippet := h.ID
+	check.OnChanged = func(on bool) {
+		l.mu.Lock()
+		l.checked[snippet] = on
+		l.mu.Unlock()
+	}
+	b := []string{string(h.Status)}
+	if regression {
+		b = append(b, "regression")
+	}
+	if h.Duplicates > 0 {
+		b = append(b, fmt.Sprintf("duplicate ×%d", h.Duplicates))
+	}
+	if h.Split != "" {
+		b = append(b, string(h.Split))
+	}
+	badges.SetText(strings.Join(b, " · "))
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// query is the search the controls describe.
+func (l *Library) query() dataset.Query {
+	q := dataset.Query{Text: l.search.Text, Limit: 200}
+	if s := l.status.Selected; s != "" && s != anyChoice {
+		q.Filter.Status = []dataset.Status{dataset.Status(s)}
+	}
+	if s := l.split.Selected; s != "" && s != anyChoice {
+		q.Filter.Split = dataset.Split(s)
+	}
+	if t := strings.TrimSpace(l.tag.Text); t != "" {
+		q.Filter.Tags = []string{t}
+	}
+	return q
+}
+
+// Refresh runs the search in the background; a newer search wins.
+func (l *Library) Refresh() {
+	q := l.query()
+	l.mu.Lock()
+	l.seq++
+	seq := l.seq
+	l.mu.Unlock()
+	l.searchDone.Add(1)
+	go func() {
+		defer l.searchDone.Done()
+		ctx := context.Background()
+		hits, err := l.store.Search(ctx, q)
+		var total int
+		if err == nil {
+			total, err = l.store.Count(ctx, q)
+		}
+		regressions := map[int64]bool{}
+		for _, h := range hits {
+			if err != nil {
+				break
+			}
+			var pairs []dataset.Regression
+			pairs, err = l.store.Regressions(ctx, h.ID)
+			regressions[h.ID] = len(pairs) > 0
+		}
+		fyne.Do(func() {
+			l.mu.Lock()
+			stale := seq != l.seq
+			if !stale && err == nil {
+				l.hits, l.regressions, l.cursor = hits, regressions, -1
+			}
+			l.mu.Unlock()
+			if stale {
+				return
+			}
+			if err != nil {
+				l.count.SetText("Search failed: " + err.Error())
+				return
+			}
+			l.list.UnselectAll()
+			l.list.Refresh()
+			if len(hits) < total {
+				l.count.SetText(fmt.Sprintf("%d snippets (showing the best %d)", total, len(hits)))
+			} else {
+				l.count.SetText(fmt.Sprintf("%d snippets", total))
+			}
+		})
+	}()
+}
+
+// WaitSearch blocks until searches in flight have answered (for tests).
+func (l *Library) WaitSearch() { l.searchDone.Wait() }
+
+// Select moves the cursor to row i (the list's selection).
+func (l *Library) Select(i widget.ListItemID) { l.list.Select(i) }
+
+func (l *Library) current() (dataset.Hit, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cursor < 0 || l.cursor >= len(l.hits) {
+		return dataset.Hit{}, false
+	}
+	return l.hits[l.cursor], true
+}
+
+// OpenSelected opens the selected snippet in the editor.
+func (l *Library) OpenSelected() {
+	h, ok := l.current()
+	if !ok {
+		l.message.SetText("Select a snippet first.")
+		return
+	}
+	if l.OnOpen != nil {
+		l.OnOpen(h.Snippet)
+	}
+}
+
+// checkedIDs are the snippets ticked for a bulk change.
+func (l *Library) checkedIDs() []int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var ids []int64
+	for id, on := range l.checked {
+		if on {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// ApplyStatus sets the chosen status on every checked snippet (each
+// change kept in the snippet's history).
+func (l *Library) ApplyStatus() {
+	st := dataset.Status(l.bulkStatus.Selected)
+	ids := l.checkedIDs()
+	if st == "" || len(ids) == 0 {
+		l.message.SetText("Tick snippets and choose a status first.")
+		return
+	}
+	ctx := context.Background()
+	for _, id := range ids {
+		if _, err := l.store.SetStatus(ctx, id, st); err != nil {
+			l.message.SetText(fmt.Sprintf("Snippet %d: %v", id, err))
+			return
+		}
+	}
+	l.message.SetText(fmt.Sprintf("%d snippet(s) set to %s.", len(ids), st))
+	l.Refresh()
+}
+
+// ApplyTag adds the typed tag to every checked snippet.
+func (l *Library) ApplyTag() {
+	tag := strings.TrimSpace(l.bulkTag.Text)
+	ids := l.checkedIDs()
+	if tag == "" || len(ids) == 0 {
+		l.message.SetText("Tick snippets and type a tag first.")
+		return
+	}
+	ctx := context.Background()
+	for _, id := range ids {
+		s, err := l.store.Snippet(ctx, id)
+		if err == nil {
+			s.Tags = append(s.Tags, tag)
+			_, err = l.store.UpdateSnippet(ctx, s)
+		}
+		if err != nil {
+			l.message.SetText(fmt.Sprintf("Snippet %d: %v", id, err))
+			return
+		}
+	}
+	l.message.SetText(fmt.Sprintf("Tagged %d snippet(s) %q.", len(ids), tag))
+	l.Refresh()
+}
+
+// ShowHistory lists the selected snippet's versions; one can be restored
+// (which is itself a new version: nothing is lost).
+func (l *Library) ShowHistory() {
+	h, ok := l.current()
+	if !ok || l.win == nil {
+		l.message.SetText("Select a snippet first.")
+		return
+	}
+	versions, err := l.store.Versions(context.Background(), h.ID)
+	if err != nil {
+		l.message.SetText(err.Error())
+		return
+	}
+	code := widget.NewMultiLineEntry()
+	code.TextStyle = fyne.TextStyle{Monospace: true}
+	chosen := -1
+	list := widget.NewList(func() int { return len(versions) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			v := versions[i]
+			o.(*widget.Label).SetText(fmt.Sprintf("v%d %s %s", v.Version, v.Status, clip(v.Prompt, 40)))
+		})
+	list.OnSelected = func(i widget.ListItemID) { chosen = i; code.SetText(versions[i].Code) }
+	var d dialog.Dialog
+	restore := widget.NewButton("Restore this version", func() {
+		if chosen < 0 {
+			return
+		}
+		if _, err := l.store.RestoreVersion(context.Background(), h.ID, versions[chosen].Version); err != nil {
+			l.message.SetText(err.Error())
+		} else {
+			l.message.SetText(fmt.Sprintf("Snippet %d restored to version %d.", h.ID, versions[chosen].Version))
+			l.Refresh()
+		}
+		d.Hide()
+	})
+	body := container.NewBorder(nil, restore, nil, nil, container.NewHSplit(list, code))
+	d = dialog.NewCustom(fmt.Sprintf("History of snippet %d", h.ID), "Close", container.NewGridWrap(fyne.NewSize(720, 420), body), l.win)
+	d.Show()
+}
+
+func (l *Library) chooseImport() {
+	if l.win == nil {
+		return
+	}
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err == nil && dir != nil {
+			l.Import(dir.Path())
+		}
+	}, l.win)
+}
+
+// Import reads a training folder in the background with a progress bar
+// and a Stop button; a file that fails is reported, the rest imported.
+func (l *Library) Import(path string) {
+	l.mu.Lock()
+	if l.importing != nil {
+		l.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	l.importing, l.importDone = cancel, make(chan struct{})
+	done := l.importDone
+	l.mu.Unlock()
+	l.importBar.SetValue(0)
+	l.importBar.Show()
+	l.importStop.Show()
+	l.message.SetText("Importing " + path + "…")
+	go func() {
+		defer close(done)
+		rep, err := l.store.Import(ctx, []string{path}, dataset.ImportOptions{Progress: func(p dataset.Progress) {
+			if p.Total > 0 {
+				v := float64(p.Done) / float64(p.Total)
+				fyne.Do(func() { l.importBar.SetValue(v) })
+			}
+		}})
+		fyne.Do(func() {
+			l.mu.Lock()
+			l.importing = nil
+			l.mu.Unlock()
+			l.importBar.Hide()
+			l.importStop.Hide()
+			text := rep.String()
+			for i, fe := range rep.Errors {
+				if i == 5 {
+					text += fmt.Sprintf("\n… and %d more", len(rep.Errors)-5)
+					break
+				}
+				text += "\n" + fe.Error()
+			}
+			if err != nil {
+				text = err.Error() + "\n" + text
+			}
+			l.message.SetText(text)
+			l.Refresh()
+		})
+	}()
+}
+
+// StopImport cancels the import in progress; what is committed stays.
+func (l *Library) StopImport() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.importing != nil {
+		l.importing()
+	}
+}
+
+// WaitImport blocks until the import in progress has finished.
+func (l *Library) WaitImport() {
+	l.mu.Lock()
+	done := l.importDone
+	l.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}

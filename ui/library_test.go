@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"hlstudio/dataset"
+)
+
+func TestLibrary(t *testing.T) {
+	test.NewTempApp(t)
+	store, err := dataset.Open(filepath.Join(t.TempDir(), "studio.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	add := func(prompt, code string, st dataset.Status) dataset.Snippet {
+		s, err := store.AddSnippet(ctx, dataset.Snippet{Prompt: prompt, Code: code, Status: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	sum := add("Return the sum of two numbers", "math.add\n   .:int:1\n   .:int:2\n", dataset.StatusApproved)
+	add("Send a welcome email", "log.info:welcome\n", dataset.StatusDraft)
+	add("Sum the prices of an order", "math.add\n   .:int:1\n   .:int:2\n", dataset.StatusDraft) // same tree: duplicate
+	if _, err := store.AddRegression(ctx, dataset.Regression{SnippetID: sum.ID, Bad: "math.plus", Reason: "invented slot"}); err != nil {
+		t.Fatal(err)
+	}
+
+	w := test.NewTempWindow(t, nil)
+	l := NewLibrary(w, store)
+	w.SetContent(l.Object())
+	var opened []dataset.Snippet
+	l.OnOpen = func(s dataset.Snippet) { opened = append(opened, s) }
+
+	l.Refresh()
+	l.WaitSearch()
+	waitFor(t, func() bool { return l.count.Text == "3 snippets" }, func() string { return l.count.Text })
+
+	test.Type(l.search, "sum")
+	l.WaitSearch()
+	waitFor(t, func() bool { return l.length() == 2 }, func() string { return l.count.Text })
+	l.mu.Lock()
+	first := l.hits[0]
+	badgesRegression := l.regressions[sum.ID]
+	l.mu.Unlock()
+	if !badgesRegression || first.Duplicates == 0 {
+		t.Errorf("badges: regression %v, duplicates %d", badgesRegression, first.Duplicates)
+	}
+
+	l.status.SetSelected(string(dataset.StatusDraft))
+	l.WaitSearch()
+	waitFor(t, func() bool { return l.length() == 1 }, func() string { return l.count.Text })
+	l.Select(0)
+	l.OpenSelected()
+	if len(opened) != 1 || opened[0].Prompt != "Sum the prices of an order" {
+		t.Fatalf("opened %+v", opened)
+	}
+
+	// Bulk: approve the checked snippet; the change is in its history.
+	l.mu.Lock()
+	l.checked[opened[0].ID] = true
+	l.mu.Unlock()
+	l.bulkStatus.SetSelected(string(dataset.StatusApproved))
+	l.ApplyStatus()
+	if s, _ := store.Snippet(ctx, opened[0].ID); s.Status != dataset.StatusApproved || s.Version != 2 {
+		t.Fatalf("bulk status: %+v", s)
+	}
+
+	// Import: progress, the broken file reported with its position, the
+	// rest imported.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "good.hl"), []byte("// Return hello\nreturn:hello\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "broken.hl"), []byte("// Broken\n.a\n  b\n"), 0o644)
+	l.Import(dir)
+	l.WaitImport()
+	waitFor(t, func() bool { return strings.Contains(l.message.Text, "1 added") }, func() string { return l.message.Text })
+	if !strings.Contains(l.message.Text, "broken.hl:3:") || !l.importBar.Hidden {
+		t.Errorf("import message %q", l.message.Text)
+	}
+}
