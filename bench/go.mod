@@ -9,7 +9,9 @@ require (
 
 require (
 	github.com/fsnotify/fsnotify v1.10.1 // indirect
+	github.com/mattn/go-sqlite3 v1.14.53 // indirect
 	github.com/shopspring/decimal v1.6.0 // indirect
+	golang.org/x/crypto v0.43.0 // indirect
 	golang.org/x/sys v0.42.0 // indirect
 )
 
