@@ -776,6 +776,29 @@ func (d *Document) ReplaceTree(root *hyperlambda.Node, op string) {
 	d.commit(&editOp{name: op, changes: []change{&replaceAll{old: old, new: in}}})
 }
 
+// Reset makes root's children the tree of a fresh session: no undo
+// history, new ids. Use it to open another snippet; ReplaceTree keeps the
+// history.
+func (d *Document) Reset(root *hyperlambda.Node) {
+	for _, c := range append([]*hyperlambda.Node(nil), d.root.Children()...) {
+		c.Detach()
+	}
+	clear(d.byID)
+	clear(d.idOf)
+	clear(d.kids)
+	d.idOf[d.root] = RootID
+	d.byID[RootID] = d.root
+	d.undo, d.redo, d.mergeKey = nil, nil, ""
+	if root != nil {
+		d.root.MoveChildren(root)
+		for _, c := range d.root.Children() {
+			d.register(c)
+		}
+	}
+	d.relabel()
+	d.changed()
+}
+
 // inheritIDs gives each node of to the id of the node at the same path in
 // from.
 func (d *Document) inheritIDs(from, to *hyperlambda.Node) {

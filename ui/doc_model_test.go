@@ -261,6 +261,21 @@ func TestIDsAreStable(t *testing.T) {
 	checkIndex(t, d)
 }
 
+func TestReset(t *testing.T) {
+	d := mustDoc(t, sampleHL, "pure")
+	old := byPath(t, d, "/0")
+	d.Delete(old)
+	root, err := hyperlambda.ParseString("log.info:hi\r\n   .x\r\n", parseOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Reset(root)
+	if d.CanUndo() || d.CanRedo() || d.Node(old) != nil || d.Len() != 2 || d.Blocking() != 1 {
+		t.Fatalf("after reset: undo %v, old id live %v, %d nodes, %d blocking", d.CanUndo(), d.Node(old) != nil, d.Len(), d.Blocking())
+	}
+	checkIndex(t, d)
+}
+
 func TestTypingIsOneUndoStep(t *testing.T) {
 	d := mustDoc(t, sampleHL, "pure")
 	id := byPath(t, d, "/1")

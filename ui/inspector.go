@@ -78,6 +78,9 @@ func NewInspector(doc *Document) *Inspector {
 	i.valueErr.Importance = widget.DangerImportance
 	i.hint.Importance = widget.LowImportance
 	i.path.TextStyle.Monospace = true
+	// A wrapped label in a form row is cut off: one line, ellipsised.
+	i.path.Wrapping = fyne.TextWrapOff
+	i.path.Truncation = fyne.TextTruncateEllipsis
 	i.form = container.NewVBox(
 		widget.NewForm(
 			widget.NewFormItem("Name", i.name),
