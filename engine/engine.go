@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -142,12 +143,28 @@ func (e *Engine) Execute(ctx context.Context, lambda *hyperlambda.Node, policy *
 	r.results = append(r.results, result)
 	err := r.checkTree(lambda)
 	if err == nil {
-		err = r.Eval(lambda)
+		err = r.evalGuarded(lambda)
 	}
 	r.usage.Duration = time.Since(r.start)
 	res := &Result{Lambda: lambda, Value: result.Value, Nodes: result.Children(), Usage: r.usage,
 		Denials: r.denials, Log: r.log, Policy: policy.Name, Hash: policy.Hash}
 	return res, err
+}
+
+// evalGuarded evaluates the lambda and turns a panic in a slot (a bug,
+// never the tree's fault) into an InternalError naming the slot, so no
+// panic reaches the person or takes the studio down.
+func (r *Run) evalGuarded(lambda *hyperlambda.Node) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			slot := ""
+			if r.sig != nil {
+				slot = r.sig.Name
+			}
+			err = &InternalError{Slot: slot, Panic: fmt.Sprint(p), Stack: string(debug.Stack())}
+		}
+	}()
+	return r.Eval(lambda)
 }
 
 // checkTree bounds the depth of the input tree before anything runs.
@@ -193,21 +210,23 @@ func (r *Run) Signal(name string, n *hyperlambda.Node) error {
 	if err := r.Step(); err != nil {
 		return err
 	}
-	r.depth++
-	defer func() { r.depth-- }()
-	if r.depth > r.usage.MaxDepth {
-		r.usage.MaxDepth = r.depth
-	}
-	if r.depth > r.budgets.Depth {
-		return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(r.depth)}
+	if r.depth+1 > r.budgets.Depth {
+		return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(r.depth + 1)}
 	}
 	if err := checkArgs(&slot.Sig, n); err != nil {
 		return &RuntimeError{Slot: name, Path: n.Path(), Err: err}
+	}
+	// Restored without defer: this is the hottest path of the runtime, and
+	// a panicking slot ends the run anyway.
+	r.depth++
+	if r.depth > r.usage.MaxDepth {
+		r.usage.MaxDepth = r.depth
 	}
 	outer := r.sig
 	r.sig = &slot.Sig
 	err := slot.Fn(r, n)
 	r.sig = outer
+	r.depth--
 	if err != nil {
 		var se slotError
 		if errors.As(err, &se) {

@@ -84,3 +84,22 @@ func TestArgMustBeDeclared(t *testing.T) {
 		t.Fatalf("undeclared argument: %v", err)
 	}
 }
+
+// A slot that panics is a bug; the run ends with an InternalError naming
+// it, and the host goes on.
+func TestPanickingSlotIsAnError(t *testing.T) {
+	e := engine.New()
+	if err := e.Register(engine.Slot{Sig: whitelist.Signature{Name: "test.boom"}, Fn: func(*engine.Run, *hyperlambda.Node) error {
+		var m map[string]int
+		m["x"] = 1 // nil map write
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	lambda, _ := hyperlambda.ParseString("if:bool:true\r\n   test.boom\r\n", hyperlambda.ParseOptions{})
+	_, err := e.Execute(context.Background(), lambda, enginetest.LoadPolicy(t, "trusted"))
+	var ie *engine.InternalError
+	if !errors.As(err, &ie) || ie.Slot != "test.boom" || !strings.Contains(err.Error(), "assignment to entry in nil map") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -80,3 +80,15 @@ func catchable(err error) bool {
 	}
 	return true
 }
+
+// InternalError is a slot that panicked: a bug in the runtime, reported
+// instead of crashing the host. Stack is for the bug report.
+type InternalError struct {
+	Slot  string
+	Panic string
+	Stack string
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("internal error in [%s]: %s (a bug in hlstudio, please report it)", e.Slot, e.Panic)
+}
