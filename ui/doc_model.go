@@ -68,6 +68,7 @@ type Document struct {
 	clip       *hyperlambda.Node
 
 	version   uint64
+	shape     uint64 // counts changes that added, removed or moved nodes
 	listeners []func()
 }
 
@@ -382,10 +383,24 @@ type editOp struct {
 	before, after widget.TreeNodeID
 }
 
+// structural reports whether the edit adds, removes or moves nodes, as
+// opposed to changing names and values only.
+func (op *editOp) structural() bool {
+	for _, c := range op.changes {
+		if _, ok := c.(*setFields); !ok {
+			return true
+		}
+	}
+	return false
+}
+
 // commit applies an edit as one undo step, relabels and notifies.
 func (d *Document) commit(op *editOp) {
 	for _, c := range op.changes {
 		c.apply(d)
+	}
+	if op.structural() {
+		d.shape++
 	}
 	d.undo = append(d.undo, op)
 	clear(d.redo)
@@ -424,6 +439,9 @@ func (d *Document) Undo() (widget.TreeNodeID, bool) {
 	for i := len(op.changes) - 1; i >= 0; i-- {
 		op.changes[i].revert(d)
 	}
+	if op.structural() {
+		d.shape++
+	}
 	d.redo = append(d.redo, op)
 	d.mergeKey = ""
 	d.relabel()
@@ -440,6 +458,9 @@ func (d *Document) Redo() (widget.TreeNodeID, bool) {
 	d.redo = d.redo[:len(d.redo)-1]
 	for _, c := range op.changes {
 		c.apply(d)
+	}
+	if op.structural() {
+		d.shape++
 	}
 	d.undo = append(d.undo, op)
 	d.mergeKey = ""
@@ -789,6 +810,7 @@ func (d *Document) Reset(root *hyperlambda.Node) {
 	d.idOf[d.root] = RootID
 	d.byID[RootID] = d.root
 	d.undo, d.redo, d.mergeKey = nil, nil, ""
+	d.shape++
 	if root != nil {
 		d.root.MoveChildren(root)
 		for _, c := range d.root.Children() {

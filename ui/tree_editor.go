@@ -145,6 +145,8 @@ type TreeEditor struct {
 
 	selected  widget.TreeNodeID
 	listeners []func(widget.TreeNodeID)
+	rows      []*nodeRow // every row made, to redraw in place
+	shape     uint64     // the document's shape the tree last laid out
 
 	// OnRename runs on F2: the view moves focus to the inspector's name.
 	OnRename func()
@@ -154,6 +156,7 @@ type TreeEditor struct {
 func NewTreeEditor(doc *Document) *TreeEditor {
 	e := &TreeEditor{doc: doc, message: widget.NewLabel("")}
 	e.message.Truncation = fyne.TextTruncateEllipsis
+	e.shape = doc.shape
 	e.tree = newNodeTree(e)
 	act := func(icon fyne.Resource, a Action) *widget.ToolbarAction {
 		return widget.NewToolbarAction(icon, func() { e.Do(a) })
@@ -338,7 +341,18 @@ func (e *TreeEditor) docChanged() {
 		e.tree.UnselectAll()
 		e.setSelected(RootID)
 	}
-	e.tree.Refresh()
+	if e.shape != e.doc.shape {
+		e.shape = e.doc.shape
+		e.tree.Refresh()
+	} else {
+		// Names, values and labels changed, not the rows: redraw the rows
+		// on screen instead of having the tree walk every open node.
+		for _, r := range e.rows {
+			if r.id != RootID && r.Visible() {
+				r.show(e.doc, r.id)
+			}
+		}
+	}
 	e.updateButtons()
 }
 
@@ -429,7 +443,11 @@ func newNodeTree(e *TreeEditor) *nodeTree {
 	d := e.doc
 	t.ChildUIDs = d.ChildIDs
 	t.IsBranch = d.IsBranch
-	t.CreateNode = func(bool) fyne.CanvasObject { return newNodeRow() }
+	t.CreateNode = func(bool) fyne.CanvasObject {
+		r := newNodeRow()
+		e.rows = append(e.rows, r)
+		return r
+	}
 	t.UpdateNode = func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { o.(*nodeRow).show(d, id) }
 	t.OnSelected = e.setSelected
 	t.ExtendBaseWidget(t)
@@ -538,6 +556,7 @@ func (t *nodeTree) neighbour(up bool) (widget.TreeNodeID, bool) {
 // nodeRow is one row of the tree: label icon, name, type and value.
 type nodeRow struct {
 	widget.BaseWidget
+	id    widget.TreeNodeID
 	icon  *widget.Icon
 	name  *widget.Label
 	typ   *widget.Label
@@ -560,6 +579,7 @@ func newNodeRow() *nodeRow {
 func (r *nodeRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
 
 func (r *nodeRow) show(d *Document, id widget.TreeNodeID) {
+	r.id = id
 	n := d.Node(id)
 	if n == nil {
 		return
