@@ -324,24 +324,21 @@ func (r *Run) Eval(n *hyperlambda.Node) error {
 	base := len(r.stmts)
 	r.stmts = append(r.stmts, n.Children()...)
 	end := len(r.stmts)
-	defer func() {
-		clear(r.stmts[base:end])
-		r.stmts = r.stmts[:base]
-	}()
 	result := r.results[len(r.results)-1]
+	var err error
 	for i := base; i < end; i++ {
 		s := r.stmts[i] // re-read: nested evaluations may move the stack
 		if s.Parent() != n || s.Name == "" || s.Name[0] == '.' {
 			continue
 		}
-		if err := r.Signal(s.Name, s); err != nil {
-			return err
-		}
-		if result.Value != nil || result.Len() > 0 {
-			return nil
+		if err = r.Signal(s.Name, s); err != nil || result.Value != nil || result.Len() > 0 {
+			break
 		}
 	}
-	return nil
+	// Popped without defer (the hot path); after a panic the run is over.
+	clear(r.stmts[base:end])
+	r.stmts = r.stmts[:base]
+	return err
 }
 
 // withResult runs fn inside a fresh result scope (a function boundary)

@@ -310,7 +310,14 @@ func (n *Node) ResetChildren(src *Node) (created int) {
 	}
 	for i, c := range n.children {
 		sc := src.children[i]
-		c.Name, c.Pos = sc.Name, sc.Pos
+		// Written only when changed: most nodes of a loop body are, and
+		// skipping the writes skips their GC write barriers.
+		if c.Name != sc.Name {
+			c.Name = sc.Name
+		}
+		c.Pos = sc.Pos
+		// Values are always written: comparing two interfaces panics when
+		// they hold something uncomparable.
 		c.Value = sc.Value
 		if _, mutable := sc.Value.(*Node); mutable || isBytes(sc.Value) {
 			// root nil: the whole chain above sc counts as enclosing.
