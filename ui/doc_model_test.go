@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -453,4 +454,27 @@ func BenchmarkLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func ExampleDocument() {
+	pure, _ := BuiltinPolicy("pure")
+	d, _ := ParseDocument("if\n   .cond:bool:true\n   .lambda\n      log.info:hi\n", editVocab, pure)
+	lambda := d.ChildIDs(d.ChildIDs(RootID)[0])[1]
+	id := d.ChildIDs(lambda)[0]
+	fmt.Println(d.Describe(id))
+
+	d.SetName(id, "strings.concat")
+	fmt.Println(d.Describe(id))
+	fmt.Println(d.Blocking(), "blocking")
+
+	d.Undo()
+	fmt.Print(strings.ReplaceAll(d.Text(), "\r\n", "\n"))
+	// Output:
+	// Denied: log.info is not allowed by policy pure: it has effects logs. The run would stop here.
+	// Allowed: strings.concat may run under policy pure (allow effects:pure).
+	// 0 blocking
+	// if
+	//    .cond:bool:true
+	//    .lambda
+	//       log.info:hi
 }
