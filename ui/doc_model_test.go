@@ -312,7 +312,7 @@ func TestLabelsFollowEdits(t *testing.T) {
 		label  whitelist.Label
 		words  string
 	}{
-		{"io.file.delete", "pure", whitelist.LabelUnknownSlot, "Unknown slot: no slot is named io.file.delete"},
+		{"made.up.slot", "pure", whitelist.LabelUnknownSlot, "Unknown slot: no slot is named made.up.slot"},
 		{"log.info", "pure", whitelist.LabelDenied, "Denied: log.info is not allowed by policy pure: it has effects logs"},
 		{"log.info", "sandbox", whitelist.LabelAllowed, "Allowed: log.info may run under policy sandbox"},
 		{"signal", "sandbox", whitelist.LabelDynamic, "Dynamic: signal reaches code chosen at run time"},

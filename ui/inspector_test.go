@@ -57,12 +57,12 @@ func TestInspectorShowsNode(t *testing.T) {
 
 func TestInspectorRenameRelabels(t *testing.T) {
 	i, d := inspectorWindow(t, "if\r\n   .cond:bool:true\r\n   .lambda\r\n      .x\r\n", "pure", "/0/1/0")
-	retype(i.name, "io.file.delete")
+	retype(i.name, "made.up.slot")
 	f, _ := d.Finding(i.Node())
-	if d.Node(i.Node()).Name != "io.file.delete" || f.Label != whitelist.LabelUnknownSlot {
+	if d.Node(i.Node()).Name != "made.up.slot" || f.Label != whitelist.LabelUnknownSlot {
 		t.Fatalf("typed name gave %q labelled %v", d.Node(i.Node()).Name, f.Label)
 	}
-	if !strings.Contains(i.Finding(), "no slot is named io.file.delete") || i.finding.Importance != widget.DangerImportance {
+	if !strings.Contains(i.Finding(), "no slot is named made.up.slot") || i.finding.Importance != widget.DangerImportance {
 		t.Fatalf("finding %q drawn %v", i.Finding(), i.finding.Importance)
 	}
 	retype(i.name, "log.info")

@@ -152,7 +152,7 @@ func TestEditorColoursByLabel(t *testing.T) {
 		label whitelist.Label
 		imp   widget.Importance
 	}{
-		{"io.file.delete", whitelist.LabelUnknownSlot, widget.DangerImportance},
+		{"made.up.slot", whitelist.LabelUnknownSlot, widget.DangerImportance},
 		{"log.info", whitelist.LabelDenied, widget.DangerImportance},
 		{"strings.concat", whitelist.LabelAllowed, widget.SuccessImportance},
 	} {
