@@ -136,8 +136,9 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
-	if len(runArgs) > 0 {
-		argsNode, err := argumentsNode(runArgs, engine.DeclaredArguments(lambda))
+	// Bound even when none are given: a declaration is never a value.
+	if decls := engine.DeclaredArguments(lambda); len(runArgs) > 0 || len(decls) > 0 {
+		argsNode, err := argumentsNode(runArgs, decls)
 		if err != nil {
 			fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
 			return exitUsage

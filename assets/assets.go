@@ -1,7 +1,7 @@
 package assets
 
 import (
-	_ "embed"
+	"embed"
 
 	"fyne.io/fyne/v2"
 )
@@ -21,3 +21,20 @@ var Icon fyne.Resource = fyne.NewStaticResource("icon.png", IconPNG)
 //
 //go:embed primer.md
 var Primer string
+
+//go:embed samples/*.hl
+var samples embed.FS
+
+// Samples are the snippets a new library starts with, as .hl files in
+// the training layout (the first comment is the prompt): name -> content.
+func Samples() map[string][]byte {
+	out := map[string][]byte{}
+	entries, _ := samples.ReadDir("samples")
+	for _, e := range entries {
+		b, err := samples.ReadFile("samples/" + e.Name())
+		if err == nil {
+			out[e.Name()] = b
+		}
+	}
+	return out
+}
