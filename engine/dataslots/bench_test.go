@@ -2,6 +2,7 @@ package dataslots
 
 import (
 	"context"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -11,37 +12,6 @@ import (
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
 )
-
-// The endpoint of e2e_test.go, kept here because an internal test cannot
-// import vocab (which imports this package).
-const benchEndpoint = `.arguments
-   title:"benchmark item"
-validators.mandatory:x:@.arguments/*/title
-validators.string:x:@.arguments/*/title
-   min:int:1
-   max:int:100
-validators.default:x:@.arguments
-   done:bool:false
-data.connect:sandbox
-   data.create
-      table:todos
-      values
-         title:x:@.arguments/*/title
-         done:x:@.arguments/*/done
-   data.read
-      table:todos
-      columns
-         id
-         title
-         done
-      where
-         and
-            done.eq:bool:false
-      order:id
-      direction:desc
-      limit:int:3
-   return-nodes:x:@data.read/*
-`
 
 // BenchmarkCRUDEndpoint runs the endpoint end to end (parse, static check,
 // run against the sandbox database with its pooled connection) and, in
@@ -111,6 +81,11 @@ func BenchmarkCRUDEndpoint(b *testing.B) {
 		}
 		rows.Close()
 	}
+	endpoint, err := os.ReadFile("testdata/crud-endpoint.hl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchEndpoint := ".arguments\r\n   title:\"benchmark item\"\r\n" + string(endpoint)
 	for i := 0; i < 200; i++ {
 		exec(benchEndpoint)
 		direct()

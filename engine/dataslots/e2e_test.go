@@ -2,6 +2,7 @@ package dataslots_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -11,36 +12,16 @@ import (
 	"hlstudio/whitelist"
 )
 
-// endpoint is a generated-style CRUD endpoint: validators on the
-// arguments, a row created and the newest rows read back, yielded as the
-// response.
-const endpoint = `.description:"Adds a todo item and returns the latest open items"
-validators.mandatory:x:@.arguments/*/title
-validators.string:x:@.arguments/*/title
-   min:int:1
-   max:int:100
-validators.default:x:@.arguments
-   done:bool:false
-data.connect:sandbox
-   data.create
-      table:todos
-      values
-         title:x:@.arguments/*/title
-         done:x:@.arguments/*/done
-   data.read
-      table:todos
-      columns
-         id
-         title
-         done
-      where
-         and
-            done.eq:bool:false
-      order:id
-      direction:desc
-      limit:int:3
-   return-nodes:x:@data.read/*
-`
+// endpoint is a generated-style CRUD endpoint (testdata/crud-endpoint.hl):
+// validators on the arguments, a row created and the newest rows read
+// back, returned as the response.
+var endpoint = func() string {
+	data, err := os.ReadFile("testdata/crud-endpoint.hl")
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}()
 
 const schema = "create table todos (id integer primary key autoincrement, title text not null, done integer not null default 0)"
 
