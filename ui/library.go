@@ -193,7 +193,7 @@ func (l *Library) Refresh() {
 			pairs, err = l.store.Regressions(ctx, h.ID)
 			regressions[h.ID] = len(pairs) > 0
 		}
-		fyne.Do(func() {
+		onUI(func() {
 			l.mu.Lock()
 			stale := seq != l.seq
 			if !stale && err == nil {
@@ -375,10 +375,10 @@ func (l *Library) Import(path string) {
 		rep, err := l.store.Import(ctx, []string{path}, dataset.ImportOptions{Progress: func(p dataset.Progress) {
 			if p.Total > 0 {
 				v := float64(p.Done) / float64(p.Total)
-				fyne.Do(func() { l.importBar.SetValue(v) })
+				onUI(func() { l.importBar.SetValue(v) })
 			}
 		}})
-		fyne.Do(func() {
+		onUI(func() {
 			l.mu.Lock()
 			l.importing = nil
 			l.mu.Unlock()

@@ -59,6 +59,7 @@ type PromptBar struct {
 	content  fyne.CanvasObject
 
 	mu       sync.Mutex
+	loading  sync.WaitGroup
 	stop     context.CancelFunc
 	done     chan struct{}
 	last     *compiler.Prompt
@@ -87,7 +88,7 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 	b.generate.Importance = widget.HighImportance
 	b.cancel = widget.NewButton("Cancel", b.Cancel)
 	b.cancel.Disable()
-	b.refresh = widget.NewButton("Models", func() { go b.LoadModels() })
+	b.refresh = widget.NewButton("Models", b.LoadModelsAsync)
 	b.showLast = widget.NewButton("Show prompt", b.ShowPrompt)
 	b.showLast.Disable()
 	b.activity = widget.NewProgressBarInfinite()
@@ -108,11 +109,20 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 // Object is the bar's content.
 func (b *PromptBar) Object() fyne.CanvasObject { return b.content }
 
+// LoadModelsAsync asks for the models in the background (Wait waits for it).
+func (b *PromptBar) LoadModelsAsync() {
+	b.loading.Add(1)
+	go func() {
+		defer b.loading.Done()
+		b.LoadModels()
+	}()
+}
+
 // LoadModels asks the server for its models; call it from a goroutine.
 // With no server the state line says so and how to start one.
 func (b *PromptBar) LoadModels() {
 	models, err := b.server.Models(context.Background())
-	fyne.Do(func() {
+	onUI(func() {
 		if err != nil {
 			b.model.SetOptions(nil)
 			b.state.SetText(err.Error())
@@ -178,7 +188,7 @@ func (b *PromptBar) Generate() {
 		defer close(done)
 		var text strings.Builder
 		res, err := c.Compile(ctx, prompt, cfg, func(e compiler.Event) { b.progress(e, &text) })
-		fyne.Do(func() { b.finish(prompt, res, err) })
+		onUI(func() { b.finish(prompt, res, err) })
 	}()
 }
 
@@ -193,17 +203,17 @@ func (b *PromptBar) progress(e compiler.Event, text *strings.Builder) {
 	case compiler.EventAttempt:
 		text.Reset()
 		n := e.Attempt
-		fyne.Do(func() {
+		onUI(func() {
 			b.state.SetText(fmt.Sprintf("Attempt %d…", n))
 			b.stream.SetText("")
 		})
 	case compiler.EventToken:
 		text.WriteString(e.Text)
 		s := text.String()
-		fyne.Do(func() { b.stream.SetText(s) })
+		onUI(func() { b.stream.SetText(s) })
 	case compiler.EventRejected:
 		n, why := e.Attempt, e.Text
-		fyne.Do(func() { b.state.SetText(fmt.Sprintf("Attempt %d refused, repairing:\n%s", n, why)) })
+		onUI(func() { b.state.SetText(fmt.Sprintf("Attempt %d refused, repairing:\n%s", n, why)) })
 	}
 }
 
@@ -282,8 +292,10 @@ func (b *PromptBar) Cancel() {
 	}
 }
 
-// Wait blocks until the generation in progress has finished.
+// Wait blocks until the generation (and model listing) in progress has
+// finished.
 func (b *PromptBar) Wait() {
+	b.loading.Wait()
 	b.mu.Lock()
 	done := b.done
 	b.mu.Unlock()

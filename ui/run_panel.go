@@ -249,7 +249,7 @@ func (p *RunPanel) Run() {
 				err = fmt.Errorf("the run finished but could not be saved: %w", rerr)
 			}
 		}
-		fyne.Do(func() {
+		onUI(func() {
 			p.mu.Lock()
 			p.cancel = nil
 			p.mu.Unlock()

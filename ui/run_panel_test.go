@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -72,17 +71,4 @@ func TestRunPanel(t *testing.T) {
 	if p.run.Disabled() {
 		t.Errorf("run stays disabled after a stop")
 	}
-}
-
-// waitFor polls cond while the test driver delivers fyne.Do calls; what
-// is reported on failure comes from describe.
-func waitFor(t *testing.T, cond func() bool, describe func() string) {
-	t.Helper()
-	for range 500 {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting: %s", describe())
 }

@@ -2,96 +2,455 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/assets"
+	"hlstudio/compiler"
+	"hlstudio/dataset"
+	"hlstudio/engine"
+	"hlstudio/engine/vocab"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
 )
 
 // AppID is the application's unique ID, as in FyneApp.toml.
 const AppID = "io.hlstudio.studio"
 
-// Options configure the studio window.
+// Options configure the studio.
 type Options struct {
-	Version string // shown next to the title; empty shows none
+	Version string // shown in the title; empty shows none
+	// DBPath is the dataset file; empty means dataset.DefaultPath().
+	DBPath string
+	// Store, when set, is used instead of opening DBPath (tests).
+	Store *dataset.Store
+	// Server, when set, is the model server instead of Ollama at
+	// OLLAMA_HOST (tests).
+	Server ModelServer
 }
 
-// intro says what the studio is, in the words of the design.
-const intro = "Type what a backend function should do; a local model served by Ollama writes it " +
-	"as a Hyperlambda tree. The studio shows every node that would bind outside the active policy, " +
-	"and why; runs approved trees in an embedded runtime that enforces the policy at every binding; " +
-	"and keeps every prompt/tree pair for curating regression snippets and fine-tuning data."
-
-// coming lists the views later work adds, so the first window tells a
-// person what the studio will be.
-var coming = []string{
-	"Library: search, filter and curate prompt/tree pairs",
-	"Prompt bar: type what a backend function should do, pick a model, watch the tree arrive",
-	"Tree editor: every node coloured by what the policy allows, with the reason",
-	"Policy: pick or edit what generated code may bind to",
-	"Run panel: approve and run a tree with arguments, within budgets",
-}
-
-// Studio is the window's content and the state it shows.
+// Studio is the one window: the library on the left; on the right the
+// prompt bar, the tree editor (with inspector, source and policy) and the
+// run panel; a save bar and the status line at the bottom.
 type Studio struct {
-	status *widget.Label
-	root   fyne.CanvasObject
+	win     fyne.Window
+	opts    Options
+	store   *dataset.Store
+	engine  *engine.Engine
+	Doc     *Document
+	Editor  *EditorView
+	Prompt  *PromptBar
+	Runner  *RunPanel
+	Library *Library
+
+	status  *widget.Label
+	message *widget.Label
+	root    fyne.CanvasObject
+
+	// open is the library snippet in the editor (0 for none); lastGen the
+	// latest generation, for "save as regression pair".
+	open    dataset.Snippet
+	lastGen *Generated
+	watcher context.CancelFunc
 }
 
-// NewStudio builds the window content for an Ollama status.
-func NewStudio(opts Options, st OllamaStatus) *Studio {
+// NewStudio builds the window content. win may be nil in tests that only
+// look at the content (dialogs then do nothing).
+func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
+	s := &Studio{win: win, opts: opts, engine: vocab.New()}
+	s.status = widget.NewLabel(statusText(st))
+	s.status.Wrapping = fyne.TextWrapWord
+	s.message = widget.NewLabel("")
+	s.message.Wrapping = fyne.TextWrapWord
+
+	s.store = opts.Store
+	if s.store == nil {
+		var err error
+		if s.store, err = openStore(opts.DBPath); err != nil {
+			// The studio still edits, checks and runs; the library waits.
+			s.message.SetText("The library is unavailable: " + err.Error())
+		}
+	}
+	policy, err := BuiltinPolicy("sandbox")
+	if err != nil {
+		panic(err) // built-in policies are tested
+	}
+	s.Doc = NewDocument(hyperlambda.New("", nil), s.engine, policy)
+	s.Editor = NewEditorView(win, s.Doc)
+	server := opts.Server
+	if server == nil {
+		o, err := compiler.NewOllama(compiler.OllamaOptions{})
+		if err == nil {
+			server = o
+		}
+	}
+	var cstore compiler.Store
+	if s.store != nil {
+		cstore = s.store
+	}
+	s.Prompt = NewPromptBar(win, s.Doc, server, cstore, s.engine)
+	s.Prompt.OnGenerated = func(g Generated) { s.lastGen = &g; s.open = dataset.Snippet{} }
+	var recorder RunRecorder
+	if s.store != nil {
+		recorder = DatasetRuns{Store: s.store}
+	}
+	s.Runner = NewRunPanel(s.Doc, s.engine, recorder)
+
+	right := container.NewVSplit(
+		container.NewBorder(s.Prompt.Object(), nil, nil, nil, s.Editor),
+		s.Runner.Object())
+	right.SetOffset(0.68)
+	var main fyne.CanvasObject = right
+	if s.store != nil {
+		s.Library = NewLibrary(win, s.store)
+		s.Library.OnOpen = s.openSnippet
+		split := container.NewHSplit(s.Library.Object(), right)
+		split.SetOffset(0.3)
+		main = split
+		s.seedLibrary()
+		s.Library.Refresh()
+	}
 	title := "hlstudio"
 	if opts.Version != "" {
 		title += " " + opts.Version
 	}
-	s := &Studio{status: wrapped(statusText(st))}
-	list := container.NewVBox(bold("Coming next:"))
-	for _, c := range coming {
-		list.Add(wrapped("• " + c))
-	}
-	s.root = container.NewVBox(bold(title), wrapped(intro), widget.NewSeparator(),
-		list, widget.NewSeparator(), s.status)
+	saveBar := container.NewHBox(
+		widget.NewButton("Save draft", func() { s.Save(dataset.StatusDraft) }),
+		widget.NewButton("Save approved", func() { s.Save(dataset.StatusApproved) }),
+		widget.NewButton("Save as regression pair…", s.askRegression),
+		widget.NewButton("Open .hl…", s.openFile),
+		widget.NewButton("Save .hl…", s.saveFile),
+		widget.NewButton("Policy file…", s.openPolicyFile),
+		widget.NewButton("Export…", s.showExport),
+	)
+	bottom := container.NewVBox(saveBar, s.message, s.status)
+	s.root = container.NewBorder(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), bottom, nil, nil, main)
 	return s
 }
 
-// statusText is the status line: the probe's sentence, and when the
-// server is missing, what still works.
-func statusText(st OllamaStatus) string {
-	if st.State == OllamaNotRunning {
-		return st.String() + " Generation needs it; everything else works without it."
+// openStore opens the dataset file, creating its folder on first start.
+func openStore(path string) (*dataset.Store, error) {
+	if path == "" {
+		var err error
+		if path, err = dataset.DefaultPath(); err != nil {
+			return nil, err
+		}
 	}
-	return st.String()
+	return dataset.Open(path)
 }
 
-func bold(text string) *widget.Label {
-	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-}
-
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
+// seedLibrary gives an empty library the sample snippets shipped in
+// assets, so a first start has something to look at.
+func (s *Studio) seedLibrary() {
+	ctx := context.Background()
+	if n, err := s.store.Count(ctx, dataset.Query{}); err != nil || n > 0 {
+		return
+	}
+	for name, src := range assets.Samples() {
+		prompt, code, err := dataset.ParseHL(src)
+		if err != nil {
+			continue // the samples are tested; a bad one is skipped, not fatal
+		}
+		s.store.AddSnippet(ctx, dataset.Snippet{Prompt: prompt, Code: code, Status: dataset.StatusApproved,
+			Tags: []string{"sample"}, Source: "sample:" + name})
+	}
 }
 
 // Content is the canvas object to put in a window.
 func (s *Studio) Content() fyne.CanvasObject { return s.root }
 
-// SetStatus shows a new Ollama status. Call it on the Fyne goroutine
-// (fyne.Do from elsewhere).
-func (s *Studio) SetStatus(st OllamaStatus) { s.status.SetText(statusText(st)) }
+// Close releases the dataset and watchers.
+func (s *Studio) Close() {
+	if s.watcher != nil {
+		s.watcher()
+	}
+	s.Runner.Stop()
+	s.Prompt.Cancel()
+	s.Runner.Wait()
+	s.Prompt.Wait()
+	if s.Library != nil {
+		s.Library.WaitSearch()
+		s.Library.WaitImport()
+	}
+	if s.store != nil && s.opts.Store == nil {
+		s.store.Close()
+	}
+}
+
+// SetStatus shows a new Ollama status. Call it on the Fyne goroutine.
+func (s *Studio) SetStatus(st OllamaStatus) {
+	s.status.SetText(statusText(st))
+	if st.State == OllamaRunning {
+		s.Prompt.LoadModelsAsync()
+	}
+}
 
 // StatusText is the status line as shown.
 func (s *Studio) StatusText() string { return s.status.Text }
 
-// bindKeys adds the window's keyboard shortcuts: Ctrl+Q quits.
-func bindKeys(w fyne.Window, quit func()) {
-	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierControl},
-		func(fyne.Shortcut) { quit() })
+// Message is the last message of the save bar.
+func (s *Studio) Message() string { return s.message.Text }
+
+// statusText is the status line: the probe's sentence, and when the
+// server is missing, what still works.
+func statusText(st OllamaStatus) string {
+	if st.State == OllamaNotRunning {
+		return st.String() + " Generation needs it; the library, editor and runtime work without it."
+	}
+	return st.String()
+}
+
+// openSnippet puts a library snippet in the editor and its prompt in the
+// prompt bar.
+func (s *Studio) openSnippet(sn dataset.Snippet) {
+	root, err := hyperlambda.ParseString(sn.Code, hyperlambda.ParseOptions{Comments: true})
+	if err != nil {
+		s.message.SetText(fmt.Sprintf("Snippet %d does not parse: %v", sn.ID, err))
+		return
+	}
+	s.Doc.Reset(root)
+	s.Prompt.prompt.SetText(sn.Prompt)
+	s.open, s.lastGen = sn, nil
+	s.message.SetText(fmt.Sprintf("Opened snippet %d (%s, version %d).", sn.ID, sn.Status, sn.Version))
+}
+
+// Save keeps the editor's tree in the library: the open snippet gets a new
+// version, otherwise a new snippet is made from the prompt and the tree.
+func (s *Studio) Save(status dataset.Status) {
+	if s.store == nil {
+		s.message.SetText("The library is unavailable; use Save .hl… instead.")
+		return
+	}
+	prompt := strings.TrimSpace(s.Prompt.prompt.Text)
+	if prompt == "" {
+		s.message.SetText("Type the prompt this tree answers before saving it.")
+		return
+	}
+	if status == dataset.StatusApproved && s.Doc.Blocking() > 0 {
+		s.message.SetText("A tree with denied or unknown slots cannot be approved; save it as a draft.")
+		return
+	}
+	ctx := context.Background()
+	sn := s.open
+	sn.Prompt, sn.Code, sn.Status = prompt, s.Doc.Text(), status
+	var err error
+	if sn.ID != 0 {
+		sn, err = s.store.UpdateSnippet(ctx, sn)
+	} else {
+		if g := s.lastGen; g != nil && g.Result != nil && len(g.Result.Attempts) > 0 {
+			sn.Source = dataset.SourceGenerated
+			sn.AttemptID = g.Result.Attempts[len(g.Result.Attempts)-1].StoredID
+		}
+		sn, err = s.store.AddSnippet(ctx, sn)
+	}
+	if err != nil {
+		s.message.SetText("Not saved: " + err.Error())
+		return
+	}
+	s.open = sn
+	s.message.SetText(fmt.Sprintf("Saved snippet %d as %s (version %d).", sn.ID, sn.Status, sn.Version))
+	if s.Library != nil {
+		s.Library.Refresh()
+	}
+}
+
+// SaveRegression saves the tree as the corrected version of a failed
+// generation (or of the snippet as it was opened) with the reason.
+func (s *Studio) SaveRegression(reason string) {
+	if s.store == nil {
+		s.message.SetText("The library is unavailable.")
+		return
+	}
+	bad, attempt := "", int64(0)
+	switch {
+	case s.lastGen != nil && s.lastGen.Result != nil && len(s.lastGen.Result.Attempts) > 0:
+		// The first refused attempt, else the generated tree the person fixed.
+		for _, a := range s.lastGen.Result.Attempts {
+			if a.Error != "" {
+				bad, attempt = a.Raw, a.StoredID
+				break
+			}
+		}
+		if bad == "" {
+			bad = s.lastGen.Result.Code
+		}
+	case s.open.ID != 0:
+		bad = s.open.Code
+	default:
+		s.message.SetText("A regression pair needs a generation or an opened snippet to correct.")
+		return
+	}
+	if bad == s.Doc.Text() {
+		s.message.SetText("The tree is unchanged: correct it first, then save the pair.")
+		return
+	}
+	s.Save(dataset.StatusApproved)
+	if s.open.ID == 0 {
+		return // Save said why
+	}
+	if _, err := s.store.AddRegression(context.Background(), dataset.Regression{SnippetID: s.open.ID, AttemptID: attempt, Bad: bad, Good: s.open.Code, Reason: reason}); err != nil {
+		s.message.SetText("Saved the snippet, but not the pair: " + err.Error())
+		return
+	}
+	s.message.SetText(fmt.Sprintf("Saved snippet %d with a regression pair (%s).", s.open.ID, reason))
+	if s.Library != nil {
+		s.Library.Refresh()
+	}
+}
+
+func (s *Studio) askRegression() {
+	if s.win == nil {
+		s.SaveRegression("")
+		return
+	}
+	reason := widget.NewEntry()
+	reason.SetPlaceHolder(`e.g. "dropped the .lambda child", "invented slot"`)
+	dialog.ShowForm("Save as regression pair", "Save", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("What was wrong", reason)},
+		func(ok bool) {
+			if ok {
+				s.SaveRegression(reason.Text)
+			}
+		}, s.win)
+}
+
+// OpenHL loads .hl text (first comment = prompt) into the editor.
+func (s *Studio) OpenHL(name string, src []byte) {
+	prompt, code, err := dataset.ParseHL(src)
+	if err != nil {
+		s.message.SetText(fmt.Sprintf("%s: %v", name, err))
+		return
+	}
+	root, err := hyperlambda.ParseString(code, hyperlambda.ParseOptions{Comments: true})
+	if err != nil {
+		s.message.SetText(fmt.Sprintf("%s: %v", name, err))
+		return
+	}
+	s.Doc.Reset(root)
+	s.Prompt.prompt.SetText(prompt)
+	s.open, s.lastGen = dataset.Snippet{}, nil
+	s.message.SetText("Opened " + name + ".")
+}
+
+func (s *Studio) openFile() {
+	if s.win == nil {
+		return
+	}
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		b, err := io.ReadAll(r)
+		if err != nil {
+			s.message.SetText(err.Error())
+			return
+		}
+		s.OpenHL(r.URI().Name(), b)
+	}, s.win)
+}
+
+func (s *Studio) saveFile() {
+	if s.win == nil {
+		return
+	}
+	text, err := dataset.FormatHL(s.Prompt.prompt.Text, s.Doc.Text())
+	if err != nil {
+		s.message.SetText("Not saved: " + err.Error())
+		return
+	}
+	dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if _, err := w.Write([]byte(text)); err != nil {
+			s.message.SetText("Not saved: " + err.Error())
+			return
+		}
+		s.message.SetText("Saved " + w.URI().Path() + ".")
+	}, s.win)
+}
+
+// UsePolicyFile labels the tree under a policy file and follows the file:
+// when it changes on disk the labels are recomputed; a broken edit is
+// reported with its line and column and the last good policy stays.
+func (s *Studio) UsePolicyFile(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	p, err := whitelist.Parse(path, src)
+	if err != nil {
+		return err
+	}
+	s.Doc.SetPolicy(p)
+	if s.watcher != nil {
+		s.watcher()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.watcher = cancel
+	first := true // Watch reports the file as it is now; that is loaded already
+	err = whitelist.Watch(ctx, path, 200*time.Millisecond, func(p *whitelist.Policy, err error) {
+		if first {
+			first = false
+			return
+		}
+		onUI(func() {
+			if err != nil {
+				s.message.SetText("Policy file not reloaded: " + err.Error())
+				return
+			}
+			s.Doc.SetPolicy(p)
+			s.message.SetText("Policy " + p.Name + " reloaded from " + path + ".")
+		})
+	})
+	if err != nil {
+		cancel()
+		return err
+	}
+	s.message.SetText("Using policy " + p.Name + " from " + path + "; it reloads when the file changes.")
+	return nil
+}
+
+func (s *Studio) openPolicyFile() {
+	if s.win == nil {
+		return
+	}
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		if err := s.UsePolicyFile(r.URI().Path()); err != nil {
+			s.message.SetText(err.Error())
+		}
+	}, s.win)
+}
+
+// bindKeys adds the window's keyboard shortcuts: Ctrl+Q quits, Ctrl+G
+// generates, Ctrl+R runs, Ctrl+S saves a draft.
+func bindKeys(w fyne.Window, quit func(), s *Studio) {
+	add := func(key fyne.KeyName, fn func()) {
+		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { fn() })
+	}
+	add(fyne.KeyQ, quit)
+	if s == nil {
+		return
+	}
+	add(fyne.KeyG, s.Prompt.Generate)
+	add(fyne.KeyR, s.Runner.Run)
+	add(fyne.KeyS, func() { s.Save(dataset.StatusDraft) })
 }
 
 // Run opens the studio window and blocks until it is closed. The Ollama
@@ -102,13 +461,28 @@ func Run(opts Options) {
 	a.SetIcon(assets.Icon)
 	w := a.NewWindow("hlstudio")
 	host := OllamaHost(os.Getenv("OLLAMA_HOST"))
-	s := NewStudio(opts, OllamaStatus{Host: host, State: OllamaChecking})
-	w.SetContent(container.NewPadded(s.Content()))
-	w.Resize(fyne.NewSize(820, 520))
-	bindKeys(w, a.Quit)
+	s := NewStudio(w, opts, OllamaStatus{Host: host, State: OllamaChecking})
+	w.SetContent(s.Content())
+	prefs := a.Preferences()
+	w.Resize(fyne.NewSize(float32(prefs.FloatWithFallback("window.width", 1280)), float32(prefs.FloatWithFallback("window.height", 800))))
+	if name := prefs.String("policy"); name != "" {
+		if p, err := BuiltinPolicy(name); err == nil {
+			s.Doc.SetPolicy(p)
+		}
+	}
+	bindKeys(w, a.Quit, s)
+	w.SetOnClosed(func() {
+		size := w.Canvas().Size()
+		prefs.SetFloat("window.width", float64(size.Width))
+		prefs.SetFloat("window.height", float64(size.Height))
+		if p := s.Doc.Policy(); p != nil {
+			prefs.SetString("policy", p.Name)
+		}
+		s.Close()
+	})
 	go func() {
 		st := ProbeOllama(context.Background(), nil, host)
-		fyne.Do(func() { s.SetStatus(st) })
+		onUI(func() { s.SetStatus(st) })
 	}()
 	w.ShowAndRun()
 }
