@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"hlstudio/compiler"
-	"hlstudio/dataset"
 	"hlstudio/engine/vocab"
 	"hlstudio/whitelist"
 )
@@ -30,7 +29,7 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	policyName := fl.String("policy", "sandbox", "policy the tree must satisfy: a built-in name or a file")
 	attempts := fl.Int("attempts", 3, "attempts before giving up; each repair sends the errors back")
 	examples := fl.Int("examples", 3, "approved snippets retrieved as examples (0 for none)")
-	dbPath := fl.String("db", "", "dataset file (default $XDG_DATA_HOME/hlstudio/studio.db)")
+	dbPath := dbFlag(fl)
 	noCache := fl.Bool("no-cache", false, "ask the model even when the compile cache has the answer")
 	asJSON := fl.Bool("json", false, "print a JSON report with every attempt instead of the tree")
 	fl.Usage = func() {
@@ -61,9 +60,8 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
 		return exitUsage
 	}
-	store, err := openDataset(*dbPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
+	store, ok := openStore("generate", *dbPath, true, stderr)
+	if !ok {
 		return exitRuntime
 	}
 	defer store.Close()
@@ -119,17 +117,6 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		io.WriteString(stdout, res.Code)
 	}
 	return exitOK
-}
-
-// openDataset opens --db or the default dataset file.
-func openDataset(path string) (*dataset.Store, error) {
-	if path == "" {
-		var err error
-		if path, err = dataset.DefaultPath(); err != nil {
-			return nil, err
-		}
-	}
-	return dataset.Open(path)
 }
 
 func firstModel(ctx context.Context, llm *compiler.Ollama) (string, error) {

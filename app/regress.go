@@ -28,7 +28,7 @@ func runRegress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	policyName := fl.String("policy", "sandbox", "policy the trees must satisfy")
 	attempts := fl.Int("attempts", 3, "attempts per prompt")
 	parallel := fl.Int("parallel", 2, "prompts in flight at once against the one server")
-	dbPath := fl.String("db", "", "dataset file (default $XDG_DATA_HOME/hlstudio/studio.db)")
+	dbPath := dbFlag(fl)
 	status := fl.String("status", "", "grade snippets with this status instead of the regression snippets")
 	asJSON := fl.Bool("json", false, "print the results as JSON")
 	var tags argList
@@ -57,9 +57,8 @@ func runRegress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hlstudio regress: %v\n", err)
 		return exitUsage
 	}
-	store, err := openDataset(*dbPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio regress: %v\n", err)
+	store, ok := openStore("regress", *dbPath, false, stderr)
+	if !ok {
 		return exitRuntime
 	}
 	defer store.Close()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # GUI smoke test: starts the studio in a virtual X server, waits for its
-# window, takes a screenshot and checks that something was drawn.
+# window (reporting the cold start time), types a prompt, takes a
+# screenshot, checks that something was drawn, and quits with Ctrl+Q.
 set -euo pipefail
 bin=${1:-bin/hlstudio}
 out=${2:-bin/screenshot.png}
@@ -9,7 +10,7 @@ for n in $(seq 90 120); do
 	if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
 done
 [ -n "$display" ] || { echo "gui-smoke: no free X display"; exit 1; }
-Xvfb "$display" -screen 0 1024x768x24 -nolisten tcp >/tmp/hlstudio-xvfb.log 2>&1 &
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/tmp/hlstudio-xvfb.log 2>&1 &
 xvfb=$!
 app=""
 cleanup() {
@@ -20,23 +21,44 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 # No Ollama on this port: the window must still open and say so.
+start=$(date +%s%N)
 DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 OLLAMA_HOST=127.0.0.1:9 "$bin" >/tmp/hlstudio-gui.log 2>&1 &
 app=$!
 found=""
-for _ in $(seq 1 60); do
-	if DISPLAY=$display xdotool search --name '^hlstudio$' >/dev/null 2>&1; then found=1; break; fi
+for _ in $(seq 1 300); do
+	if DISPLAY=$display xdotool search --onlyvisible --name '^hlstudio$' >/dev/null 2>&1; then found=1; break; fi
 	if ! kill -0 "$app" 2>/dev/null; then
 		status=0; wait "$app" || status=$?; app=""
 		echo "gui-smoke: the studio exited with status $status before showing a window:"; cat /tmp/hlstudio-gui.log; exit 1
 	fi
-	sleep 0.5
+	sleep 0.1
 done
 [ -n "$found" ] || { echo "gui-smoke: no hlstudio window after 30 s"; cat /tmp/hlstudio-gui.log; exit 1; }
+shown_ms=$(( ($(date +%s%N) - start) / 1000000 )) # polled every 0.1 s: an upper bound
 sleep 2 # let the first frames and the Ollama probe land
+# Drive it like a person: click into the prompt box and type a request.
+win=$(DISPLAY=$display xdotool search --onlyvisible --name '^hlstudio$' | head -1)
+DISPLAY=$display xdotool windowactivate --sync "$win" >/dev/null 2>&1 || true
+DISPLAY=$display xdotool mousemove --window "$win" 700 100 click 1
+DISPLAY=$display xdotool type --delay 20 "Return the sum of a and b"
+sleep 1
 DISPLAY=$display import -window root "$out"
 colours=$(identify -format %k "$out")
 if [ "$colours" -le 10 ]; then
 	echo "gui-smoke: screenshot $out has only $colours colours: nothing drawn"
 	exit 1
 fi
-echo "gui-smoke: window shown, screenshot $out ($colours colours)"
+# Ctrl+Q must close it cleanly (exit status 0, nothing on a crash path).
+DISPLAY=$display xdotool key ctrl+q
+status=""
+for _ in $(seq 1 40); do
+	if ! kill -0 "$app" 2>/dev/null; then status=0; wait "$app" || status=$?; app=""; break; fi
+	sleep 0.25
+done
+if [ -z "$status" ]; then
+	echo "gui-smoke: the studio did not quit on Ctrl+Q"; cat /tmp/hlstudio-gui.log; exit 1
+fi
+if [ "$status" -ne 0 ]; then
+	echo "gui-smoke: the studio quit with status $status:"; cat /tmp/hlstudio-gui.log; exit 1
+fi
+echo "gui-smoke: window shown after ${shown_ms} ms, prompt typed, screenshot $out ($colours colours), quit with Ctrl+Q"

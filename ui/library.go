@@ -56,6 +56,7 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.search.SetPlaceHolder("Search prompts and code…")
 	l.search.OnChanged = func(string) { l.Refresh() }
 	l.status = widget.NewSelect([]string{anyChoice, string(dataset.StatusDraft), string(dataset.StatusApproved), string(dataset.StatusRejected)}, nil)
+	l.status.PlaceHolder = "status"
 	l.status.SetSelected(anyChoice)
 	l.split = widget.NewSelect([]string{anyChoice, string(dataset.SplitTrain), string(dataset.SplitValidation)}, nil)
 	l.split.SetSelected(anyChoice)
@@ -82,15 +83,16 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.importStop = widget.NewButton("Stop import", l.StopImport)
 	l.importStop.Hide()
 
-	filters := container.NewHBox(widget.NewLabel("Status"), l.status, widget.NewLabel("Split"), l.split)
-	top := container.NewVBox(l.search, container.NewBorder(nil, nil, filters, nil, l.tag), l.count)
-	bulk := container.NewHBox(
+	filters := container.NewGridWithColumns(3, l.status, l.split, l.tag)
+	top := container.NewVBox(l.search, filters, l.count)
+	actions := container.NewGridWithColumns(3,
 		widget.NewButton("Open", l.OpenSelected),
 		widget.NewButton("History", l.ShowHistory),
-		l.bulkStatus, widget.NewButton("Apply to checked", l.ApplyStatus),
-		widget.NewButton("Tag checked", l.ApplyTag),
-		widget.NewButton("Import folder…", l.chooseImport))
-	bottom := container.NewVBox(container.NewBorder(nil, nil, nil, bulk, l.bulkTag), l.importBar, l.importStop, l.message)
+		widget.NewButton("Import…", l.chooseImport))
+	bulk := container.NewGridWithColumns(2,
+		container.NewBorder(nil, nil, nil, widget.NewButton("Set", l.ApplyStatus), l.bulkStatus),
+		container.NewBorder(nil, nil, nil, widget.NewButton("Tag", l.ApplyTag), l.bulkTag))
+	bottom := container.NewVBox(actions, widget.NewLabel("Checked snippets:"), bulk, l.importBar, l.importStop, l.message)
 	l.content = container.NewBorder(top, bottom, nil, nil, l.list)
 	return l
 }
@@ -106,7 +108,9 @@ func (l *Library) length() int {
 
 func (l *Library) newRow() fyne.CanvasObject {
 	check := widget.NewCheck("", nil)
-	return container.NewBorder(nil, nil, check, widget.NewLabel(""), widget.NewLabel(""))
+	prompt := widget.NewLabel("")
+	prompt.Truncation = fyne.TextTruncateEllipsis // a long prompt must not widen the window
+	return container.NewBorder(nil, nil, check, widget.NewLabel(""), prompt)
 }
 
 // updateRow shows a hit: a check box for bulk changes, the prompt, and

@@ -101,7 +101,11 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 	b.stream.Wrapping = fyne.TextWrapWord
 	b.stream.SetMinRowsVisible(3)
 	b.stream.Disable()
-	controls := container.NewHBox(widget.NewLabel("Model"), b.model, b.refresh, widget.NewLabel("Mode"), b.mode, b.generate, b.cancel, b.showLast)
+	b.stream.Hide() // shown from the first generation on
+	controls := container.NewBorder(nil, nil, nil, container.NewHBox(b.generate, b.cancel, b.showLast),
+		container.NewGridWithColumns(2,
+			container.NewBorder(nil, nil, nil, b.refresh, b.model),
+			b.mode))
 	b.content = container.NewVBox(b.prompt, controls, b.activity, b.state, b.stream)
 	return b
 }
@@ -183,6 +187,7 @@ func (b *PromptBar) Generate() {
 	b.activity.Show()
 	b.activity.Start()
 	b.stream.SetText("")
+	b.stream.Show()
 	b.state.SetText("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…")
 	go func() {
 		defer close(done)

@@ -81,7 +81,7 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 		e := widget.NewMultiLineEntry()
 		e.TextStyle = fyne.TextStyle{Monospace: true}
 		e.Disable() // read-only, still selectable for copying
-		e.SetMinRowsVisible(4)
+		e.SetMinRowsVisible(2)
 		return e
 	}
 	p.lambda, p.result, p.log, p.denials = mono(), mono(), mono(), mono()
@@ -101,7 +101,10 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 	)
 	top := container.NewVBox(widget.NewLabelWithStyle("Arguments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		p.form, p.formNote, container.NewHBox(p.run, p.stop), p.status)
-	p.content = container.NewBorder(top, nil, nil, nil, tabs)
+	// Side by side: the arguments and the outcome share the height.
+	split := container.NewHSplit(container.NewVScroll(top), tabs)
+	split.SetOffset(0.4)
+	p.content = split
 	doc.OnChange(p.refresh)
 	p.refresh()
 	return p

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -106,16 +107,15 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	}
 	s.Runner = NewRunPanel(s.Doc, s.engine, recorder)
 
-	right := container.NewVSplit(
-		container.NewBorder(s.Prompt.Object(), nil, nil, nil, s.Editor),
-		s.Runner.Object())
-	right.SetOffset(0.68)
-	var main fyne.CanvasObject = right
+	work := container.NewVSplit(s.Editor, s.Runner.Object())
+	work.SetOffset(0.62)
+	var main fyne.CanvasObject = container.NewBorder(s.Prompt.Object(), nil, nil, nil, work)
+	right := main
 	if s.store != nil {
 		s.Library = NewLibrary(win, s.store)
 		s.Library.OnOpen = s.openSnippet
 		split := container.NewHSplit(s.Library.Object(), right)
-		split.SetOffset(0.3)
+		split.SetOffset(0.32)
 		main = split
 		s.seedLibrary()
 		s.Library.Refresh()
@@ -124,13 +124,11 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	if opts.Version != "" {
 		title += " " + opts.Version
 	}
-	saveBar := container.NewHBox(
+	// The file actions are in the File menu too (MainMenu).
+	saveBar := container.NewGridWithColumns(4,
 		widget.NewButton("Save draft", func() { s.Save(dataset.StatusDraft) }),
 		widget.NewButton("Save approved", func() { s.Save(dataset.StatusApproved) }),
-		widget.NewButton("Save as regression pair…", s.askRegression),
-		widget.NewButton("Open .hl…", s.openFile),
-		widget.NewButton("Save .hl…", s.saveFile),
-		widget.NewButton("Policy file…", s.openPolicyFile),
+		widget.NewButton("Regression pair…", s.askRegression),
 		widget.NewButton("Export…", s.showExport),
 	)
 	bottom := container.NewVBox(saveBar, s.message, s.status)
@@ -145,6 +143,9 @@ func openStore(path string) (*dataset.Store, error) {
 		if path, err = dataset.DefaultPath(); err != nil {
 			return nil, err
 		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
 	}
 	return dataset.Open(path)
 }
@@ -164,6 +165,44 @@ func (s *Studio) seedLibrary() {
 		s.store.AddSnippet(ctx, dataset.Snippet{Prompt: prompt, Code: code, Status: dataset.StatusApproved,
 			Tags: []string{"sample"}, Source: "sample:" + name})
 	}
+}
+
+// MainMenu is the window's menu: files, policies, export, the save
+// actions, generation and runs. Menu shortcuts work whatever has focus
+// (the driver tries them before the focused widget), so Ctrl+S saves
+// while the cursor is in the prompt.
+func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
+	item := func(label string, fn func(), key fyne.KeyName, mod fyne.KeyModifier) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, fn)
+		if key != "" {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+		}
+		return it
+	}
+	ctrl, ctrlShift := fyne.KeyModifierControl, fyne.KeyModifierControl|fyne.KeyModifierShift
+	quitItem := item("Quit", quit, fyne.KeyQ, ctrl)
+	quitItem.IsQuit = true
+	file := fyne.NewMenu("File",
+		item("Open .hl…", s.openFile, fyne.KeyO, ctrl),
+		item("Save .hl…", s.saveFile, fyne.KeyS, ctrlShift),
+		fyne.NewMenuItemSeparator(),
+		item("Use a policy file…", s.openPolicyFile, "", 0),
+		item("Export training data…", s.showExport, "", 0),
+		fyne.NewMenuItemSeparator(),
+		quitItem,
+	)
+	work := fyne.NewMenu("Tree",
+		item("Generate from the prompt", s.Prompt.Generate, fyne.KeyG, ctrlShift),
+		item("Cancel generation", s.Prompt.Cancel, "", 0),
+		item("Approve & run", s.Runner.Run, fyne.KeyR, ctrl),
+		item("Stop the run", s.Runner.Stop, "", 0),
+	)
+	library := fyne.NewMenu("Library",
+		item("Save draft", func() { s.Save(dataset.StatusDraft) }, fyne.KeyS, ctrl),
+		item("Save approved", func() { s.Save(dataset.StatusApproved) }, "", 0),
+		item("Save as regression pair…", s.askRegression, "", 0),
+	)
+	return fyne.NewMainMenu(file, work, library)
 }
 
 // Content is the canvas object to put in a window.
@@ -438,19 +477,11 @@ func (s *Studio) openPolicyFile() {
 	}, s.win)
 }
 
-// bindKeys adds the window's keyboard shortcuts: Ctrl+Q quits, Ctrl+G
-// generates, Ctrl+R runs, Ctrl+S saves a draft.
-func bindKeys(w fyne.Window, quit func(), s *Studio) {
-	add := func(key fyne.KeyName, fn func()) {
-		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { fn() })
-	}
-	add(fyne.KeyQ, quit)
-	if s == nil {
-		return
-	}
-	add(fyne.KeyG, s.Prompt.Generate)
-	add(fyne.KeyR, s.Runner.Run)
-	add(fyne.KeyS, func() { s.Save(dataset.StatusDraft) })
+// bindKeys adds Ctrl+Q to a window's canvas, for windows without the
+// main menu (whose items carry the studio's shortcuts).
+func bindKeys(w fyne.Window, quit func()) {
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierControl},
+		func(fyne.Shortcut) { quit() })
 }
 
 // Run opens the studio window and blocks until it is closed. The Ollama
@@ -464,13 +495,13 @@ func Run(opts Options) {
 	s := NewStudio(w, opts, OllamaStatus{Host: host, State: OllamaChecking})
 	w.SetContent(s.Content())
 	prefs := a.Preferences()
-	w.Resize(fyne.NewSize(float32(prefs.FloatWithFallback("window.width", 1280)), float32(prefs.FloatWithFallback("window.height", 800))))
+	w.Resize(fyne.NewSize(float32(prefs.FloatWithFallback("window.width", 1180)), float32(prefs.FloatWithFallback("window.height", 740))))
 	if name := prefs.String("policy"); name != "" {
 		if p, err := BuiltinPolicy(name); err == nil {
 			s.Doc.SetPolicy(p)
 		}
 	}
-	bindKeys(w, a.Quit, s)
+	w.SetMainMenu(s.MainMenu(a.Quit))
 	w.SetOnClosed(func() {
 		size := w.Canvas().Size()
 		prefs.SetFloat("window.width", float64(size.Width))

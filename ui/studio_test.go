@@ -197,7 +197,7 @@ func TestCtrlQQuits(t *testing.T) {
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	quit := 0
-	bindKeys(w, func() { quit++ }, nil)
+	bindKeys(w, func() { quit++ })
 	handler := w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
 	handler.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierControl})
 	if quit != 0 {
@@ -206,5 +206,33 @@ func TestCtrlQQuits(t *testing.T) {
 	handler.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierControl})
 	if quit != 1 {
 		t.Fatalf("Ctrl+Q called quit %d times, want 1", quit)
+	}
+}
+
+// Every menu item does something, and the shortcuts are the documented
+// ones (menu shortcuts work while a text field has focus).
+func TestMainMenuShortcuts(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	quit := 0
+	menu := s.MainMenu(func() { quit++ })
+	keys := map[string]string{}
+	for _, m := range menu.Items {
+		for _, it := range m.Items {
+			if it.IsSeparator {
+				continue
+			}
+			if it.Action == nil {
+				t.Errorf("%s > %s does nothing", m.Label, it.Label)
+			}
+			if sc, ok := it.Shortcut.(*desktop.CustomShortcut); ok {
+				keys[it.Label] = sc.ShortcutName()
+			}
+		}
+	}
+	for label, want := range map[string]string{"Quit": "CustomDesktop:Control+Q", "Save draft": "CustomDesktop:Control+S",
+		"Approve & run": "CustomDesktop:Control+R", "Generate from the prompt": "CustomDesktop:Shift+Control+G"} {
+		if keys[label] != want {
+			t.Errorf("%s: shortcut %q, want %q", label, keys[label], want)
+		}
 	}
 }

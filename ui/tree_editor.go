@@ -196,7 +196,9 @@ func NewTreeEditor(doc *Document) *TreeEditor {
 			widget.NewButtonWithIcon("", theme.CancelIcon(), e.closeFind)),
 		e.find)
 	e.findBar.Hide()
-	e.content = container.NewBorder(container.NewVBox(e.toolbar, e.findBar), e.message, nil, nil, e.tree)
+	// Scrolled sideways when the pane is narrower than the toolbar, so the
+	// toolbar does not set the window's minimum width.
+	e.content = container.NewBorder(container.NewVBox(container.NewHScroll(e.toolbar), e.findBar), e.message, nil, nil, e.tree)
 	doc.OnChange(e.docChanged)
 	e.updateButtons()
 	e.ExtendBaseWidget(e)
