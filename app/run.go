@@ -13,6 +13,7 @@ import (
 
 	"hlstudio/assets"
 	"hlstudio/engine"
+	"hlstudio/engine/endpoint"
 	"hlstudio/engine/vocab"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
@@ -82,9 +83,9 @@ type argList []string
 func (a *argList) String() string     { return strings.Join(*a, ",") }
 func (a *argList) Set(s string) error { *a = append(*a, s); return nil }
 
-// argumentsNode builds [.arguments] from name=value or name:type=value;
-// an untyped value takes the type the program declares for it.
-func argumentsNode(args []string, decls []engine.ArgDecl) (*hyperlambda.Node, error) {
+// argumentsNode builds arguments from name=value (text, typed later by
+// the declaration) or name:type=value (typed here).
+func argumentsNode(args []string) (*hyperlambda.Node, error) {
 	n := hyperlambda.New(".arguments", nil)
 	for _, a := range args {
 		key, val, ok := strings.Cut(a, "=")
@@ -92,14 +93,12 @@ func argumentsNode(args []string, decls []engine.ArgDecl) (*hyperlambda.Node, er
 			return nil, fmt.Errorf("--arg %q: want name=value or name:type=value", a)
 		}
 		name, typ, typed := strings.Cut(key, ":")
-		var v any
-		var err error
+		var v any = val
 		if typed {
+			var err error
 			if v, err = hyperlambda.ConvertText(val, typ); err != nil {
 				return nil, fmt.Errorf("--arg %s: %v", name, err)
 			}
-		} else if v, err = engine.ConvertArgument(decls, name, val); err != nil {
-			return nil, fmt.Errorf("--arg %v (declared in [.arguments])", err)
 		}
 		n.Add(hyperlambda.New(name, v))
 	}
@@ -107,52 +106,60 @@ func argumentsNode(args []string, decls []engine.ArgDecl) (*hyperlambda.Node, er
 }
 
 type runReport struct {
-	Policy     string            `json:"policy"`
-	PolicyHash string            `json:"policy_hash"`
-	Lambda     string            `json:"lambda"`
-	Result     *string           `json:"result"`
-	ResultType string            `json:"result_type,omitempty"`
-	Nodes      string            `json:"nodes,omitempty"`
-	Usage      engine.Usage      `json:"usage"`
-	Denials    []engine.Denial   `json:"denials"`
-	Log        []engine.LogEntry `json:"log"`
-	Error      string            `json:"error,omitempty"`
-	ErrorKind  string            `json:"error_kind,omitempty"`
+	Status      int               `json:"status"`
+	Headers     [][2]string       `json:"headers,omitempty"`
+	Response    json.RawMessage   `json:"response,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Policy      string            `json:"policy"`
+	PolicyHash  string            `json:"policy_hash"`
+	Lambda      string            `json:"lambda"`
+	Result      *string           `json:"result"`
+	ResultType  string            `json:"result_type,omitempty"`
+	Nodes       string            `json:"nodes,omitempty"`
+	Usage       engine.Usage      `json:"usage"`
+	Denials     []engine.Denial   `json:"denials"`
+	Log         []engine.LogEntry `json:"log"`
+	Error       string            `json:"error,omitempty"`
+	ErrorKind   string            `json:"error_kind,omitempty"`
 }
 
 func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("run", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	policyName := fl.String("policy", "sandbox", "built-in policy name or policy file")
-	asJSON := fl.Bool("json", false, "print a JSON report (result, usage, denials, error)")
+	asJSON := fl.Bool("json", false, "print a JSON report (result, response, usage, denials, error)")
+	argsJSON := fl.String("args-json", "", "arguments as a JSON object, as an endpoint receives a body")
 	var runArgs argList
 	fl.Var(&runArgs, "arg", "an argument name=value or name:type=value (repeatable), passed as [.arguments]")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hlstudio run [--policy NAME|FILE] [--json] [--arg name=value ...] FILE")
-		fmt.Fprintln(stderr, "\nExit status: 0 ok, 1 runtime error, 2 usage or syntax error, 3 denied binding, 4 budget exceeded.")
+		fmt.Fprintln(stderr, "usage: hlstudio run [--policy NAME|FILE] [--json] [--arg name=value ...] [--args-json '{...}'] FILE")
+		fmt.Fprintln(stderr, "\nRuns FILE as an endpoint: the arguments are checked and typed by its [.arguments] declaration.")
+		fmt.Fprintln(stderr, "Exit status: 0 ok, 1 runtime error, 2 usage, syntax or argument error, 3 denied binding, 4 budget exceeded.")
 		fl.PrintDefaults()
 	}
 	file, policy, lambda, code := loadProgram("run", fl, args, policyName, stderr)
 	if code != exitOK {
 		return code
 	}
-	// Bound even when none are given: a declaration is never a value.
-	if decls := engine.DeclaredArguments(lambda); len(runArgs) > 0 || len(decls) > 0 {
-		argsNode, err := argumentsNode(runArgs, decls)
-		if err != nil {
-			fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
-			return exitUsage
-		}
-		engine.BindArguments(lambda, argsNode)
+	supplied, err := suppliedArguments(*argsJSON, runArgs, policy)
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
+		return exitUsage
 	}
 	// Ctrl+C stops the run cleanly, like the studio's Stop button.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, runErr := vocab.New().Execute(ctx, lambda, policy)
+	resp, res, runErr := endpoint.Invoke(ctx, vocab.New(), lambda, supplied, policy)
+	var argErr *endpoint.ArgumentError
+	if errors.As(runErr, &argErr) {
+		fmt.Fprintf(stderr, "hlstudio run: %v\n", runErr)
+		return exitUsage
+	}
 	code, kind := exitCode(runErr)
 	if *asJSON {
 		rep := runReport{Policy: policy.Name, PolicyHash: policy.Hash, Usage: res.Usage, Denials: res.Denials, Log: res.Log,
-			Lambda: hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{})}
+			Lambda: hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}),
+			Status: resp.Status, Headers: resp.Headers, Response: resp.Body, Description: resp.Description}
 		if rep.Denials == nil {
 			rep.Denials = []engine.Denial{}
 		}
@@ -169,20 +176,43 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if runErr != nil {
 			rep.Error, rep.ErrorKind = runErr.Error(), kind
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(rep)
+		writeJSON(stdout, rep)
 		return code
 	}
 	io.WriteString(stdout, hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}))
 	for _, entry := range res.Log {
 		fmt.Fprintf(stderr, "log: %s\n", entry)
 	}
+	if runErr == nil && (resp.Status != 200 || len(resp.Headers) > 0) {
+		fmt.Fprintf(stderr, "response: status %d", resp.Status)
+		for _, h := range resp.Headers {
+			fmt.Fprintf(stderr, ", %s: %s", h[0], h[1])
+		}
+		fmt.Fprintln(stderr)
+	}
 	if runErr != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", file, runErr)
 	}
 	return code
+}
+
+// suppliedArguments collects --args-json and --arg into the arguments an
+// endpoint is given; the program's declaration types and checks them.
+func suppliedArguments(argsJSON string, pairs []string, policy *whitelist.Policy) (*hyperlambda.Node, error) {
+	supplied := hyperlambda.New(".arguments", nil)
+	if argsJSON != "" {
+		decoded, err := endpoint.ArgumentsFromJSON(argsJSON, policy.Budgets.Nodes)
+		if err != nil {
+			return nil, fmt.Errorf("--args-json: %v", err)
+		}
+		supplied.MoveChildren(decoded)
+	}
+	typed, err := argumentsNode(pairs)
+	if err != nil {
+		return nil, err
+	}
+	supplied.MoveChildren(typed)
+	return supplied, nil
 }
 
 func exitCode(err error) (int, string) {

@@ -106,6 +106,9 @@ type Result struct {
 	Log     []LogEntry
 	Policy  string // name
 	Hash    string // policy hash
+	// Extensions is the state families kept for this run (an endpoint's
+	// response status and headers), by the key they chose.
+	Extensions map[any]any
 }
 
 // Run is one execution: the scope stack, the active policy, the budgets
@@ -127,6 +130,7 @@ type Run struct {
 	// holds until the active policy changes. Denials are never cached, so
 	// each one is recorded with its own path.
 	allowed []uint8
+	ext     map[any]any // per-run state of families, see Extension
 	denials []Denial
 	log     []LogEntry
 	context map[string][]any // [context] values by name
@@ -147,7 +151,7 @@ func (e *Engine) Execute(ctx context.Context, lambda *hyperlambda.Node, policy *
 	}
 	r.usage.Duration = time.Since(r.start)
 	res := &Result{Lambda: lambda, Value: result.Value, Nodes: result.Children(), Usage: r.usage,
-		Denials: r.denials, Log: r.log, Policy: policy.Name, Hash: policy.Hash}
+		Denials: r.denials, Log: r.log, Policy: policy.Name, Hash: policy.Hash, Extensions: r.ext}
 	return res, err
 }
 
@@ -413,4 +417,19 @@ func (r *Run) Now() time.Time {
 		return *c
 	}
 	return time.Now()
+}
+
+// Extension returns the run's state for key, made by create on first use:
+// what a family keeps for one run and reports in Result.Extensions. Use
+// an unexported key type of the family's own, as with context values.
+func (r *Run) Extension(key any, create func() any) any {
+	if v, ok := r.ext[key]; ok {
+		return v
+	}
+	if r.ext == nil {
+		r.ext = map[any]any{}
+	}
+	v := create()
+	r.ext[key] = v
+	return v
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/engine"
+	"hlstudio/engine/endpoint"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
 )
@@ -27,6 +28,7 @@ type RunRecord struct {
 	Policy   *whitelist.Policy
 	Args     string
 	Result   *engine.Result
+	Response *endpoint.Response
 	Err      error
 	Duration time.Duration
 }
@@ -238,15 +240,16 @@ func (p *RunPanel) Run() {
 	tree := p.doc.Root().Clone() // the editor keeps its tree; the run mutates this one
 	treeText := hyperlambda.Format(tree.Children(), hyperlambda.FormatOptions{})
 	argsText := hyperlambda.Format(args.Children(), hyperlambda.FormatOptions{})
-	engine.BindArguments(tree, args)
 	p.run.Disable()
 	p.stop.Enable()
 	p.status.SetText("Running under policy " + policy.Name + "…")
 	go func() {
 		defer close(done)
 		start := time.Now()
-		res, err := p.engine.Execute(ctx, tree, policy)
-		rec := RunRecord{Tree: treeText, Policy: policy, Args: argsText, Result: res, Err: err, Duration: time.Since(start)}
+		// As an endpoint: the declaration types the form's values and the
+		// response (status, headers, JSON body) is shown with the result.
+		resp, res, err := endpoint.Invoke(ctx, p.engine, tree, args, policy)
+		rec := RunRecord{Tree: treeText, Policy: policy, Args: argsText, Result: res, Response: resp, Err: err, Duration: time.Since(start)}
 		if p.recorder != nil {
 			if rerr := p.recorder.RecordRun(context.Background(), rec); rerr != nil && err == nil {
 				err = fmt.Errorf("the run finished but could not be saved: %w", rerr)
@@ -298,6 +301,15 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 	result := resultText(res)
 	if result == "" {
 		result = "(no result)"
+	}
+	if r := rec.Response; r != nil {
+		result += fmt.Sprintf("\n— response: status %d", r.Status)
+		for _, h := range r.Headers {
+			result += fmt.Sprintf("\n%s: %s", h[0], h[1])
+		}
+		if len(r.Body) > 0 {
+			result += "\n" + string(r.Body)
+		}
 	}
 	p.result.SetText(result)
 	logText := ""

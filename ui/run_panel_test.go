@@ -43,7 +43,10 @@ func TestRunPanel(t *testing.T) {
 	}
 	test.Tap(p.run)
 	p.Wait()
-	waitFor(t, func() bool { return p.result.Text == "Jane is 42\n" }, func() string { return p.result.Text + " / " + p.status.Text })
+	waitFor(t, func() bool { return strings.HasPrefix(p.result.Text, "Jane is 42\n") }, func() string { return p.result.Text + " / " + p.status.Text })
+	if !strings.Contains(p.result.Text, "response: status 200\n\"Jane is 42\"") {
+		t.Errorf("response not shown: %q", p.result.Text)
+	}
 	if !strings.Contains(p.barText["steps"].Text, "steps ") || p.bars["steps"].Value == 0 {
 		t.Errorf("usage not shown: %q", p.barText["steps"].Text)
 	}

@@ -53,25 +53,36 @@ func json2lambda(r *engine.Run, n *hyperlambda.Node) error {
 	default:
 		return fmt.Errorf("needs JSON text, not %s", describe(v))
 	}
-	d := &decoder{r: r, dec: json.NewDecoder(strings.NewReader(text)), maxDepth: r.Policy().Budgets.Depth}
-	d.dec.UseNumber()
-	n.Clear()
-	n.Value = nil
-	tmp := hyperlambda.New("", nil)
-	if err := d.value(tmp, 0); err != nil {
-		return fmt.Errorf("not valid JSON: %w", err)
-	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		return errors.New("not valid JSON: text after the value")
+	tmp, err := Decode(text, r.Policy().Budgets.Depth, r.Created)
+	if err != nil {
+		return err
 	}
 	// An object or array fills n's children; a lone value becomes n's value.
+	n.Clear()
 	n.Value = tmp.Value
 	n.MoveChildren(tmp)
 	return nil
 }
 
+// Decode turns JSON text into a lambda: an object's keys become child
+// names, array items children named ".", a lone value the root's value.
+// count is told of every node before it is made (a run's node budget);
+// nesting beyond maxDepth is an error.
+func Decode(text string, maxDepth int, count func(int) error) (*hyperlambda.Node, error) {
+	d := &decoder{count: count, dec: json.NewDecoder(strings.NewReader(text)), maxDepth: maxDepth}
+	d.dec.UseNumber()
+	root := hyperlambda.New("", nil)
+	if err := d.value(root, 0); err != nil {
+		return nil, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		return nil, errors.New("not valid JSON: text after the value")
+	}
+	return root, nil
+}
+
 type decoder struct {
-	r        *engine.Run
+	count    func(int) error
 	dec      *json.Decoder
 	maxDepth int
 }
@@ -116,7 +127,7 @@ func (d *decoder) value(n *hyperlambda.Node, depth int) error {
 }
 
 func (d *decoder) child(n *hyperlambda.Node, name string, depth int) error {
-	if err := d.r.Created(1); err != nil {
+	if err := d.count(1); err != nil {
 		return err
 	}
 	c := hyperlambda.New(name, nil)
@@ -168,11 +179,10 @@ func lambda2json(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := encode(&buf, src, r.Policy().Budgets.OutputBytes); err != nil {
+	out, err := Encode(src, r.Policy().Budgets.OutputBytes)
+	if err != nil {
 		return err
 	}
-	out := buf.Bytes()
 	if indent == true {
 		var ind bytes.Buffer
 		if err := json.Indent(&ind, out, "", "  "); err != nil {
@@ -186,6 +196,17 @@ func lambda2json(r *engine.Run, n *hyperlambda.Node) error {
 	n.Clear()
 	n.Value = string(out)
 	return nil
+}
+
+// Encode is the JSON of n's children: an object, or an array when every
+// child is nameless; a node without children is its value. It stops with
+// an output-bytes budget error once the text passes limit.
+func Encode(n *hyperlambda.Node, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := encode(&buf, n, limit); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // encode writes n's children as a JSON object (or an array when every

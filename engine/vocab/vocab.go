@@ -10,6 +10,7 @@ import (
 	"hlstudio/engine/cryptoslots"
 	"hlstudio/engine/dataslots"
 	"hlstudio/engine/dateslots"
+	"hlstudio/engine/endpoint"
 	"hlstudio/engine/httpslots"
 	"hlstudio/engine/ioslots"
 	"hlstudio/engine/jsonslots"
@@ -34,6 +35,7 @@ func New() *engine.Engine {
 		httpslots.Register,
 		dataslots.Register,
 		cryptoslots.Register,
+		endpoint.Register,
 	}
 	for _, register := range families {
 		if err := register(e); err != nil {
