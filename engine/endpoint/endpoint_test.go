@@ -32,8 +32,8 @@ return:x:-
 func TestInvoke(t *testing.T) {
 	cases := []struct {
 		name, program, args string
-		status             int
-		body, err          string
+		status              int
+		body, err           string
 	}{
 		{"typed by the declaration", greet, `{"age":"41","name":"Jane","born":"2001-02-03T00:00:00Z","tags":["a","b"]}`, 200, `"Jane/int/date/2"`, ""},
 		{"JSON numbers convert", greet, `{"name":5,"age":41}`, 200, `"5/int//0"`, ""},
