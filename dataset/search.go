@@ -153,6 +153,18 @@ func (s *Store) Similar(ctx context.Context, prompt string, k int) ([]Snippet, e
 	// Prompts are matched against prompts: that is what a few-shot example
 	// is chosen by.
 	match := "{prompt} : (" + strings.Join(terms, " OR ") + ")"
+	// The best-ranked prompts first, from the index alone (FTS5 keeps the
+	// top of the ranking without joining every match); the status filter
+	// then applies to a short list. Only when too few of those are
+	// approved does the full ranking run.
+	const shortList = 64
+	hits, err := queryAll(ctx, s.db, "SELECT "+snippetCols+" FROM (SELECT rowid AS id, rank FROM snippets_fts"+
+		" WHERE snippets_fts MATCH ? ORDER BY rank LIMIT ?) p"+
+		" JOIN snippets s ON s.id = p.id WHERE s.status = 'approved' ORDER BY p.rank, s.id LIMIT ?",
+		[]any{match, shortList, k}, func(r scanner) (Snippet, error) { return scanSnippet(r) })
+	if err != nil || len(hits) == k {
+		return hits, err
+	}
 	return queryAll(ctx, s.db, "SELECT "+snippetCols+" FROM (SELECT s.id, "+rankExpr+" AS rank"+
 		" FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid"+
 		" WHERE snippets_fts MATCH ? AND s.status = 'approved' ORDER BY rank, s.id LIMIT ?) p"+
