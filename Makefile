@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 FUZZTIME ?= 10s
 
 .NOTPARALLEL:
-.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark fmt clean ollama-tiny
+.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark fmt clean package package-check ollama-tiny
 
 all: build
 
@@ -23,7 +23,7 @@ run: build
 	./bin/hlstudio
 
 # In this order, one step at a time, stopping at the first failure.
-test: deps fmt-check vet unit fuzz gui-smoke
+test: deps fmt-check vet unit fuzz gui-smoke package-check
 
 # Every Go file of the tree, tracked or not, except testdata (as the go tool).
 GOFILES = $$(find . -name '*.go' -not -path '*/testdata/*' -not -path './bin/*')
@@ -47,6 +47,16 @@ unit: ollama-tiny
 
 fuzz:
 	@TAGS="$(TAGS)" FUZZTIME="$(FUZZTIME)" scripts/fuzz.sh
+
+# The Linux tarball (fyne package); the work tree stays clean.
+package: deps
+	@TAGS="$(TAGS)" scripts/package.sh
+
+# make package works and leaves the work tree as it was.
+package-check: package
+	@tar -tJf bin/hlstudio.tar.xz | grep -q 'usr/local/bin/hlstudio$$' || { echo "package-check: no hlstudio binary in the tarball"; exit 1; }
+	@if [ -d .git ] && [ -n "$$(git status --porcelain --untracked-files=no)" ]; then echo "package-check: make package changed tracked files"; git status --short; exit 1; fi
+	@echo "package-check: bin/hlstudio.tar.xz holds usr/local/bin/hlstudio; tracked files unchanged"
 
 gui-smoke: build
 	@scripts/screenshot.sh bin/hlstudio bin/screenshot.png
