@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/dataset"
@@ -45,6 +46,7 @@ type Library struct {
 	importing   context.CancelFunc
 	importDone  chan struct{}
 	searchDone  sync.WaitGroup
+	watchers    map[string]*dataset.Watcher
 }
 
 const anyChoice = "any"
@@ -85,10 +87,11 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 
 	filters := container.NewGridWithColumns(3, l.status, l.split, l.tag)
 	top := container.NewVBox(l.search, filters, l.count)
-	actions := container.NewGridWithColumns(3,
+	actions := container.NewGridWithColumns(4,
 		widget.NewButton("Open", l.OpenSelected),
 		widget.NewButton("History", l.ShowHistory),
-		widget.NewButton("Import…", l.chooseImport))
+		widget.NewButton("Import…", l.chooseImport),
+		widget.NewButton("Watch…", l.chooseWatch))
 	bulk := container.NewGridWithColumns(2,
 		container.NewBorder(nil, nil, nil, widget.NewButton("Set", l.ApplyStatus), l.bulkStatus),
 		container.NewBorder(nil, nil, nil, widget.NewButton("Tag", l.ApplyTag), l.bulkTag))
@@ -110,7 +113,11 @@ func (l *Library) newRow() fyne.CanvasObject {
 	check := widget.NewCheck("", nil)
 	prompt := widget.NewLabel("")
 	prompt.Truncation = fyne.TextTruncateEllipsis // a long prompt must not widen the window
-	return container.NewBorder(nil, nil, check, widget.NewLabel(""), prompt)
+	badges := widget.NewLabel("")
+	badges.Importance = widget.LowImportance
+	badges.SizeName = theme.SizeNameCaptionText
+	// Badges under the prompt, so they never compete with it for width.
+	return container.NewBorder(nil, nil, check, nil, container.NewVBox(prompt, badges))
 }
 
 // updateRow shows a hit: a check box for bulk changes, the prompt, and
@@ -126,7 +133,8 @@ func (l *Library) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	checked := l.checked[h.ID]
 	l.mu.Unlock()
 	row := o.(*fyne.Container)
-	prompt, check, badges := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Check), row.Objects[2].(*widget.Label)
+	lines, check := row.Objects[0].(*fyne.Container), row.Objects[1].(*widget.Check)
+	prompt, badges := lines.Objects[0].(*widget.Label), lines.Objects[1].(*widget.Label)
 	prompt.SetText(clip(h.Prompt, 90))
 	check.OnChanged = nil
 	check.SetChecked(checked)
@@ -421,5 +429,79 @@ func (l *Library) WaitImport() {
 	l.mu.Unlock()
 	if done != nil {
 		<-done
+	}
+}
+
+func (l *Library) chooseWatch() {
+	if l.win == nil {
+		return
+	}
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err == nil && dir != nil {
+			if err := l.Watch(dir.Path(), true); err != nil {
+				l.message.SetText(err.Error())
+			}
+		}
+	}, l.win)
+}
+
+// Watch keeps the library in step with a folder of .hl files: creating,
+// changing or deleting a file updates the store within a second.
+// register keeps the folder watched on the next starts too.
+func (l *Library) Watch(path string, register bool) error {
+	ctx := context.Background()
+	if register {
+		if err := l.store.AddWatchedFolder(ctx, path, ""); err != nil {
+			return err
+		}
+	}
+	w, err := l.store.Watch(ctx, path, dataset.ImportOptions{}, func(rep dataset.WatchReport) {
+		text := "Watched " + path + ": " + rep.ImportReport.String()
+		if rep.Err != nil {
+			text = "Watching " + path + ": " + rep.Err.Error()
+		}
+		onUI(func() {
+			l.message.SetText(text)
+			l.Refresh()
+		})
+	})
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	if l.watchers == nil {
+		l.watchers = map[string]*dataset.Watcher{}
+	}
+	if old := l.watchers[path]; old != nil {
+		old.Close()
+	}
+	l.watchers[path] = w
+	l.mu.Unlock()
+	l.message.SetText("Watching " + path + " for changes.")
+	return nil
+}
+
+// WatchRegistered resumes the folders registered for watching.
+func (l *Library) WatchRegistered() {
+	folders, err := l.store.WatchedFolders(context.Background())
+	if err != nil {
+		l.message.SetText(err.Error())
+		return
+	}
+	for _, f := range folders {
+		if err := l.Watch(f.Path, false); err != nil {
+			l.message.SetText(fmt.Sprintf("%s is no longer watched: %v", f.Path, err))
+		}
+	}
+}
+
+// Close stops the watches.
+func (l *Library) Close() {
+	l.mu.Lock()
+	ws := l.watchers
+	l.watchers = nil
+	l.mu.Unlock()
+	for _, w := range ws {
+		w.Close()
 	}
 }

@@ -45,6 +45,11 @@ type PromptBar struct {
 	vocab  whitelist.Vocabulary
 	// OnGenerated, when set, hears every finished generation.
 	OnGenerated func(Generated)
+	// Tuning is the generation settings (attempts, temperature step,
+	// examples); the zero value is the compiler's defaults.
+	Tuning compiler.Config
+	// DefaultModel is picked when the server lists it.
+	DefaultModel string
 
 	prompt   *widget.Entry
 	model    *widget.Select
@@ -113,6 +118,15 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 // Object is the bar's content.
 func (b *PromptBar) Object() fyne.CanvasObject { return b.content }
 
+// SetServer switches to another model server (a new host in the
+// settings) and lists its models.
+func (b *PromptBar) SetServer(server ModelServer) {
+	b.mu.Lock()
+	b.server = server
+	b.mu.Unlock()
+	b.LoadModelsAsync()
+}
+
 // LoadModelsAsync asks for the models in the background (Wait waits for it).
 func (b *PromptBar) LoadModelsAsync() {
 	b.loading.Add(1)
@@ -125,7 +139,10 @@ func (b *PromptBar) LoadModelsAsync() {
 // LoadModels asks the server for its models; call it from a goroutine.
 // With no server the state line says so and how to start one.
 func (b *PromptBar) LoadModels() {
-	models, err := b.server.Models(context.Background())
+	b.mu.Lock()
+	server := b.server
+	b.mu.Unlock()
+	models, err := server.Models(context.Background())
 	onUI(func() {
 		if err != nil {
 			b.model.SetOptions(nil)
@@ -139,10 +156,14 @@ func (b *PromptBar) LoadModels() {
 		b.model.SetOptions(names)
 		switch {
 		case len(names) == 0:
-			b.state.SetText("Ollama at " + b.server.Host() + " has no model: install one with `ollama pull qwen2.5-coder:7b`.")
+			b.state.SetText("Ollama at " + server.Host() + " has no model: install one with `ollama pull qwen2.5-coder:7b`.")
 		case b.model.Selected == "" || !contains(names, b.model.Selected):
-			b.model.SetSelected(names[0])
-			b.state.SetText(fmt.Sprintf("Ollama at %s: %d model(s).", b.server.Host(), len(names)))
+			if contains(names, b.DefaultModel) {
+				b.model.SetSelected(b.DefaultModel)
+			} else {
+				b.model.SetSelected(names[0])
+			}
+			b.state.SetText(fmt.Sprintf("Ollama at %s: %d model(s).", server.Host(), len(names)))
 		}
 	})
 }
@@ -175,7 +196,8 @@ func (b *PromptBar) Generate() {
 	c := &compiler.Compiler{LLM: b.server, Store: b.store, Vocab: b.vocab, Policy: b.doc.Policy()}
 	b.compiler = c
 	b.mu.Unlock()
-	cfg := compiler.Config{Model: b.model.Selected}
+	cfg := b.Tuning
+	cfg.Model = b.model.Selected
 	if m := b.mode.Selected; m == modeText || m == modeTree {
 		cfg.Mode = compiler.Mode(m)
 	}

@@ -131,6 +131,7 @@ func (p *RunPanel) refresh() {
 			in.entry.SetPlaceHolder(typeHint(d.Type))
 			in.entry.SetText(old[d.Name])
 			in.err.Importance = widget.DangerImportance
+			in.err.Hide() // shown only with an error, so rows stay compact
 			in.entry.OnChanged = func(string) { p.validate() }
 			label := d.Name
 			if d.Type != "" {
@@ -143,6 +144,10 @@ func (p *RunPanel) refresh() {
 			p.formNote.SetText("The tree declares no [.arguments]; it runs without any.")
 		} else {
 			p.formNote.SetText("")
+		}
+		p.form.Refresh()
+		if p.content != nil {
+			p.content.Refresh() // the scroller must lay out the new rows
 		}
 	}
 	p.validate()
@@ -180,15 +185,18 @@ func (p *RunPanel) arguments() (*hyperlambda.Node, bool) {
 	for _, in := range p.inputs {
 		if in.entry.Text == "" {
 			in.err.SetText("")
+			in.err.Hide()
 			continue // not given, as a caller may omit an argument
 		}
 		v, err := engine.ConvertArgument([]engine.ArgDecl{in.decl}, in.decl.Name, in.entry.Text)
 		if err != nil {
 			in.err.SetText(err.Error())
+			in.err.Show()
 			ok = false
 			continue
 		}
 		in.err.SetText("")
+		in.err.Hide()
 		args.Add(hyperlambda.New(in.decl.Name, v))
 	}
 	return args, ok

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,9 +62,12 @@ type Studio struct {
 
 	// open is the library snippet in the editor (0 for none); lastGen the
 	// latest generation, for "save as regression pair".
-	open    dataset.Snippet
-	lastGen *Generated
-	watcher context.CancelFunc
+	open     dataset.Snippet
+	lastGen  *Generated
+	watcher  context.CancelFunc
+	settings Settings
+	// policyText is the source of an edited or file policy in use.
+	policyText string
 }
 
 // NewStudio builds the window content. win may be nil in tests that only
@@ -118,6 +123,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 		split.SetOffset(0.32)
 		main = split
 		s.seedLibrary()
+		s.Library.WatchRegistered()
 		s.Library.Refresh()
 	}
 	title := "hlstudio"
@@ -157,8 +163,9 @@ func (s *Studio) seedLibrary() {
 	if n, err := s.store.Count(ctx, dataset.Query{}); err != nil || n > 0 {
 		return
 	}
-	for name, src := range assets.Samples() {
-		prompt, code, err := dataset.ParseHL(src)
+	samples := assets.Samples()
+	for _, name := range slices.Sorted(maps.Keys(samples)) { // the same order every time
+		prompt, code, err := dataset.ParseHL(samples[name])
 		if err != nil {
 			continue // the samples are tested; a bad one is skipped, not fatal
 		}
@@ -187,7 +194,10 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 		item("Save .hl…", s.saveFile, fyne.KeyS, ctrlShift),
 		fyne.NewMenuItemSeparator(),
 		item("Use a policy file…", s.openPolicyFile, "", 0),
+		item("Edit the policy…", s.showPolicyEditor, "", 0),
 		item("Export training data…", s.showExport, "", 0),
+		fyne.NewMenuItemSeparator(),
+		item("Settings…", s.showSettings, fyne.KeyComma, ctrl),
 		fyne.NewMenuItemSeparator(),
 		quitItem,
 	)
@@ -218,6 +228,7 @@ func (s *Studio) Close() {
 	s.Runner.Wait()
 	s.Prompt.Wait()
 	if s.Library != nil {
+		s.Library.Close()
 		s.Library.WaitSearch()
 		s.Library.WaitImport()
 	}
@@ -434,6 +445,7 @@ func (s *Studio) UsePolicyFile(path string) error {
 		return err
 	}
 	s.Doc.SetPolicy(p)
+	s.policyText = string(src)
 	if s.watcher != nil {
 		s.watcher()
 	}
@@ -451,6 +463,7 @@ func (s *Studio) UsePolicyFile(path string) error {
 				return
 			}
 			s.Doc.SetPolicy(p)
+			s.policyText, _ = readText(path)
 			s.message.SetText("Policy " + p.Name + " reloaded from " + path + ".")
 		})
 	})
@@ -492,7 +505,15 @@ func Run(opts Options) {
 	a.SetIcon(assets.Icon)
 	w := a.NewWindow("hlstudio")
 	host := OllamaHost(os.Getenv("OLLAMA_HOST"))
+	settings := LoadSettings(a.Preferences())
+	if opts.DBPath == "" {
+		opts.DBPath = settings.DBPath
+	}
+	if settings.OllamaHost != "" {
+		host = OllamaHost(settings.OllamaHost)
+	}
 	s := NewStudio(w, opts, OllamaStatus{Host: host, State: OllamaChecking})
+	s.ApplySettings(settings)
 	w.SetContent(s.Content())
 	prefs := a.Preferences()
 	w.Resize(fyne.NewSize(float32(prefs.FloatWithFallback("window.width", 1180)), float32(prefs.FloatWithFallback("window.height", 740))))

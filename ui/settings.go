@@ -1,0 +1,226 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/compiler"
+)
+
+// Settings are the studio's preferences, kept between launches.
+type Settings struct {
+	OllamaHost      string // empty: $OLLAMA_HOST, then 127.0.0.1:11434
+	DefaultModel    string
+	DefaultMode     string // auto, text or tree
+	Attempts        int
+	TemperatureStep float64
+	Examples        int    // few-shot snippets; 0 none
+	Theme           string // system, light or dark
+	DBPath          string // empty: the default; takes effect on the next start
+}
+
+// Preference keys.
+const (
+	prefHost     = "ollama.host"
+	prefModel    = "model.default"
+	prefMode     = "mode.default"
+	prefAttempts = "generate.attempts"
+	prefTemp     = "generate.temperature-step"
+	prefExamples = "generate.examples"
+	prefTheme    = "theme"
+	prefDB       = "db.path"
+)
+
+// LoadSettings reads the settings, with the defaults for what is unset.
+func LoadSettings(p fyne.Preferences) Settings {
+	return Settings{
+		OllamaHost: p.String(prefHost), DefaultModel: p.String(prefModel),
+		DefaultMode: p.StringWithFallback(prefMode, modeAuto), Attempts: p.IntWithFallback(prefAttempts, 3),
+		TemperatureStep: p.FloatWithFallback(prefTemp, 0.4), Examples: p.IntWithFallback(prefExamples, 3),
+		Theme: p.StringWithFallback(prefTheme, "system"), DBPath: p.String(prefDB),
+	}
+}
+
+// Save writes the settings.
+func (s Settings) Save(p fyne.Preferences) {
+	p.SetString(prefHost, s.OllamaHost)
+	p.SetString(prefModel, s.DefaultModel)
+	p.SetString(prefMode, s.DefaultMode)
+	p.SetInt(prefAttempts, s.Attempts)
+	p.SetFloat(prefTemp, s.TemperatureStep)
+	p.SetInt(prefExamples, s.Examples)
+	p.SetString(prefTheme, s.Theme)
+	p.SetString(prefDB, s.DBPath)
+}
+
+// tuning is the compiler configuration the settings give.
+func (s Settings) tuning() compiler.Config {
+	cfg := compiler.Config{Attempts: s.Attempts, TemperatureStep: s.TemperatureStep, Examples: s.Examples}
+	if s.Examples == 0 {
+		cfg.Examples = -1 // none, where the compiler's zero means its default
+	}
+	return cfg
+}
+
+// variantTheme is the default theme held to one variant, for a theme
+// chosen in the settings rather than by the desktop.
+type variantTheme struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, t.variant)
+}
+
+// themeFor is the theme a setting names (nil: follow the desktop).
+func themeFor(name string) fyne.Theme {
+	switch name {
+	case "light":
+		return variantTheme{theme.DefaultTheme(), theme.VariantLight}
+	case "dark":
+		return variantTheme{theme.DefaultTheme(), theme.VariantDark}
+	}
+	return nil
+}
+
+// SettingsForm edits Settings with validation; OnApply receives them.
+type SettingsForm struct {
+	host, model, attempts, temp, examples, db *widget.Entry
+	mode, theme                               *widget.Select
+	errors                                    *widget.Label
+	form                                      *widget.Form
+	OnApply                                   func(Settings)
+}
+
+// NewSettingsForm shows s for editing.
+func NewSettingsForm(s Settings) *SettingsForm {
+	f := &SettingsForm{errors: widget.NewLabel("")}
+	entry := func(text, hint string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(text)
+		e.SetPlaceHolder(hint)
+		return e
+	}
+	f.host = entry(s.OllamaHost, "$OLLAMA_HOST, then 127.0.0.1:11434")
+	f.model = entry(s.DefaultModel, "the server's first model")
+	f.attempts = entry(strconv.Itoa(s.Attempts), "3")
+	f.temp = entry(strconv.FormatFloat(s.TemperatureStep, 'g', -1, 64), "0.4")
+	f.examples = entry(strconv.Itoa(s.Examples), "3")
+	f.db = entry(s.DBPath, "default data folder")
+	f.mode = widget.NewSelect([]string{modeAuto, modeText, modeTree}, nil)
+	f.mode.SetSelected(s.DefaultMode)
+	f.theme = widget.NewSelect([]string{"system", "light", "dark"}, nil)
+	f.theme.SetSelected(s.Theme)
+	f.errors.Importance = widget.DangerImportance
+	f.errors.Wrapping = fyne.TextWrapWord
+	f.form = widget.NewForm(
+		widget.NewFormItem("Ollama host", f.host),
+		widget.NewFormItem("Default model", f.model),
+		widget.NewFormItem("Default mode", f.mode),
+		widget.NewFormItem("Attempts", f.attempts),
+		widget.NewFormItem("Temperature step", f.temp),
+		widget.NewFormItem("Examples retrieved", f.examples),
+		widget.NewFormItem("Theme", f.theme),
+		widget.NewFormItem("Database file", f.db),
+	)
+	f.form.SubmitText = "Apply"
+	f.form.OnSubmit = f.Apply
+	return f
+}
+
+// Object is the form's content.
+func (f *SettingsForm) Object() fyne.CanvasObject { return container.NewVBox(f.form, f.errors) }
+
+// Settings reads the form; an error names the field that is wrong.
+func (f *SettingsForm) Settings() (Settings, error) {
+	s := Settings{OllamaHost: strings.TrimSpace(f.host.Text), DefaultModel: strings.TrimSpace(f.model.Text),
+		DefaultMode: f.mode.Selected, Theme: f.theme.Selected, DBPath: strings.TrimSpace(f.db.Text)}
+	var err error
+	if s.Attempts, err = strconv.Atoi(strings.TrimSpace(f.attempts.Text)); err != nil || s.Attempts < 1 || s.Attempts > 10 {
+		return s, fmt.Errorf("attempts must be a whole number from 1 to 10")
+	}
+	if s.TemperatureStep, err = strconv.ParseFloat(strings.TrimSpace(f.temp.Text), 64); err != nil || s.TemperatureStep < 0 || s.TemperatureStep > 1 {
+		return s, fmt.Errorf("the temperature step must be a number from 0 to 1")
+	}
+	if s.Examples, err = strconv.Atoi(strings.TrimSpace(f.examples.Text)); err != nil || s.Examples < 0 || s.Examples > 10 {
+		return s, fmt.Errorf("examples must be a whole number from 0 to 10")
+	}
+	if s.OllamaHost != "" {
+		if _, err := compiler.ResolveOllamaHost(s.OllamaHost); err != nil {
+			return s, fmt.Errorf("Ollama host: %v", err)
+		}
+	}
+	return s, nil
+}
+
+// Apply validates the form and hands the settings on.
+func (f *SettingsForm) Apply() {
+	s, err := f.Settings()
+	if err != nil {
+		f.errors.SetText(err.Error())
+		return
+	}
+	f.errors.SetText("")
+	if f.OnApply != nil {
+		f.OnApply(s)
+	}
+}
+
+// ApplySettings puts settings into effect: the model server and the
+// generation settings now, the theme at once, the database on the next
+// start (said in the message).
+func (s *Studio) ApplySettings(set Settings) {
+	old := s.settings
+	s.settings = set
+	if set.OllamaHost != old.OllamaHost && s.opts.Server == nil {
+		if o, err := compiler.NewOllama(compiler.OllamaOptions{Host: set.OllamaHost}); err == nil {
+			s.Prompt.SetServer(o)
+		}
+	}
+	s.Prompt.Tuning = set.tuning()
+	s.Prompt.DefaultModel = set.DefaultModel
+	if set.DefaultMode != "" && set.DefaultMode != old.DefaultMode {
+		s.Prompt.mode.SetSelected(set.DefaultMode)
+	}
+	if a := fyne.CurrentApp(); a != nil {
+		a.Settings().SetTheme(themeOrDefault(set.Theme))
+	}
+	if set.DBPath != old.DBPath && old != (Settings{}) {
+		s.message.SetText("Settings applied; the database file changes on the next start.")
+	} else {
+		s.message.SetText("Settings applied.")
+	}
+}
+
+func themeOrDefault(name string) fyne.Theme {
+	if t := themeFor(name); t != nil {
+		return t
+	}
+	return theme.DefaultTheme()
+}
+
+func (s *Studio) showSettings() {
+	if s.win == nil {
+		return
+	}
+	f := NewSettingsForm(s.settings)
+	var d dialog.Dialog
+	f.OnApply = func(set Settings) {
+		s.ApplySettings(set)
+		if a := fyne.CurrentApp(); a != nil {
+			set.Save(a.Preferences())
+		}
+		d.Hide()
+	}
+	d = dialog.NewCustom("Settings", "Close", container.NewGridWrap(fyne.NewSize(520, 420), f.Object()), s.win)
+	d.Show()
+}

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"hlstudio/whitelist"
+)
+
+// The form refuses what is out of range, naming the field; applied
+// settings reach the prompt bar and the theme, and survive a restart
+// (preferences).
+func TestSettings(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	f := NewSettingsForm(LoadSettings(fyne.CurrentApp().Preferences()))
+	var applied []Settings
+	f.OnApply = func(set Settings) { applied = append(applied, set); s.ApplySettings(set) }
+	for _, bad := range []struct{ field, text, want string }{
+		{"attempts", "0", "attempts must be"},
+		{"temp", "2", "temperature step"},
+		{"examples", "x", "examples must be"},
+		{"host", "ftp://box", "scheme must be http or https"},
+	} {
+		f2 := NewSettingsForm(LoadSettings(fyne.CurrentApp().Preferences()))
+		map[string]func(string){"attempts": f2.attempts.SetText, "temp": f2.temp.SetText, "examples": f2.examples.SetText, "host": f2.host.SetText}[bad.field](bad.text)
+		f2.Apply()
+		if !strings.Contains(f2.errors.Text, bad.want) {
+			t.Errorf("%s=%q: error %q, want %q", bad.field, bad.text, f2.errors.Text, bad.want)
+		}
+	}
+	f.attempts.SetText("5")
+	f.examples.SetText("0")
+	f.theme.SetSelected("light")
+	f.mode.SetSelected(modeTree)
+	f.Apply()
+	if len(applied) != 1 || s.Prompt.Tuning.Attempts != 5 || s.Prompt.Tuning.Examples != -1 || s.Prompt.mode.Selected != modeTree {
+		t.Fatalf("applied %+v, tuning %+v, mode %s", applied, s.Prompt.Tuning, s.Prompt.mode.Selected)
+	}
+	if c := fyne.CurrentApp().Settings().Theme().Color(theme.ColorNameBackground, theme.VariantDark); c != theme.DefaultTheme().Color(theme.ColorNameBackground, theme.VariantLight) {
+		t.Errorf("the light theme is not in effect")
+	}
+	p := test.NewTempApp(t).Preferences()
+	applied[0].Save(p)
+	if got := LoadSettings(p); got != applied[0] {
+		t.Errorf("settings after a restart %+v, want %+v", got, applied[0])
+	}
+}
+
+// The policy editor says where the text is wrong and applies a valid one.
+func TestPolicyEditor(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	if err := s.Doc.Replace("log.info:hi\n"); err != nil {
+		t.Fatal(err)
+	}
+	e := NewPolicyEditor(s.policySource())
+	if !strings.Contains(e.Status.Text, "Valid policy sandbox") {
+		t.Fatalf("status %q", e.Status.Text)
+	}
+	e.Text.SetText("name:mine\nallow\n  effects:pure\n")
+	if !strings.HasPrefix(e.Status.Text, "Line 3, column 3:") {
+		t.Fatalf("status %q", e.Status.Text)
+	}
+	e.OnApply = func(p *whitelist.Policy, _ string) { s.Doc.SetPolicy(p) }
+	e.Apply() // invalid: nothing happens
+	if s.Doc.Policy().Name != "sandbox" {
+		t.Fatalf("an invalid policy was applied")
+	}
+	e.Text.SetText("name:mine\nallow\n   effects:pure\n")
+	e.Apply()
+	if s.Doc.Policy().Name != "mine" || s.Doc.Blocking() != 1 {
+		t.Fatalf("policy %s blocking %d", s.Doc.Policy().Name, s.Doc.Blocking())
+	}
+}
+
+// A watched folder keeps the library in step and is watched again on the
+// next start.
+func TestLibraryWatch(t *testing.T) {
+	s, store, _ := newTestStudio(t)
+	dir := t.TempDir()
+	if err := s.Library.Watch(dir, true); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "new.hl"), []byte("// Say hello\nreturn:hello\n"), 0o644)
+	waitFor(t, func() bool { return strings.Contains(s.Library.message.Text, "1 added") }, func() string { return s.Library.message.Text })
+	folders, err := store.WatchedFolders(t.Context())
+	if err != nil || len(folders) != 1 {
+		t.Fatalf("registered %+v, %v", folders, err)
+	}
+}
