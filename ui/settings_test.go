@@ -93,3 +93,16 @@ func TestLibraryWatch(t *testing.T) {
 		t.Fatalf("registered %+v, %v", folders, err)
 	}
 }
+
+// Pane sizes survive a restart.
+func TestLayoutKept(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	s.splits["split.library"].SetOffset(0.4)
+	p := test.NewTempApp(t).Preferences()
+	s.SaveLayout(p)
+	s2, _, _ := newTestStudio(t)
+	s2.RestoreLayout(p)
+	if got := s2.splits["split.library"].Offset; got != 0.4 {
+		t.Errorf("library pane %v, want 0.4", got)
+	}
+}

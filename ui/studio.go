@@ -68,6 +68,24 @@ type Studio struct {
 	settings Settings
 	// policyText is the source of an edited or file policy in use.
 	policyText string
+	// splits are the resizable panes, by preference key.
+	splits map[string]*container.Split
+}
+
+// SaveLayout keeps the panes' sizes for the next start.
+func (s *Studio) SaveLayout(p fyne.Preferences) {
+	for key, sp := range s.splits {
+		p.SetFloat(key, sp.Offset)
+	}
+}
+
+// RestoreLayout gives the panes the sizes they had.
+func (s *Studio) RestoreLayout(p fyne.Preferences) {
+	for key, sp := range s.splits {
+		if v := p.FloatWithFallback(key, -1); v > 0.05 && v < 0.95 {
+			sp.SetOffset(v)
+		}
+	}
 }
 
 // NewStudio builds the window content. win may be nil in tests that only
@@ -114,6 +132,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 
 	work := container.NewVSplit(s.Editor, s.Runner.Object())
 	work.SetOffset(0.62)
+	s.splits = map[string]*container.Split{"split.work": work}
 	var main fyne.CanvasObject = container.NewBorder(s.Prompt.Object(), nil, nil, nil, work)
 	right := main
 	if s.store != nil {
@@ -121,6 +140,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 		s.Library.OnOpen = s.openSnippet
 		split := container.NewHSplit(s.Library.Object(), right)
 		split.SetOffset(0.32)
+		s.splits["split.library"] = split
 		main = split
 		s.seedLibrary()
 		s.Library.WatchRegistered()
@@ -514,6 +534,7 @@ func Run(opts Options) {
 	}
 	s := NewStudio(w, opts, OllamaStatus{Host: host, State: OllamaChecking})
 	s.ApplySettings(settings)
+	s.RestoreLayout(a.Preferences())
 	w.SetContent(s.Content())
 	prefs := a.Preferences()
 	w.Resize(fyne.NewSize(float32(prefs.FloatWithFallback("window.width", 1180)), float32(prefs.FloatWithFallback("window.height", 740))))
@@ -530,6 +551,7 @@ func Run(opts Options) {
 		if p := s.Doc.Policy(); p != nil {
 			prefs.SetString("policy", p.Name)
 		}
+		s.SaveLayout(prefs)
 		s.Close()
 	})
 	go func() {
