@@ -141,6 +141,105 @@ func ident(r *engine.Run, n *hyperlambda.Node, kind, s string) (string, error) {
 	return "[" + s + "]", nil
 }
 
+// column quotes a column name, plain or qualified by its table
+// ("users.name", for joins); each part is a checked identifier.
+func column(r *engine.Run, n *hyperlambda.Node, s string) (string, error) {
+	table, col, qualified := strings.Cut(s, ".")
+	if !qualified {
+		return ident(r, n, "column", s)
+	}
+	t, err := ident(r, n, "table", table)
+	if err != nil {
+		return "", err
+	}
+	c, err := ident(r, n, "column", col)
+	if err != nil {
+		return "", err
+	}
+	return t + "." + c, nil
+}
+
+// joins writes the [join] children of the [table] argument, Magic's form:
+//
+//	table:users
+//	   join:roles
+//	      type:left          // inner (default) or left
+//	      on
+//	         and
+//	            users.id:roles.user_id
+//
+// Every joined table passes the policy's read grant like the main one.
+func joins(r *engine.Run, n *hyperlambda.Node, q *strings.Builder) error {
+	tn, err := r.ArgNode(n, "table")
+	if err != nil || tn == nil {
+		return err
+	}
+	for _, j := range tn.Children() {
+		if j.Name != "join" {
+			return fmt.Errorf("[table] takes only [join] children, not [%s]", j.Name)
+		}
+		table := hyperlambda.StringOf(j.Value)
+		if err := r.Policy().Constraints().Effects.Data.CheckTable(table, whitelist.ReadOnly); err != nil {
+			return r.Deny(n, fmt.Sprintf("policy %s refuses table %q: %v", r.Policy().Name, table, err))
+		}
+		kind := "INNER"
+		var on *hyperlambda.Node
+		for _, c := range j.Children() {
+			switch c.Name {
+			case "type":
+				switch strings.ToLower(hyperlambda.StringOf(c.Value)) {
+				case "inner":
+				case "left":
+					kind = "LEFT"
+				default:
+					return fmt.Errorf("[join] [type] must be inner or left, not %q", hyperlambda.StringOf(c.Value))
+				}
+			case "on":
+				on = c
+			default:
+				return fmt.Errorf("[join] takes [type] and [on], not [%s]", c.Name)
+			}
+		}
+		if on == nil || on.Len() == 0 {
+			return fmt.Errorf("[join:%s] needs [on] with column pairs, e.g. users.id:roles.user_id", table)
+		}
+		name, _ := ident(r, n, "table", table)
+		q.WriteString(" " + kind + " JOIN " + name + " ON ")
+		if err := joinOn(r, n, on, "AND", q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinOn writes column pairs (left:right, both columns) joined by op;
+// [and]/[or] children nest.
+func joinOn(r *engine.Run, n, g *hyperlambda.Node, op string, q *strings.Builder) error {
+	q.WriteString("(")
+	for i, c := range g.Children() {
+		if i > 0 {
+			q.WriteString(" " + op + " ")
+		}
+		if c.Name == "and" || c.Name == "or" {
+			if err := joinOn(r, n, c, strings.ToUpper(c.Name), q); err != nil {
+				return err
+			}
+			continue
+		}
+		left, err := column(r, n, c.Name)
+		if err != nil {
+			return err
+		}
+		right, err := column(r, n, hyperlambda.StringOf(c.Value))
+		if err != nil {
+			return err
+		}
+		q.WriteString(left + " = " + right)
+	}
+	q.WriteString(")")
+	return nil
+}
+
 // param converts a Hyperlambda value into a bound SQL parameter.
 func param(v any) (any, error) {
 	switch x := v.(type) {
@@ -231,7 +330,7 @@ func condition(r *engine.Run, n, c *hyperlambda.Node, q *strings.Builder, args [
 			col, op = col[:i], col[i+1:]
 		}
 	}
-	name, err := ident(r, n, "column", col)
+	name, err := column(r, n, col)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +445,7 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 	}
 	if cn != nil {
 		for i, c := range cn.Children() {
-			name, err := ident(r, n, "column", c.Name)
+			name, err := column(r, n, c.Name)
 			if err != nil {
 				return err
 			}
@@ -354,10 +453,17 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 				q.WriteString(", ")
 			}
 			q.WriteString(name)
+			if strings.Contains(c.Name, ".") {
+				// The row keeps the qualified name, as the reference's joins do.
+				q.WriteString(" AS [" + c.Name + "]")
+			}
 		}
 	}
 	table, _ := ident(r, n, "table", t)
 	q.WriteString(" FROM " + table)
+	if err := joins(r, n, &q); err != nil {
+		return err
+	}
 	args, err := where(r, n, &q, nil)
 	if err != nil {
 		return err
@@ -365,7 +471,7 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 	if o, ok, err := r.Arg(n, "order"); err != nil {
 		return err
 	} else if ok {
-		name, err := ident(r, n, "column", hyperlambda.StringOf(o))
+		name, err := column(r, n, hyperlambda.StringOf(o))
 		if err != nil {
 			return err
 		}
