@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unsafe"
 
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
@@ -131,6 +132,7 @@ type Run struct {
 	// each one is recorded with its own path.
 	allowed []uint8
 	ext     map[any]any // per-run state of families, see Extension
+	names   *[64]nameCacheEntry
 	denials []Denial
 	log     []LogEntry
 	context map[string][]any // [context] values by name
@@ -195,7 +197,7 @@ func (r *Run) Policy() *whitelist.Policy { return r.policy }
 // from any path, comes here and is checked against the active policy and
 // the budgets before the slot runs.
 func (r *Run) Signal(name string, n *hyperlambda.Node) error {
-	slot, ok := r.engine.slots[name]
+	slot, ok := r.lookup(name)
 	if !ok {
 		return &UnknownSlotError{Slot: name, Path: n.Path()}
 	}
@@ -432,4 +434,36 @@ func (r *Run) Extension(key any, create func() any) any {
 	v := create()
 	r.ext[key] = v
 	return v
+}
+
+// nameCacheEntry remembers the slot of one node name's string.
+type nameCacheEntry struct {
+	data *byte
+	n    int
+	slot *Slot
+}
+
+// lookup finds the registered slot of name. A loop signals the same nodes
+// round after round, and their names are the same strings (bodies are
+// reset in place), so a small cache keyed by the string's address and
+// length answers without hashing the name: equal address and length are
+// the same string. A miss asks the registry.
+func (r *Run) lookup(name string) (*Slot, bool) {
+	data := unsafe.StringData(name)
+	if data == nil {
+		s, ok := r.engine.slots[name]
+		return s, ok
+	}
+	if r.names == nil {
+		r.names = new([64]nameCacheEntry)
+	}
+	e := &r.names[(uintptr(unsafe.Pointer(data))>>4^uintptr(len(name)))&63]
+	if e.data == data && e.n == len(name) {
+		return e.slot, true
+	}
+	s, ok := r.engine.slots[name]
+	if ok {
+		*e = nameCacheEntry{data, len(name), s}
+	}
+	return s, ok
 }
