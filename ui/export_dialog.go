@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -30,6 +32,8 @@ type ExportForm struct {
 	progress  *widget.ProgressBar
 	report    *widget.Entry
 	button    *widget.Button
+	check     *widget.Button
+	running   sync.WaitGroup
 	content   fyne.CanvasObject
 }
 
@@ -55,6 +59,7 @@ func NewExportForm(store *dataset.Store) *ExportForm {
 	f.report.Disable()
 	f.button = widget.NewButton("Export", f.Export)
 	f.button.Importance = widget.HighImportance
+	f.check = widget.NewButton("Check first", f.Check)
 	form := widget.NewForm(
 		widget.NewFormItem("Format", f.format),
 		widget.NewFormItem("Status", f.status),
@@ -64,12 +69,23 @@ func NewExportForm(store *dataset.Store) *ExportForm {
 		widget.NewFormItem("Base model", f.baseModel),
 		widget.NewFormItem("Folder", f.out),
 	)
-	f.content = container.NewVBox(form, f.button, f.progress, f.report)
+	f.content = container.NewVBox(form, container.NewGridWithColumns(2, f.check, f.button), f.progress, f.report)
 	return f
 }
 
 // Object is the form's content.
 func (f *ExportForm) Object() fyne.CanvasObject { return f.content }
+
+func (f *ExportForm) ratioValue() (float64, error) {
+	ratio, err := strconv.ParseFloat(strings.TrimSpace(f.ratio.Text), 64)
+	if err != nil || ratio <= 0 || ratio > 1 {
+		return 0, fmt.Errorf("the train share must be a number in (0, 1], e.g. 0.9")
+	}
+	return ratio, nil
+}
+
+// Wait blocks until an export in progress has finished.
+func (f *ExportForm) Wait() { f.running.Wait() }
 
 // Report is the text shown after an export.
 func (f *ExportForm) Report() string { return f.report.Text }
@@ -77,13 +93,33 @@ func (f *ExportForm) Report() string { return f.report.Text }
 // Export writes the files in the background, showing progress and then
 // the report (written beside the files too).
 func (f *ExportForm) Export() {
-	ratio, err := strconv.ParseFloat(strings.TrimSpace(f.ratio.Text), 64)
-	if err != nil || ratio <= 0 || ratio > 1 {
-		f.report.SetText("The train share must be a number in (0, 1], e.g. 0.9.")
+	if _, err := f.ratioValue(); err != nil {
+		f.report.SetText(err.Error())
 		return
 	}
-	if strings.TrimSpace(f.out.Text) == "" {
+	dir := strings.TrimSpace(f.out.Text)
+	if dir == "" {
 		f.report.SetText("Choose the output folder.")
+		return
+	}
+	f.export(dir, false)
+}
+
+// Check runs the export's validation into a scratch folder and shows the
+// report, so a person reads it before anything is written.
+func (f *ExportForm) Check() {
+	dir, err := os.MkdirTemp("", "hlstudio-export-check-")
+	if err != nil {
+		f.report.SetText(err.Error())
+		return
+	}
+	f.export(dir, true)
+}
+
+func (f *ExportForm) export(dir string, dry bool) {
+	ratio, err := f.ratioValue()
+	if err != nil {
+		f.report.SetText(err.Error())
 		return
 	}
 	format, err := dataset.ParseFormat(f.format.Selected)
@@ -108,12 +144,29 @@ func (f *ExportForm) Export() {
 		}
 	}
 	f.button.Disable()
+	f.check.Disable()
 	f.progress.SetValue(0)
-	dir := strings.TrimSpace(f.out.Text)
+	f.running.Add(1)
 	go func() {
+		defer f.running.Done()
 		rep, err := f.store.Export(context.Background(), dir, opts)
+		if dry {
+			os.RemoveAll(dir)
+		}
 		onUI(func() {
 			f.button.Enable()
+			f.check.Enable()
+			if dry {
+				text := "Checked: nothing was written.\n\n"
+				if err != nil {
+					text = "Checked: these examples would be refused; nothing was written.\n\n" + err.Error() + "\n\n"
+				}
+				if rep != nil {
+					text += rep.Text(false)
+				}
+				f.report.SetText(text)
+				return
+			}
 			switch {
 			case err != nil && rep != nil:
 				f.report.SetText(err.Error() + "\n\n" + rep.Text(false))

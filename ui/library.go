@@ -28,6 +28,7 @@ type Library struct {
 	status     *widget.Select
 	split      *widget.Select
 	tag        *widget.Entry
+	source     *widget.Entry
 	list       *widget.List
 	count      *widget.Label
 	bulkStatus *widget.Select
@@ -67,6 +68,9 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.tag = widget.NewEntry()
 	l.tag.SetPlaceHolder("tag")
 	l.tag.OnChanged = func(string) { l.Refresh() }
+	l.source = widget.NewEntry()
+	l.source.SetPlaceHolder("source: folder, generated, sample…")
+	l.source.OnChanged = func(string) { l.Refresh() }
 	l.count = widget.NewLabel("")
 	l.message = widget.NewLabel("")
 	l.message.Wrapping = fyne.TextWrapWord
@@ -86,7 +90,7 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.importStop.Hide()
 
 	filters := container.NewGridWithColumns(3, l.status, l.split, l.tag)
-	top := container.NewVBox(l.search, filters, l.count)
+	top := container.NewVBox(l.search, filters, l.source, l.count)
 	actions := container.NewGridWithColumns(4,
 		widget.NewButton("Open", l.OpenSelected),
 		widget.NewButton("History", l.ShowHistory),
@@ -177,6 +181,7 @@ func (l *Library) query() dataset.Query {
 	if t := strings.TrimSpace(l.tag.Text); t != "" {
 		q.Filter.Tags = []string{t}
 	}
+	q.Filter.Source = strings.TrimSpace(l.source.Text)
 	return q
 }
 

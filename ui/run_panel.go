@@ -50,11 +50,15 @@ type RunPanel struct {
 	status   *widget.Label
 	lambda   *widget.Entry
 	result   *widget.Entry
-	log      *widget.Entry
-	denials  *widget.Entry
-	bars     map[string]*widget.ProgressBar
-	barText  map[string]*widget.Label
-	content  fyne.CanvasObject
+	// The executed lambda and the result as trees; the entries hold the
+	// same as text (to copy) and the endpoint's response.
+	lambdaTree *TreeView
+	resultTree *TreeView
+	log        *widget.Entry
+	denials    *widget.Entry
+	bars       map[string]*widget.ProgressBar
+	barText    map[string]*widget.Label
+	content    fyne.CanvasObject
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -94,9 +98,13 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 		p.bars[name], p.barText[name] = bar, txt
 		usage.Add(container.NewBorder(nil, nil, txt, nil, bar))
 	}
+	p.resultTree, p.lambdaTree = NewTreeView(), NewTreeView()
+	resultPane := container.NewVSplit(p.resultTree, p.result)
+	resultPane.SetOffset(0.6)
 	tabs := container.NewAppTabs(
-		container.NewTabItem("Result", p.result),
-		container.NewTabItem("Executed lambda", p.lambda),
+		container.NewTabItem("Result", resultPane),
+		container.NewTabItem("Executed lambda", container.NewAppTabs(
+			container.NewTabItem("Tree", p.lambdaTree), container.NewTabItem("Text", p.lambda))),
 		container.NewTabItem("Log", p.log),
 		container.NewTabItem("Denials", p.denials),
 		container.NewTabItem("Budgets", usage),
@@ -306,6 +314,15 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 		return
 	}
 	p.lambda.SetText(hyperlambda.Format(res.Lambda.Children(), hyperlambda.FormatOptions{}))
+	p.lambdaTree.SetRoot(res.Lambda)
+	shown := hyperlambda.New("", nil)
+	if res.Value != nil {
+		shown.Add(hyperlambda.New("value", res.Value))
+	}
+	for _, n := range res.Nodes {
+		shown.Add(n.Clone())
+	}
+	p.resultTree.SetRoot(shown)
 	result := resultText(res)
 	if result == "" {
 		result = "(no result)"

@@ -47,6 +47,12 @@ func TestRunPanel(t *testing.T) {
 	if !strings.Contains(p.result.Text, "response: status 200\n\"Jane is 42\"") {
 		t.Errorf("response not shown: %q", p.result.Text)
 	}
+	if ids := p.resultTree.childIDs(""); len(ids) != 1 || rowText(p.resultTree.node(ids[0])) != "value:Jane is 42" {
+		t.Errorf("result tree %v", ids)
+	}
+	if ids := p.lambdaTree.childIDs(""); len(ids) < 4 || rowText(p.lambdaTree.node("0")) != ".arguments" {
+		t.Errorf("executed lambda tree %v / %q", ids, rowText(p.lambdaTree.node("0")))
+	}
 	if !strings.Contains(p.barText["steps"].Text, "steps ") || p.bars["steps"].Value == 0 {
 		t.Errorf("usage not shown: %q", p.barText["steps"].Text)
 	}

@@ -174,15 +174,24 @@ func TestStudioPolicyFileReloads(t *testing.T) {
 	}
 }
 
-// Export writes the files and shows the report.
+// Export writes the files and shows the report; "Check first" shows the
+// report and writes nothing.
 func TestExportForm(t *testing.T) {
 	s, _, _ := newTestStudio(t)
 	f := NewExportForm(s.store)
+	f.status.SetSelected(anyChoice)
+	f.Check()
+	f.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(f.Report(), "Checked") }, func() string { return f.Report() })
+	if !strings.Contains(f.Report(), "nothing was written") {
+		t.Errorf("check report %q", f.Report())
+	}
 	out := t.TempDir()
 	f.out.SetText(out)
 	f.status.SetSelected(anyChoice)
 	f.Export()
-	waitFor(t, func() bool { return f.Report() != "" && !f.button.Disabled() }, func() string { return f.Report() })
+	f.Wait()
+	waitFor(t, func() bool { return !strings.HasPrefix(f.Report(), "Checked") && !f.button.Disabled() }, func() string { return f.Report() })
 	// Five samples are under the cookbook's minimum of ten examples: the
 	// report says so, and nothing invalid is written.
 	if !strings.Contains(f.Report(), "10") {
