@@ -38,6 +38,10 @@ type RunRecord struct {
 // while nothing is denied or unknown; the runtime enforces the policy
 // either way.
 type RunPanel struct {
+	// Cap, when set, is intersected with the document's policy for each
+	// run: the studio's own budget limits, which can only narrow.
+	Cap *whitelist.Policy
+
 	doc      *Document
 	engine   *engine.Engine
 	recorder RunRecorder
@@ -253,6 +257,9 @@ func (p *RunPanel) Run() {
 	p.mu.Unlock()
 
 	policy := p.doc.Policy()
+	if p.Cap != nil {
+		policy = whitelist.Intersect(policy, p.Cap)
+	}
 	tree := p.doc.Root().Clone() // the editor keeps its tree; the run mutates this one
 	treeText := hyperlambda.Format(tree.Children(), hyperlambda.FormatOptions{})
 	argsText := hyperlambda.Format(args.Children(), hyperlambda.FormatOptions{})

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/compiler"
+	"hlstudio/whitelist"
 )
 
 // Settings are the studio's preferences, kept between launches.
@@ -25,6 +26,11 @@ type Settings struct {
 	Examples        int    // few-shot snippets; 0 none
 	Theme           string // system, light or dark
 	DBPath          string // empty: the default; takes effect on the next start
+	// Budgets cap runs started in the studio: the tighter of these and
+	// the policy's apply (a cap can only narrow). Zero means no cap.
+	MaxSteps  int64
+	MaxTimeMS int64
+	MaxNodes  int64
 }
 
 // Preference keys.
@@ -37,6 +43,9 @@ const (
 	prefExamples = "generate.examples"
 	prefTheme    = "theme"
 	prefDB       = "db.path"
+	prefSteps    = "run.max-steps"
+	prefTimeMS   = "run.max-time-ms"
+	prefNodes    = "run.max-nodes"
 )
 
 // LoadSettings reads the settings, with the defaults for what is unset.
@@ -46,6 +55,7 @@ func LoadSettings(p fyne.Preferences) Settings {
 		DefaultMode: p.StringWithFallback(prefMode, modeAuto), Attempts: p.IntWithFallback(prefAttempts, 3),
 		TemperatureStep: p.FloatWithFallback(prefTemp, 0.4), Examples: p.IntWithFallback(prefExamples, 3),
 		Theme: p.StringWithFallback(prefTheme, "system"), DBPath: p.String(prefDB),
+		MaxSteps: int64(p.Int(prefSteps)), MaxTimeMS: int64(p.Int(prefTimeMS)), MaxNodes: int64(p.Int(prefNodes)),
 	}
 }
 
@@ -59,6 +69,32 @@ func (s Settings) Save(p fyne.Preferences) {
 	p.SetInt(prefExamples, s.Examples)
 	p.SetString(prefTheme, s.Theme)
 	p.SetString(prefDB, s.DBPath)
+	p.SetInt(prefSteps, int(s.MaxSteps))
+	p.SetInt(prefTimeMS, int(s.MaxTimeMS))
+	p.SetInt(prefNodes, int(s.MaxNodes))
+}
+
+// budgetCap is a policy that allows every slot with the settings'
+// budgets, to intersect with a run's policy (nil when nothing is capped).
+func (s Settings) budgetCap() *whitelist.Policy {
+	if s.MaxSteps <= 0 && s.MaxTimeMS <= 0 && s.MaxNodes <= 0 {
+		return nil
+	}
+	src := "name:studio-budgets\r\nallow\r\n   *\r\nbudgets\r\n"
+	if s.MaxSteps > 0 {
+		src += fmt.Sprintf("   steps:long:%d\r\n", s.MaxSteps)
+	}
+	if s.MaxTimeMS > 0 {
+		src += fmt.Sprintf("   time-ms:long:%d\r\n", s.MaxTimeMS)
+	}
+	if s.MaxNodes > 0 {
+		src += fmt.Sprintf("   nodes:long:%d\r\n", s.MaxNodes)
+	}
+	p, err := whitelist.Parse("settings", []byte(src))
+	if err != nil {
+		return nil // the form only lets positive integers through
+	}
+	return p
 }
 
 // tuning is the compiler configuration the settings give.
@@ -95,6 +131,7 @@ func themeFor(name string) fyne.Theme {
 // SettingsForm edits Settings with validation; OnApply receives them.
 type SettingsForm struct {
 	host, model, attempts, temp, examples, db *widget.Entry
+	steps, timeMS, nodes                      *widget.Entry
 	mode, theme                               *widget.Select
 	errors                                    *widget.Label
 	form                                      *widget.Form
@@ -116,6 +153,15 @@ func NewSettingsForm(s Settings) *SettingsForm {
 	f.temp = entry(strconv.FormatFloat(s.TemperatureStep, 'g', -1, 64), "0.4")
 	f.examples = entry(strconv.Itoa(s.Examples), "3")
 	f.db = entry(s.DBPath, "default data folder")
+	count := func(v int64) string {
+		if v <= 0 {
+			return ""
+		}
+		return strconv.FormatInt(v, 10)
+	}
+	f.steps = entry(count(s.MaxSteps), "the policy's")
+	f.timeMS = entry(count(s.MaxTimeMS), "the policy's")
+	f.nodes = entry(count(s.MaxNodes), "the policy's")
 	f.mode = widget.NewSelect([]string{modeAuto, modeText, modeTree}, nil)
 	f.mode.SetSelected(s.DefaultMode)
 	f.theme = widget.NewSelect([]string{"system", "light", "dark"}, nil)
@@ -131,6 +177,9 @@ func NewSettingsForm(s Settings) *SettingsForm {
 		widget.NewFormItem("Examples retrieved", f.examples),
 		widget.NewFormItem("Theme", f.theme),
 		widget.NewFormItem("Database file", f.db),
+		widget.NewFormItem("Run steps at most", f.steps),
+		widget.NewFormItem("Run time at most (ms)", f.timeMS),
+		widget.NewFormItem("Run nodes at most", f.nodes),
 	)
 	f.form.SubmitText = "Apply"
 	f.form.OnSubmit = f.Apply
@@ -153,6 +202,19 @@ func (f *SettingsForm) Settings() (Settings, error) {
 	}
 	if s.Examples, err = strconv.Atoi(strings.TrimSpace(f.examples.Text)); err != nil || s.Examples < 0 || s.Examples > 10 {
 		return s, fmt.Errorf("examples must be a whole number from 0 to 10")
+	}
+	for _, b := range []struct {
+		name string
+		e    *widget.Entry
+		v    *int64
+	}{{"run steps", f.steps, &s.MaxSteps}, {"run time", f.timeMS, &s.MaxTimeMS}, {"run nodes", f.nodes, &s.MaxNodes}} {
+		text := strings.TrimSpace(b.e.Text)
+		if text == "" {
+			continue
+		}
+		if *b.v, err = strconv.ParseInt(text, 10, 64); err != nil || *b.v <= 0 {
+			return s, fmt.Errorf("%s must be a positive whole number, or empty for the policy's", b.name)
+		}
 	}
 	if s.OllamaHost != "" {
 		if _, err := compiler.ResolveOllamaHost(s.OllamaHost); err != nil {
@@ -187,6 +249,7 @@ func (s *Studio) ApplySettings(set Settings) {
 		}
 	}
 	s.Prompt.Tuning = set.tuning()
+	s.Runner.Cap = set.budgetCap()
 	s.Prompt.DefaultModel = set.DefaultModel
 	if set.DefaultMode != "" && set.DefaultMode != old.DefaultMode {
 		s.Prompt.mode.SetSelected(set.DefaultMode)
@@ -221,6 +284,6 @@ func (s *Studio) showSettings() {
 		}
 		d.Hide()
 	}
-	d = dialog.NewCustom("Settings", "Close", container.NewGridWrap(fyne.NewSize(520, 420), f.Object()), s.win)
+	d = dialog.NewCustom("Settings", "Close", container.NewGridWrap(fyne.NewSize(540, 560), container.NewVScroll(f.Object())), s.win)
 	d.Show()
 }

@@ -106,3 +106,27 @@ func TestLayoutKept(t *testing.T) {
 		t.Errorf("library pane %v, want 0.4", got)
 	}
 }
+
+// The studio's run budgets cap a run's policy: a loop ends at the cap,
+// not the policy's own budget.
+func TestRunBudgetCap(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	f := NewSettingsForm(LoadSettings(fyne.CurrentApp().Preferences()))
+	f.steps.SetText("-5")
+	f.Apply()
+	if !strings.Contains(f.errors.Text, "run steps must be a positive") {
+		t.Fatalf("error %q", f.errors.Text)
+	}
+	f.steps.SetText("50")
+	f.OnApply = s.ApplySettings
+	f.Apply()
+	if err := s.Doc.Replace("while:bool:true\n   .:x\n"); err != nil {
+		t.Fatal(err)
+	}
+	s.Runner.Run()
+	s.Runner.Wait()
+	waitFor(t, func() bool { return strings.Contains(s.Runner.status.Text, "steps") }, func() string { return s.Runner.status.Text })
+	if !strings.Contains(s.Runner.status.Text, "limit 50") {
+		t.Errorf("status %q", s.Runner.status.Text)
+	}
+}
