@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"hlstudio/compiler"
+	"hlstudio/dataset"
 	"hlstudio/engine/vocab"
 	"hlstudio/whitelist"
 )
@@ -50,21 +51,12 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hlstudio generate: --mode %q: use text or tree\n", *mode)
 		return exitUsage
 	}
-	policy, err := loadPolicy(*policyName)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
-		return exitUsage
-	}
-	llm, err := compiler.NewOllama(compiler.OllamaOptions{Host: *host})
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
-		return exitUsage
-	}
-	store, ok := openStore("generate", *dbPath, true, stderr)
-	if !ok {
-		return exitRuntime
+	policy, llm, store, code := compileSetup("generate", *policyName, *host, *dbPath, true, stderr)
+	if code != exitOK {
+		return code
 	}
 	defer store.Close()
+	var err error
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -117,6 +109,26 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		io.WriteString(stdout, res.Code)
 	}
 	return exitOK
+}
+
+// compileSetup is what generate and regress start with: the policy, the
+// Ollama client and the dataset; a non-zero code ends the command.
+func compileSetup(cmd, policyName, host, dbPath string, create bool, stderr io.Writer) (*whitelist.Policy, *compiler.Ollama, *dataset.Store, int) {
+	policy, err := loadPolicy(policyName)
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
+		return nil, nil, nil, exitUsage
+	}
+	llm, err := compiler.NewOllama(compiler.OllamaOptions{Host: host})
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
+		return nil, nil, nil, exitUsage
+	}
+	store, ok := openStore(cmd, dbPath, create, stderr)
+	if !ok {
+		return nil, nil, nil, exitRuntime
+	}
+	return policy, llm, store, exitOK
 }
 
 func firstModel(ctx context.Context, llm *compiler.Ollama) (string, error) {

@@ -47,19 +47,9 @@ func runRegress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	policy, err := loadPolicy(*policyName)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio regress: %v\n", err)
-		return exitUsage
-	}
-	llm, err := compiler.NewOllama(compiler.OllamaOptions{Host: *host})
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio regress: %v\n", err)
-		return exitUsage
-	}
-	store, ok := openStore("regress", *dbPath, false, stderr)
-	if !ok {
-		return exitRuntime
+	policy, llm, store, code := compileSetup("regress", *policyName, *host, *dbPath, false, stderr)
+	if code != exitOK {
+		return code
 	}
 	defer store.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

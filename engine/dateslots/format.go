@@ -42,30 +42,10 @@ func formatDate(d hyperlambda.Date, layout string) (string, error) {
 		return "", fmt.Errorf("unknown standard date format %q", layout)
 	}
 	var b strings.Builder
-	for i := 0; i < len(layout); {
-		c := layout[i]
-		run := 1
-		for i+run < len(layout) && layout[i+run] == c {
-			run++
-		}
+	err := walkFormat(layout, &b, func(c byte, run int) (int, error) {
 		switch c {
-		case '\'', '"':
-			end := strings.IndexByte(layout[i+1:], c)
-			if end < 0 {
-				return "", fmt.Errorf("format %q: unterminated quote at %d", layout, i)
-			}
-			b.WriteString(layout[i+1 : i+1+end])
-			i += end + 2
-			continue
-		case '\\':
-			if i+1 < len(layout) {
-				b.WriteByte(layout[i+1])
-			}
-			i += 2
-			continue
 		case '%':
-			i++
-			continue
+			return 1, nil
 		case 'y':
 			switch run {
 			case 1:
@@ -110,14 +90,9 @@ func formatDate(d hyperlambda.Date, layout string) (string, error) {
 		case 's':
 			pad(&b, t.Second(), run)
 		case 'f', 'F':
-			if run > 7 {
-				return "", fmt.Errorf("format %q: at most 7 fraction digits", layout)
+			if err := fraction(&b, layout, c, run, int64(t.Nanosecond()/100)); err != nil {
+				return 0, err
 			}
-			frac := fmt.Sprintf("%07d", t.Nanosecond()/100)[:run]
-			if c == 'F' {
-				frac = strings.TrimRight(frac, "0")
-			}
-			b.WriteString(frac)
 		case 't':
 			ampm := "AM"
 			if t.Hour() >= 12 {
@@ -150,13 +125,62 @@ func formatDate(d hyperlambda.Date, layout string) (string, error) {
 				}
 				fmt.Fprintf(&b, "%c%02d:%02d", sign, off/3600, off%3600/60)
 			}
-			run = 1
+			return 1, nil
 		default:
-			b.WriteString(layout[i : i+run])
+			b.WriteString(strings.Repeat(string(c), run))
 		}
-		i += run
+		return run, nil
+	})
+	return b.String(), err
+}
+
+// walkFormat reads a .NET format string: quoted text ('...' or "...")
+// and backslash escapes are copied to b; every other run of one letter
+// goes to field, which writes it and says how many of the run it used.
+func walkFormat(layout string, b *strings.Builder, field func(c byte, run int) (int, error)) error {
+	for i := 0; i < len(layout); {
+		c := layout[i]
+		switch c {
+		case '\'', '"':
+			end := strings.IndexByte(layout[i+1:], c)
+			if end < 0 {
+				return fmt.Errorf("format %q: unterminated quote at %d", layout, i)
+			}
+			b.WriteString(layout[i+1 : i+1+end])
+			i += end + 2
+			continue
+		case '\\':
+			if i+1 < len(layout) {
+				b.WriteByte(layout[i+1])
+			}
+			i += 2
+			continue
+		}
+		run := 1
+		for i+run < len(layout) && layout[i+run] == c {
+			run++
+		}
+		used, err := field(c, run)
+		if err != nil {
+			return err
+		}
+		i += used
 	}
-	return b.String(), nil
+	return nil
+}
+
+// fraction writes the first run digits of a 7-digit tick fraction; F
+// drops trailing zeros.
+func fraction(b *strings.Builder, layout string, c byte, run int, ticks int64) error {
+	if run > 7 {
+		return fmt.Errorf("format %q: at most 7 fraction digits", layout)
+	}
+	frac := fmt.Sprintf("%07d", ticks)[:run]
+	if c == 'F' {
+		frac = strings.TrimRight(frac, "0")
+	}
+	b.WriteString(frac)
+	return nil
 }
 
 func pad(b *strings.Builder, v, run int) {
@@ -184,29 +208,10 @@ func formatTimeSpan(ts hyperlambda.TimeSpan, layout string) (string, error) {
 	days := ticks / (86400 * ticksPerSecond)
 	rest := ticks % (86400 * ticksPerSecond)
 	hours, minutes := rest/(3600*ticksPerSecond), rest/(60*ticksPerSecond)%60
-	seconds, fraction := rest/ticksPerSecond%60, rest%ticksPerSecond
+	seconds, frac := rest/ticksPerSecond%60, rest%ticksPerSecond
 	var b strings.Builder
-	for i := 0; i < len(layout); {
-		c := layout[i]
-		run := 1
-		for i+run < len(layout) && layout[i+run] == c {
-			run++
-		}
+	err := walkFormat(layout, &b, func(c byte, run int) (int, error) {
 		switch c {
-		case '\'', '"':
-			end := strings.IndexByte(layout[i+1:], c)
-			if end < 0 {
-				return "", fmt.Errorf("format %q: unterminated quote at %d", layout, i)
-			}
-			b.WriteString(layout[i+1 : i+1+end])
-			i += end + 2
-			continue
-		case '\\':
-			if i+1 < len(layout) {
-				b.WriteByte(layout[i+1])
-			}
-			i += 2
-			continue
 		case 'd':
 			fmt.Fprintf(&b, "%0*d", run, days)
 		case 'h':
@@ -216,19 +221,14 @@ func formatTimeSpan(ts hyperlambda.TimeSpan, layout string) (string, error) {
 		case 's':
 			fmt.Fprintf(&b, "%0*d", min(run, 2), seconds)
 		case 'f', 'F':
-			if run > 7 {
-				return "", fmt.Errorf("format %q: at most 7 fraction digits", layout)
+			if err := fraction(&b, layout, c, run, frac); err != nil {
+				return 0, err
 			}
-			frac := fmt.Sprintf("%07d", fraction)[:run]
-			if c == 'F' {
-				frac = strings.TrimRight(frac, "0")
-			}
-			b.WriteString(frac)
 		default:
 			// .NET refuses unescaped literals in custom TimeSpan formats.
-			return "", fmt.Errorf("format %q: %q must be quoted or escaped in a time format", layout, string(c))
+			return 0, fmt.Errorf("format %q: %q must be quoted or escaped in a time format", layout, string(c))
 		}
-		i += run
-	}
-	return b.String(), nil
+		return run, nil
+	})
+	return b.String(), err
 }

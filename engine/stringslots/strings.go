@@ -381,19 +381,26 @@ func compile(pattern string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func regexReplace(r *engine.Run, n *hyperlambda.Node) error {
+// patternArgs reads the text, the evaluated children (want of them, the
+// first a pattern) and the compiled pattern.
+func patternArgs(r *engine.Run, n *hyperlambda.Node, want int, usage string) (string, []string, *regexp.Regexp, error) {
 	s, err := str(n)
 	if err != nil {
-		return err
+		return "", nil, nil, err
 	}
 	a, err := args(r, n)
 	if err != nil {
-		return err
+		return "", nil, nil, err
 	}
-	if len(a) != 2 {
-		return errors.New("needs two children: the pattern and the replacement")
+	if len(a) != want {
+		return "", nil, nil, errors.New(usage)
 	}
 	re, err := compile(a[0])
+	return s, a, re, err
+}
+
+func regexReplace(r *engine.Run, n *hyperlambda.Node) error {
+	s, a, re, err := patternArgs(r, n, 2, "needs two children: the pattern and the replacement")
 	if err != nil {
 		return err
 	}
@@ -412,18 +419,7 @@ func regexReplace(r *engine.Run, n *hyperlambda.Node) error {
 }
 
 func matches(r *engine.Run, n *hyperlambda.Node) error {
-	s, err := str(n)
-	if err != nil {
-		return err
-	}
-	a, err := args(r, n)
-	if err != nil {
-		return err
-	}
-	if len(a) != 1 {
-		return errors.New("needs one child: the pattern")
-	}
-	re, err := compile(a[0])
+	s, _, re, err := patternArgs(r, n, 1, "needs one child: the pattern")
 	if err != nil {
 		return err
 	}
