@@ -10,6 +10,8 @@
 package httpslots
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"bytes"
 	"context"
 	"errors"
@@ -154,6 +156,10 @@ func seconds(v any) (time.Duration, error) {
 	return time.Duration(s) * time.Second, nil
 }
 
+// testRoots, when set (by tests only, see export_test.go), are the
+// certificate authorities HTTPS trusts instead of the system's.
+var testRoots *x509.CertPool
+
 // newClient builds a client that can only reach what h allows: the
 // dialler checks each resolved address, redirects stay on the first
 // request's scheme, host and port, and there is no proxy.
@@ -174,6 +180,8 @@ func newClient(h *whitelist.HTTPConstraints, first *url.URL) *http.Client {
 		},
 	}
 	transport := &http.Transport{
+		// nil RootCAs are the system's roots; tests add their server's.
+		TLSClientConfig:        &tls.Config{RootCAs: testRoots, MinVersion: tls.VersionTLS12},
 		Proxy:                  nil,
 		DialContext:            dialer.DialContext,
 		ForceAttemptHTTP2:      true,

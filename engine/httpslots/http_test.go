@@ -2,6 +2,7 @@ package httpslots_test
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"hlstudio/engine"
 	"hlstudio/engine/enginetest"
+	"hlstudio/engine/httpslots"
 	"hlstudio/engine/vocab"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
@@ -250,5 +252,39 @@ func TestStaticCheck(t *testing.T) {
 	}
 	if want := "allowed denied denied allowed"; strings.Join(got, " ") != want {
 		t.Errorf("labels %v, want %s", got, want)
+	}
+}
+
+// HTTPS end to end against a real TLS server on loopback (a policy that
+// allows loopback and that origin), and a redirect from HTTPS to plain
+// HTTP on the same host refused.
+func TestHTTPS(t *testing.T) {
+	s := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/downgrade" {
+			http.Redirect(w, r, "http://"+r.Host+"/hello", http.StatusFound)
+			return
+		}
+		io.WriteString(w, "secure hello")
+	}))
+	defer s.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(s.Certificate())
+	httpslots.SetTestRoots(roots)
+	defer httpslots.SetTestRoots(nil)
+	p := policy(t, "constraints\r\n   http\r\n      origins\r\n         .:\""+s.URL+"\"\r\n         .:\"http://127.0.0.1:*\"\r\n      private-addresses:bool:true\r\n")
+	res, err := run(t, p, "http.get:\""+s.URL+"/hello\"")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hyperlambda.Format(res.Lambda.Children(), hyperlambda.FormatOptions{}); !strings.Contains(got, "secure hello") || !strings.Contains(got, "http.get:int:200") {
+		t.Fatalf("response:\n%s", got)
+	}
+	_, err = run(t, p, "http.get:\""+s.URL+"/downgrade\"")
+	wantDenied(t, err, "redirect to another origin")
+
+	// Without the test root the server's certificate is not trusted.
+	httpslots.SetTestRoots(nil)
+	if _, err := run(t, p, "http.get:\""+s.URL+"/hello\""); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("an untrusted certificate was accepted: %v", err)
 	}
 }
