@@ -44,8 +44,7 @@ type Library struct {
 	checked     map[int64]bool
 	seq         int // the newest search; older answers are dropped
 	cursor      widget.ListItemID
-	importing   context.CancelFunc
-	importDone  chan struct{}
+	importing   job
 	searchDone  sync.WaitGroup
 	watchers    map[string]*dataset.Watcher
 }
@@ -374,21 +373,16 @@ func (l *Library) chooseImport() {
 // Import reads a training folder in the background with a progress bar
 // and a Stop button; a file that fails is reported, the rest imported.
 func (l *Library) Import(path string) {
-	l.mu.Lock()
-	if l.importing != nil {
-		l.mu.Unlock()
+	ctx, ended, ok := l.importing.begin()
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	l.importing, l.importDone = cancel, make(chan struct{})
-	done := l.importDone
-	l.mu.Unlock()
 	l.importBar.SetValue(0)
 	l.importBar.Show()
 	l.importStop.Show()
 	l.message.SetText("Importing " + path + "…")
 	go func() {
-		defer close(done)
+		defer ended()
 		rep, err := l.store.Import(ctx, []string{path}, dataset.ImportOptions{Progress: func(p dataset.Progress) {
 			if p.Total > 0 {
 				v := float64(p.Done) / float64(p.Total)
@@ -396,9 +390,7 @@ func (l *Library) Import(path string) {
 			}
 		}})
 		onUI(func() {
-			l.mu.Lock()
-			l.importing = nil
-			l.mu.Unlock()
+			l.importing.finish()
 			l.importBar.Hide()
 			l.importStop.Hide()
 			text := rep.String()
@@ -419,23 +411,10 @@ func (l *Library) Import(path string) {
 }
 
 // StopImport cancels the import in progress; what is committed stays.
-func (l *Library) StopImport() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.importing != nil {
-		l.importing()
-	}
-}
+func (l *Library) StopImport() { l.importing.Cancel() }
 
 // WaitImport blocks until the import in progress has finished.
-func (l *Library) WaitImport() {
-	l.mu.Lock()
-	done := l.importDone
-	l.mu.Unlock()
-	if done != nil {
-		<-done
-	}
-}
+func (l *Library) WaitImport() { l.importing.Wait() }
 
 func (l *Library) chooseWatch() {
 	if l.win == nil {

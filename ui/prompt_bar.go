@@ -63,12 +63,10 @@ type PromptBar struct {
 	stream   *widget.Entry
 	content  fyne.CanvasObject
 
-	mu       sync.Mutex
-	loading  sync.WaitGroup
-	stop     context.CancelFunc
-	done     chan struct{}
-	last     *compiler.Prompt
-	compiler *compiler.Compiler
+	mu      sync.Mutex // guards server and last
+	loading sync.WaitGroup
+	job     job
+	last    *compiler.Prompt
 }
 
 const (
@@ -185,16 +183,12 @@ func (b *PromptBar) Generate() {
 		b.state.SetText("Type what the function should do first.")
 		return
 	}
-	b.mu.Lock()
-	if b.stop != nil {
-		b.mu.Unlock()
+	ctx, ended, ok := b.job.begin()
+	if !ok {
 		return
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	b.stop, b.done = stop, make(chan struct{})
-	done := b.done
+	b.mu.Lock()
 	c := &compiler.Compiler{LLM: b.server, Store: b.store, Vocab: b.vocab, Policy: b.doc.Policy()}
-	b.compiler = c
 	b.mu.Unlock()
 	cfg := b.Tuning
 	cfg.Model = b.model.Selected
@@ -212,7 +206,7 @@ func (b *PromptBar) Generate() {
 	b.stream.Show()
 	b.state.SetText("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…")
 	go func() {
-		defer close(done)
+		defer ended()
 		var text strings.Builder
 		res, err := c.Compile(ctx, prompt, cfg, func(e compiler.Event) { b.progress(e, &text) })
 		onUI(func() { b.finish(prompt, res, err) })
@@ -245,9 +239,7 @@ func (b *PromptBar) progress(e compiler.Event, text *strings.Builder) {
 }
 
 func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
-	b.mu.Lock()
-	b.stop = nil
-	b.mu.Unlock()
+	b.job.finish()
 	b.generate.Enable()
 	b.cancel.Disable()
 	b.activity.Stop()
@@ -311,24 +303,13 @@ func (b *PromptBar) pickCandidate(cands []dataset.Snippet) {
 }
 
 // Cancel stops the generation in progress.
-func (b *PromptBar) Cancel() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.stop != nil {
-		b.stop()
-	}
-}
+func (b *PromptBar) Cancel() { b.job.Cancel() }
 
 // Wait blocks until the generation (and model listing) in progress has
 // finished.
 func (b *PromptBar) Wait() {
 	b.loading.Wait()
-	b.mu.Lock()
-	done := b.done
-	b.mu.Unlock()
-	if done != nil {
-		<-done
-	}
+	b.job.Wait()
 }
 
 // ShowPrompt shows the assembled prompt of the last generation.

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -64,9 +63,7 @@ type RunPanel struct {
 	barText    map[string]*widget.Label
 	content    fyne.CanvasObject
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{} // closed when the current run has finished
+	job job
 }
 
 type argInput struct {
@@ -218,9 +215,7 @@ func (p *RunPanel) arguments() (*hyperlambda.Node, bool) {
 // arguments, and says why not.
 func (p *RunPanel) validate() {
 	_, argsOK := p.arguments()
-	p.mu.Lock()
-	running := p.cancel != nil
-	p.mu.Unlock()
+	running := p.job.running()
 	switch blocking := p.doc.Blocking(); {
 	case running:
 		p.run.Disable()
@@ -246,15 +241,10 @@ func (p *RunPanel) Run() {
 		p.validate()
 		return
 	}
-	p.mu.Lock()
-	if p.cancel != nil {
-		p.mu.Unlock()
+	ctx, ended, ok := p.job.begin()
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel, p.done = cancel, make(chan struct{})
-	done := p.done
-	p.mu.Unlock()
 
 	policy := p.doc.Policy()
 	if p.Cap != nil {
@@ -267,7 +257,7 @@ func (p *RunPanel) Run() {
 	p.stop.Enable()
 	p.status.SetText("Running under policy " + policy.Name + "…")
 	go func() {
-		defer close(done)
+		defer ended()
 		start := time.Now()
 		// As an endpoint: the declaration types the form's values and the
 		// response (status, headers, JSON body) is shown with the result.
@@ -279,9 +269,7 @@ func (p *RunPanel) Run() {
 			}
 		}
 		onUI(func() {
-			p.mu.Lock()
-			p.cancel = nil
-			p.mu.Unlock()
+			p.job.finish()
 			p.stop.Disable()
 			p.show(rec, err)
 			p.validate()
@@ -295,24 +283,11 @@ func (p *RunPanel) Run() {
 }
 
 // Stop cancels the current run, if any.
-func (p *RunPanel) Stop() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cancel != nil {
-		p.cancel()
-	}
-}
+func (p *RunPanel) Stop() { p.job.Cancel() }
 
 // Wait blocks until the current run (if any) has finished; for tests and
 // for closing the window.
-func (p *RunPanel) Wait() {
-	p.mu.Lock()
-	done := p.done
-	p.mu.Unlock()
-	if done != nil {
-		<-done
-	}
-}
+func (p *RunPanel) Wait() { p.job.Wait() }
 
 // show puts a run's outcome on screen.
 func (p *RunPanel) show(rec RunRecord, err error) {
