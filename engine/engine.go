@@ -306,14 +306,14 @@ func (r *Run) Clone(n *hyperlambda.Node) (*hyperlambda.Node, error) {
 // countNodes counts n's subtree and the lambdas held as values in it;
 // references back up the tree are not followed (Clone shares them).
 func countNodes(n *hyperlambda.Node, depth int) int {
-	count := 0
-	n.Walk(func(x *hyperlambda.Node) bool {
-		count++
-		if v, ok := x.Value.(*hyperlambda.Node); ok && v != nil && v.Parent() == nil && depth < 8 {
-			count += countNodes(v, depth+1)
-		}
-		return true
-	})
+	// Plain recursion rather than Walk: no closure on every copy.
+	count := 1
+	if v, ok := n.Value.(*hyperlambda.Node); ok && v != nil && v.Parent() == nil && depth < 8 {
+		count += countNodes(v, depth+1)
+	}
+	for _, c := range n.Children() {
+		count += countNodes(c, depth)
+	}
 	return count
 }
 
