@@ -222,7 +222,8 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 		quitItem,
 	)
 	work := fyne.NewMenu("Tree",
-		item("Generate from the prompt", s.Prompt.Generate, fyne.KeyG, ctrlShift),
+		// Ctrl+G and Ctrl+Shift+G are the tree's find next/previous.
+		item("Generate from the prompt", s.Prompt.Generate, fyne.KeyReturn, ctrlShift),
 		item("Cancel generation", s.Prompt.Cancel, "", 0),
 		item("Approve & run", s.Runner.Run, fyne.KeyR, ctrl),
 		item("Stop the run", s.Runner.Stop, "", 0),

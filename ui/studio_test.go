@@ -239,7 +239,7 @@ func TestMainMenuShortcuts(t *testing.T) {
 		}
 	}
 	for label, want := range map[string]string{"Quit": "CustomDesktop:Control+Q", "Save draft": "CustomDesktop:Control+S",
-		"Approve & run": "CustomDesktop:Control+R", "Generate from the prompt": "CustomDesktop:Shift+Control+G"} {
+		"Approve & run": "CustomDesktop:Control+R", "Generate from the prompt": "CustomDesktop:Shift+Control+Return"} {
 		if keys[label] != want {
 			t.Errorf("%s: shortcut %q, want %q", label, keys[label], want)
 		}
