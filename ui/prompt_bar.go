@@ -81,7 +81,7 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 	b := &PromptBar{win: win, doc: doc, server: server, store: store, vocab: vocab}
 	b.prompt = widget.NewMultiLineEntry()
 	b.prompt.SetPlaceHolder("Say what the backend function should do, e.g. \"Return the users older than the age argument\"")
-	b.prompt.SetMinRowsVisible(3)
+	b.prompt.SetMinRowsVisible(2)
 	b.prompt.Wrapping = fyne.TextWrapWord
 	b.model = widget.NewSelect(nil, nil)
 	b.model.PlaceHolder = "(no model)"
@@ -110,6 +110,7 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 			container.NewBorder(nil, nil, nil, b.refresh, b.model),
 			b.mode))
 	b.content = container.NewVBox(b.prompt, controls, b.activity, b.state, b.stream)
+	b.say("") // the state line takes no room until there is something to say
 	return b
 }
 
@@ -144,7 +145,7 @@ func (b *PromptBar) LoadModels() {
 	onUI(func() {
 		if err != nil {
 			b.model.SetOptions(nil)
-			b.state.SetText(err.Error())
+			b.say(err.Error())
 			return
 		}
 		names := make([]string, len(models))
@@ -154,14 +155,14 @@ func (b *PromptBar) LoadModels() {
 		b.model.SetOptions(names)
 		switch {
 		case len(names) == 0:
-			b.state.SetText("Ollama at " + server.Host() + " has no model: install one with `ollama pull qwen2.5-coder:7b`.")
+			b.say("Ollama at " + server.Host() + " has no model: install one with `ollama pull qwen2.5-coder:7b`.")
 		case b.model.Selected == "" || !contains(names, b.model.Selected):
 			if contains(names, b.DefaultModel) {
 				b.model.SetSelected(b.DefaultModel)
 			} else {
 				b.model.SetSelected(names[0])
 			}
-			b.state.SetText(fmt.Sprintf("Ollama at %s: %d model(s).", server.Host(), len(names)))
+			b.say(fmt.Sprintf("Ollama at %s: %d model(s).", server.Host(), len(names)))
 		}
 	})
 }
@@ -180,7 +181,7 @@ func contains(list []string, s string) bool {
 func (b *PromptBar) Generate() {
 	prompt := strings.TrimSpace(b.prompt.Text)
 	if prompt == "" {
-		b.state.SetText("Type what the function should do first.")
+		b.say("Type what the function should do first.")
 		return
 	}
 	ctx, ended, ok := b.job.begin()
@@ -204,7 +205,7 @@ func (b *PromptBar) Generate() {
 	b.activity.Start()
 	b.stream.SetText("")
 	b.stream.Show()
-	b.state.SetText("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…")
+	b.say("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…")
 	go func() {
 		defer ended()
 		var text strings.Builder
@@ -225,7 +226,7 @@ func (b *PromptBar) progress(e compiler.Event, text *strings.Builder) {
 		text.Reset()
 		n := e.Attempt
 		onUI(func() {
-			b.state.SetText(fmt.Sprintf("Attempt %d…", n))
+			b.say(fmt.Sprintf("Attempt %d…", n))
 			b.stream.SetText("")
 		})
 	case compiler.EventToken:
@@ -234,7 +235,7 @@ func (b *PromptBar) progress(e compiler.Event, text *strings.Builder) {
 		onUI(func() { b.stream.SetText(s) })
 	case compiler.EventRejected:
 		n, why := e.Attempt, e.Text
-		onUI(func() { b.state.SetText(fmt.Sprintf("Attempt %d refused, repairing:\n%s", n, why)) })
+		onUI(func() { b.say(fmt.Sprintf("Attempt %d refused, repairing:\n%s", n, why)) })
 	}
 }
 
@@ -256,13 +257,13 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
 	var ce *compiler.CompileError
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, compiler.ErrCanceled):
-		b.state.SetText("Canceled.")
+		b.say("Canceled.")
 	case errors.As(err, &ce):
-		b.state.SetText(fmt.Sprintf("No valid program after %d attempts. The last one was refused:\n%s", len(ce.Attempts), ce.Attempts[len(ce.Attempts)-1].Error))
+		b.say(fmt.Sprintf("No valid program after %d attempts. The last one was refused:\n%s", len(ce.Attempts), ce.Attempts[len(ce.Attempts)-1].Error))
 	case err != nil:
-		b.state.SetText(err.Error())
+		b.say(err.Error())
 	case res.Retrieved:
-		b.state.SetText(res.Offline + "\nShowing the closest approved snippets instead (retrieved, not generated).")
+		b.say(res.Offline + "\nShowing the closest approved snippets instead (retrieved, not generated).")
 		b.pickCandidate(res.Candidates)
 	default:
 		b.load(res.Tree, "generate")
@@ -270,7 +271,7 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
 		if res.Cached {
 			marker = "Cached: this request was compiled before with the same model, options and policy"
 		}
-		b.state.SetText(marker + ". Labels show what the policy allows.")
+		b.say(marker + ". Labels show what the policy allows.")
 	}
 }
 
@@ -294,7 +295,7 @@ func (b *PromptBar) pickCandidate(cands []dataset.Snippet) {
 		root, err := hyperlambda.ParseString(cands[i].Code, hyperlambda.ParseOptions{Comments: true})
 		if err == nil {
 			b.load(root, "use retrieved snippet")
-			b.state.SetText(fmt.Sprintf("Loaded snippet #%d (retrieved, not generated).", cands[i].ID))
+			b.say(fmt.Sprintf("Loaded snippet #%d (retrieved, not generated).", cands[i].ID))
 		}
 		d.Hide()
 	}
@@ -324,4 +325,15 @@ func (b *PromptBar) ShowPrompt() {
 	text.SetText(p.String())
 	text.Wrapping = fyne.TextWrapWord
 	dialog.NewCustom("Assembled prompt ("+p.Hash[:12]+")", "Close", container.NewGridWrap(fyne.NewSize(640, 480), text), b.win).Show()
+}
+
+// say sets the state line, hidden while empty so the editor below gets
+// the room.
+func (b *PromptBar) say(text string) {
+	b.state.SetText(text)
+	if text == "" {
+		b.state.Hide()
+	} else {
+		b.state.Show()
+	}
 }
