@@ -110,12 +110,7 @@ func condition(r *Run, n *hyperlambda.Node) (ok bool, body *hyperlambda.Node, er
 	if cond == nil || lambda == nil {
 		return false, nil, errors.New("needs a condition: a value, or a condition child and a [.lambda]")
 	}
-	if cond.Name != "" && cond.Name[0] != '.' {
-		if err := r.Signal(cond.Name, cond); err != nil {
-			return false, nil, err
-		}
-	}
-	v, err := value(cond)
+	v, err := r.ValueOf(cond)
 	if err != nil {
 		return false, nil, err
 	}
@@ -312,12 +307,7 @@ func slotAndOr(r *Run, n *hyperlambda.Node) error {
 	want := n.Name == "or"
 	res := !want
 	for _, c := range n.Children() {
-		if c.Name != "" && c.Name[0] != '.' {
-			if err := r.Signal(c.Name, c); err != nil {
-				return err
-			}
-		}
-		v, err := value(c)
+		v, err := r.ValueOf(c)
 		if err != nil {
 			return err
 		}

@@ -113,12 +113,7 @@ func slotGetFirstValue(r *Run, n *hyperlambda.Node) error {
 		return nil
 	}
 	for _, c := range n.Children() {
-		if c.Name != "" && c.Name[0] != '.' {
-			if err := r.Signal(c.Name, c); err != nil {
-				return err
-			}
-		}
-		v, err := value(c)
+		v, err := r.ValueOf(c)
 		if err != nil {
 			return err
 		}

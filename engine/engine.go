@@ -334,7 +334,7 @@ func (r *Run) Eval(n *hyperlambda.Node) error {
 	var err error
 	for i := base; i < end; i++ {
 		s := r.stmts[i] // re-read: nested evaluations may move the stack
-		if s.Parent() != n || s.Name == "" || s.Name[0] == '.' {
+		if s.Parent() != n || !IsStatement(s.Name) {
 			continue
 		}
 		if err = r.Signal(s.Name, s); err != nil || result.Value != nil || result.Len() > 0 {
@@ -345,6 +345,22 @@ func (r *Run) Eval(n *hyperlambda.Node) error {
 	clear(r.stmts[base:end])
 	r.stmts = r.stmts[:base]
 	return err
+}
+
+// IsStatement reports whether a node named name is signalled when it is
+// evaluated: names that are empty or start with "." are data.
+func IsStatement(name string) bool { return name != "" && name[0] != '.' }
+
+// ValueOf is the value of c after running c when it is a statement: how a
+// slot reads an operand given as a child (a literal, an expression, or a
+// slot such as [get-value] whose result lands in its own value).
+func (r *Run) ValueOf(c *hyperlambda.Node) (any, error) {
+	if IsStatement(c.Name) {
+		if err := r.Signal(c.Name, c); err != nil {
+			return nil, err
+		}
+	}
+	return hyperlambda.Value(c)
 }
 
 // withResult runs fn inside a fresh result scope (a function boundary)

@@ -68,12 +68,7 @@ func operand1(r *engine.Run, n *hyperlambda.Node) (any, error) {
 		if c.Name == "digits" {
 			continue
 		}
-		if c.Name != "" && c.Name[0] != '.' {
-			if err := r.Signal(c.Name, c); err != nil {
-				return nil, err
-			}
-		}
-		return hyperlambda.Value(c)
+		return r.ValueOf(c)
 	}
 	return nil, errors.New("needs an operand: a value or a child")
 }
