@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -55,10 +54,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(map[string]any{"policy": policy.Name, "policy_hash": policy.Hash, "nodes": all})
+		writeJSON(stdout, map[string]any{"policy": policy.Name, "policy_hash": policy.Hash, "nodes": all})
 	}
 	return code
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,7 +23,7 @@ func init() {
 func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("generate", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	host := fl.String("host", "", "Ollama server (default $OLLAMA_HOST, then 127.0.0.1:11434)")
+	host := hostFlag(fl)
 	model := fl.String("model", "", "model to use (default: the server's first installed model)")
 	mode := fl.String("mode", "", "text or tree (default: tree, or text for models tuned on Hyperlambda)")
 	policyName := fl.String("policy", "sandbox", "policy the tree must satisfy: a built-in name or a file")
@@ -179,11 +178,4 @@ func generateReport(res *compiler.Result, policy *whitelist.Policy, err error) g
 		rep.Error, rep.Attempts = err.Error(), ce.Attempts
 	}
 	return rep
-}
-
-func writeJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
 }

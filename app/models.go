@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +18,11 @@ func init() {
 	commands["pull"] = command{summary: "download a model into the Ollama server, with progress", run: runPull}
 }
 
+// hostFlag is --host, shared by the commands that talk to Ollama.
+func hostFlag(fl *flag.FlagSet) *string {
+	return fl.String("host", "", "Ollama server (default $OLLAMA_HOST, then 127.0.0.1:11434)")
+}
+
 // exitUnreachable is the exit status when no Ollama server answers, so a
 // script can tell "start Ollama" from other failures.
 const exitUnreachable = 5
@@ -33,7 +37,7 @@ type ollamaCommand struct {
 func newOllamaCommand(name string, stderr io.Writer, usage ...string) *ollamaCommand {
 	fl := flag.NewFlagSet(name, flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	c := &ollamaCommand{FlagSet: fl, host: fl.String("host", "", "Ollama server (default $OLLAMA_HOST, then 127.0.0.1:11434)")}
+	c := &ollamaCommand{FlagSet: fl, host: hostFlag(fl)}
 	fl.Usage = func() {
 		for _, line := range usage {
 			fmt.Fprintln(stderr, line)
@@ -83,9 +87,7 @@ func runModels(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ollamaFailure(stderr, "models", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(models)
+		writeJSON(stdout, models)
 		return exitOK
 	}
 	if len(models) == 0 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -67,10 +66,7 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(toJSONTree(root.Children())); err != nil {
+		if err := writeJSON(stdout, toJSONTree(root.Children())); err != nil {
 			fmt.Fprintf(stderr, "hlstudio parse: %v\n", err)
 			return 1
 		}

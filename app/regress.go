@@ -22,7 +22,7 @@ func init() {
 func runRegress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("regress", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	host := fl.String("host", "", "Ollama server (default $OLLAMA_HOST, then 127.0.0.1:11434)")
+	host := hostFlag(fl)
 	model := fl.String("model", "", "model to grade (default: the server's first installed model)")
 	mode := fl.String("mode", "", "text or tree (default by the model's name)")
 	policyName := fl.String("policy", "sandbox", "policy the trees must satisfy")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -86,10 +85,7 @@ func runSearch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			out = append(out, searchHit{ID: h.ID, Rank: h.Rank, Status: string(h.Status), Split: string(h.Split), Tags: h.Tags,
 				Source: h.Source, Prompt: h.Prompt, Code: h.Code, Duplicates: h.Duplicates})
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(out)
+		writeJSON(stdout, out)
 		return exitOK
 	}
 	for _, h := range hits {
