@@ -238,6 +238,32 @@ func (s *Store) Regressions(ctx context.Context, snippetID int64) ([]Regression,
 	return queryAll(ctx, s.db, q+" ORDER BY id", args, scanRegression)
 }
 
+// WithRegressions tells which of the snippets ids have a regression pair,
+// in one query (the library marks a page of search hits with it).
+func (s *Store) WithRegressions(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT snippet_id FROM regressions WHERE snippet_id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, classify(rows.Err())
+}
+
 // Run is one execution of a tree under a policy.
 type Run struct {
 	ID         int64

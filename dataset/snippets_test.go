@@ -147,6 +147,10 @@ func TestAttemptsRegressionsRunsCache(t *testing.T) {
 	if err := s.SetRegressionReason(bg, rid, "typo in slot name"); err != nil {
 		t.Fatal(err)
 	}
+	other := mustAdd(t, s, Snippet{Prompt: "Say bye", Code: "log.info:bye"})
+	if with, err := s.WithRegressions(bg, []int64{sn.ID, other.ID, 12345}); err != nil || !with[sn.ID] || with[other.ID] || len(with) != 1 {
+		t.Errorf("WithRegressions %v, %v", with, err)
+	}
 	regs, _ := s.Regressions(bg, sn.ID)
 	if len(regs) != 1 || regs[0].Bad != "log.inf:hi" || regs[0].Good != sn.Code || regs[0].Reason != "typo in slot name" || regs[0].AttemptID != failed {
 		t.Errorf("regressions %+v", regs)

@@ -200,14 +200,13 @@ func (l *Library) Refresh() {
 		if err == nil {
 			total, err = l.store.Count(ctx, q)
 		}
-		regressions := map[int64]bool{}
-		for _, h := range hits {
-			if err != nil {
-				break
+		var regressions map[int64]bool
+		if err == nil {
+			ids := make([]int64, len(hits))
+			for i, h := range hits {
+				ids[i] = h.ID
 			}
-			var pairs []dataset.Regression
-			pairs, err = l.store.Regressions(ctx, h.ID)
-			regressions[h.ID] = len(pairs) > 0
+			regressions, err = l.store.WithRegressions(ctx, ids)
 		}
 		onUI(func() {
 			l.mu.Lock()
