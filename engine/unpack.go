@@ -73,19 +73,24 @@ func (r *Run) declared(name string) (*whitelist.Arg, error) {
 // ArgNode returns the first child of n named as the declared argument
 // name, or nil when it is absent (a code argument like [.lambda]).
 func (r *Run) ArgNode(n *hyperlambda.Node, name string) (*hyperlambda.Node, error) {
+	_, c, err := r.argNode(n, name)
+	return c, err
+}
+
+func (r *Run) argNode(n *hyperlambda.Node, name string) (*whitelist.Arg, *hyperlambda.Node, error) {
 	a, err := r.declared(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, c := range n.Children() {
 		if c.Name == a.Name {
-			return c, nil
+			return a, c, nil
 		}
 	}
 	if a.Required {
-		return nil, fmt.Errorf("needs argument [%s]", a.Name)
+		return a, nil, fmt.Errorf("needs argument [%s]", a.Name)
 	}
-	return nil, nil
+	return a, nil, nil
 }
 
 // Arg unpacks the declared argument name of the slot being invoked: the
@@ -93,23 +98,12 @@ func (r *Run) ArgNode(n *hyperlambda.Node, name string) (*hyperlambda.Node, erro
 // against the declared type after evaluation (checkArgs has already
 // checked literals). ok is false when the argument is absent.
 func (r *Run) Arg(n *hyperlambda.Node, name string) (v any, ok bool, err error) {
-	c, err := r.ArgNode(n, name)
+	a, c, err := r.argNode(n, name)
 	if err != nil || c == nil {
 		return nil, false, err
 	}
 	if v, err = value(c); err != nil {
 		return nil, true, err
 	}
-	a, _ := r.declared(name)
 	return v, true, checkArgType(a, v)
-}
-
-func valueHint(sig *whitelist.Signature) string {
-	switch {
-	case sig.Value.Expr && sig.Value.Type == "":
-		return fmt.Sprintf(", e.g. %s:x:@.foo", sig.Name)
-	case sig.Value.Type != "":
-		return " of type " + sig.Value.Type
-	}
-	return ""
 }
