@@ -107,3 +107,12 @@ func (r *Run) Arg(n *hyperlambda.Node, name string) (v any, ok bool, err error) 
 	}
 	return v, true, checkArgType(a, v)
 }
+func valueHint(sig *whitelist.Signature) string {
+	switch {
+	case sig.Value.Expr && sig.Value.Type == "":
+		return fmt.Sprintf(", e.g. %s:x:@.foo", sig.Name)
+	case sig.Value.Type != "":
+		return " of type " + sig.Value.Type
+	}
+	return ""
+}
