@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -29,17 +28,11 @@ func openStore(cmd, path string, create bool, stderr io.Writer) (*dataset.Store,
 			return nil, false
 		}
 	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if !create {
-			fmt.Fprintf(stderr, "hlstudio %s: no dataset at %s; import some .hl files first (hlstudio import) or pass --db\n", cmd, path)
-			return nil, false
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
-			return nil, false
-		}
+	if _, err := os.Stat(path); !create && errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stderr, "hlstudio %s: no dataset at %s; import some .hl files first (hlstudio import) or pass --db\n", cmd, path)
+		return nil, false
 	}
-	s, err := dataset.Open(path)
+	s, err := dataset.Create(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
 		return nil, false

@@ -53,6 +53,22 @@ func DefaultPath() (string, error) {
 // sqliteHeader starts every SQLite 3 database file.
 const sqliteHeader = "SQLite format 3\x00"
 
+// Create opens the dataset at path (the default location when empty),
+// making its folder first: how the studio and the commands that record
+// (import, generate) open a store on a machine that has none yet.
+func Create(path string) (*Store, error) {
+	if path == "" {
+		var err error
+		if path, err = DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return Open(path)
+}
+
 // Open opens the dataset at path, creating the file (not its folder) when
 // it does not exist, and brings its schema up to date. An older file is
 // upgraded in one transaction; a newer, corrupt or read-only file is

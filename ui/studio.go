@@ -6,7 +6,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -100,7 +99,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	s.store = opts.Store
 	if s.store == nil {
 		var err error
-		if s.store, err = openStore(opts.DBPath); err != nil {
+		if s.store, err = dataset.Create(opts.DBPath); err != nil {
 			// The studio still edits, checks and runs; the library waits.
 			s.message.SetText("The library is unavailable: " + err.Error())
 		}
@@ -160,20 +159,6 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	bottom := container.NewVBox(saveBar, s.message, s.status)
 	s.root = container.NewBorder(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), bottom, nil, nil, main)
 	return s
-}
-
-// openStore opens the dataset file, creating its folder on first start.
-func openStore(path string) (*dataset.Store, error) {
-	if path == "" {
-		var err error
-		if path, err = dataset.DefaultPath(); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	return dataset.Open(path)
 }
 
 // seedLibrary gives an empty library the sample snippets shipped in
