@@ -100,30 +100,14 @@ func formatDate(d hyperlambda.Date, layout string) (string, error) {
 			}
 			b.WriteString(ampm[:min(run, 2)])
 		case 'z':
-			_, off := t.Zone()
-			sign := '+'
-			if off < 0 {
-				sign, off = '-', -off
-			}
-			switch run {
-			case 1:
-				fmt.Fprintf(&b, "%c%d", sign, off/3600)
-			case 2:
-				fmt.Fprintf(&b, "%c%02d", sign, off/3600)
-			default:
-				fmt.Fprintf(&b, "%c%02d:%02d", sign, off/3600, off%3600/60)
-			}
+			// z: +h, zz: +hh, zzz: +hh:mm
+			zone(&b, t, []string{"%c%d", "%c%02d", "%c%02d:%02d"}[min(run, 3)-1])
 		case 'K':
 			switch d.Kind {
 			case hyperlambda.DateUTC:
 				b.WriteByte('Z')
 			case hyperlambda.DateLocal:
-				_, off := t.Zone()
-				sign := '+'
-				if off < 0 {
-					sign, off = '-', -off
-				}
-				fmt.Fprintf(&b, "%c%02d:%02d", sign, off/3600, off%3600/60)
+				zone(&b, t, "%c%02d:%02d")
 			}
 			return 1, nil
 		default:
@@ -181,6 +165,18 @@ func fraction(b *strings.Builder, layout string, c byte, run int, ticks int64) e
 	}
 	b.WriteString(frac)
 	return nil
+}
+
+// zone writes t's offset with layout, given the sign, the hours and the
+// minutes (a layout may leave the minutes out).
+func zone(b *strings.Builder, t time.Time, layout string) {
+	_, off := t.Zone()
+	sign := '+'
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	args := []any{sign, off / 3600, off % 3600 / 60}
+	fmt.Fprintf(b, layout, args[:strings.Count(layout, "%")]...)
 }
 
 func pad(b *strings.Builder, v, run int) {
