@@ -645,9 +645,21 @@ func (h *HTTPConstraints) CheckAddress(addr netip.Addr) error {
 	return nil
 }
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
-
-func validIdentifier(s string) bool { return identifier.MatchString(s) }
+// validIdentifier is ^[A-Za-z_][A-Za-z0-9_]{0,63}$, by hand: it runs for
+// every table and column of every data.* call, where the regexp was a
+// measurable share of an endpoint's time.
+func validIdentifier(s string) bool {
+	if len(s) == 0 || len(s) > 64 || ('0' <= s[0] && s[0] <= '9') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckIdentifier refuses a table or column name that is not a plain
 // identifier: names are quoted into SQL, so only letters, digits and _

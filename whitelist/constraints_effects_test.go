@@ -115,3 +115,16 @@ func TestDataHome(t *testing.T) {
 		t.Error("{data}x accepted")
 	}
 }
+
+func TestCheckIdentifier(t *testing.T) {
+	long := strings.Repeat("a", 64)
+	for s, ok := range map[string]bool{
+		"todos": true, "_x": true, "A1_b": true, long: true,
+		"": false, "1a": false, "a-b": false, "a b": false, "ä": false, "a;": false,
+		long + "a": false, "[x]": false, "a\x00": false, "x.y": false,
+	} {
+		if err := CheckIdentifier("table", s); (err == nil) != ok {
+			t.Errorf("%q: got %v, want ok=%v", s, err, ok)
+		}
+	}
+}
