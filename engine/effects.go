@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"hlstudio/hyperlambda"
 )
@@ -9,14 +10,33 @@ import (
 // Context is the run's context: it ends when the time budget runs out or
 // the run is stopped. Slots that block (HTTP, SQL) pass it on, so a slow
 // server is cut by the run's budget rather than by its own timeout.
-func (r *Run) Context() context.Context { return r.ctx }
+func (r *Run) Context() context.Context {
+	if r.ctx == nil {
+		r.ctx, r.cancel = context.WithDeadline(r.base, r.deadline)
+	}
+	return r.ctx
+}
+
+// release stops the deadline timer, if Context made one.
+func (r *Run) release() {
+	if r.cancel != nil {
+		r.cancel()
+	}
+}
 
 // Interrupted returns the run's budget or cancellation error once its
 // context has ended, nil before: a slot whose I/O failed calls it to
 // report the budget rather than the I/O error it caused.
 func (r *Run) Interrupted() error {
-	if err := r.ctx.Err(); err != nil {
+	if err := r.base.Err(); err != nil {
 		return r.deadlineError(err)
+	}
+	if r.ctx != nil {
+		if err := r.ctx.Err(); err != nil {
+			return r.deadlineError(err)
+		}
+	} else if !time.Now().Before(r.deadline) {
+		return r.deadlineError(context.DeadlineExceeded)
 	}
 	return nil
 }

@@ -115,11 +115,14 @@ type Result struct {
 // Run is one execution: the scope stack, the active policy, the budgets
 // and their usage. Slots receive it; every binding goes through Signal.
 type Run struct {
-	engine  *Engine
-	ctx     context.Context
-	policy  *whitelist.Policy
-	budgets whitelist.Budgets
-	start   time.Time
+	engine   *Engine
+	base     context.Context // the caller's: cancelling it stops the run
+	deadline time.Time       // when the time budget runs out
+	ctx      context.Context // base with the deadline, made on first use
+	cancel   context.CancelFunc
+	policy   *whitelist.Policy
+	budgets  whitelist.Budgets
+	start    time.Time
 
 	usage   Usage
 	depth   int
@@ -133,6 +136,7 @@ type Run struct {
 	allowed []uint8
 	ext     map[any]any // per-run state of families, see Extension
 	names   *[64]nameCacheEntry
+	lookups int // before names exists
 	denials []Denial
 	log     []LogEntry
 	context map[string][]any // [context] values by name
@@ -142,9 +146,12 @@ type Run struct {
 // under policy. The tree is mutated like the reference playground shows.
 func (e *Engine) Execute(ctx context.Context, lambda *hyperlambda.Node, policy *whitelist.Policy) (*Result, error) {
 	budgets := policy.Budgets
-	ctx, cancel := context.WithTimeout(ctx, budgets.Time)
-	defer cancel()
-	r := &Run{engine: e, ctx: ctx, policy: policy, budgets: budgets, start: time.Now()}
+	start := time.Now()
+	// The deadline context (a runtime timer) is made only when a slot
+	// asks for it (see Context): a pure run checks the clock in Step, and
+	// the timer was a quarter of a short run's time.
+	r := &Run{engine: e, base: ctx, policy: policy, budgets: budgets, start: start, deadline: start.Add(budgets.Time)}
+	defer r.release()
 	result := &hyperlambda.Node{}
 	r.results = append(r.results, result)
 	err := r.checkTree(lambda)
@@ -251,9 +258,7 @@ func (r *Run) Step() error {
 		return &BudgetError{Budget: "steps", Limit: r.budgets.Steps, Used: r.usage.Steps}
 	}
 	if r.usage.Steps&63 == 0 {
-		if err := r.ctx.Err(); err != nil {
-			return r.deadlineError(err)
-		}
+		return r.Interrupted()
 	}
 	return nil
 }
@@ -471,6 +476,12 @@ func (r *Run) lookup(name string) (*Slot, bool) {
 		return s, ok
 	}
 	if r.names == nil {
+		// A short run (an endpoint: a few dozen signals) is served by
+		// the map; the cache pays for itself only in loops.
+		if r.lookups++; r.lookups < 64 {
+			s, ok := r.engine.slots[name]
+			return s, ok
+		}
 		r.names = new([64]nameCacheEntry)
 	}
 	e := &r.names[(uintptr(unsafe.Pointer(data))>>4^uintptr(len(name)))&63]
