@@ -1,5 +1,7 @@
 package hyperlambda
 
+import "slices"
+
 // Pos is a position in Hyperlambda source text. Line and Col are 1-based;
 // Col counts Unicode code points (what an editor shows), not bytes. The
 // zero Pos means "not from source" (a node built in code).
@@ -106,6 +108,10 @@ func (n *Node) Depth() int {
 func (n *Node) Add(c *Node) {
 	n.Insert(len(n.children), c)
 }
+
+// Grow makes room for k more children, so that adding them does not
+// reallocate the child list on the way.
+func (n *Node) Grow(k int) { n.children = slices.Grow(n.children, k) }
 
 // Insert places c at index i among n's children (0 <= i <= Len), detaching
 // it from its old parent first. When c already is a child of n, i counts

@@ -510,6 +510,7 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 			return err
 		}
 		n.Clear()
+		n.Grow(len(rows))
 		for _, row := range rows {
 			n.Add(row)
 		}
@@ -543,7 +544,10 @@ func query(r *engine.Run, c *conn, q string, args []any, first bool) ([]*hyperla
 		if err := rs.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		row := hyperlambda.New("", nil)
+		// One allocation for the row and its columns.
+		slab := make([]hyperlambda.Node, len(cols)+1)
+		row := &slab[0]
+		row.Grow(len(cols))
 		size := 0
 		for i, col := range cols {
 			v := sqlValue(vals[i])
@@ -555,7 +559,9 @@ func query(r *engine.Run, c *conn, q string, args []any, first bool) ([]*hyperla
 			default:
 				size += 8
 			}
-			row.Add(hyperlambda.New(col, v))
+			c := &slab[i+1]
+			c.Name, c.Value = col, v
+			row.Add(c)
 		}
 		if err := r.Output(size); err != nil {
 			return nil, err
