@@ -3,6 +3,7 @@ package dataslots
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -22,8 +23,8 @@ import (
 
 // pools holds one database/sql pool per database file for the process,
 // so a run's data.connect takes a warm connection instead of opening the
-// file. The policy travels with each checkout (the authorizer), never
-// with the pool.
+// file. The policy travels with each checkout (the authorizer's grants),
+// never with the pool.
 var pools = struct {
 	sync.Mutex
 	m map[string]*sql.DB
@@ -35,16 +36,49 @@ func pool(file string) (*sql.DB, error) {
 	if db, ok := pools.m[file]; ok {
 		return db, nil
 	}
-	dsn := "file:" + (&url.URL{Path: file}).EscapedPath() + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=on"
-	db, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, err
-	}
+	db := sql.OpenDB(&connector{file: file, dsn: dsn(file)})
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(time.Minute) // temporary sandboxes do not keep files open
 	pools.m[file] = db
 	return db, nil
+}
+
+func dsn(file string) string {
+	return "file:" + (&url.URL{Path: file}).EscapedPath() + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=on"
+}
+
+var sqliteDriver = &sqlite3.SQLiteDriver{}
+
+// connector opens the pool's connections. Each new connection checks
+// again that the database is a regular file (it may have been replaced by
+// a link since it was first resolved: an open connection keeps the file it
+// opened, so the check belongs here and not on every checkout), and gets
+// its authorizer once, for its whole life: a checkout only sets the
+// grants, which is Go-side state, instead of two cgo registrations.
+type connector struct{ file, dsn string }
+
+func (c *connector) Connect(context.Context) (driver.Conn, error) {
+	if fi, err := os.Lstat(c.file); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s)", c.file, fi.Mode().Type())
+	}
+	dc, err := sqliteDriver.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	sq := dc.(*sqlite3.SQLiteConn)
+	a := &authorizer{}
+	sq.RegisterAuthorizer(a.check)
+	return &sandboxConn{SQLiteConn: sq, auth: a}, nil
+}
+
+func (c *connector) Driver() driver.Driver { return sqliteDriver }
+
+// sandboxConn is a pooled connection with its authorizer; embedding
+// keeps every interface of the driver's connection.
+type sandboxConn struct {
+	*sqlite3.SQLiteConn
+	auth *authorizer
 }
 
 // conn is one checked-out connection of a run, with the authorizer that
@@ -90,36 +124,34 @@ func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
 	}
 	sc, err := db.Conn(r.Context())
 	if err != nil {
+		if strings.Contains(err.Error(), "not a regular file") {
+			return nil, r.Deny(n, fmt.Sprintf("policy %s refuses database %s (%s): it is not a regular file", pol.Name, name, rel))
+		}
 		return nil, interrupted(r, err)
 	}
-	a := &authorizer{data: c.Data, policy: pol.Name}
-	err = sc.Raw(func(dc any) error {
-		sq, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("not a SQLite connection: %T", dc)
+	var a *authorizer
+	sc.Raw(func(dc any) error {
+		if s, ok := dc.(*sandboxConn); ok {
+			a = s.auth
 		}
-		sq.RegisterAuthorizer(a.check)
 		return nil
 	})
-	if err != nil {
+	if a == nil { // cannot happen: the pool's connector makes every connection
 		sc.Close()
-		return nil, err
+		return nil, fmt.Errorf("database %s: a connection without an authorizer", name)
 	}
+	a.grant(c.Data, pol.Name)
 	return &conn{c: sc, name: name, auth: a}, nil
 }
 
 // close ends a checkout: an open transaction is rolled back and the
-// authorizer removed before the connection goes back to the pool.
+// grants withdrawn (the authorizer denies everything between checkouts)
+// before the connection goes back to the pool.
 func (c *conn) close() {
 	if c.tx {
 		c.c.ExecContext(context.Background(), "ROLLBACK")
 	}
-	c.c.Raw(func(dc any) error {
-		if sq, ok := dc.(*sqlite3.SQLiteConn); ok {
-			sq.RegisterAuthorizer(nil)
-		}
-		return nil
-	})
+	c.auth.grant(nil, "")
 	c.c.Close()
 }
 
@@ -131,16 +163,12 @@ func databaseFile(fc *whitelist.FileConstraints, rel string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The folders were checked when the file was first resolved; each
-	// connect checks the file itself again (one lstat), which keeps the
-	// per-call cost of the walk below off the hot path.
+	// The folders and the file are checked when the file is first
+	// resolved; after that the pool's connector checks the file whenever
+	// it opens a connection (see connector).
 	key := dir + "\x00" + rel
 	if f, ok := resolved.Load(key); ok {
-		file := f.(string)
-		if fi, err := os.Lstat(file); err == nil && !fi.Mode().IsRegular() {
-			return "", fmt.Errorf("it is not a regular file (%s)", fi.Mode().Type())
-		}
-		return file, nil
+		return f.(string), nil
 	}
 	file, err := resolveDatabase(dir, rel)
 	if err == nil {
@@ -203,6 +231,7 @@ func interrupted(r *engine.Run, err error) error {
 // and function is checked while SQLite prepares it, so what a statement
 // can do is decided by SQLite's parse, never by inspecting its text.
 type authorizer struct {
+	// data is nil between checkouts: then everything is denied.
 	data   *whitelist.DataConstraints
 	policy string
 	// raw is set while a raw SQL statement (data.select/scalar/execute)
@@ -214,12 +243,20 @@ type authorizer struct {
 // functions SQLite could use to reach outside the database.
 var deniedFunctions = map[string]bool{"load_extension": true, "readfile": true, "writefile": true, "edit": true, "fts3_tokenizer": true}
 
+// grant sets the policy a checkout runs under; nil withdraws it.
+func (a *authorizer) grant(d *whitelist.DataConstraints, policy string) {
+	a.data, a.policy, a.raw, a.denied = d, policy, false, ""
+}
+
 func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 	deny := func(format string, args ...any) int {
 		if a.denied == "" {
 			a.denied = fmt.Sprintf(format, args...)
 		}
 		return sqlite3.SQLITE_DENY
+	}
+	if a.data == nil {
+		return deny("no run has this connection checked out")
 	}
 	write := whitelist.ReadWrite
 	if a.raw && a.data.RawSQL < write {
