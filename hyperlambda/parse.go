@@ -50,14 +50,21 @@ func ParseString(src string, opts ParseOptions) (*Node, error) {
 		p.i = len("\uFEFF")
 		p.lineStart = p.i
 	}
-	p.root = &Node{}
-	p.parent = p.root
 	// Every node takes a line of its own, so the count of line breaks bounds
-	// the node count: one allocation holds all nodes of a typical parse.
-	p.slab = make([]Node, 0, max(strings.Count(src, "\n"), strings.Count(src, "\r"))+1)
+	// the node count: one allocation holds all nodes of a typical parse
+	// (and the root), another all their child lists.
+	lines := max(strings.Count(src, "\n"), strings.Count(src, "\r")) + 1
+	p.slab = make([]Node, 1, lines+1)
+	// Each node is in one child list and at most once on the open stack.
+	buf := make([]*Node, 2*lines)
+	p.links, p.open = buf[:lines:lines], buf[lines:lines]
+	p.root = &p.slab[0]
+	p.parent = p.root
 	if err := p.parse(); err != nil {
 		return nil, err
 	}
+	p.close(0)
+	p.complete()
 	return p.root, nil
 }
 
@@ -74,6 +81,21 @@ type parser struct {
 	level  int   // depth of parent's children (0 = top level)
 	cur    *Node // the node whose value is being read
 	slab   []Node
+
+	// Child lists are built on the side and get their final slices from
+	// links, one shared array, instead of growing one append at a time:
+	// nodes come in pre-order, so the children of an open parent are the
+	// top of the open stack, from base[its level] up. A parent is complete
+	// when the scope leaves it; its list is then copied to a slice of links
+	// capped at its length, so that adding a child later (Node.Add)
+	// reallocates instead of writing into the next list.
+	links []*Node
+	open  []*Node
+	// base[l] (l < len(base)), then deeper[l-len(base)]: where the children
+	// at level l start in open. An array, not a slice of one, so that the
+	// parser stays on the stack.
+	base   [32]int32
+	deeper []int32
 
 	comments map[*Node]bool // nodes made from comments (comment mode only)
 }
@@ -245,7 +267,7 @@ func (p *parser) scope(level, at int) error {
 		if p.maxDepth > 0 && level >= p.maxDepth {
 			return p.errAt(at, ErrMaxDepth, "nesting deeper than the limit of %d levels", p.maxDepth)
 		}
-		n := len(p.parent.children)
+		n := len(p.open) - p.baseAt(p.level)
 		if n == 0 {
 			if p.parent == p.root {
 				return p.errAt(at, ErrNoParent, "the first line must not be indented")
@@ -253,15 +275,67 @@ func (p *parser) scope(level, at int) error {
 			return p.errAt(at, ErrNoParent,
 				"line is indented below a line that has no node at the level above (a comment line's indentation counts)")
 		}
-		p.parent = p.parent.children[n-1]
+		p.parent = p.open[len(p.open)-1]
 		p.level = level
-	default:
-		for p.level > level {
-			p.parent = p.parent.parent
-			p.level--
+		p.setBase(level, len(p.open))
+		if c := p.parent.children; c != nil {
+			// Back into a node the scope had left (only comment lines came
+			// between): its children are open again.
+			p.open = append(p.open, c...)
+			p.parent.children = nil
 		}
+	default:
+		p.close(level)
 	}
 	return nil
+}
+
+// close completes the open parents deeper than level and moves the scope
+// up to level.
+func (p *parser) close(level int) {
+	for p.level > level {
+		p.complete()
+		p.parent = p.parent.parent
+		p.level--
+	}
+}
+
+func (p *parser) baseAt(level int) int {
+	if level < len(p.base) {
+		return int(p.base[level])
+	}
+	return int(p.deeper[level-len(p.base)])
+}
+
+// setBase records where the children at level start; level is one deeper
+// than any level recorded before, or reuses a level the scope left.
+func (p *parser) setBase(level, at int) {
+	if level < len(p.base) {
+		p.base[level] = int32(at)
+		return
+	}
+	d := level - len(p.base)
+	p.deeper = append(p.deeper[:d], int32(at))
+}
+
+// complete gives the current parent its children, popping them from open.
+func (p *parser) complete() {
+	b := p.baseAt(p.level)
+	k := len(p.open) - b
+	if k == 0 {
+		return
+	}
+	var list []*Node
+	if k <= len(p.links) {
+		list = p.links[:k:k]
+		p.links = p.links[k:]
+	} else {
+		list = make([]*Node, k)
+	}
+	copy(list, p.open[b:])
+	clear(p.open[b:])
+	p.open = p.open[:b]
+	p.parent.children = list
 }
 
 func (p *parser) newNode(name string, at int) *Node {
@@ -278,7 +352,7 @@ func (p *parser) newNode(name string, at int) *Node {
 		n.Pos = p.pos(at)
 	}
 	n.parent = p.parent
-	p.parent.children = append(p.parent.children, n)
+	p.open = append(p.open, n)
 	return n
 }
 
@@ -293,7 +367,7 @@ func isASCII(s string) bool {
 
 func (p *parser) addNode(name string, indented bool, at int) error {
 	if !indented {
-		p.parent, p.level = p.root, 0
+		p.close(0)
 	}
 	if p.comments[p.parent] {
 		return p.errAt(at, ErrCommentChild,
@@ -308,7 +382,7 @@ func (p *parser) addComment(text string, indented bool, at int) error {
 		return nil // its indentation still moved the scope, as in the reference
 	}
 	if !indented {
-		p.parent, p.level = p.root, 0
+		p.close(0)
 	}
 	n := p.newNode("..", at)
 	n.Value = text
