@@ -93,6 +93,15 @@ const MaxValueHops = 64
 // ParseExpression splits text into iterators and compiles each.
 func ParseExpression(text string) (*Expression, error) {
 	e := &Expression{}
+	if err := e.parse(text); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// parse is ParseExpression into a zero Expression, which lets the
+// Hyperlambda parser give all the x values of a text one allocation.
+func (e *Expression) parse(text string) error {
 	e.iters = e.inline[:0]
 	add := func(seg string, at int) error {
 		it, err := compileIterator(seg)
@@ -104,6 +113,9 @@ func ParseExpression(text string) (*Expression, error) {
 	}
 	segStart := 0
 	var buf *strings.Builder // set when the segment had a quoted part
+	// No quoted and no braced segment: the iterators are the text split at
+	// "/", and none needs quotes, so the text is its own canonical form.
+	plain := true
 	segLen := func(i int) int {
 		if buf != nil {
 			return buf.Len()
@@ -126,23 +138,25 @@ func ParseExpression(text string) (*Expression, error) {
 				seg, buf = buf.String(), nil
 			}
 			if err := add(seg, segStart); err != nil {
-				return nil, err
+				return err
 			}
 			i++
 			segStart = i
 		case c == '"' && segLen(i) == 0:
 			s, end, err := readExprQuoted(text, i)
 			if err != nil {
-				return nil, err
+				return err
 			}
+			plain = false
 			buf = &strings.Builder{}
 			buf.WriteString(s)
 			i = end
 		case c == '{' && (segLen(i) == 0 || segLen(i) == 1 && segIs(i, "=")):
 			end, err := matchBrace(text, i)
 			if err != nil {
-				return nil, err
+				return err
 			}
+			plain = false
 			seg := text[segStart:end]
 			if buf != nil {
 				// The segment so far came from a quoted part (`""{a}`,
@@ -150,12 +164,13 @@ func ParseExpression(text string) (*Expression, error) {
 				seg = buf.String() + text[i:end]
 			}
 			if err := add(seg, segStart); err != nil {
-				return nil, err
+				return err
 			}
 			buf = nil
 			i = end
 			if i == len(text) {
-				return e.finish(text), nil // no empty iterator after a closing brace
+				e.finish(text)
+				return nil // no empty iterator after a closing brace
 			}
 			if text[i] == '/' {
 				i++
@@ -173,9 +188,14 @@ func ParseExpression(text string) (*Expression, error) {
 		seg = buf.String()
 	}
 	if err := add(seg, segStart); err != nil {
-		return nil, err
+		return err
 	}
-	return e.finish(text), nil
+	if plain {
+		e.text = text
+		return nil
+	}
+	e.finish(text)
+	return nil
 }
 
 // finish records the canonical text: usually the source text itself, which
@@ -393,6 +413,11 @@ func compileIterator(t string) (iterator, error) {
 // parseDotnetInt parses like .NET's int.TryParse with NumberStyles.Integer:
 // surrounding white space, an optional sign, decimal digits, int32 range.
 func parseDotnetInt(s string) (int, bool) {
+	// Space, signs and digits all sort at or below '9': a name is rejected
+	// here without trimming it.
+	if s == "" || s[0] > '9' {
+		return 0, false
+	}
 	s = strings.Trim(s, " \t\n\v\f\r")
 	neg := false
 	if s != "" && (s[0] == '+' || s[0] == '-') {
