@@ -81,6 +81,7 @@ type parser struct {
 	level  int   // depth of parent's children (0 = top level)
 	cur    *Node // the node whose value is being read
 	slab   []Node
+	exprs  []Expression
 
 	// Child lists are built on the side and get their final slices from
 	// links, one shared array, instead of growing one append at a time:
@@ -140,6 +141,18 @@ func (p *parser) errAt(off int, kind ErrorKind, format string, args ...any) *Syn
 
 func isBreak(c byte) bool { return c == '\r' || c == '\n' }
 
+// segmentEnd returns the offset of the first colon or line break in s at
+// or after i, or len(s): the end of a name or unquoted value.
+func segmentEnd(s string, i int) int {
+	for ; i < len(s); i++ {
+		// All three stops sort at or below ':', and most text above it.
+		if c := s[i]; c <= ':' && (c == ':' || c == '\n' || c == '\r') {
+			break
+		}
+	}
+	return i
+}
+
 // markBreak records a line break ending at s[i] (a CR or LF being read).
 // CR LF counts once, at the LF.
 func (p *parser) markBreak(i int) {
@@ -151,10 +164,12 @@ func (p *parser) markBreak(i int) {
 }
 
 func (p *parser) eatBreaks() {
-	for p.i < len(p.s) && isBreak(p.s[p.i]) {
-		p.markBreak(p.i)
-		p.i++
+	s, i := p.s, p.i
+	for i < len(s) && isBreak(s[i]) {
+		p.markBreak(i)
+		i++
 	}
+	p.i = i
 }
 
 // item reads line breaks, blank lines, indentation and comments up to the
@@ -164,9 +179,11 @@ func (p *parser) item() (bool, error) {
 	for {
 		p.eatBreaks()
 		start := p.i
-		for p.i < len(s) && s[p.i] == ' ' {
-			p.i++
+		i := start
+		for i < len(s) && s[i] == ' ' {
+			i++
 		}
+		p.i = i
 		if p.i >= len(s) {
 			return false, nil
 		}
@@ -228,11 +245,8 @@ func (p *parser) item() (bool, error) {
 			}
 			return true, p.addNode(name, indented, at)
 		default:
-			b := p.i
-			for p.i < len(s) && s[p.i] != ':' && !isBreak(s[p.i]) {
-				p.i++
-			}
-			return true, p.addNode(s[b:p.i], indented, at)
+			p.i = segmentEnd(s, at)
+			return true, p.addNode(s[at:p.i], indented, at)
 		}
 	}
 }
@@ -332,8 +346,11 @@ func (p *parser) complete() {
 	} else {
 		list = make([]*Node, k)
 	}
-	copy(list, p.open[b:])
-	clear(p.open[b:])
+	// Most lists are short: a loop beats copy's call, and the stale
+	// entries left in open point into this same tree.
+	for i, n := range p.open[b:] {
+		list[i] = n
+	}
 	p.open = p.open[:b]
 	p.parent.children = list
 }
@@ -347,29 +364,18 @@ func (p *parser) newNode(name string, at int) *Node {
 		n = new(Node)
 	}
 	n.Name = name
+	// Before at on its line there are only spaces, so columns are bytes.
 	n.Pos = Pos{Line: int32(p.line), Col: int32(at-p.lineStart) + 1}
-	if at > p.lineStart && !isASCII(p.s[p.lineStart:at]) {
-		n.Pos = p.pos(at)
-	}
 	n.parent = p.parent
 	p.open = append(p.open, n)
 	return n
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 func (p *parser) addNode(name string, indented bool, at int) error {
 	if !indented {
 		p.close(0)
 	}
-	if p.comments[p.parent] {
+	if p.comments != nil && p.comments[p.parent] {
 		return p.errAt(at, ErrCommentChild,
 			"a node cannot be a child of a comment; indent it like the comment above it, or remove the comment")
 	}
@@ -580,14 +586,22 @@ func (p *parser) startsLiteral() bool {
 
 // raw reads an unquoted segment: its first character whatever it is, then
 // up to a colon, a line break or the end. It reports whether a colon ended it.
+// trimSpace is strings.TrimSpace, quick for the usual text that has no
+// space to trim: ASCII above ' ' at both ends.
+func trimSpace(s string) string {
+	if len(s) > 0 {
+		if a, b := s[0], s[len(s)-1]; a > ' ' && a < utf8.RuneSelf && b > ' ' && b < utf8.RuneSelf {
+			return s
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
 func (p *parser) raw() (string, bool) {
 	s := p.s
 	b := p.i
-	p.i++
-	for p.i < len(s) && s[p.i] != ':' && !isBreak(s[p.i]) {
-		p.i++
-	}
-	return strings.TrimSpace(s[b:p.i]), p.i < len(s) && s[p.i] == ':'
+	p.i = segmentEnd(s, b+1)
+	return trimSpace(s[b:p.i]), p.i < len(s) && s[p.i] == ':'
 }
 
 // valuePart reads what follows a node's name: nothing (null), ":" (empty
@@ -642,12 +656,48 @@ func (p *parser) valuePart() error {
 		p.cur.Value = lit // "foo: :bar" declares no type
 		return nil
 	}
+	if typeName == "x" {
+		x := p.newExpression()
+		if err := x.parse(lit); err != nil {
+			return p.convertError(err, typeName, typeAt, litAt)
+		}
+		p.cur.Value = x
+		return nil
+	}
 	v, err := ConvertText(lit, typeName)
 	if err != nil {
 		return p.convertError(err, typeName, typeAt, litAt)
 	}
 	p.cur.Value = v
 	return nil
+}
+
+// newExpression is ConvertText's new Expression for an x value, taken from
+// one array for the x values of the rest of the text: the count of ":x:"
+// there is a cheap estimate of their number (when it falls short, the
+// next x value counts again).
+func (p *parser) newExpression() *Expression {
+	if len(p.exprs) == cap(p.exprs) {
+		p.exprs = make([]Expression, 0, countX(p.s[p.i:])+1)
+	}
+	p.exprs = p.exprs[:len(p.exprs)+1]
+	return &p.exprs[len(p.exprs)-1]
+}
+
+// countX counts ":x:" in s, looking for the rare 'x' rather than the
+// common ':' (which makes strings.Count slow here).
+func countX(s string) int {
+	n := 0
+	for {
+		j := strings.IndexByte(s, 'x')
+		if j < 0 {
+			return n
+		}
+		if j > 0 && j+1 < len(s) && s[j-1] == ':' && s[j+1] == ':' {
+			n++
+		}
+		s = s[j+1:]
+	}
 }
 
 func (p *parser) convertError(err error, typeName string, typeAt, litAt int) error {
