@@ -58,9 +58,11 @@ var sqliteDriver = &sqlite3.SQLiteDriver{}
 // grants, which is Go-side state, instead of two cgo registrations.
 type connector struct{ file, dsn string }
 
+var errNotRegular = errors.New("not a regular file")
+
 func (c *connector) Connect(context.Context) (driver.Conn, error) {
 	if fi, err := os.Lstat(c.file); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", c.file, fi.Mode().Type())
+		return nil, fmt.Errorf("%s is %w (%s)", c.file, errNotRegular, fi.Mode().Type())
 	}
 	dc, err := sqliteDriver.Open(c.dsn)
 	if err != nil {
@@ -124,7 +126,7 @@ func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
 	}
 	sc, err := db.Conn(r.Context())
 	if err != nil {
-		if strings.Contains(err.Error(), "not a regular file") {
+		if errors.Is(err, errNotRegular) {
 			return nil, r.Deny(n, fmt.Sprintf("policy %s refuses database %s (%s): it is not a regular file", pol.Name, name, rel))
 		}
 		return nil, interrupted(r, err)
