@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -400,8 +401,26 @@ func (f *FileConstraints) Dir() (string, error) {
 	if f == nil || f.Root == "" {
 		return "", errors.New("it sets no files root")
 	}
-	return expandRoot(f.Root, os.Getenv, os.UserHomeDir)
+	if !strings.HasPrefix(f.Root, "{data}") {
+		return expandRoot(f.Root, os.Getenv, os.UserHomeDir)
+	}
+	// Every data.* and io.* call asks: remember the expansion for the
+	// environment it was made in (the joins and cleans were a visible
+	// share of a small endpoint).
+	k := dirKey{f.Root, os.Getenv("XDG_DATA_HOME"), os.Getenv("HOME")}
+	if d, ok := expanded.Load(k); ok {
+		return d.(string), nil
+	}
+	d, err := expandRoot(f.Root, os.Getenv, os.UserHomeDir)
+	if err == nil {
+		expanded.Store(k, d)
+	}
+	return d, err
 }
+
+type dirKey struct{ root, xdgDataHome, home string }
+
+var expanded sync.Map // dirKey -> expanded root
 
 // confusables look like '.', '/' or '\' to a person or to a normalising
 // file system; a generated path holding them is refused rather than guessed.
