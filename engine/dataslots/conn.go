@@ -80,7 +80,8 @@ func (c *connector) Driver() driver.Driver { return sqliteDriver }
 // keeps every interface of the driver's connection.
 type sandboxConn struct {
 	*sqlite3.SQLiteConn
-	auth *authorizer
+	auth  *authorizer
+	stmts stmtCache // see stmts.go
 }
 
 // conn is one checked-out connection of a run, with the authorizer that

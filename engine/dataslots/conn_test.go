@@ -2,9 +2,12 @@ package dataslots
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,4 +111,117 @@ func TestReplacedDatabaseIsDeniedToARun(t *testing.T) {
 	if data, _ := os.ReadFile(outside); string(data) != "not a database" {
 		t.Fatal("the file outside changed")
 	}
+}
+
+// checkout takes a pooled connection with grants set, as a run would.
+func checkout(t *testing.T, file string, grants *whitelist.DataConstraints) *conn {
+	t.Helper()
+	db, err := pool(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &conn{c: sc, name: "app"}
+	sc.Raw(func(dc any) error { c.auth = dc.(*sandboxConn).auth; return nil })
+	c.auth.grant(grants, "test")
+	t.Cleanup(c.close)
+	return c
+}
+
+func grants(t *testing.T, tables string) *whitelist.DataConstraints {
+	t.Helper()
+	p, err := whitelist.Parse("g.hl", []byte("name:g\r\nconstraints\r\n   files\r\n      root:/tmp\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n"+tables))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Constraints().Effects.Data
+}
+
+func builtRows(c *conn, q string) (int, error) {
+	n := 0
+	err := c.built(context.Background(), q, nil, func([]string, []driver.Value) error { n++; return nil })
+	if c.auth.denied != "" {
+		return n, errors.New(c.auth.denied)
+	}
+	return n, err
+}
+
+// A statement prepared (and so authorised) under one policy's grants is
+// never served to a checkout under other grants, even on the same
+// connection and with the same text: the other grants are asked afresh.
+func TestPreparedStatementsKeepTheirGrants(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "app.db")
+	seed, _ := sql.Open("sqlite3", dsn(file))
+	if _, err := seed.Exec("create table secret (x); insert into secret values (42)"); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+	db, _ := pool(file)
+	db.SetMaxOpenConns(1) // one connection: the second checkout gets the first's
+	q := "SELECT [x] FROM [secret]"
+	wide := checkout(t, file, grants(t, "         secret:read\r\n"))
+	if n, err := builtRows(wide, q); err != nil || n != 1 {
+		t.Fatalf("granted: %d rows, %v", n, err)
+	}
+	wide.close()
+	narrow := checkout(t, file, grants(t, "         todos:read\r\n"))
+	n, err := builtRows(narrow, q)
+	if err == nil || !strings.Contains(err.Error(), "table secret") || n != 0 {
+		t.Fatalf("not granted: %d rows, %v", n, err)
+	}
+}
+
+// A prepared statement whose table is later replaced by a view over a
+// table the policy does not grant is authorised again when SQLite
+// re-prepares it for the changed schema: refused, nothing read.
+func TestPreparedStatementIsReauthorisedAfterASchemaChange(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "app.db")
+	seed, _ := sql.Open("sqlite3", dsn(file))
+	defer seed.Close()
+	if _, err := seed.Exec("create table todos (x); create table secret (x); insert into secret values (42)"); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := pool(file)
+	db.SetMaxOpenConns(1)
+	g := grants(t, "         todos:read\r\n")
+	q := "SELECT [x] FROM [todos]"
+	c := checkout(t, file, g)
+	if n, err := builtRows(c, q); err != nil || n != 0 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	c.close()
+	if _, err := seed.Exec("drop table todos; create view todos as select x from secret"); err != nil {
+		t.Fatal(err)
+	}
+	c = checkout(t, file, g)
+	n, err := builtRows(c, q)
+	if err == nil || !strings.Contains(err.Error(), "secret") || n != 0 {
+		t.Fatalf("the view over secret was read: %d rows, %v", n, err)
+	}
+}
+
+// A connection keeps at most maxStmts prepared statements; the oldest go.
+func TestPreparedStatementsAreBounded(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "app.db")
+	db, _ := pool(file)
+	db.SetMaxOpenConns(1)
+	c := checkout(t, file, grants(t, "         \"*\":read\r\n"))
+	for i := 0; i < maxStmts+10; i++ {
+		if _, err := builtRows(c, "SELECT "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.c.Raw(func(dc any) error {
+		s := dc.(*sandboxConn)
+		if len(s.stmts.m) != maxStmts || len(s.stmts.order) != maxStmts {
+			t.Errorf("%d statements kept", len(s.stmts.m))
+		}
+		if _, ok := s.stmts.m[stmtKey{c.auth.data, "SELECT 0"}]; ok {
+			t.Error("the oldest statement was kept")
+		}
+		return nil
+	})
 }

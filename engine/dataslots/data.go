@@ -15,6 +15,7 @@ package dataslots
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -503,7 +504,7 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 		var rows []*hyperlambda.Node
 		err := c.run(r, n, false, func() error {
 			var err error
-			rows, err = query(r, c, q.String(), args, false)
+			rows, err = query(r, c, q.String(), args, false, false)
 			return err
 		})
 		if err != nil {
@@ -520,8 +521,32 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 
 // query runs a select and returns its rows as "" nodes of column:value
 // children, within the run's node and output budgets; first stops after
-// one row.
-func query(r *engine.Run, c *conn, q string, args []any, first bool) ([]*hyperlambda.Node, error) {
+// one row. A built statement goes through the connection's prepared
+// statements (see built), raw SQL through database/sql as written.
+func query(r *engine.Run, c *conn, q string, args []any, first, raw bool) ([]*hyperlambda.Node, error) {
+	var out []*hyperlambda.Node
+	add := func(cols []string, vals []any) error {
+		row, err := rowNode(r, cols, vals)
+		if err != nil {
+			return err
+		}
+		out = append(out, row)
+		if first {
+			return errEnough
+		}
+		return nil
+	}
+	if !raw {
+		var buf []any
+		err := c.built(r.Context(), q, args, func(cols []string, vals []driver.Value) error {
+			buf = buf[:0]
+			for _, v := range vals {
+				buf = append(buf, v)
+			}
+			return add(cols, buf)
+		})
+		return out, err
+	}
 	rs, err := c.c.QueryContext(r.Context(), q, args...)
 	if err != nil {
 		return nil, err
@@ -536,42 +561,48 @@ func query(r *engine.Run, c *conn, q string, args []any, first bool) ([]*hyperla
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	var out []*hyperlambda.Node
 	for rs.Next() {
-		if err := r.Created(len(cols) + 1); err != nil {
-			return nil, err
-		}
 		if err := rs.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		// One allocation for the row and its columns.
-		slab := make([]hyperlambda.Node, len(cols)+1)
-		row := &slab[0]
-		row.Grow(len(cols))
-		size := 0
-		for i, col := range cols {
-			v := sqlValue(vals[i])
-			switch x := v.(type) {
-			case string:
-				size += len(x)
-			case []byte:
-				size += len(x)
-			default:
-				size += 8
-			}
-			c := &slab[i+1]
-			c.Name, c.Value = col, v
-			row.Add(c)
-		}
-		if err := r.Output(size); err != nil {
-			return nil, err
-		}
-		out = append(out, row)
-		if first {
+		if err := add(cols, vals); err == errEnough {
 			break
+		} else if err != nil {
+			return nil, err
 		}
 	}
 	return out, rs.Err()
+}
+
+// rowNode makes one result row, counted against the node and output
+// budgets before it is built.
+func rowNode(r *engine.Run, cols []string, vals []any) (*hyperlambda.Node, error) {
+	if err := r.Created(len(cols) + 1); err != nil {
+		return nil, err
+	}
+	// One allocation for the row and its columns.
+	slab := make([]hyperlambda.Node, len(cols)+1)
+	row := &slab[0]
+	row.Grow(len(cols))
+	size := 0
+	for i, col := range cols {
+		v := sqlValue(vals[i])
+		switch x := v.(type) {
+		case string:
+			size += len(x)
+		case []byte:
+			size += len(x)
+		default:
+			size += 8
+		}
+		c := &slab[i+1]
+		c.Name, c.Value = col, v
+		row.Add(c)
+	}
+	if err := r.Output(size); err != nil {
+		return nil, err
+	}
+	return row, nil
 }
 
 func create(r *engine.Run, n *hyperlambda.Node) error {
@@ -594,7 +625,10 @@ func create(r *engine.Run, n *hyperlambda.Node) error {
 	return withConn(r, n, func(c *conn) error {
 		var id int64
 		err := c.run(r, n, false, func() error {
-			return c.c.QueryRowContext(r.Context(), q, args...).Scan(&id)
+			return c.built(r.Context(), q, args, func(_ []string, vals []driver.Value) error {
+				id, _ = vals[0].(int64)
+				return errEnough
+			})
 		})
 		if err != nil {
 			return err
@@ -607,27 +641,16 @@ func create(r *engine.Run, n *hyperlambda.Node) error {
 	})
 }
 
-// write runs one built statement and returns the last inserted rowid and
-// the rows changed. It goes through QueryContext because there the driver
-// honours the run's deadline by interrupting SQLite from a
-// context.AfterFunc, where ExecContext starts a goroutine per statement
-// (a third of a small endpoint's time).
-func (c *conn) write(r *engine.Run, q string, args []any) (id, changes int64, err error) {
-	rs, err := c.c.QueryContext(r.Context(), q, args...)
-	if err != nil {
-		return 0, 0, err
+// write runs one built statement and returns the rows it changed.
+func (c *conn) write(r *engine.Run, q string, args []any) (changes int64, err error) {
+	if err := c.built(r.Context(), q, args, func([]string, []driver.Value) error { return nil }); err != nil {
+		return 0, err
 	}
-	for rs.Next() {
-	}
-	err = rs.Err()
-	if cerr := rs.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, 0, err
-	}
-	err = c.c.QueryRowContext(r.Context(), "SELECT last_insert_rowid(), changes()").Scan(&id, &changes)
-	return id, changes, err
+	err = c.built(r.Context(), "SELECT changes()", nil, func(_ []string, vals []driver.Value) error {
+		changes, _ = vals[0].(int64)
+		return errEnough
+	})
+	return changes, err
 }
 
 func update(r *engine.Run, n *hyperlambda.Node) error {
@@ -676,7 +699,7 @@ func changed(r *engine.Run, n *hyperlambda.Node, q string, args []any, raw bool)
 		err := c.run(r, n, raw, func() error {
 			if !raw {
 				var err error
-				_, count, err = c.write(r, q, args)
+				count, err = c.write(r, q, args)
 				return err
 			}
 			// Raw SQL may hold several statements: only Exec runs them all.
@@ -735,7 +758,7 @@ func rawSelect(scalar bool) engine.SlotFunc {
 			var rows []*hyperlambda.Node
 			err := c.run(r, n, true, func() error {
 				var err error
-				rows, err = query(r, c, q, args, scalar)
+				rows, err = query(r, c, q, args, scalar, true)
 				return err
 			})
 			if err != nil {
