@@ -1,0 +1,52 @@
+package dataslots_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hlstudio/engine"
+	"hlstudio/whitelist"
+)
+
+// A runaway query, built or raw, is cut by the run's time budget: SQLite
+// is interrupted and the run ends with the time budget error, not with a
+// hung studio.
+func TestRunawayQueriesAreCutByTheTimeBudget(t *testing.T) {
+	root := t.TempDir()
+	policy := func(timeMS string) *whitelist.Policy {
+		p, err := whitelist.Parse("p.hl", []byte("name:p\r\nallow\r\n   effects:pure,db-read,db-write\r\nconstraints\r\n   files\r\n      root:\""+
+			filepath.ToSlash(root)+"\"\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n         \"*\":read-write\r\n      raw-sql:read-write\r\nbudgets\r\n   time-ms:int:"+timeMS+"\r\n   steps:long:10000000\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Three tables of 400 rows in which every ON condition matches: the
+	// ordered joins below must visit all 400^3 rows before the first.
+	var setup strings.Builder
+	setup.WriteString("data.connect:app\r\n")
+	for _, table := range []string{"a", "b", "c"} {
+		setup.WriteString("   data.execute:\"create table " + table + " (x integer, y integer)\"\r\n")
+	}
+	setup.WriteString("   data.transaction.create\r\n      .i:int:0\r\n      while\r\n         lt\r\n            get-value:x:@.i\r\n            .:int:400\r\n         .lambda\r\n")
+	for _, table := range []string{"a", "b", "c"} {
+		setup.WriteString("            data.create\r\n               table:" + table + "\r\n               values\r\n                  x:int:1\r\n                  y:x:@.i\r\n")
+	}
+	setup.WriteString("            math.increment:x:@.i\r\n      data.transaction.commit\r\n")
+	run(t, policy("60000"), setup.String())
+
+	for name, src := range map[string]string{
+		"built": "data.connect:app\r\n   data.read\r\n      table:a\r\n         join:b\r\n            on\r\n               a.x:b.x\r\n         join:c\r\n            on\r\n               b.x:c.x\r\n      order:c.y\r\n      direction:desc\r\n",
+		"raw":   "data.connect:app\r\n   data.select:\"select count(*) from a, b, c where a.x + b.x + c.x < 0\"\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := runErr(t, policy("150"), src)
+			var be *engine.BudgetError
+			if !errors.As(err, &be) || be.Budget != "time" {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
