@@ -225,3 +225,30 @@ func TestPreparedStatementsAreBounded(t *testing.T) {
 		return nil
 	})
 }
+
+// A kept statement that failed (a constraint) is usable again at once.
+func TestPreparedStatementRecoversFromAnError(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "app.db")
+	seed, _ := sql.Open("sqlite3", dsn(file))
+	if _, err := seed.Exec("create table todos (title text not null)"); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+	db, _ := pool(file)
+	db.SetMaxOpenConns(1)
+	c := checkout(t, file, grants(t, "         todos:read-write\r\n"))
+	insert := func(v any) error {
+		return c.built(context.Background(), "INSERT INTO [todos] ([title]) VALUES (?) RETURNING rowid", []any{v}, func([]string, []driver.Value) error { return nil })
+	}
+	if err := insert(nil); err == nil || !strings.Contains(err.Error(), "NOT NULL") {
+		t.Fatalf("got %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := insert("ok"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := builtRows(c, "SELECT [title] FROM [todos]"); err != nil || n != 2 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+}
