@@ -5,8 +5,10 @@ package bench
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -24,32 +26,58 @@ var policy = func() *whitelist.Policy {
 	return p
 }()
 
-func runHL(b *testing.B, src string) {
+// compare times the Hyperlambda program and the starlark one in the same
+// benchmark, in alternating blocks of runs (each block long enough, ~50 ms,
+// for its side to reach its own steady state of allocation and
+// collection), and reports each side's median time per run and the ratio:
+// both see the same machine at the same moments, which a shared machine's
+// drift would otherwise skew between two separate benchmarks.
+func compare(b *testing.B, hl, star string) {
 	e := vocab.New()
-	cached, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
+	cached, err := hyperlambda.ParseString(hl, hyperlambda.ParseOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for b.Loop() {
+	opts := &syntax.FileOptions{While: true, Recursion: true, GlobalReassign: true}
+	_, prog, err := starlark.SourceProgramOptions(opts, "bench.star", star, func(string) bool { return false })
+	if err != nil {
+		b.Fatal(err)
+	}
+	runHL := func() {
 		if _, err := e.Execute(context.Background(), cached.Clone(), policy); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-func runStarlark(b *testing.B, src string) {
-	opts := &syntax.FileOptions{While: true, Recursion: true, GlobalReassign: true}
-	_, prog, err := starlark.SourceProgramOptions(opts, "bench.star", src, func(string) bool { return false })
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for b.Loop() {
+	runStar := func() {
 		if _, err := prog.Init(&starlark.Thread{}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
+	block := func(run func()) (per time.Duration) {
+		t0 := time.Now()
+		n := 0
+		for n == 0 || time.Since(t0) < 50*time.Millisecond {
+			run()
+			n++
+		}
+		return time.Since(t0) / time.Duration(n)
+	}
+	var hlTimes, starTimes []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		hlTimes = append(hlTimes, block(runHL))
+		starTimes = append(starTimes, block(runStar))
+	}
+	h, s := median(hlTimes), median(starTimes)
+	b.ReportMetric(float64(h.Nanoseconds()), "hl-ns/run")
+	b.ReportMetric(float64(s.Nanoseconds()), "starlark-ns/run")
+	b.ReportMetric(float64(h)/float64(s), "x-starlark")
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 const loopHL = `.i:int:0
@@ -70,10 +98,7 @@ def f():
 r = f()
 `
 
-func BenchmarkWhile100k(b *testing.B) {
-	b.Run("hyperlambda", func(b *testing.B) { runHL(b, loopHL) })
-	b.Run("starlark", func(b *testing.B) { runStarlark(b, loopStar) })
-}
+func BenchmarkWhile100k(b *testing.B) { compare(b, loopHL, loopStar) }
 
 func forEachHL() string {
 	var sb strings.Builder
@@ -101,10 +126,7 @@ def f():
 r = f()
 `
 
-func BenchmarkForEach10k(b *testing.B) {
-	b.Run("hyperlambda", func(b *testing.B) { runHL(b, forEachHL()) })
-	b.Run("starlark", func(b *testing.B) { runStarlark(b, forEachStar) })
-}
+func BenchmarkForEach10k(b *testing.B) { compare(b, forEachHL(), forEachStar) }
 
 // fib(15) by recursion: through [execute] of a dynamic slot in Hyperlambda.
 const fibHL = `slots.create:bench.fib
@@ -152,10 +174,7 @@ def fib(n):
 r = fib(15)
 `
 
-func BenchmarkRecursionFib15(b *testing.B) {
-	b.Run("hyperlambda", func(b *testing.B) { runHL(b, fibHL) })
-	b.Run("starlark", func(b *testing.B) { runStarlark(b, fibStar) })
-}
+func BenchmarkRecursionFib15(b *testing.B) { compare(b, fibHL, fibStar) }
 
 // The algorithms compute the same answers.
 func TestSameResults(t *testing.T) {
