@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 FUZZTIME ?= 10s
 
 .NOTPARALLEL:
-.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark fmt clean package package-check ollama-tiny
+.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark bench-check fmt clean package package-check ollama-tiny
 
 all: build
 
@@ -23,7 +23,7 @@ run: build
 	./bin/hlstudio
 
 # In this order, one step at a time, stopping at the first failure.
-test: deps fmt-check vet unit fuzz gui-smoke package-check
+test: deps fmt-check vet unit bench-check fuzz gui-smoke package-check
 
 # Every Go file of the tree, tracked or not, except testdata (as the go tool).
 GOFILES = $$(find . -name '*.go' -not -path '*/testdata/*' -not -path './bin/*')
@@ -68,6 +68,11 @@ bench:
 # (bench/) so starlark never enters the product's go.mod.
 bench-starlark:
 	cd bench && $(GO) test $(GOFLAGS_TAGS) -run '^$$' -bench . -benchtime 10x .
+
+# The comparison module builds, vets, and its programs compute the same
+# answers in both languages (no benchmarks run).
+bench-check:
+	cd bench && $(GO) vet . && $(GO) test -count=1 -run . .
 
 fmt:
 	gofmt -w $(GOFILES)

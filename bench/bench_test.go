@@ -179,9 +179,19 @@ func BenchmarkRecursionFib15(b *testing.B) { compare(b, fibHL, fibStar) }
 // The algorithms compute the same answers.
 func TestSameResults(t *testing.T) {
 	e := vocab.New()
-	for _, c := range []struct{ src, want string }{
-		{loopHL, "int:100000"}, {fibHL, "int:610"},
+	for _, c := range []struct{ src, star, want, wantStar string }{
+		{loopHL, loopStar, "int:100000", "100000"},
+		{fibHL, fibStar, "int:610", "610"},
+		{forEachHL(), forEachStar, "string:" + strings.Repeat("x", 10000), `"` + strings.Repeat("x", 10000) + `"`},
 	} {
+		opts := &syntax.FileOptions{While: true, Recursion: true, GlobalReassign: true}
+		globals, err := starlark.ExecFileOptions(opts, &starlark.Thread{}, "bench.star", c.star, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := globals["r"].String(); got != c.wantStar {
+			t.Errorf("starlark: got %.40s want %.40s", got, c.wantStar)
+		}
 		lambda, err := hyperlambda.ParseString(c.src, hyperlambda.ParseOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -191,7 +201,7 @@ func TestSameResults(t *testing.T) {
 		}
 		var got string
 		for _, n := range lambda.Children() {
-			if n.Name == ".i" || n.Name == ".r" {
+			if n.Name == ".i" || n.Name == ".r" || n.Name == ".s" {
 				typ, text, _ := hyperlambda.ValueText(n.Value)
 				got = typ + ":" + text
 			}
