@@ -15,9 +15,11 @@ import (
 // and then reused. SQLite's authorizer runs while a statement is prepared,
 // so a prepared statement carries the decision of the grants it was
 // prepared under: the cache key holds those grants, and a statement is
-// only ever reused under the very same ones. (If the schema changes, SQLite
-// prepares the statement again on its next step, and the authorizer, with
-// the grants of the checkout in progress — the key's — decides again.)
+// only ever reused under the very same ones. (When the schema changes, and
+// also whenever a new binding could change the plan of a statement with
+// parameters in its WHERE or LIMIT, SQLite prepares the statement again on
+// its next step; the authorizer, holding the grants of the checkout in
+// progress — the key's — decides again.)
 // Raw SQL never comes here: it is prepared on every call, as written.
 //
 // The driver's own cache (_stmt_cache_size) is not used because it is
