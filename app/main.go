@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 
+	_ "hlstudio/internal/clocale" // before Fyne reads the locale: see the package
 	"hlstudio/ui"
 )
 
