@@ -61,12 +61,26 @@ func AddCanary(e *engine.Engine, calls *atomic.Int64) *engine.Engine {
 // RunCases runs every txtar case matching glob with engines from newEngine
 // (a canary is added to each).
 func RunCases(t *testing.T, glob string, newEngine func() *engine.Engine) {
+	runCases(t, glob, newEngine, false)
+}
+
+// RunCasesInFreshData is RunCases with a new empty per-user data folder
+// for each case, so "{data}/sandbox" (files, the sandbox database) starts
+// empty and nothing of the real user's is touched.
+func RunCasesInFreshData(t *testing.T, glob string, newEngine func() *engine.Engine) {
+	runCases(t, glob, newEngine, true)
+}
+
+func runCases(t *testing.T, glob string, newEngine func() *engine.Engine, freshData bool) {
 	files, _ := filepath.Glob(glob)
 	if len(files) == 0 {
 		t.Fatalf("no cases match %s", glob)
 	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(file, "testdata/"), ".txtar"), func(t *testing.T) {
+			if freshData {
+				t.Setenv("XDG_DATA_HOME", t.TempDir())
+			}
 			ar, err := txtar.ParseFile(file)
 			if err != nil {
 				t.Fatal(err)
