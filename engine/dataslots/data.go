@@ -525,8 +525,7 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 // statements (see built), raw SQL through database/sql as written.
 func query(r *engine.Run, c *conn, q string, args []any, first, raw bool) ([]*hyperlambda.Node, error) {
 	var out []*hyperlambda.Node
-	add := func(cols []string, vals []any) error {
-		row, err := rowNode(r, cols, vals)
+	keep := func(row *hyperlambda.Node, err error) error {
 		if err != nil {
 			return err
 		}
@@ -537,13 +536,8 @@ func query(r *engine.Run, c *conn, q string, args []any, first, raw bool) ([]*hy
 		return nil
 	}
 	if !raw {
-		var buf []any
 		err := c.built(r.Context(), q, args, func(cols []string, vals []driver.Value) error {
-			buf = buf[:0]
-			for _, v := range vals {
-				buf = append(buf, v)
-			}
-			return add(cols, buf)
+			return keep(rowNode(r, cols, vals))
 		})
 		return out, err
 	}
@@ -565,7 +559,7 @@ func query(r *engine.Run, c *conn, q string, args []any, first, raw bool) ([]*hy
 		if err := rs.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		if err := add(cols, vals); err == errEnough {
+		if err := keep(rowNode(r, cols, vals)); err == errEnough {
 			break
 		} else if err != nil {
 			return nil, err
@@ -576,7 +570,9 @@ func query(r *engine.Run, c *conn, q string, args []any, first, raw bool) ([]*hy
 
 // rowNode makes one result row, counted against the node and output
 // budgets before it is built.
-func rowNode(r *engine.Run, cols []string, vals []any) (*hyperlambda.Node, error) {
+// Values come from database/sql ([]any) or from the driver
+// ([]driver.Value), hence the type parameter.
+func rowNode[V any](r *engine.Run, cols []string, vals []V) (*hyperlambda.Node, error) {
 	if err := r.Created(len(cols) + 1); err != nil {
 		return nil, err
 	}
@@ -586,7 +582,7 @@ func rowNode(r *engine.Run, cols []string, vals []any) (*hyperlambda.Node, error
 	row.Grow(len(cols))
 	size := 0
 	for i, col := range cols {
-		v := sqlValue(vals[i])
+		v := sqlValue(any(vals[i]))
 		switch x := v.(type) {
 		case string:
 			size += len(x)
