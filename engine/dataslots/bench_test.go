@@ -37,21 +37,26 @@ func BenchmarkCRUDEndpoint(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	exec := func(src string) *engine.Result {
+	// exec parses, checks and runs src, and says how long each step took.
+	type phases struct{ parse, check, total time.Duration }
+	exec := func(src string) (*engine.Result, phases) {
+		t0 := time.Now()
 		lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
+		tParsed := time.Now()
 		for _, f := range whitelist.Check(lambda, e, p) {
 			if f.Label.Blocking() {
 				b.Fatal(f.Reason)
 			}
 		}
+		tChecked := time.Now()
 		res, err := e.Execute(ctx, lambda, p)
 		if err != nil {
 			b.Fatal(err)
 		}
-		return res
+		return res, phases{tParsed.Sub(t0), tChecked.Sub(tParsed), time.Since(t0)}
 	}
 	const schema = "create table todos (id integer primary key autoincrement, title text not null, done integer not null default 0)"
 	exec("data.connect:sandbox\r\n   data.execute:\"" + schema + "\"\r\n")
@@ -127,33 +132,16 @@ func BenchmarkCRUDEndpoint(b *testing.B) {
 			direct()
 			inSQL[i] = time.Since(tDirect)
 		}
-		t0 := time.Now()
-		lambda, err := hyperlambda.ParseString(benchEndpoint, hyperlambda.ParseOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		tParsed := time.Now()
-		for _, f := range whitelist.Check(lambda, e, p) {
-			if f.Label.Blocking() {
-				b.Fatal(f.Reason)
-			}
-		}
-		tChecked := time.Now()
-		res, err := e.Execute(ctx, lambda, p)
-		if err != nil {
-			b.Fatal(err)
-		}
+		res, took := exec(benchEndpoint)
 		if len(res.Nodes) != 3 {
 			b.Fatalf("%d rows", len(res.Nodes))
 		}
-		t1 := time.Now()
 		if i%2 == 0 {
+			t1 := time.Now()
 			direct()
 			inSQL[i] = time.Since(t1)
 		}
-		inEngine[i] = t1.Sub(t0)
-		parsing[i] = tParsed.Sub(t0)
-		checking[i] = tChecked.Sub(tParsed)
+		inEngine[i], parsing[i], checking[i] = took.total, took.parse, took.check
 	}
 	b.StopTimer()
 	perCall := float64(median(inEngine).Nanoseconds())
