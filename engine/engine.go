@@ -347,7 +347,8 @@ func (r *Run) Eval(n *hyperlambda.Node) error {
 		}
 	}
 	// Popped without defer (the hot path); after a panic the run is over.
-	clear(r.stmts[base:end])
+	// Not cleared: the next evaluation overwrites the entries, and the
+	// stack, bounded by the depth budget, dies with the run.
 	r.stmts = r.stmts[:base]
 	return err
 }
@@ -457,6 +458,13 @@ func (r *Run) Extension(key any, create func() any) any {
 	return v
 }
 
+// nameSlot spreads a name's address over the cache: names parsed from one
+// text are slices of it a few bytes apart, so the address's low bits alone
+// would put neighbours in the same entry and evict each other every round.
+func nameSlot(data *byte, n int) uintptr {
+	return ((uintptr(unsafe.Pointer(data)) + uintptr(n)) * 0x9E3779B97F4A7C15) >> 58
+}
+
 // nameCacheEntry remembers the slot of one node name's string.
 type nameCacheEntry struct {
 	data *byte
@@ -484,7 +492,7 @@ func (r *Run) lookup(name string) (*Slot, bool) {
 		}
 		r.names = new([64]nameCacheEntry)
 	}
-	e := &r.names[(uintptr(unsafe.Pointer(data))>>4^uintptr(len(name)))&63]
+	e := &r.names[nameSlot(data, len(name))]
 	if e.data == data && e.n == len(name) {
 		return e.slot, true
 	}
