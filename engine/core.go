@@ -669,7 +669,7 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	r.engine.mu.Lock()
-	r.engine.dynamic[name] = dynamicSlot{body: body, policy: r.policy}
+	r.engine.dynamic[name] = dynamicSlot{body: hyperlambda.NewTemplate(body), nodes: countNodes(body, 0), policy: r.policy}
 	r.engine.mu.Unlock()
 	return nil
 }
@@ -697,10 +697,12 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		}
 		return fmt.Errorf("dynamic slot [%s] does not exist", name)
 	}
-	body, err := r.Clone(dyn.body)
-	if err != nil {
+	// Every call runs its own copy: the body's statements write into their
+	// nodes. The template knows its size, so a call counts it for free.
+	if err := r.Created(dyn.nodes); err != nil {
 		return err
 	}
+	body := dyn.body.Clone()
 	if n.Len() > 0 {
 		args := hyperlambda.New(".arguments", nil)
 		moveChildren(args, n)
@@ -718,13 +720,14 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 // callUnder evaluates body as a function (its own result scope) under
 // policy p and moves the result into n.
 func (r *Run) callUnder(p *whitelist.Policy, body, n *hyperlambda.Node) error {
-	old := r.policy
-	oldAllowed := r.allowed
+	old, oldAllowed := r.policy, r.allowed
 	if p != old {
 		r.policy, r.allowed = p, nil
 	}
-	defer func() { r.policy, r.allowed = old, oldAllowed }()
-	res, err := r.withResult(func() error { return r.Eval(body) })
+	res, err := r.evalScoped(body)
+	// Restored without defer (a call is on the hot path); a panic ends
+	// the run, policy and all.
+	r.policy, r.allowed = old, oldAllowed
 	if err != nil {
 		return err
 	}

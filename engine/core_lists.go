@@ -78,7 +78,7 @@ func slotInclude(r *Run, n *hyperlambda.Node) error {
 			return err
 		}
 		lambda.Insert(0, hyperlambda.New(".dp", d))
-		res, err := r.withResult(func() error { return r.Eval(lambda) })
+		res, err := r.evalScoped(lambda)
 		if err != nil {
 			return err
 		}

@@ -310,7 +310,7 @@ func slotInvoke(r *Run, n *hyperlambda.Node) error {
 	args := hyperlambda.New(".arguments", nil)
 	moveChildren(args, n)
 	body.Insert(0, args)
-	res, err := r.withResult(func() error { return r.Eval(body) })
+	res, err := r.evalScoped(body)
 	if err != nil {
 		return err
 	}
@@ -432,7 +432,7 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 	case "slots.get":
 		n.Value = nil
 		if ok {
-			body, err := r.Clone(dyn.body)
+			body, err := r.Clone(dyn.body.Root())
 			if err != nil {
 				return err
 			}

@@ -37,8 +37,9 @@ type Engine struct {
 }
 
 type dynamicSlot struct {
-	body   *hyperlambda.Node // a parentless clone of the slots.create node
-	policy *whitelist.Policy // the policy of the run that created it
+	body   *hyperlambda.Template // a parentless clone of the slots.create node
+	nodes  int                   // what a copy of body counts against the node budget
+	policy *whitelist.Policy     // the policy of the run that created it
 }
 
 // New returns an engine with the core vocabulary registered.
@@ -369,13 +370,15 @@ func (r *Run) ValueOf(c *hyperlambda.Node) (any, error) {
 	return hyperlambda.Value(c)
 }
 
-// withResult runs fn inside a fresh result scope (a function boundary)
-// and returns the scope's node.
-func (r *Run) withResult(fn func() error) (*hyperlambda.Node, error) {
+// evalScoped evaluates body inside a fresh result scope (a function
+// boundary) and returns the scope's node. Popped without defer, like
+// Eval's stack: after a panic the run is over.
+func (r *Run) evalScoped(body *hyperlambda.Node) (*hyperlambda.Node, error) {
 	res := &hyperlambda.Node{}
 	r.results = append(r.results, res)
-	defer func() { r.results = r.results[:len(r.results)-1] }()
-	return res, fn()
+	err := r.Eval(body)
+	r.results = r.results[:len(r.results)-1]
+	return res, err
 }
 
 // result returns the active result scope.

@@ -230,6 +230,31 @@ func cloneTree(root *Node, outer []*Node) *Node {
 	return c.clone(root)
 }
 
+// Template is a tree kept to be copied many times, such as a function
+// body copied on every call: its sizes are counted once rather than on
+// every copy, and each copy's root has room for one more child (a call's
+// arguments) without moving its child list. The tree must not change
+// after NewTemplate.
+type Template struct {
+	root         *Node
+	nodes, links int
+}
+
+// NewTemplate keeps n (which the caller no longer changes) as a template.
+func NewTemplate(n *Node) *Template {
+	nodes, links := n.size()
+	return &Template{root: n, nodes: nodes, links: links}
+}
+
+// Root is the template's tree, to read only.
+func (t *Template) Root() *Node { return t.root }
+
+// Clone copies the template, like Node.Clone.
+func (t *Template) Clone() *Node {
+	c := cloner{nodes: make([]Node, t.nodes), links: make([]*Node, t.links+1), root: t.root}
+	return c.cloneSpare(t.root, 1)
+}
+
 // size counts n's nodes and child links.
 func (n *Node) size() (nodes, links int) {
 	nodes, links = 1, len(n.children)
@@ -248,14 +273,17 @@ type cloner struct {
 	outer []*Node
 }
 
-func (c *cloner) clone(n *Node) *Node {
+func (c *cloner) clone(n *Node) *Node { return c.cloneSpare(n, 0) }
+
+// cloneSpare copies n with room for spare more children in its list.
+func (c *cloner) cloneSpare(n *Node, spare int) *Node {
 	cp := &c.nodes[0]
 	c.nodes = c.nodes[1:]
 	*cp = Node{Name: n.Name, Value: c.value(n), Pos: n.Pos}
-	if k := len(n.children); k > 0 {
+	if k := len(n.children); k+spare > 0 {
 		// Capped, so appending to one child list never writes into the next.
-		cp.children = c.links[:k:k]
-		c.links = c.links[k:]
+		cp.children = c.links[:k:k+spare]
+		c.links = c.links[k+spare:]
 		for i, ch := range n.children {
 			cc := c.clone(ch)
 			cc.parent = cp

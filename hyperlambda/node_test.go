@@ -330,3 +330,48 @@ func TestMoveChildren(t *testing.T) {
 	}()
 	b.Child(0).MoveChildren(b)
 }
+
+// A template's copies are equal to the template, independent of it and of
+// each other, and take one more child at the root (a call's arguments)
+// without disturbing any other list.
+func TestTemplateClone(t *testing.T) {
+	for _, src := range []string{"", "a\n", "a\n   x\nb\n   y\n      z\n", "a\n   x\n"} {
+		root, err := ParseString(src, ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tpl := NewTemplate(root)
+		want := format(root)
+		c1, c2 := tpl.Clone(), tpl.Clone()
+		if got := format(c1); got != want {
+			t.Fatalf("%q: copy %q", src, got)
+		}
+		if c1.Parent() != nil {
+			t.Fatal("a copy has a parent")
+		}
+		mutate := func(c *Node) {
+			c.Insert(0, New(".arguments", nil, New("n", int32(1))))
+			c.Add(New("tail", nil))
+			if c.Len() > 2 {
+				c.Child(1).Add(New("deeper", nil))
+			}
+		}
+		plain := root.Clone()
+		mutate(c1)
+		mutate(plain)
+		if got, want := format(c1), format(plain); got != want {
+			t.Fatalf("%q: mutated copy\n%s\nwant\n%s", src, got, want)
+		}
+		if got := format(tpl.Root()); got != want {
+			t.Fatalf("%q: the template changed to %q", src, got)
+		}
+		if got := format(c2); got != want {
+			t.Fatalf("%q: a sibling copy changed to %q", src, got)
+		}
+		for _, c := range c1.Children() {
+			if c.Parent() != c1 {
+				t.Fatalf("%q: %s has the wrong parent", src, c.Name)
+			}
+		}
+	}
+}
