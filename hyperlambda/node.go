@@ -282,7 +282,7 @@ func (c *cloner) cloneSpare(n *Node, spare int) *Node {
 	*cp = Node{Name: n.Name, Value: c.value(n), Pos: n.Pos}
 	if k := len(n.children); k+spare > 0 {
 		// Capped, so appending to one child list never writes into the next.
-		cp.children = c.links[:k:k+spare]
+		cp.children = c.links[: k : k+spare]
 		c.links = c.links[k+spare:]
 		for i, ch := range n.children {
 			cc := c.clone(ch)
