@@ -331,6 +331,14 @@ func countNodes(n *hyperlambda.Node, depth int) int {
 // still checked when something evaluates them), statements removed before
 // their turn are skipped.
 func (r *Run) Eval(n *hyperlambda.Node) error {
+	if kids := n.Children(); len(kids) == 1 {
+		// One statement (a typical loop body or branch): nothing can be
+		// removed before its turn or run after it, so no snapshot.
+		if s := kids[0]; IsStatement(s.Name) {
+			return r.Signal(s.Name, s)
+		}
+		return nil
+	}
 	// The snapshot lives on a stack shared by nested evaluations, so a
 	// loop evaluating its body does not allocate a list each round.
 	base := len(r.stmts)

@@ -357,7 +357,9 @@ func (n *Node) ResetChildren(src *Node) (created int) {
 			// root nil: the whole chain above sc counts as enclosing.
 			c.Value = (&cloner{}).value(sc)
 		}
-		created += c.ResetChildren(sc)
+		if len(c.children)|len(sc.children) != 0 { // most are leaves
+			created += c.ResetChildren(sc)
+		}
 	}
 	return created
 }
