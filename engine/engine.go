@@ -23,7 +23,8 @@ type Slot struct {
 	Sig whitelist.Signature
 	Fn  SlotFunc
 
-	index int // position in the registry, for per-run decision caches
+	index   int  // position in the registry, for per-run decision caches
+	checked bool // the signature constrains the value or names arguments
 }
 
 // Engine holds the registry of slots, built at start from Go code, and
@@ -58,7 +59,8 @@ func (e *Engine) Register(s Slot) error {
 	if _, dup := e.slots[s.Sig.Name]; dup {
 		return fmt.Errorf("engine: slot %q registered twice", s.Sig.Name)
 	}
-	e.slots[s.Sig.Name] = &Slot{Sig: s.Sig, Fn: s.Fn, index: len(e.slots)}
+	checked := s.Sig.Value.Required || s.Sig.Value.Type != "" || len(s.Sig.Args) > 0
+	e.slots[s.Sig.Name] = &Slot{Sig: s.Sig, Fn: s.Fn, index: len(e.slots), checked: checked}
 	e.names = append(e.names, s.Sig.Name)
 	sort.Strings(e.names)
 	return nil
@@ -227,8 +229,10 @@ func (r *Run) Signal(name string, n *hyperlambda.Node) error {
 	if r.depth+1 > r.budgets.Depth {
 		return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(r.depth + 1)}
 	}
-	if err := checkArgs(&slot.Sig, n); err != nil {
-		return &RuntimeError{Slot: name, Path: n.Path(), Err: err}
+	if slot.checked {
+		if err := checkArgs(&slot.Sig, n); err != nil {
+			return &RuntimeError{Slot: name, Path: n.Path(), Err: err}
+		}
 	}
 	// Restored without defer: this is the hottest path of the runtime, and
 	// a panicking slot ends the run anyway.

@@ -10,11 +10,9 @@ import (
 // checkArgs applies a slot's signature to its node before the slot runs,
 // so every slot reports a missing value, a missing argument or a literal of
 // the wrong type in the same words. Unknown arguments are not errors here
-// (the static check warns about them), as in the reference.
+// (the static check warns about them), as in the reference. Signal calls
+// it only for slots whose signature constrains something (Slot.checked).
 func checkArgs(sig *whitelist.Signature, n *hyperlambda.Node) error {
-	if !sig.Value.Required && sig.Value.Type == "" && len(sig.Args) == 0 {
-		return nil // nothing to check: most slots
-	}
 	_, isExpr := n.Value.(*hyperlambda.Expression)
 	switch {
 	case sig.Value.Required && n.Value == nil:
