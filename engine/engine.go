@@ -360,8 +360,8 @@ func (r *Run) Eval(n *hyperlambda.Node) error {
 		}
 	}
 	// Popped without defer (the hot path); after a panic the run is over.
-	// Not cleared: the next evaluation overwrites the entries, and the
-	// stack, bounded by the depth budget, dies with the run.
+	// Not cleared: entries past the top are never read, the next
+	// evaluation overwrites them, and the stack dies with the run.
 	r.stmts = r.stmts[:base]
 	return err
 }
