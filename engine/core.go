@@ -664,12 +664,14 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 	if !ok || name == "" {
 		return errors.New("needs the slot's name as a literal string value")
 	}
-	body, err := r.Clone(n)
-	if err != nil {
+	// Counted once: the same count is what every call's copy costs.
+	nodes := countNodes(n, 0)
+	if err := r.Created(nodes); err != nil {
 		return err
 	}
+	body := hyperlambda.NewTemplate(n.Clone())
 	r.engine.mu.Lock()
-	r.engine.dynamic[name] = dynamicSlot{body: hyperlambda.NewTemplate(body), nodes: countNodes(body, 0), policy: r.policy}
+	r.engine.dynamic[name] = dynamicSlot{body: body, nodes: nodes, policy: r.policy}
 	r.engine.mu.Unlock()
 	return nil
 }
