@@ -233,6 +233,11 @@ func Parse(file string, src []byte) (*Policy, error) {
 				case "steps":
 					budgets.Steps = v
 				case "time-ms":
+					// Beyond this the product overflows a Duration and would
+					// silently fall back to the default.
+					if v > maxTimeMS {
+						return nil, bad(c, "budget time-ms is at most %d (about 292 years)", maxTimeMS)
+					}
 					budgets.Time = time.Duration(v) * time.Millisecond
 				case "nodes":
 					budgets.Nodes = v
@@ -319,3 +324,6 @@ func Exactly(name string, slots []string) *Policy {
 	p.Hash = hashText(name + "\n" + strings.Join(slots, "\n"))
 	return p
 }
+
+// maxTimeMS is the largest time-ms budget a time.Duration can hold.
+const maxTimeMS = int64(1<<63-1) / int64(time.Millisecond)

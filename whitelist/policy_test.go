@@ -17,6 +17,7 @@ func TestParseErrorsHaveLineAndColumn(t *testing.T) {
 		{"name:p\r\nallow\r\n   strings.*x\r\n", "p.hl:3:4: pattern \"strings.*x\""},
 		{"name:p\r\nbudgets\r\n   steps:abc\r\n", "p.hl:3:4: budget steps needs a positive integer"},
 		{"name:p\r\nbudgets\r\n   speed:int:5\r\n", "p.hl:3:4: unknown budget \"speed\""},
+		{"name:p\r\nbudgets\r\n   time-ms:long:9223372036854775807\r\n", "p.hl:3:4: budget time-ms is at most 9223372036854"},
 		{"name:p\r\nallow\r\n   effects:flying\r\n", "p.hl:3:4: unknown effect \"flying\""},
 		{"allow\r\n   eval\r\n", "p.hl:1:1: a policy needs a name"},
 		{"name:p\r\ncolour:red\r\n", "p.hl:2:1: unknown policy entry \"colour\""},

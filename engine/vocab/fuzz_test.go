@@ -28,7 +28,7 @@ import (
 func FuzzRunVocabulary(f *testing.F) {
 	data := f.TempDir()
 	f.Setenv("XDG_DATA_HOME", data)
-	for _, glob := range []string{"testdata/*.txtar", "../testdata/core/*.txtar", "../testdata/escape/*.txtar"} {
+	for _, glob := range []string{"testdata/*.txtar", "../testdata/*/*.txtar", "../*/testdata/*.txtar"} {
 		files, _ := filepath.Glob(glob)
 		for _, file := range files {
 			ar, err := txtar.ParseFile(file)
