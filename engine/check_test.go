@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"hlstudio/engine"
 	"hlstudio/engine/enginetest"
 	"hlstudio/engine/vocab"
 	"hlstudio/hyperlambda"
@@ -85,7 +84,7 @@ func bigTree(b testing.TB, nodes int) *hyperlambda.Node {
 // editor; the goal is under 1 ms for a 10,000-node tree.
 func BenchmarkCheck10k(b *testing.B) {
 	root := bigTree(b, 10_000)
-	e := engine.New()
+	e := vocab.New() // the studio's vocabulary: family slots are known, not guessed at
 	p := enginetest.LoadPolicy(b, "sandbox")
 	b.ReportAllocs()
 	for b.Loop() {
