@@ -209,7 +209,7 @@ func (r *Run) Policy() *whitelist.Policy { return r.policy }
 func (r *Run) Signal(name string, n *hyperlambda.Node) error {
 	slot, ok := r.lookup(name)
 	if !ok {
-		return &UnknownSlotError{Slot: name, Path: n.Path()}
+		return &UnknownSlotError{Slot: name, Path: n.Path(), Reason: whitelist.UnknownSlotReason(name, r.engine.names)}
 	}
 	if slot.index >= len(r.allowed) || r.allowed[slot.index] == 0 {
 		if d := r.policy.Allows(name, &slot.Sig); !d.Allowed {

@@ -24,10 +24,13 @@ func (*DeniedError) located() {}
 // slot, in generated code).
 type UnknownSlotError struct {
 	Slot, Path string
+	// Reason tells a reference slot this runtime does not provide from a
+	// name nothing declares (see whitelist.UnknownSlotReason).
+	Reason string
 }
 
 func (e *UnknownSlotError) Error() string {
-	return fmt.Sprintf("[%s] at %s: no such slot", e.Slot, e.Path)
+	return fmt.Sprintf("[%s] at %s: %s", e.Slot, e.Path, e.Reason)
 }
 func (*UnknownSlotError) located() {}
 

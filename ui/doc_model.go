@@ -302,6 +302,12 @@ func DescribeFinding(f whitelist.Finding, p *whitelist.Policy) string {
 	case whitelist.LabelDenied:
 		return "Denied: " + f.Reason + ". The run would stop here."
 	case whitelist.LabelUnknownSlot:
+		if _, ok := whitelist.ReferenceModule(f.Node.Name); ok {
+			return "Unknown slot: " + f.Reason + ". A run would fail here: do it with the slots hlstudio has."
+		}
+		if strings.HasSuffix(f.Reason, "?") { // it suggests a name
+			return "Unknown slot: " + f.Reason + " A run would fail here."
+		}
 		return "Unknown slot: " + f.Reason + ". A run would fail here; is the name misspelt or invented?"
 	case whitelist.LabelDynamic:
 		return "Dynamic: " + f.Node.Name + " " + f.Reason + "."

@@ -13,7 +13,7 @@ const (
 	LabelData            Label = iota // not executed: a value, an argument, data
 	LabelAllowed                      // a slot the policy allows
 	LabelDenied                       // a slot the policy denies (the run would stop here)
-	LabelUnknownSlot                  // no slot has this name: a hallucination
+	LabelUnknownSlot                  // no slot has this name: invented, misspelt, or a reference slot not provided here
 	LabelDynamic                      // allowed, but what it reaches is only known at run time
 	LabelUnknownArgument              // a child the slot does not declare (a warning)
 )
@@ -51,6 +51,7 @@ type checker struct {
 	policy  *Policy
 	out     []Finding
 	reasons map[string]string // denial and unknown-slot texts, built once per name
+	guesses int               // unknown names looked up for a near miss
 }
 
 func (c *checker) reason(name string, build func() string) string {
@@ -63,6 +64,21 @@ func (c *checker) reason(name string, build func() string) string {
 	r := build()
 	c.reasons[name] = r
 	return r
+}
+
+// maxGuesses bounds the unknown names one check looks for near misses of,
+// so that a tree of thousands of distinct invented names stays quick.
+const maxGuesses = 64
+
+// unknownSlot says why no slot answers to name (see UnknownSlotReason).
+func (c *checker) unknownSlot(name string) string {
+	return c.reason(name, func() string {
+		names := c.vocab.Names()
+		if c.guesses++; c.guesses > maxGuesses {
+			names = nil
+		}
+		return UnknownSlotReason(name, names)
+	})
 }
 
 // code labels statements: nodes an [eval] would signal.
@@ -86,7 +102,7 @@ func (c *checker) statement(n *hyperlambda.Node) {
 		}
 		sig, ok := c.vocab.Signature(n.Name)
 		if !ok {
-			c.add(n, LabelUnknownSlot, c.reason(n.Name, func() string { return fmt.Sprintf("no slot is named %s", n.Name) }))
+			c.add(n, LabelUnknownSlot, c.unknownSlot(n.Name))
 			c.code(n.Children())
 			return
 		}
