@@ -6,9 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
 )
 
 // NoValue is the type select's choice for a node without a value, which
@@ -55,6 +57,8 @@ type Inspector struct {
 	hint     *widget.Label
 	path     *widget.Label
 	finding  *widget.Label
+	fix      *widget.Button // renames an unknown slot to the near miss the check suggests
+	fixName  string
 	empty    *widget.Label
 	form     fyne.CanvasObject
 	stack    *fyne.Container // the form, or the "select a node" text
@@ -70,6 +74,12 @@ func NewInspector(doc *Document) *Inspector {
 	i := &Inspector{doc: doc, name: widget.NewEntry(), value: widget.NewMultiLineEntry(),
 		valueErr: wrappedLabel(), hint: wrappedLabel(), path: wrappedLabel(), finding: wrappedLabel(),
 		empty: widget.NewLabel("Select a node in the tree to inspect it.")}
+	i.fix = widget.NewButtonWithIcon("", theme.ContentRedoIcon(), func() {
+		if i.id != RootID && i.fixName != "" {
+			i.doc.SetName(i.id, i.fixName) // one undo step
+		}
+	})
+	i.fix.Hide()
 	i.typ = widget.NewSelect(append([]string{NoValue}, hyperlambda.TypeNames...), func(string) { i.applyValue() })
 	i.name.OnChanged = func(string) { i.applyName() }
 	i.value.OnChanged = func(string) { i.applyValue() }
@@ -90,6 +100,7 @@ func NewInspector(doc *Document) *Inspector {
 		),
 		widget.NewSeparator(),
 		i.finding,
+		container.NewHBox(i.fix),
 	)
 	i.stack = container.NewStack(i.empty)
 	i.content = container.NewVScroll(i.stack)
@@ -190,7 +201,28 @@ func (i *Inspector) sync(n *hyperlambda.Node, all bool) {
 		i.finding.Importance = LabelImportance(f.Label)
 	}
 	i.finding.Refresh()
+	i.showFix(n)
 }
+
+// showFix offers the registered name an unknown slot is a small edit away
+// from (a typo of the model's or the person's), as one undoable rename.
+func (i *Inspector) showFix(n *hyperlambda.Node) {
+	i.fixName = ""
+	if f, ok := i.doc.Finding(i.id); ok && f.Label == whitelist.LabelUnknownSlot && i.doc.vocab != nil {
+		if _, reference := whitelist.ReferenceModule(n.Name); !reference {
+			i.fixName = whitelist.Nearest(n.Name, i.doc.vocab.Names())
+		}
+	}
+	if i.fixName == "" {
+		i.fix.Hide()
+		return
+	}
+	i.fix.SetText("Rename to " + i.fixName)
+	i.fix.Show()
+}
+
+// Fix is the rename the inspector offers for the node shown ("" for none).
+func (i *Inspector) Fix() string { return i.fixName }
 
 func orNoValue(typ string) string {
 	if typ == "" {

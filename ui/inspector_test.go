@@ -130,3 +130,29 @@ func TestInspectorFollowsOtherEdits(t *testing.T) {
 		t.Fatalf("still shows a deleted node")
 	}
 }
+
+// A misspelt slot gets a one-click rename to the near miss, undone in one
+// step; a reference slot the runtime lacks, or an invented name, gets none.
+func TestInspectorOffersTheNearMiss(t *testing.T) {
+	i, d := inspectorWindow(t, ".a:1\r\nget-vaule:x:@.a\r\nauth.ticket.verify:root\r\nstrings.reverse:abc\r\n", "pure", "/1")
+	if i.Fix() != "get-value" || !i.fix.Visible() || i.fix.Text != "Rename to get-value" {
+		t.Fatalf("fix %q shown %v text %q; finding %q", i.Fix(), i.fix.Visible(), i.fix.Text, i.Finding())
+	}
+	test.Tap(i.fix)
+	if f, _ := d.Finding(i.Node()); d.Node(i.Node()).Name != "get-value" || f.Label != whitelist.LabelAllowed {
+		t.Fatalf("after the fix: %q labelled %v", d.Node(i.Node()).Name, f.Label)
+	}
+	if i.fix.Visible() || i.name.Text != "get-value" {
+		t.Fatalf("after the fix the button shows %v and the name field %q", i.fix.Visible(), i.name.Text)
+	}
+	d.Undo()
+	if d.Node(i.Node()).Name != "get-vaule" || !i.fix.Visible() {
+		t.Fatalf("undo gave %q, fix shown %v", d.Node(i.Node()).Name, i.fix.Visible())
+	}
+	for _, path := range []string{"/2", "/3"} {
+		i.SetNode(byPath(t, d, path))
+		if i.Fix() != "" || i.fix.Visible() {
+			t.Errorf("%s: offers %q", d.Node(i.Node()).Name, i.Fix())
+		}
+	}
+}
