@@ -57,3 +57,20 @@ func (r *Run) Deny(n *hyperlambda.Node, reason string) error {
 // under the active policy and moves its result into n: execute-file runs
 // a loaded file with it.
 func (r *Run) Call(body, n *hyperlambda.Node) error { return r.callUnder(r.policy, body, n) }
+
+// Wait blocks for d, or until the run's time budget or a stop ends it
+// first. A wait that cannot end within the budget fails at once, with the
+// time budget error the run would reach at its end (its usage is then
+// what the wait would have made it), instead of idling until then.
+func (r *Run) Wait(d time.Duration) error {
+	if d > time.Until(r.deadline) {
+		return &BudgetError{Budget: "time", Limit: int64(r.budgets.Time / time.Millisecond), Used: int64((time.Since(r.start) + d) / time.Millisecond)}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+	return r.Interrupted()
+}

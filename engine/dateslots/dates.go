@@ -1,6 +1,7 @@
 // Package dateslots is the date.* and time.* slot family: the clock (an
 // effect a policy can deny, and can fix so runs replay identically),
-// .NET-style formatting in the invariant culture, Unix time and time spans.
+// .NET-style formatting in the invariant culture, Unix time, time spans,
+// and [sleep] within the run's time budget.
 package dateslots
 
 import (
@@ -36,6 +37,8 @@ func Register(e *engine.Engine) error {
 		{Sig: whitelist.Signature{Name: "date.unix", Doc: "the Unix time in seconds of a date", Value: dateValue}, Fn: unix},
 		{Sig: whitelist.Signature{Name: "time", Doc: "a time span from days, hours, minutes, seconds and milliseconds", Children: whitelist.Arguments,
 			Args: []whitelist.Arg{spanPartArg("days"), spanPartArg("hours"), spanPartArg("minutes"), spanPartArg("seconds"), spanPartArg("milliseconds")}}, Fn: span},
+		{Sig: whitelist.Signature{Name: "sleep", Doc: "waits this many milliseconds; a wait longer than the run's time budget has left fails at once",
+			Value: whitelist.ValueSpec{Required: true, Expr: true, Doc: "milliseconds"}}, Fn: sleep},
 		{Sig: whitelist.Signature{Name: "time.format", Doc: "formats a time span as text (c, or custom d h m s f)", Value: whitelist.ValueSpec{Required: true, Expr: true},
 			Children: whitelist.Arguments, Args: []whitelist.Arg{formatArg}}, Fn: formatSpan},
 	}
@@ -50,6 +53,25 @@ func Register(e *engine.Engine) error {
 func now(r *engine.Run, n *hyperlambda.Node) error {
 	n.Value = hyperlambda.Date{Time: r.Now().UTC(), Kind: hyperlambda.DateUTC}
 	return nil
+}
+
+// sleep is the reference's [sleep] (magic.lambda.threading). It reads no
+// clock and touches nothing outside the run, so it is pure: what bounds
+// it is the run's time budget, and the studio's Stop ends it.
+func sleep(r *engine.Run, n *hyperlambda.Node) error {
+	v, err := hyperlambda.Value(n)
+	if err != nil {
+		return err
+	}
+	ms, err := integer(v)
+	if err != nil {
+		return err
+	}
+	if ms < 0 {
+		return fmt.Errorf("needs a number of milliseconds, not %d", ms)
+	}
+	// Beyond a Duration's range the wait is longer than any budget anyway.
+	return r.Wait(time.Duration(min(ms, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond)
 }
 
 func constant(d hyperlambda.Date) engine.SlotFunc {
