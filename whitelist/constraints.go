@@ -2,6 +2,7 @@ package whitelist
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +20,10 @@ type Constraints struct {
 	// Config is what config.get may read: a per-policy key/value map,
 	// never the process environment.
 	Config map[string]string
+	// Identity is the caller a run acts for, which auth.ticket.* read
+	// (see Caller): nil when no policy names one, no username when the
+	// parts of an intersection name different ones.
+	Identity *Identity
 
 	// Effects are the constraints of the slots with effects outside the
 	// run (files, HTTP, databases): see constraints_effects.go.
@@ -45,6 +50,12 @@ func parseConstraints(file string, n *hyperlambda.Node) (Constraints, error) {
 			}
 			t := d.Time
 			c.Clock = &t
+		case "identity":
+			id, err := parseIdentity(e, bad)
+			if err != nil {
+				return c, err
+			}
+			c.Identity = id
 		case "config":
 			c.Config = map[string]string{}
 			for _, kv := range e.Children() {
@@ -71,8 +82,10 @@ func parseConstraints(file string, n *hyperlambda.Node) (Constraints, error) {
 
 // Constraints returns the constraints in force under p. For an
 // intersection they narrow: a fixed clock of any part holds (the first
-// one), and config keeps only the keys every part that has a config
-// agrees on. A part without constraints (a nested [whitelist]) adds none.
+// one), config keeps only the keys every part that has a config agrees
+// on, and an identity holds only if every part that names one names the
+// same (else the caller is anonymous). A part without constraints (a
+// nested [whitelist]) adds none.
 func (p *Policy) Constraints() Constraints {
 	if len(p.parts) == 0 {
 		return p.constraints
@@ -83,6 +96,15 @@ func (p *Policy) Constraints() Constraints {
 		c := part.Constraints()
 		if out.Clock == nil {
 			out.Clock = c.Clock
+		}
+		switch {
+		case c.Identity == nil:
+		case out.Identity == nil:
+			out.Identity = c.Identity
+		case !out.Identity.equal(c.Identity):
+			// Parts disagree: anonymous, and it stays so through
+			// further intersections (no username is never equal to one).
+			out.Identity = &Identity{}
 		}
 		out.Effects = narrowEffects(out.Effects, c.Effects)
 		if c.Config == nil {
@@ -112,4 +134,67 @@ func (c Constraints) ConfigKeys() string {
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, ", ")
+}
+
+// Caller is the identity a run acts for, nil for an anonymous caller.
+func (c Constraints) Caller() *Identity {
+	if c.Identity == nil || c.Identity.Username == "" {
+		return nil
+	}
+	return c.Identity
+}
+
+// Identity is who a run acts for: a user name and its roles.
+type Identity struct {
+	Username string
+	Roles    []string
+}
+
+// InRole reports whether the identity has any of roles.
+func (id *Identity) InRole(roles []string) bool {
+	for _, want := range roles {
+		if slices.Contains(id.Roles, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func (id *Identity) equal(o *Identity) bool {
+	return id.Username == o.Username && slices.Equal(id.Roles, o.Roles)
+}
+
+// SplitRoles reads a comma-separated role list ("admin, user"): trimmed,
+// empty items dropped.
+func SplitRoles(s string) []string {
+	var roles []string
+	for _, r := range strings.Split(s, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			roles = append(roles, r)
+		}
+	}
+	return roles
+}
+
+// parseIdentity reads
+//
+//	identity
+//	   username:jane
+//	   roles:admin,user
+func parseIdentity(n *hyperlambda.Node, bad func(*hyperlambda.Node, string, ...any) error) (*Identity, error) {
+	id := &Identity{}
+	for _, c := range n.Children() {
+		switch c.Name {
+		case "username":
+			id.Username = strings.TrimSpace(hyperlambda.StringOf(c.Value))
+		case "roles":
+			id.Roles = SplitRoles(hyperlambda.StringOf(c.Value))
+		default:
+			return nil, bad(c, "unknown identity entry %q; an identity has a username and roles, e.g. roles:admin,user", c.Name)
+		}
+	}
+	if id.Username == "" {
+		return nil, bad(n, "an identity needs a username, e.g. username:jane")
+	}
+	return id, nil
 }

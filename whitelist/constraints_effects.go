@@ -30,7 +30,7 @@ type EffectConstraints struct {
 }
 
 // knownConstraints lists every constraint section, for error messages.
-const knownConstraints = "clock, config, files, http and data"
+const knownConstraints = "clock, config, identity, files, http and data"
 
 // Default size limits where a section does not say.
 const (

@@ -21,7 +21,9 @@ func TestEffectConstraintErrors(t *testing.T) {
 		{"   data\r\n      databases\r\n         app:../app.db\r\n", "database app needs a file path inside the files root"},
 		{"   data\r\n      raw-sql:all\r\n", "raw-sql needs none, read or read-write"},
 		{"   data\r\n      colour:red\r\n", "unknown data constraint \"colour\""},
-		{"   weather:sunny\r\n", "known constraints are clock, config, files, http and data"},
+		{"   identity\r\n      roles:admin\r\n", "p.hl:3:4: an identity needs a username"},
+		{"   identity\r\n      username:jane\r\n      password:x\r\n", "p.hl:5:7: unknown identity entry \"password\""},
+		{"   weather:sunny\r\n", "known constraints are clock, config, identity, files, http and data"},
 	}
 	for _, c := range cases {
 		_, err := Parse("p.hl", []byte(head+c.src))

@@ -44,6 +44,7 @@ func FuzzParsePolicy(f *testing.F) {
 		"name:x\r\nbudgets\r\n   time-ms:long:9223372036854775807\r\n",
 		"name:x\r\nallow\r\n   strings.*\r\n   effects:pure,logs\r\ndeny\r\n   strings.mixin\r\n",
 		"name:x\r\nconstraints\r\n   files\r\n      root:\"{data}/sandbox\"\r\n   http\r\n      origins\r\n         https://example.com:8443\r\n",
+		"name:x\r\nconstraints\r\n   identity\r\n      username:jane\r\n      roles:\"a, b\"\r\n",
 		"name:x\r\nconstraints\r\n   data\r\n      databases\r\n         main:/db/main.db\r\n      tables\r\n         todos:read\r\n",
 	)
 	e := vocab.New()

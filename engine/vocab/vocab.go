@@ -6,6 +6,7 @@ package vocab
 
 import (
 	"hlstudio/engine"
+	"hlstudio/engine/authslots"
 	"hlstudio/engine/configslots"
 	"hlstudio/engine/cryptoslots"
 	"hlstudio/engine/dataslots"
@@ -29,6 +30,7 @@ func New() *engine.Engine {
 		dateslots.Register,
 		logslots.Register,
 		configslots.Register,
+		authslots.Register,
 		jsonslots.Register,
 		validatorslots.Register,
 		ioslots.Register,
