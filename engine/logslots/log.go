@@ -1,8 +1,9 @@
-// Package logslots is the log.* slot family: entries go into the run's
-// log (shown in the studio and stored with the run), never to the
-// process's own log or the terminal. Writing a log is an effect (logs)
-// the pure policy does not grant; entries count against the run's
-// output budget.
+// Package logslots is what a run writes out, recorded in the run's log
+// (shown in the studio and stored with the run), never in the process's
+// own log, the terminal or the network: the log.* family, and
+// sockets.signal's messages. Writing to the log is an effect (logs) the
+// pure policy does not grant; entries count against the run's output
+// budget.
 package logslots
 
 import (
@@ -13,6 +14,9 @@ import (
 
 // Register adds the family to e.
 func Register(e *engine.Engine) error {
+	if err := e.Register(socketsSignal()); err != nil {
+		return err
+	}
 	for _, level := range []string{"info", "debug", "error", "fatal"} {
 		err := e.Register(engine.Slot{
 			Sig: whitelist.Signature{Name: "log." + level, Doc: "writes a " + level + " entry to the run's log: its value is the message, its children named fields",

@@ -1,0 +1,76 @@
+package logslots
+
+import (
+	"errors"
+
+	"hlstudio/engine"
+	"hlstudio/engine/jsonslots"
+	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
+)
+
+// socketTargets are the reference's ways of addressing connected clients.
+var socketTargets = []string{"roles", "users", "groups", "client"}
+
+// socketsSignal is the reference's [sockets.signal], the most generated
+// slot of all that hlstudio lacked (2,056 uses in the public corpus: chat
+// and progress messages to the browser). The studio has no connected
+// clients and the run may not reach the network, so the message is
+// recorded in the run's log, where the person sees what would have been
+// sent and to whom: level "socket", the message name, the [args] as JSON,
+// and the targets.
+func socketsSignal() engine.Slot {
+	args := []whitelist.Arg{{Name: "args", Doc: "the payload, sent as JSON"}}
+	for _, t := range socketTargets {
+		args = append(args, whitelist.Arg{Name: t, Doc: "who receives it (comma-separated " + t + "); everyone when no target is given"})
+	}
+	return engine.Slot{
+		Sig: whitelist.Signature{Name: "sockets.signal", Doc: "records a socket message in the run's log (nothing is sent): its value is the message name",
+			Value: whitelist.ValueSpec{Required: true, Expr: true}, Children: whitelist.Arguments, Args: args, Effects: whitelist.Logs},
+		Fn: signal,
+	}
+}
+
+func signal(r *engine.Run, n *hyperlambda.Node) error {
+	v, err := hyperlambda.Value(n)
+	if err != nil {
+		return err
+	}
+	entry := engine.LogEntry{Level: "socket", Message: hyperlambda.StringOf(v)}
+	if entry.Message == "" {
+		return errors.New("needs a message name, e.g. sockets.signal:chat.message")
+	}
+	payload, err := r.ArgNode(n, "args")
+	if err != nil {
+		return err
+	}
+	if payload != nil {
+		// Expressions in the payload are sent as the values they select,
+		// read where they stand (they are relative to their own nodes).
+		var werr error
+		payload.Walk(func(d *hyperlambda.Node) bool {
+			if _, ok := d.Value.(*hyperlambda.Expression); ok && werr == nil {
+				d.Value, werr = hyperlambda.Value(d)
+			}
+			return werr == nil
+		})
+		if werr != nil {
+			return werr
+		}
+		js, err := jsonslots.Encode(payload, r.Policy().Budgets.OutputBytes)
+		if err != nil {
+			return err
+		}
+		entry.Fields = append(entry.Fields, engine.LogField{Name: "args", Value: string(js)})
+	}
+	for _, t := range socketTargets {
+		v, ok, err := r.Arg(n, t)
+		if err != nil {
+			return err
+		}
+		if ok {
+			entry.Fields = append(entry.Fields, engine.LogField{Name: t, Value: hyperlambda.StringOf(v)})
+		}
+	}
+	return r.Log(entry)
+}
