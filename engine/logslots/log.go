@@ -1,7 +1,7 @@
 // Package logslots is what a run writes out, recorded in the run's log
 // (shown in the studio and stored with the run), never in the process's
-// own log, the terminal or the network: the log.* family, and
-// sockets.signal's messages. Writing to the log is an effect (logs) the
+// own log, the terminal or the network: the log.* family, and the
+// messages of sockets.signal and mail.smtp.send. Writing to the log is an effect (logs) the
 // pure policy does not grant; entries count against the run's output
 // budget.
 package logslots
@@ -14,8 +14,10 @@ import (
 
 // Register adds the family to e.
 func Register(e *engine.Engine) error {
-	if err := e.Register(socketsSignal()); err != nil {
-		return err
+	for _, s := range []engine.Slot{socketsSignal(), mailSend()} {
+		if err := e.Register(s); err != nil {
+			return err
+		}
 	}
 	for _, level := range []string{"info", "debug", "error", "fatal"} {
 		err := e.Register(engine.Slot{

@@ -45,23 +45,11 @@ func signal(r *engine.Run, n *hyperlambda.Node) error {
 		return err
 	}
 	if payload != nil {
-		// Expressions in the payload are sent as the values they select,
-		// read where they stand (they are relative to their own nodes).
-		var werr error
-		payload.Walk(func(d *hyperlambda.Node) bool {
-			if _, ok := d.Value.(*hyperlambda.Expression); ok && werr == nil {
-				d.Value, werr = hyperlambda.Value(d)
-			}
-			return werr == nil
-		})
-		if werr != nil {
-			return werr
-		}
-		js, err := jsonslots.Encode(payload, r.Policy().Budgets.OutputBytes)
+		js, err := payloadJSON(r, payload)
 		if err != nil {
 			return err
 		}
-		entry.Fields = append(entry.Fields, engine.LogField{Name: "args", Value: string(js)})
+		entry.Fields = append(entry.Fields, engine.LogField{Name: "args", Value: js})
 	}
 	for _, t := range socketTargets {
 		v, ok, err := r.Arg(n, t)
@@ -73,4 +61,22 @@ func signal(r *engine.Run, n *hyperlambda.Node) error {
 		}
 	}
 	return r.Log(entry)
+}
+
+// payloadJSON is what a message would carry: n's children as JSON, with
+// expressions replaced by the values they select, read where they stand
+// (they are relative to their own nodes).
+func payloadJSON(r *engine.Run, n *hyperlambda.Node) (string, error) {
+	var err error
+	n.Walk(func(d *hyperlambda.Node) bool {
+		if _, ok := d.Value.(*hyperlambda.Expression); ok && err == nil {
+			d.Value, err = hyperlambda.Value(d)
+		}
+		return err == nil
+	})
+	if err != nil {
+		return "", err
+	}
+	js, err := jsonslots.Encode(n, r.Policy().Budgets.OutputBytes)
+	return string(js), err
 }
