@@ -52,7 +52,7 @@ func TestUnknownSlotReasons(t *testing.T) {
 	names := []string{"get-value", "strings.concat", "strings.contains", "math.add", "eq"}
 	for _, c := range []struct{ name, want string }{
 		{"auth.ticket.verify", "auth.ticket.verify is a slot of the reference runtime (magic.lambda.auth) that hlstudio does not provide"},
-		{"cache.set", "cache.set is a slot of the reference runtime (magic.lambda.caching) that hlstudio does not provide"},
+		{"tasks.create", "tasks.create is a slot of the reference runtime (magic.lambda.scheduler) that hlstudio does not provide"},
 		{"strings.concatt", "no slot is named strings.concatt; did you mean strings.concat?"},
 		{"get-vaule", "no slot is named get-vaule; did you mean get-value?"},
 		{"math.ad", "no slot is named math.ad; did you mean math.add?"},

@@ -7,6 +7,7 @@ package vocab
 import (
 	"hlstudio/engine"
 	"hlstudio/engine/authslots"
+	"hlstudio/engine/cacheslots"
 	"hlstudio/engine/configslots"
 	"hlstudio/engine/cryptoslots"
 	"hlstudio/engine/dataslots"
@@ -31,6 +32,7 @@ func New() *engine.Engine {
 		logslots.Register,
 		configslots.Register,
 		authslots.Register,
+		cacheslots.Register,
 		jsonslots.Register,
 		validatorslots.Register,
 		ioslots.Register,
