@@ -19,6 +19,7 @@ import (
 	"hlstudio/engine/logslots"
 	"hlstudio/engine/mathslots"
 	"hlstudio/engine/stringslots"
+	"hlstudio/engine/threadslots"
 	"hlstudio/engine/validatorslots"
 )
 
@@ -33,6 +34,7 @@ func New() *engine.Engine {
 		configslots.Register,
 		authslots.Register,
 		cacheslots.Register,
+		threadslots.Register,
 		jsonslots.Register,
 		validatorslots.Register,
 		ioslots.Register,
