@@ -66,6 +66,17 @@ func (e *Engine) Register(s Slot) error {
 	return nil
 }
 
+// RegisterAll registers slots in order, stopping at the first error: how
+// a family adds itself.
+func (e *Engine) RegisterAll(slots ...Slot) error {
+	for _, s := range slots {
+		if err := e.Register(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (e *Engine) mustRegister(sig whitelist.Signature, fn SlotFunc) {
 	if err := e.Register(Slot{Sig: sig, Fn: fn}); err != nil {
 		panic(err)

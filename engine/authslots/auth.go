@@ -22,12 +22,7 @@ func Register(e *engine.Engine) error {
 		{Sig: whitelist.Signature{Name: "auth.ticket.in-role", Doc: "true when the policy's identity has one of the roles",
 			Value: whitelist.ValueSpec{Required: true, Expr: true, Doc: roles.Doc}}, Fn: inRole},
 	}
-	for _, s := range slots {
-		if err := e.Register(s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.RegisterAll(slots...)
 }
 
 // accessDenied is the reference's refusal: public, status 401. For an

@@ -40,12 +40,7 @@ func Register(e *engine.Engine) error {
 		{Sig: whitelist.Signature{Name: "cache.count", Doc: "how many keys are cached (starting with the value, when given)", Value: filter}, Fn: countKeys},
 		{Sig: whitelist.Signature{Name: "cache.list", Doc: "the cached keys and values, sorted by key, as children with key and value (starting with the value, when given)", Value: filter}, Fn: listKeys},
 	}
-	for _, s := range slots {
-		if err := e.Register(s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.RegisterAll(slots...)
 }
 
 func keyOf(n *hyperlambda.Node) (string, error) {

@@ -42,12 +42,7 @@ func Register(e *engine.Engine) error {
 		{Sig: whitelist.Signature{Name: "time.format", Doc: "formats a time span as text (c, or custom d h m s f)", Value: whitelist.ValueSpec{Required: true, Expr: true},
 			Children: whitelist.Arguments, Args: []whitelist.Arg{formatArg}}, Fn: formatSpan},
 	}
-	for _, s := range slots {
-		if err := e.Register(s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.RegisterAll(slots...)
 }
 
 func now(r *engine.Run, n *hyperlambda.Node) error {

@@ -23,12 +23,7 @@ func Register(e *engine.Engine) error {
 		{Sig: whitelist.Signature{Name: "semaphore", Doc: "runs its children while holding the named semaphore (one run is one sequence, so nothing else holds it)",
 			Value: whitelist.ValueSpec{Expr: true, Doc: "the semaphore's name"}, Children: whitelist.Code}, Fn: eval},
 	}
-	for _, s := range slots {
-		if err := e.Register(s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.RegisterAll(slots...)
 }
 
 // fork runs a copy of its children as a function, as the reference runs
