@@ -58,6 +58,8 @@ func Register(e *engine.Engine) error {
 		{"strings.contains", "whether its value contains the child's value", whitelist.Code, test(strings.Contains)},
 		{"strings.starts-with", "whether its value starts with the child's value", whitelist.Code, test(strings.HasPrefix)},
 		{"strings.ends-with", "whether its value ends with the child's value", whitelist.Code, test(strings.HasSuffix)},
+		{"strings.builder", "evaluates its children with a text buffer that [strings.builder.append] adds to; its value becomes the text", whitelist.Code, builder},
+		{"strings.builder.append", "appends its value (as text) to the [strings.builder] around it", whitelist.NoChildren, builderAppend},
 	}
 	for _, s := range slots {
 		sig := whitelist.Signature{Name: s.name, Doc: s.doc, Value: value, Children: s.role}
