@@ -9,8 +9,9 @@ import (
 	"hlstudio/whitelist"
 )
 
-// socketTargets are the reference's ways of addressing connected clients.
-var socketTargets = []string{"roles", "users", "groups", "client"}
+// socketTargets are the reference's ways of addressing connected clients;
+// a message names at most one of them (none: everyone).
+var socketTargets = []string{"roles", "users", "groups", "clients"}
 
 // socketsSignal is the reference's [sockets.signal], the most generated
 // slot of all that hlstudio lacked (2,056 uses in the public corpus: chat
@@ -18,15 +19,15 @@ var socketTargets = []string{"roles", "users", "groups", "client"}
 // clients and the run may not reach the network, so the message is
 // recorded in the run's log, where the person sees what would have been
 // sent and to whom: level "socket", the message name, the [args] as JSON,
-// and the targets.
+// and the target.
 func socketsSignal() engine.Slot {
-	args := []whitelist.Arg{{Name: "args", Doc: "the payload, sent as JSON"}}
+	args := []whitelist.Arg{{Name: "args", Doc: "the payload, sent as JSON (a copy: expressions in it see only the copy, as in the reference)"}}
 	for _, t := range socketTargets {
-		args = append(args, whitelist.Arg{Name: t, Doc: "who receives it (comma-separated " + t + "); everyone when no target is given"})
+		args = append(args, whitelist.Arg{Name: t, Doc: "who receives it (comma-separated " + t + "); at most one kind of target, everyone when none"})
 	}
 	return engine.Slot{
-		Sig: whitelist.Signature{Name: "sockets.signal", Doc: "records a socket message in the run's log (nothing is sent): its value is the message name",
-			Value: whitelist.ValueSpec{Required: true, Expr: true}, Children: whitelist.Arguments, Args: args, Effects: whitelist.Logs},
+		Sig: whitelist.Signature{Name: "sockets.signal", Doc: "records a socket message in the run's log (nothing is sent): its value is the message name; none, no message",
+			Value: whitelist.ValueSpec{Expr: true}, Children: whitelist.Arguments, Args: args, Effects: whitelist.Logs},
 		Fn: signal,
 	}
 }
@@ -37,35 +38,46 @@ func signal(r *engine.Run, n *hyperlambda.Node) error {
 		return err
 	}
 	entry := engine.LogEntry{Level: "socket", Message: hyperlambda.StringOf(v)}
-	if entry.Message == "" {
-		return errors.New("needs a message name, e.g. sockets.signal:chat.message")
-	}
-	payload, err := r.ArgNode(n, "args")
-	if err != nil {
-		return err
-	}
-	if payload != nil {
-		js, err := payloadJSON(r, payload)
-		if err != nil {
-			return err
-		}
-		entry.Fields = append(entry.Fields, engine.LogField{Name: "args", Value: js})
-	}
+	targets := 0
 	for _, t := range socketTargets {
 		v, ok, err := r.Arg(n, t)
 		if err != nil {
 			return err
 		}
 		if ok {
+			targets++
 			entry.Fields = append(entry.Fields, engine.LogField{Name: t, Value: hyperlambda.StringOf(v)})
 		}
+	}
+	if targets > 1 {
+		return errors.New("takes one of [roles], [users], [clients] or [groups], or none")
+	}
+	payload, err := r.ArgNode(n, "args")
+	if err != nil {
+		return err
+	}
+	if payload != nil && entry.Message != "" {
+		// The reference sends a copy: an expression in it that reaches
+		// outside [args] finds nothing (generated code unwraps first).
+		cp, err := r.Clone(payload)
+		if err != nil {
+			return err
+		}
+		js, err := payloadJSON(r, cp)
+		if err != nil {
+			return err
+		}
+		entry.Fields = append([]engine.LogField{{Name: "args", Value: js}}, entry.Fields...)
+	}
+	n.Clear()
+	if entry.Message == "" { // the reference ignores a message without a name
+		return nil
 	}
 	return r.Log(entry)
 }
 
 // payloadJSON is what a message would carry: n's children as JSON, with
-// expressions replaced by the values they select, read where they stand
-// (they are relative to their own nodes).
+// expressions replaced by the values they select from where they stand.
 func payloadJSON(r *engine.Run, n *hyperlambda.Node) (string, error) {
 	var err error
 	n.Walk(func(d *hyperlambda.Node) bool {
