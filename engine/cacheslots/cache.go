@@ -19,7 +19,7 @@ import (
 
 type cacheKey struct{}
 
-type cache map[string]any
+type cache map[string]string
 
 func runCache(r *engine.Run) cache {
 	return r.Extension(cacheKey{}, func() any { return cache{} }).(cache)
@@ -38,7 +38,8 @@ func Register(e *engine.Engine) error {
 			Value: key, Children: whitelist.Arguments, Args: []whitelist.Arg{{Name: ".lambda", Required: true, Code: true, Doc: "returns the value on a miss"}, expiration}}, Fn: tryGet},
 		{Sig: whitelist.Signature{Name: "cache.clear", Doc: "removes the cached keys (those starting with the value, when given)", Value: filter}, Fn: clearKeys},
 		{Sig: whitelist.Signature{Name: "cache.count", Doc: "how many keys are cached (starting with the value, when given)", Value: filter}, Fn: countKeys},
-		{Sig: whitelist.Signature{Name: "cache.list", Doc: "the cached keys and values, sorted by key, as children with key and value (starting with the value, when given)", Value: filter}, Fn: listKeys},
+		{Sig: whitelist.Signature{Name: "cache.list", Doc: "the cached keys and values, sorted by key, as [.] children with key and value (starting with the value, when given), from [offset] at most [limit] (10)",
+			Value: filter, Children: whitelist.Arguments, Args: []whitelist.Arg{{Name: "offset", Doc: "items to skip (0)"}, {Name: "limit", Doc: "items at most (10)"}}}, Fn: listKeys},
 	}
 	return e.RegisterAll(slots...)
 }
@@ -55,27 +56,28 @@ func keyOf(n *hyperlambda.Node) (string, error) {
 	return k, nil
 }
 
-// store caches v under k, within the run's budgets. Values are kept as
-// they are; nodes are not cached (a node would tie the cache to a tree).
+// store caches v under k as text, as the reference does (a cached int is
+// read back as a string), within the run's budgets; null removes the key.
+// A node is refused rather than flattened: a tree is cached as text made
+// on purpose (lambda2hyper, lambda2json).
 func store(r *engine.Run, c cache, k string, v any) error {
-	switch x := v.(type) {
+	switch v.(type) {
 	case nil:
 		delete(c, k)
 		return nil
 	case *hyperlambda.Node:
-		return errors.New("caches values, not nodes: convert the nodes to text first (lambda2hyper or lambda2json)")
-	case []byte:
-		v = append([]byte(nil), x...)
+		return errors.New("caches text, not nodes: convert the nodes to text first (lambda2hyper or lambda2json)")
 	}
+	text := hyperlambda.StringOf(v)
 	if _, ok := c[k]; !ok {
 		if err := r.Created(1); err != nil {
 			return err
 		}
 	}
-	if err := r.Output(len(k) + len(hyperlambda.StringOf(v))); err != nil {
+	if err := r.Output(len(k) + len(text)); err != nil {
 		return err
 	}
-	c[k] = v
+	c[k] = text
 	return nil
 }
 
@@ -96,7 +98,10 @@ func get(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	n.Value = runCache(r)[k]
+	n.Value = nil
+	if v, ok := runCache(r)[k]; ok {
+		n.Value = v
+	}
 	return nil
 }
 
@@ -115,13 +120,19 @@ func tryGet(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
+	// What is cached is the value the lambda returns, as text; returned
+	// nodes are dropped, as in the reference.
 	if err := r.Call(lambda, n); err != nil {
 		return err
 	}
-	if n.Len() > 0 {
-		return errors.New("[.lambda] returned nodes; it must return a value (return-value or return)")
+	n.Clear()
+	if err := store(r, c, k, n.Value); err != nil {
+		return err
 	}
-	return store(r, c, k, n.Value)
+	if n.Value != nil {
+		n.Value = c[k]
+	}
+	return nil
 }
 
 func filterOf(n *hyperlambda.Node) (string, error) {
@@ -166,11 +177,40 @@ func countKeys(r *engine.Run, n *hyperlambda.Node) error {
 	return nil
 }
 
+// listKeys lists the keys and values, sorted by key, from [offset] (0)
+// at most [limit] (10) of them, as the reference's defaults.
 func listKeys(r *engine.Run, n *hyperlambda.Node) error {
 	keys, err := matching(r, n)
 	if err != nil {
 		return err
 	}
+	page := func(name string, def int64) (int64, error) {
+		v, ok, err := r.Arg(n, name)
+		if err != nil || !ok {
+			return def, err
+		}
+		var i int64 = -1
+		switch x := v.(type) {
+		case int32:
+			i = int64(x)
+		case int64:
+			i = x
+		}
+		if i < 0 {
+			return 0, fmt.Errorf("[%s] needs an integer of 0 or more", name)
+		}
+		return i, nil
+	}
+	offset, err := page("offset", 0)
+	if err != nil {
+		return err
+	}
+	limit, err := page("limit", 10)
+	if err != nil {
+		return err
+	}
+	keys = keys[min(offset, int64(len(keys))):]
+	keys = keys[:min(limit, int64(len(keys)))]
 	if err := r.Created(3 * len(keys)); err != nil {
 		return err
 	}
@@ -178,7 +218,7 @@ func listKeys(r *engine.Run, n *hyperlambda.Node) error {
 	n.Clear()
 	n.Value = nil
 	for _, k := range keys {
-		n.Add(hyperlambda.New("", nil, hyperlambda.New("key", k), hyperlambda.New("value", c[k])))
+		n.Add(hyperlambda.New(".", nil, hyperlambda.New("key", k), hyperlambda.New("value", c[k])))
 	}
 	return nil
 }
