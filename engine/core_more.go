@@ -381,8 +381,10 @@ func slotLambda2Hyper(r *Run, n *hyperlambda.Node) error {
 	return nil
 }
 
-// unwrapAll replaces every expression value under n with its value.
-func unwrapAll(n *hyperlambda.Node) error {
+// UnwrapAll replaces every expression value under n with its value, read
+// where it stands: what [yield] and [execute] do to their arguments, and
+// what a recorded message does to its payload.
+func UnwrapAll(n *hyperlambda.Node) error {
 	var err error
 	n.Walk(func(d *hyperlambda.Node) bool {
 		if err != nil {
@@ -400,7 +402,7 @@ func unwrapAll(n *hyperlambda.Node) error {
 }
 
 func slotYield(r *Run, n *hyperlambda.Node) error {
-	if err := unwrapAll(n); err != nil {
+	if err := UnwrapAll(n); err != nil {
 		return err
 	}
 	res := r.result()
@@ -409,7 +411,7 @@ func slotYield(r *Run, n *hyperlambda.Node) error {
 }
 
 func slotExecute(r *Run, n *hyperlambda.Node) error {
-	if err := unwrapAll(n); err != nil {
+	if err := UnwrapAll(n); err != nil {
 		return err
 	}
 	return slotSignal(r, n)

@@ -79,14 +79,7 @@ func signal(r *engine.Run, n *hyperlambda.Node) error {
 // payloadJSON is what a message would carry: n's children as JSON, with
 // expressions replaced by the values they select from where they stand.
 func payloadJSON(r *engine.Run, n *hyperlambda.Node) (string, error) {
-	var err error
-	n.Walk(func(d *hyperlambda.Node) bool {
-		if _, ok := d.Value.(*hyperlambda.Expression); ok && err == nil {
-			d.Value, err = hyperlambda.Value(d)
-		}
-		return err == nil
-	})
-	if err != nil {
+	if err := engine.UnwrapAll(n); err != nil {
 		return "", err
 	}
 	js, err := jsonslots.Encode(n, r.Policy().Budgets.OutputBytes)
