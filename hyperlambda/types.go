@@ -523,3 +523,25 @@ func invalidPrefix(b []byte) int {
 	}
 	return n
 }
+
+// Integer reads a value of any integer type that fits an int64 exactly
+// (ulong is left to the caller, which says what "too large" means).
+func Integer(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint8:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	}
+	return 0, false
+}

@@ -189,14 +189,8 @@ func listKeys(r *engine.Run, n *hyperlambda.Node) error {
 		if err != nil || !ok {
 			return def, err
 		}
-		var i int64 = -1
-		switch x := v.(type) {
-		case int32:
-			i = int64(x)
-		case int64:
-			i = x
-		}
-		if i < 0 {
+		i, ok := hyperlambda.Integer(v)
+		if !ok || i < 0 {
 			return 0, fmt.Errorf("[%s] needs an integer of 0 or more", name)
 		}
 		return i, nil

@@ -129,22 +129,10 @@ func format(r *engine.Run, n *hyperlambda.Node) error {
 // integer reads an integer of any width; a decimal or double with a
 // fraction is an error rather than a silent truncation.
 func integer(v any) (int64, error) {
-	switch x := v.(type) {
-	case int32:
-		return int64(x), nil
-	case int64:
-		return x, nil
-	case int16:
-		return int64(x), nil
-	case int8:
-		return int64(x), nil
-	case uint8:
-		return int64(x), nil
-	case uint16:
-		return int64(x), nil
-	case uint32:
-		return int64(x), nil
-	case uint64:
+	if i, ok := hyperlambda.Integer(v); ok {
+		return i, nil
+	}
+	if x, ok := v.(uint64); ok {
 		if x > math.MaxInt64 {
 			return 0, errors.New("integer too large")
 		}

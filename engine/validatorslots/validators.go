@@ -182,7 +182,7 @@ func bounds(r *engine.Run, n *hyperlambda.Node) (lo, hi *int64, err error) {
 			}
 			continue
 		}
-		i, isInt := toInt(v)
+		i, isInt := hyperlambda.Integer(v)
 		if !isInt {
 			return nil, nil, fmt.Errorf("[%s] needs an integer, not %s", name, hyperlambda.TypeOf(v))
 		}
@@ -193,26 +193,6 @@ func bounds(r *engine.Run, n *hyperlambda.Node) (lo, hi *int64, err error) {
 		}
 	}
 	return lo, hi, nil
-}
-
-func toInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int8:
-		return int64(x), true
-	case int16:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int64:
-		return x, true
-	case uint8:
-		return int64(x), true
-	case uint16:
-		return int64(x), true
-	case uint32:
-		return int64(x), true
-	}
-	return 0, false
 }
 
 // within checks lo <= x <= hi; what names the measured thing ("a text
@@ -233,7 +213,7 @@ func integer(r *engine.Run, n *hyperlambda.Node) error {
 		return err
 	}
 	return each(func(field string, v any) error {
-		i, ok := toInt(v)
+		i, ok := hyperlambda.Integer(v)
 		if !ok {
 			return invalid(field, "%s must be an integer", field)
 		}
