@@ -286,3 +286,20 @@ func TestRegress(t *testing.T) {
 		t.Errorf("%+v", r[0])
 	}
 }
+
+// The model's vocabulary lists a slot once: the reference's other names
+// for it (sqlite.read for data.read, crypto.hash.md5 for crypto.hash)
+// run, but are left out of the prompt.
+func TestSystemPromptLeavesOutAliases(t *testing.T) {
+	sys := systemPrompt(vocab.New(), policy(t, "sandbox"), ModeTree)
+	for _, want := range []string{"`data.read`", "`crypto.hash:x:…`"} {
+		if !strings.Contains(sys, "- "+want) {
+			t.Errorf("the prompt lacks %s", want)
+		}
+	}
+	for _, alias := range []string{"sqlite.read", "sqlite.connect", "crypto.hash.md5"} {
+		if strings.Contains(sys, alias) {
+			t.Errorf("the prompt lists the alias %s", alias)
+		}
+	}
+}

@@ -63,7 +63,7 @@ func systemPrompt(vocab whitelist.Vocabulary, policy *whitelist.Policy, mode Mod
 	sys.WriteString("\n\n# Slots you may use (policy " + policy.Name + ")\n")
 	for _, name := range vocab.Names() {
 		sig, _ := vocab.Signature(name)
-		if !policy.Allows(name, sig).Allowed {
+		if sig.AliasOf != "" || !policy.Allows(name, sig).Allowed {
 			continue
 		}
 		sys.WriteString("- " + describeSlot(sig) + "\n")

@@ -121,6 +121,11 @@ type Signature struct {
 	// of a computed name, eval of an expression): the checker labels them
 	// dynamic, the guard checks what they reach when they reach it.
 	Dynamic bool
+	// AliasOf names the slot this one repeats under another name (the
+	// reference's sqlite.read is data.read here): it is checked, granted
+	// and run like any slot, but the model's vocabulary lists only the
+	// original, so a prompt does not carry both.
+	AliasOf string
 }
 
 // Arg returns the named argument, if declared.

@@ -1,7 +1,8 @@
 // Package dataslots is the data.* family over SQLite (mattn/go-sqlite3):
 // data.connect, the CRUD builders data.create/read/update/delete, raw SQL
 // (data.select, data.scalar, data.execute) and transactions, on the
-// database files the policy names inside its files root.
+// database files the policy names inside its files root; each also under
+// the reference's sqlite.* name.
 //
 // SQL is built with bound parameters only: values never become SQL text.
 // Table and column names must be plain identifiers, are written in
@@ -64,6 +65,17 @@ func Register(e *engine.Engine) error {
 	}
 	for _, s := range slots {
 		if err := e.Register(engine.Slot{Sig: s.sig, Fn: s.fn}); err != nil {
+			return err
+		}
+		// The reference's sqlite.* slots are what its data.* slots run
+		// on a SQLite database; here every database is SQLite, so each
+		// is the same slot under the other name (one connection scope,
+		// so data.read inside sqlite.connect works as in the reference).
+		alias := s.sig
+		alias.Name = "sqlite." + strings.TrimPrefix(s.sig.Name, "data.")
+		alias.Doc = "the same as [" + s.sig.Name + "]: " + s.sig.Doc
+		alias.AliasOf = s.sig.Name
+		if err := e.Register(engine.Slot{Sig: alias, Fn: s.fn}); err != nil {
 			return err
 		}
 	}
