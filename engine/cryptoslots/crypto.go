@@ -1,6 +1,8 @@
 // Package cryptoslots is hashing, password storage and identifiers:
-// crypto.hash (sha256, sha512), crypto.password.hash/verify (bcrypt, as
-// the reference), crypto.random and guid.new. Randomness is an effect a
+// crypto.hash and crypto.hash.<algorithm> (sha256, sha384, sha512, and
+// md5 and sha1 for legacy data, as the reference), crypto.password.hash/
+// verify (bcrypt, as the reference), crypto.random, crypto.random.int and
+// guid.new. Randomness is an effect a
 // policy can deny (runs that must replay identically deny it); hashing is
 // pure. Password hashing is deliberately slow, so each call also counts
 // as many steps: a loop of hashes ends at the step budget, not after
@@ -8,7 +10,9 @@
 package cryptoslots
 
 import (
+	"crypto/md5"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
@@ -16,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"math"
+	"strings"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -30,18 +36,33 @@ const bcryptSteps = 10_000
 
 var input = whitelist.ValueSpec{Required: true, Expr: true}
 
+// hashes are the algorithms of crypto.hash, by the names the reference
+// uses; md5 and sha1 are there for legacy data (old password columns),
+// as in the reference, not for new designs.
+var hashes = map[string]func() hash.Hash{"md5": md5.New, "sha1": sha1.New, "sha256": sha256.New, "sha384": sha512.New384, "sha512": sha512.New}
+
+var formatArg = whitelist.Arg{Name: "format", Type: "string", Doc: "hex (default; the reference's text), base64, raw or fingerprint"}
+
 // Register adds the family to e.
 func Register(e *engine.Engine) error {
-	for _, s := range []engine.Slot{
+	slots := []engine.Slot{
 		{Sig: whitelist.Signature{Name: "crypto.hash", Doc: "hex digest of its value's text (or bytes)", Value: input, Children: whitelist.Arguments,
-			Args: []whitelist.Arg{{Name: "algorithm", Type: "string", Doc: "sha256 (default) or sha512"}, {Name: "format", Type: "string", Doc: "hex (default), base64 or raw"}}}, Fn: digest},
+			Args: []whitelist.Arg{{Name: "algorithm", Type: "string", Doc: "sha256 (default), sha384, sha512, or md5 and sha1 for legacy data"},
+				{Name: "algo", Type: "string", Doc: "the same as [algorithm]"}, formatArg}}, Fn: digest},
+		{Sig: whitelist.Signature{Name: "crypto.random.int", Doc: "a random integer from 0 up to, not including, [max] (default 2147483647)", Children: whitelist.Arguments, Effects: whitelist.Random,
+			Args: []whitelist.Arg{{Name: "max", Type: "int"}, {Name: "seed", Type: "string", Doc: "accepted and ignored: in the reference it only adds to the generator's entropy"}}}, Fn: randomInt},
 		{Sig: whitelist.Signature{Name: "crypto.password.hash", Doc: "a bcrypt hash of a password, for storing", Value: input, Effects: whitelist.Random}, Fn: passwordHash},
 		{Sig: whitelist.Signature{Name: "crypto.password.verify", Doc: "whether a password matches a stored bcrypt [hash]", Value: input, Children: whitelist.Arguments,
 			Args: []whitelist.Arg{{Name: "hash", Type: "string", Required: true}}}, Fn: passwordVerify},
 		{Sig: whitelist.Signature{Name: "crypto.random", Doc: "random text of [min]..[max] characters (default 10..20) from letters and digits", Children: whitelist.Arguments, Effects: whitelist.Random,
 			Args: []whitelist.Arg{{Name: "min", Type: "int"}, {Name: "max", Type: "int"}}}, Fn: random},
 		{Sig: whitelist.Signature{Name: "guid.new", Doc: "a new random GUID", Effects: whitelist.Random}, Fn: newGUID},
-	} {
+	}
+	for _, alg := range []string{"md5", "sha1", "sha256", "sha384", "sha512"} {
+		slots = append(slots, engine.Slot{Sig: whitelist.Signature{Name: "crypto.hash." + alg, Doc: "hex " + alg + " digest of its value's text (or bytes)", Value: input, Children: whitelist.Arguments,
+			Args: []whitelist.Arg{formatArg}, AliasOf: "crypto.hash"}, Fn: digest})
+	}
+	for _, s := range slots {
 		if err := e.Register(s); err != nil {
 			return err
 		}
@@ -68,37 +89,64 @@ func digest(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	alg, _, err := r.Arg(n, "algorithm")
-	if err != nil {
-		return err
+	// crypto.hash.sha1 names its algorithm; crypto.hash takes it as an
+	// argument, sha256 when none is given.
+	alg, named := strings.CutPrefix(n.Name, "crypto.hash.")
+	if !named {
+		alg = "sha256"
+		for _, name := range []string{"algorithm", "algo"} {
+			v, ok, err := r.Arg(n, name)
+			if err != nil {
+				return err
+			}
+			if ok {
+				alg = strings.ToLower(v.(string))
+			}
+		}
 	}
-	var h hash.Hash
-	switch alg {
-	case nil, "sha256":
-		h = sha256.New()
-	case "sha512":
-		h = sha512.New()
-	default:
-		return fmt.Errorf("unknown algorithm %q: use sha256 or sha512", alg)
+	newHash, ok := hashes[alg]
+	if !ok {
+		return fmt.Errorf("unknown algorithm %q: use sha256, sha384, sha512, sha1 or md5", alg)
 	}
+	h := newHash()
 	h.Write(data)
 	sum := h.Sum(nil)
 	format, _, err := r.Arg(n, "format")
 	if err != nil {
 		return err
 	}
-	n.Clear()
-	switch format {
-	case nil, "hex":
-		n.Value = hex.EncodeToString(sum)
+	var out any
+	switch f, _ := format.(string); strings.ToLower(f) {
+	case "", "hex", "text":
+		out = hex.EncodeToString(sum)
 	case "base64":
-		n.Value = base64.StdEncoding.EncodeToString(sum)
+		out = base64.StdEncoding.EncodeToString(sum)
 	case "raw":
-		n.Value = sum
+		out = sum
+	case "fingerprint":
+		out = fingerprint(sum)
 	default:
-		return fmt.Errorf("unknown format %q: use hex, base64 or raw", format)
+		return fmt.Errorf("unknown format %q: use hex, base64, raw or fingerprint", format)
 	}
-	return r.Output(len(sum) * 2)
+	n.Clear()
+	n.Value = out
+	if text, ok := out.(string); ok {
+		return r.Output(len(text))
+	}
+	return r.Output(len(sum))
+}
+
+// fingerprint is a digest as the reference shows one to people: lower
+// case hex in groups of two bytes joined by dashes ("a1b2-c3d4-...").
+func fingerprint(sum []byte) string {
+	var b strings.Builder
+	for i, x := range sum {
+		if i > 0 && i%2 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteString(hex.EncodeToString([]byte{x}))
+	}
+	return b.String()
 }
 
 func slow(r *engine.Run) error {
@@ -175,6 +223,26 @@ func random(r *engine.Run, n *hyperlambda.Node) error {
 	}
 	n.Clear()
 	n.Value = string(out)
+	return nil
+}
+
+func randomInt(r *engine.Run, n *hyperlambda.Node) error {
+	hi := int64(math.MaxInt32)
+	v, ok, err := r.Arg(n, "max")
+	if err != nil {
+		return err
+	}
+	if ok {
+		hi = int64(v.(int32))
+	}
+	if hi < 1 {
+		return fmt.Errorf("needs [max] of at least 1, got %d", hi)
+	}
+	if _, _, err := r.Arg(n, "seed"); err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = int32(uniform(int(hi)))
 	return nil
 }
 
