@@ -191,3 +191,22 @@ func sizeOf(v any) int {
 	}
 	return 8
 }
+
+// TextValue is n's value (following an expression) as text to parse:
+// a string, or bytes read as text; anything else is an error saying
+// what kind of text was expected ("needs JSON text, not int").
+func TextValue(n *hyperlambda.Node, kind string) (string, error) {
+	v, err := value(n)
+	if err != nil {
+		return "", err
+	}
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case []byte:
+		return string(x), nil
+	case nil:
+		return "", fmt.Errorf("needs %s text, not null", kind)
+	}
+	return "", fmt.Errorf("needs %s text, not %s", kind, hyperlambda.TypeOf(v))
+}

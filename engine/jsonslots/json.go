@@ -40,18 +40,9 @@ func Register(e *engine.Engine) error {
 }
 
 func json2lambda(r *engine.Run, n *hyperlambda.Node) error {
-	v, err := hyperlambda.Value(n)
+	text, err := engine.TextValue(n, "JSON")
 	if err != nil {
 		return err
-	}
-	var text string
-	switch x := v.(type) {
-	case string:
-		text = x
-	case []byte:
-		text = string(x)
-	default:
-		return fmt.Errorf("needs JSON text, not %s", describe(v))
 	}
 	tmp, err := Decode(text, r.Policy().Budgets.Depth, r.Created)
 	if err != nil {

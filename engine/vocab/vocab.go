@@ -10,6 +10,7 @@ import (
 	"hlstudio/engine/cacheslots"
 	"hlstudio/engine/configslots"
 	"hlstudio/engine/cryptoslots"
+	"hlstudio/engine/csvslots"
 	"hlstudio/engine/dataslots"
 	"hlstudio/engine/dateslots"
 	"hlstudio/engine/endpoint"
@@ -41,6 +42,7 @@ func New() *engine.Engine {
 		httpslots.Register,
 		dataslots.Register,
 		cryptoslots.Register,
+		csvslots.Register,
 		endpoint.Register,
 	}
 	for _, register := range families {
