@@ -140,13 +140,6 @@ func number(t json.Number) any {
 	return f
 }
 
-func describe(v any) string {
-	if v == nil {
-		return "null"
-	}
-	return hyperlambda.TypeOf(v)
-}
-
 func lambda2json(r *engine.Run, n *hyperlambda.Node) error {
 	var src *hyperlambda.Node
 	if n.Value != nil {
