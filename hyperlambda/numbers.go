@@ -280,10 +280,13 @@ func parseDecimal(s string) (decimal.Decimal, numErr) {
 	return d, numOK
 }
 
-// normalizeDecimal maps any shopspring value onto the .NET decimal it
-// would become when its plain text is parsed, so that the canonical text
-// always parses back to itself. ok is false when it cannot be represented.
-func normalizeDecimal(d decimal.Decimal) (decimal.Decimal, bool) {
+// NetDecimal maps any shopspring value onto the .NET decimal it would
+// become when its plain text is parsed (at most 28 fraction digits, 96
+// bits of mantissa), so that the canonical text always parses back to
+// itself. ok is false when it is beyond the range of a decimal: a
+// computation or a parse must then fail or use another type, never keep
+// it (it could not be written out as a decimal).
+func NetDecimal(d decimal.Decimal) (decimal.Decimal, bool) {
 	exp := d.Exponent()
 	coef := d.Coefficient()
 	if exp <= 0 && exp >= -decimalMaxScale && coef.BitLen() <= 96 {
@@ -303,7 +306,7 @@ func normalizeDecimal(d decimal.Decimal) (decimal.Decimal, bool) {
 // formatDecimal writes a decimal as .NET's decimal.ToString() does: plain
 // digits with the scale kept, never an exponent, no negative zero.
 func formatDecimal(d decimal.Decimal) (string, bool) {
-	d, ok := normalizeDecimal(d)
+	d, ok := NetDecimal(d)
 	if !ok {
 		return "", false
 	}
