@@ -51,7 +51,7 @@ func AppendFormat(dst []byte, nodes []*Node, opts FormatOptions) []byte {
 	if est := estimateSize(nodes, 0); cap(dst)-len(dst) < est {
 		dst = append(make([]byte, 0, len(dst)+est), dst...)
 	}
-	return appendNodes(dst, nodes, 0, opts.Comments)
+	return appendNodes(dst, nodes, 0, opts.Comments, nil)
 }
 
 // CheckValues reports the first node under nodes whose value has a Go type
@@ -81,7 +81,9 @@ func appendIndent(b []byte, level int) []byte {
 	return b
 }
 
-func appendNodes(b []byte, nodes []*Node, level int, comments bool) []byte {
+// appendNodes writes nodes at level; open holds the node values whose
+// text is being written around them (see valueText).
+func appendNodes(b []byte, nodes []*Node, level int, comments bool, open []*Node) []byte {
 	for _, n := range nodes {
 		if comments && n.Name == ".." && len(n.children) == 0 {
 			if text, ok := n.Value.(string); ok && commentSafe(text) {
@@ -93,10 +95,10 @@ func appendNodes(b []byte, nodes []*Node, level int, comments bool) []byte {
 		b = appendIndent(b, level)
 		b = appendName(b, n)
 		if n.Value != nil {
-			b = appendValue(b, n.Value)
+			b = appendValue(b, n.Value, open)
 		}
 		b = append(b, '\r', '\n')
-		b = appendNodes(b, n.children, level+1, comments)
+		b = appendNodes(b, n.children, level+1, comments, open)
 	}
 	return b
 }
@@ -151,7 +153,7 @@ func nameNeedsQuotes(name string) bool {
 	return false
 }
 
-func appendValue(b []byte, v any) []byte {
+func appendValue(b []byte, v any, open []*Node) []byte {
 	// Fast paths for the common types avoid building the text as a string.
 	switch x := v.(type) {
 	case string:
@@ -167,8 +169,14 @@ func appendValue(b []byte, v any) []byte {
 	case bool:
 		return strconv.AppendBool(append(b, ":bool:"...), x)
 	}
-	typeName, text, err := ValueText(v)
-	if err != nil {
+	typeName, text, err := valueText(v, open)
+	switch {
+	case err == ErrNodeCycle:
+		// A reference back into itself: written as an empty lambda,
+		// which is what reading it back could give at best, rather
+		// than forever.
+		return append(b, `:node:""`...)
+	case err != nil:
 		typeName, text = "string", fmt.Sprint(v)
 	}
 	b = append(b, ':')

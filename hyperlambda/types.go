@@ -30,6 +30,7 @@ package hyperlambda
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -245,6 +246,17 @@ func ConvertText(text, typeName string) (any, error) {
 // parse back (a nil pointer, a Char that is a surrogate, a date outside
 // years 1..9999, a decimal beyond .NET's range), give an error.
 func ValueText(v any) (typeName, text string, err error) {
+	return valueText(v, nil)
+}
+
+// ErrNodeCycle is the text of a node value that holds, somewhere inside
+// it, a reference back to itself or to a node that contains it (as
+// [reference:x:..] makes): written out it would never end.
+var ErrNodeCycle = errors.New("hyperlambda: the node value refers to a node that contains it")
+
+// valueText is ValueText inside the texts of the node values in open,
+// which are still being written.
+func valueText(v any, open []*Node) (typeName, text string, err error) {
 	switch x := v.(type) {
 	case nil:
 		return "", "", nil
@@ -307,7 +319,12 @@ func ValueText(v any) (typeName, text string, err error) {
 		if x == nil {
 			return "", "", fmt.Errorf("hyperlambda: nil *Node value")
 		}
-		return "node", Format(x.Children(), FormatOptions{}), nil
+		for _, o := range open {
+			if o == x {
+				return "", "", ErrNodeCycle
+			}
+		}
+		return "node", string(appendNodes(nil, x.Children(), 0, false, append(open, x))), nil
 	}
 	return "", "", fmt.Errorf("hyperlambda: unsupported value type %T", v)
 }

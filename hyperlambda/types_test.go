@@ -407,3 +407,27 @@ func BenchmarkConvertText(b *testing.B) {
 		})
 	}
 }
+
+// Node values that refer back into themselves, directly or through
+// another node value, are written out once and then cut, never forever.
+func TestFormatNodeValueCycles(t *testing.T) {
+	a, b := New("a", nil), New("b", nil)
+	a.Add(New("to-b", b))
+	b.Add(New("to-a", a))
+	self := New("root", nil)
+	self.Add(New("me", self))
+	for _, c := range []struct {
+		nodes []*Node
+		want  string
+	}{
+		{[]*Node{self}, "root\r\n   me:node:@\"me:node:\"\"\"\"\r\n\"\r\n"},
+		{[]*Node{a}, "a\r\n   to-b:node:@\"to-a:node:@\"\"to-b:node:\"\"\"\"\"\"\"\"\r\n\"\"\r\n\"\r\n"},
+	} {
+		if got := Format(c.nodes, FormatOptions{}); got != c.want {
+			t.Errorf("got %q\nwant %q", got, c.want)
+		}
+	}
+	if _, text, err := ValueText(self); err != nil || text != "me:node:\"\"\r\n" {
+		t.Errorf("ValueText of a node holding itself: %q, %v", text, err)
+	}
+}
