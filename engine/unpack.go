@@ -22,6 +22,9 @@ func checkArgs(sig *whitelist.Signature, n *hyperlambda.Node) error {
 	case !isExpr && n.Value != nil && sig.Value.Type != "" && hyperlambda.TypeOf(n.Value) != sig.Value.Type:
 		return fmt.Errorf("value must be of type %s, not %s", sig.Value.Type, hyperlambda.TypeOf(n.Value))
 	}
+	if sig.OptionsBesideValue && n.Value == nil {
+		return nil // its children are all data
+	}
 	for _, a := range sig.Args {
 		var found *hyperlambda.Node
 		for _, c := range n.Children() {

@@ -121,6 +121,11 @@ type Signature struct {
 	// of a computed name, eval of an expression): the checker labels them
 	// dynamic, the guard checks what they reach when they reach it.
 	Dynamic bool
+	// OptionsBesideValue: the declared arguments are options only beside
+	// a value (lambda2hyper's [comments], lambda2json's [format]); with
+	// no value the slot works on its children, and every child is data,
+	// whatever its name.
+	OptionsBesideValue bool
 	// AliasOf names the slot this one repeats under another name (the
 	// reference's sqlite.read is data.read here): it is checked, granted
 	// and run like any slot, but the model's vocabulary lists only the

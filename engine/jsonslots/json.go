@@ -28,9 +28,9 @@ func Register(e *engine.Engine) error {
 	for _, s := range []engine.Slot{
 		{Sig: whitelist.Signature{Name: "json2lambda", Doc: "parses its JSON value into children: object keys become names, array items nodes named \".\"",
 			Value: whitelist.ValueSpec{Required: true, Expr: true}}, Fn: json2lambda},
-		{Sig: whitelist.Signature{Name: "lambda2json", Doc: "JSON of the selected node's children (or its own children): nodes named \".\" or \"\" make an array",
+		{Sig: whitelist.Signature{Name: "lambda2json", Doc: "JSON of the selected nodes (or of its children): named nodes make an object, nodes named \".\" or \"\" an array",
 			Value: whitelist.ValueSpec{Expr: true}, Children: whitelist.Data,
-			Args: []whitelist.Arg{{Name: "format", Type: "bool", Doc: "indent the output"}}}, Fn: lambda2json},
+			Args: []whitelist.Arg{{Name: "format", Type: "bool", Doc: "indent the output (beside an expression; without one every child is data)"}}, OptionsBesideValue: true}, Fn: lambda2json},
 	} {
 		if err := e.Register(s); err != nil {
 			return err
@@ -133,35 +133,55 @@ func number(t json.Number) any {
 	if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
 		return i
 	}
-	if dec, err := decimal.NewFromString(string(t)); err == nil && dec.Exponent() > -29 && len(dec.Coefficient().String()) <= 29 {
-		return dec
+	// A decimal when .NET's decimal holds the number exactly, else a
+	// double (1.5e300 is far beyond any decimal).
+	if dec, err := decimal.NewFromString(string(t)); err == nil {
+		if nd, ok := hyperlambda.NetDecimal(dec); ok && nd.Equal(dec) {
+			return nd
+		}
 	}
 	f, _ := strconv.ParseFloat(string(t), 64)
 	return f
 }
 
 func lambda2json(r *engine.Run, n *hyperlambda.Node) error {
-	var src *hyperlambda.Node
+	// As the reference: the selected nodes (copies) are the members of
+	// the object or items of the array; without an expression, its
+	// children are, every one of them, so [format] is only an option
+	// beside an expression (as [comments] of lambda2hyper).
+	src := hyperlambda.New("", nil)
+	var indent any
 	if n.Value != nil {
 		sel, err := engine.Select(n, nil)
 		if err != nil {
 			return err
 		}
-		if len(sel) != 1 {
-			return fmt.Errorf("needs one node to convert, the expression selects %d", len(sel))
-		}
-		src = sel[0]
-	} else {
-		src = hyperlambda.New("", nil)
-		for _, c := range n.Children() {
-			if c.Name != "format" {
-				src.Add(c.Clone())
+		for _, s := range sel {
+			c, err := r.Clone(s)
+			if err != nil {
+				return err
 			}
+			src.Add(c)
+		}
+		if indent, _, err = r.Arg(n, "format"); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range n.Children() {
+			cp, err := r.Clone(c)
+			if err != nil {
+				return err
+			}
+			src.Add(cp)
 		}
 	}
-	indent, _, err := r.Arg(n, "format")
-	if err != nil {
-		return err
+	if src.Len() == 0 {
+		if err := r.Output(2); err != nil {
+			return err
+		}
+		n.Clear()
+		n.Value = "{}" // nothing selected: an empty object, as the reference
+		return nil
 	}
 	out, err := Encode(src, r.Policy().Budgets.OutputBytes)
 	if err != nil {
