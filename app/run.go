@@ -83,6 +83,24 @@ type argList []string
 func (a *argList) String() string     { return strings.Join(*a, ",") }
 func (a *argList) Set(s string) error { *a = append(*a, s); return nil }
 
+// requestPairs adds --header and --cookie values to req and checks it.
+func requestPairs(req *endpoint.Request, headers, cookies []string) error {
+	for _, f := range []struct {
+		flag  string
+		given []string
+		to    *[][2]string
+	}{{"header", headers, &req.Headers}, {"cookie", cookies, &req.Cookies}} {
+		for _, g := range f.given {
+			name, value, ok := strings.Cut(g, "=")
+			if !ok {
+				return fmt.Errorf("--%s %q: want name=value", f.flag, g)
+			}
+			*f.to = append(*f.to, [2]string{name, value})
+		}
+	}
+	return req.Check()
+}
+
 // argumentsNode builds arguments from name=value (text, typed later by
 // the declaration) or name:type=value (typed here).
 func argumentsNode(args []string) (*hyperlambda.Node, error) {
@@ -108,6 +126,7 @@ func argumentsNode(args []string) (*hyperlambda.Node, error) {
 type runReport struct {
 	Status      int               `json:"status"`
 	Headers     [][2]string       `json:"headers,omitempty"`
+	Cookies     []endpoint.Cookie `json:"cookies,omitempty"`
 	Response    json.RawMessage   `json:"response,omitempty"`
 	Description string            `json:"description,omitempty"`
 	Policy      string            `json:"policy"`
@@ -129,11 +148,19 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	policyName := fl.String("policy", "sandbox", "built-in policy name or policy file")
 	asJSON := fl.Bool("json", false, "print a JSON report (result, response, usage, denials, error)")
 	argsJSON := fl.String("args-json", "", "arguments as a JSON object, as an endpoint receives a body")
-	var runArgs argList
+	var runArgs, headers, cookies argList
 	fl.Var(&runArgs, "arg", "an argument name=value or name:type=value (repeatable), passed as [.arguments]")
+	req := endpoint.DefaultRequest()
+	fl.StringVar(&req.Verb, "verb", req.Verb, "the request's verb, for request.verb")
+	fl.StringVar(&req.URL, "url", req.URL, "the request's URL, for request.scheme, request.host and request.url")
+	fl.StringVar(&req.IP, "ip", req.IP, "the client's address, for request.ip")
+	fl.Var(&headers, "header", "a request header name=value (repeatable), for request.headers.*")
+	fl.Var(&cookies, "cookie", "a request cookie name=value (repeatable), for request.cookies.*")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hlstudio run [--policy NAME|FILE] [--json] [--arg name=value ...] [--args-json '{...}'] FILE")
-		fmt.Fprintln(stderr, "\nRuns FILE as an endpoint: the arguments are checked and typed by its [.arguments] declaration.")
+		fmt.Fprintln(stderr, "usage: hlstudio run [--policy NAME|FILE] [--json] [--arg name=value ...] [--args-json '{...}']")
+		fmt.Fprintln(stderr, "                    [--verb get] [--url http://localhost/] [--ip 127.0.0.1] [--header name=value ...] [--cookie name=value ...] FILE")
+		fmt.Fprintln(stderr, "\nRuns FILE as an endpoint: the arguments are checked and typed by its [.arguments] declaration;")
+		fmt.Fprintln(stderr, "request.* slots answer from the request the flags describe.")
 		fmt.Fprintln(stderr, "Exit status: 0 ok, 1 runtime error, 2 usage, syntax or argument error, 3 denied binding, 4 budget exceeded.")
 		fl.PrintDefaults()
 	}
@@ -142,6 +169,9 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	supplied, err := suppliedArguments(*argsJSON, runArgs, policy)
+	if err == nil {
+		err = requestPairs(req, headers, cookies)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hlstudio run: %v\n", err)
 		return exitUsage
@@ -149,7 +179,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Ctrl+C stops the run cleanly, like the studio's Stop button.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	resp, res, runErr := endpoint.Invoke(ctx, vocab.New(), lambda, supplied, policy)
+	resp, res, runErr := endpoint.Invoke(endpoint.WithRequest(ctx, req), vocab.New(), lambda, supplied, policy)
 	var argErr *endpoint.ArgumentError
 	if errors.As(runErr, &argErr) {
 		fmt.Fprintf(stderr, "hlstudio run: %v\n", runErr)
@@ -159,7 +189,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *asJSON {
 		rep := runReport{Policy: policy.Name, PolicyHash: policy.Hash, Usage: res.Usage, Denials: res.Denials, Log: res.Log,
 			Lambda: hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}),
-			Status: resp.Status, Headers: resp.Headers, Response: resp.Body, Description: resp.Description}
+			Status: resp.Status, Headers: resp.Headers, Cookies: resp.Cookies, Response: resp.Body, Description: resp.Description}
 		if rep.Denials == nil {
 			rep.Denials = []engine.Denial{}
 		}
@@ -183,10 +213,13 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, entry := range res.Log {
 		fmt.Fprintf(stderr, "log: %s\n", entry)
 	}
-	if runErr == nil && (resp.Status != 200 || len(resp.Headers) > 0) {
+	if runErr == nil && (resp.Status != 200 || len(resp.Headers) > 0 || len(resp.Cookies) > 0) {
 		fmt.Fprintf(stderr, "response: status %d", resp.Status)
 		for _, h := range resp.Headers {
 			fmt.Fprintf(stderr, ", %s: %s", h[0], h[1])
+		}
+		for _, c := range resp.Cookies {
+			fmt.Fprintf(stderr, ", cookie %s=%s", c.Name, c.Value)
 		}
 		fmt.Fprintln(stderr)
 	}

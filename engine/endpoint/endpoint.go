@@ -3,8 +3,9 @@
 // object or name=value pairs) are typed and checked against the tree's
 // [.arguments] declaration, which is replaced by them; [.description] is
 // kept; [return]/[yield] produce the response body, and
-// [response.status.set]/[response.headers.set] are recorded. The slots of
-// the response are registered by Register.
+// [response.status.set]/[response.headers.set]/[response.cookies.set]
+// are recorded, and request.* answer from the Request the run is given.
+// The slots of the request and the response are registered by Register.
 package endpoint
 
 import (
@@ -25,6 +26,7 @@ import (
 type Response struct {
 	Status  int         `json:"status"`
 	Headers [][2]string `json:"headers,omitempty"`
+	Cookies []Cookie    `json:"cookies,omitempty"`
 	// Body is the result as JSON: the returned nodes as an object or
 	// array, or the returned value; nil when nothing was returned.
 	Body []byte `json:"-"`
@@ -38,14 +40,15 @@ func response(r *engine.Run) *Response {
 	return r.Extension(responseKey{}, func() any { return &Response{} }).(*Response)
 }
 
-// Register adds response.status.set and response.headers.set.
+// Register adds response.status.set, response.headers.set,
+// response.cookies.set and the request.* slots.
 func Register(e *engine.Engine) error {
-	for _, s := range []engine.Slot{
-		{Sig: whitelist.Signature{Name: "response.status.set", Doc: "sets the endpoint's HTTP status (100-599)",
+	for _, s := range append(requestSlots(),
+		engine.Slot{Sig: whitelist.Signature{Name: "response.status.set", Doc: "sets the endpoint's HTTP status (100-599)",
 			Value: whitelist.ValueSpec{Required: true, Expr: true}}, Fn: setStatus},
-		{Sig: whitelist.Signature{Name: "response.headers.set", Doc: "sets response headers: each child's name and value",
+		engine.Slot{Sig: whitelist.Signature{Name: "response.headers.set", Doc: "sets response headers: each child's name and value",
 			Children: whitelist.Data}, Fn: setHeaders},
-	} {
+	) {
 		if err := e.Register(s); err != nil {
 			return err
 		}
@@ -205,8 +208,9 @@ func ArgumentsFromJSON(text string, maxNodes int64) (*hyperlambda.Node, error) {
 }
 
 // Invoke binds the supplied arguments and runs lambda as an endpoint
-// under policy. The response is filled when the run ends, whether or not
-// it failed (status 500 for a failed run, unless the tree set one).
+// under policy, answering the request WithRequest put in ctx (else
+// DefaultRequest). The response is filled when the run ends, whether or
+// not it failed (status 500 for a failed run, unless the tree set one).
 func Invoke(ctx context.Context, e *engine.Engine, lambda, supplied *hyperlambda.Node, policy *whitelist.Policy) (*Response, *engine.Result, error) {
 	resp := &Response{Status: http.StatusOK}
 	for _, c := range lambda.Children() {
@@ -224,6 +228,7 @@ func Invoke(ctx context.Context, e *engine.Engine, lambda, supplied *hyperlambda
 			resp.Status = set.Status
 		}
 		resp.Headers = set.Headers
+		resp.Cookies = set.Cookies
 	}
 	if err != nil {
 		if resp.Status < 400 {

@@ -86,3 +86,54 @@ func TestDescriptionAndArgumentError(t *testing.T) {
 		t.Errorf("argument node limit not enforced")
 	}
 }
+
+func TestRequestCheck(t *testing.T) {
+	ok := func() *endpoint.Request { return endpoint.DefaultRequest() }
+	for _, c := range []struct {
+		name string
+		edit func(*endpoint.Request)
+		err  string
+	}{
+		{"the default", func(*endpoint.Request) {}, ""},
+		{"https with a port and a query", func(r *endpoint.Request) { r.URL = "https://h.example:8443/a?b=c" }, ""},
+		{"an IPv6 client", func(r *endpoint.Request) { r.IP = "2001:db8::1" }, ""},
+		{"an unknown verb", func(r *endpoint.Request) { r.Verb = "GET" }, `verb "GET"`},
+		{"a relative URL", func(r *endpoint.Request) { r.URL = "/magic/x" }, "an absolute http or https URL"},
+		{"another scheme", func(r *endpoint.Request) { r.URL = "file:///etc/passwd" }, "an absolute http or https URL"},
+		{"not an address", func(r *endpoint.Request) { r.IP = "localhost" }, `ip "localhost"`},
+		{"a header line break", func(r *endpoint.Request) { r.Headers = [][2]string{{"X-A", "1\r\nX-B: 2"}} }, `header "X-A"`},
+		{"a header name with a colon", func(r *endpoint.Request) { r.Headers = [][2]string{{"X:A", "1"}} }, `header "X:A"`},
+		{"a cookie with a semicolon", func(r *endpoint.Request) { r.Cookies = [][2]string{{"s", "1; Path=/"}} }, `cookie "s"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := ok()
+			c.edit(r)
+			err := r.Check()
+			if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+				t.Fatalf("Check() = %v, want %q", err, c.err)
+			}
+		})
+	}
+}
+
+// Invoke answers request.* from the request in its context, and reports
+// the cookies the endpoint set.
+func TestInvokeWithRequest(t *testing.T) {
+	lambda, err := hyperlambda.ParseString("request.headers.get:x-api-key\nresponse.cookies.set:seen\n   value:x:@request.headers.get\n   http-only:bool:true\nreturn:x:@request.headers.get\n", hyperlambda.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := endpoint.DefaultRequest()
+	req.Headers = [][2]string{{"X-Api-Key", "k1"}}
+	ctx := endpoint.WithRequest(context.Background(), req)
+	resp, _, err := endpoint.Invoke(ctx, vocab.New(), lambda, hyperlambda.New("", nil), enginetest.LoadPolicy(t, "pure"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != `"k1"` {
+		t.Errorf("body %s, want \"k1\" (header names compare without case)", resp.Body)
+	}
+	if len(resp.Cookies) != 1 || resp.Cookies[0] != (endpoint.Cookie{Name: "seen", Value: "k1", HTTPOnly: true}) {
+		t.Errorf("cookies %+v", resp.Cookies)
+	}
+}
