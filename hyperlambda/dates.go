@@ -27,6 +27,19 @@ type Date struct {
 	Kind DateKind
 }
 
+// Clock is d's time as its kind shows it: in UTC for a UTC date, in
+// DateZone for a local one, as written for an unspecified one (the wall
+// clock a .NET DateTime holds).
+func (d Date) Clock() time.Time {
+	switch d.Kind {
+	case DateUTC:
+		return d.Time.UTC()
+	case DateLocal:
+		return d.Time.In(DateZone)
+	}
+	return d.Time
+}
+
 // DateZone is the zone of kind-Local dates. The reference converts text
 // with an explicit offset into the *server's* local zone, so its canonical
 // text depends on the machine; we use this fixed zone instead (UTC by
@@ -350,17 +363,6 @@ func daysIn(year, month int) int {
 	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-// dateWall returns the wall time the kind implies.
-func dateWall(d Date) time.Time {
-	switch d.Kind {
-	case DateUTC:
-		return d.Time.UTC()
-	case DateLocal:
-		return d.Time.In(DateZone)
-	}
-	return d.Time
-}
-
 func append2(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
 
 func append4(b []byte, v int) []byte {
@@ -371,7 +373,7 @@ func append4(b []byte, v int) []byte {
 // UTC or DateZone's "+hh:mm" for Local. Milliseconds are truncated, as
 // .NET's "fff" does.
 func formatDate(d Date) (string, bool) {
-	t := dateWall(d)
+	t := d.Clock()
 	if t.Year() < minDateYear || t.Year() > maxDateYear || d.Kind > DateLocal {
 		return "", false
 	}
@@ -411,7 +413,7 @@ func formatDate(d Date) (string, bool) {
 // dateString is .NET's DateTime.ToString() with the invariant culture:
 // "MM/dd/yyyy HH:mm:ss", no zone, no fraction.
 func dateString(d Date) string {
-	t := dateWall(d)
+	t := d.Clock()
 	b := make([]byte, 0, 19)
 	b = append2(b, int(t.Month()))
 	b = append(b, '/')

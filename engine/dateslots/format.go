@@ -23,13 +23,7 @@ var standardDate = map[string]string{
 // formatDate formats d with a .NET date format string (invariant
 // culture). Unknown letters are copied, as .NET does.
 func formatDate(d hyperlambda.Date, layout string) (string, error) {
-	t := d.Time
-	switch d.Kind {
-	case hyperlambda.DateUTC:
-		t = t.UTC()
-	case hyperlambda.DateLocal:
-		t = t.In(hyperlambda.DateZone)
-	}
+	t := d.Clock()
 	if layout == "" {
 		layout = "G"
 	}

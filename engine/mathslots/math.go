@@ -45,7 +45,7 @@ func Register(e *engine.Engine) error {
 				}
 				acc := vals[0]
 				for _, v := range vals[1:] {
-					if acc, err = apply(op, acc, v); err != nil {
+					if acc, err = apply("math."+op, op, acc, v); err != nil {
 						return err
 					}
 				}
@@ -58,6 +58,7 @@ func Register(e *engine.Engine) error {
 		}
 	}
 	for op, arith := range map[string]string{"increment": "add", "decrement": "subtract"} {
+		slot := "math." + op
 		err := e.Register(engine.Slot{
 			Sig: whitelist.Signature{Name: "math." + op, Doc: op + "s the selected nodes' values by its child (default 1)",
 				Value: whitelist.ValueSpec{Required: true, Expr: true}, Children: whitelist.Code},
@@ -80,7 +81,7 @@ func Register(e *engine.Engine) error {
 					}
 				}
 				for _, d := range dest {
-					v, err := apply(arith, d.Value, step)
+					v, err := apply(slot, arith, d.Value, step)
 					if err != nil {
 						return err
 					}
@@ -135,9 +136,12 @@ func kind(v any) int {
 	return 0
 }
 
-func apply(op string, a, b any) (any, error) {
+// apply is one step of the fold: op ("add", "subtract", ...) of a and b,
+// with errors naming slot, the slot that was called (math.increment adds,
+// math.abs subtracts).
+func apply(slot, op string, a, b any) (any, error) {
 	if a == nil || b == nil {
-		return nil, fmt.Errorf("math.%s of a null value", op)
+		return nil, fmt.Errorf("%s of a null value", slot)
 	}
 	_, as := a.(string)
 	_, bs := b.(string)
@@ -145,17 +149,20 @@ func apply(op string, a, b any) (any, error) {
 		if op == "add" {
 			return hyperlambda.StringOf(a) + hyperlambda.StringOf(b), nil // the reference concatenates
 		}
-		return nil, fmt.Errorf("math.%s of a string", op)
+		return nil, fmt.Errorf("%s of a string", slot)
+	}
+	if v, ok, err := dateOp(slot, op, a, b); ok {
+		return v, err
 	}
 	ka, kb := kind(a), kind(b)
 	if ka == 0 || kb == 0 {
-		return nil, fmt.Errorf("math.%s of %s and %s", op, hyperlambda.TypeOf(a), hyperlambda.TypeOf(b))
+		return nil, fmt.Errorf("%s of %s and %s", slot, hyperlambda.TypeOf(a), hyperlambda.TypeOf(b))
 	}
 	switch k := max(ka, kb); {
 	case k >= 5:
-		return floatOp(op, toFloat(a), toFloat(b), k == 5 && ka != 6 && kb != 6)
+		return floatOp(slot, op, a, b, k == 5 && ka != 6 && kb != 6)
 	case k == 4:
-		return decimalOp(op, toDecimal(a), toDecimal(b))
+		return decimalOp(slot, op, toDecimal(a), toDecimal(b))
 	default:
 		typ := "int"
 		if k >= 2 {
@@ -164,7 +171,7 @@ func apply(op string, a, b any) (any, error) {
 		if _, ok := a.(int32); ok && k == 1 {
 			typ = "int"
 		}
-		return intOp(op, toInt(a), toInt(b), typ)
+		return intOp(slot, op, toInt(a), toInt(b), typ)
 	}
 }
 
@@ -210,7 +217,7 @@ func toDecimal(v any) decimal.Decimal {
 	return decimal.NewFromInt(toInt(v))
 }
 
-func intOp(op string, a, b int64, typ string) (any, error) {
+func intOp(slot, op string, a, b int64, typ string) (any, error) {
 	var r int64
 	overflow := false
 	switch op {
@@ -243,7 +250,7 @@ func intOp(op string, a, b int64, typ string) (any, error) {
 		overflow = true
 	}
 	if overflow {
-		return nil, &OverflowError{Op: "math." + op, Type: typ}
+		return nil, &OverflowError{Op: slot, Type: typ}
 	}
 	if typ == "int" {
 		return int32(r), nil
@@ -251,29 +258,52 @@ func intOp(op string, a, b int64, typ string) (any, error) {
 	return r, nil
 }
 
-func decimalOp(op string, a, b decimal.Decimal) (any, error) {
+// decimalOp computes in arbitrary precision, then maps the result onto
+// the .NET decimal it would be (28 fraction digits at most, 96 bits):
+// beyond the decimal range it is an overflow, never a value that cannot
+// be written back as a decimal.
+func decimalOp(slot, op string, a, b decimal.Decimal) (any, error) {
+	var r decimal.Decimal
 	switch op {
 	case "add":
-		return a.Add(b), nil
+		r = a.Add(b)
 	case "subtract":
-		return a.Sub(b), nil
+		r = a.Sub(b)
 	case "multiply":
-		return a.Mul(b), nil
+		r = a.Mul(b)
 	case "divide", "modulo":
 		if b.IsZero() {
 			return nil, ErrDivideByZero
 		}
 		if op == "modulo" {
-			return a.Mod(b), nil
+			r = a.Mod(b)
+		} else {
+			r = a.DivRound(b, 28)
 		}
-		return a.DivRound(b, 28), nil
 	case "max":
-		return decimal.Max(a, b), nil
+		r = decimal.Max(a, b)
+	default:
+		r = decimal.Min(a, b)
 	}
-	return decimal.Min(a, b), nil
+	return netDecimal(slot, r)
 }
 
-func floatOp(op string, a, b float64, single bool) (any, error) {
+// netDecimal is d as a .NET decimal, or the overflow error of slot.
+func netDecimal(slot string, d decimal.Decimal) (any, error) {
+	out, ok := hyperlambda.NetDecimal(d)
+	if !ok {
+		return nil, &OverflowError{Op: slot, Type: "decimal"}
+	}
+	return out, nil
+}
+
+// floatOp is IEEE arithmetic in double (or single), except that nothing
+// that is not a finite number comes out of finite operands: division or
+// modulo by zero is ErrDivideByZero, a result beyond the type's range an
+// overflow (.NET gives Infinity or NaN). Operands written as Infinity or
+// NaN are the program's own; a NaN they produce is an error too.
+func floatOp(slot, op string, x, y any, single bool) (any, error) {
+	a, b := toFloat(x), toFloat(y)
 	var r float64
 	switch op {
 	case "add":
@@ -282,17 +312,47 @@ func floatOp(op string, a, b float64, single bool) (any, error) {
 		r = a - b
 	case "multiply":
 		r = a * b
-	case "divide":
-		r = a / b // IEEE: ±Inf or NaN, as in .NET
-	case "modulo":
-		r = math.Mod(a, b)
+	case "divide", "modulo":
+		if b == 0 {
+			return nil, ErrDivideByZero
+		}
+		if op == "divide" {
+			r = a / b
+		} else {
+			r = math.Mod(a, b)
+		}
 	case "max":
 		r = math.Max(a, b)
 	case "min":
 		r = math.Min(a, b)
 	}
+	typ := "double"
+	if single {
+		typ = "single"
+		r = float64(float32(r))
+	}
+	if err := finite(slot, typ, r, a, b); err != nil {
+		return nil, err
+	}
 	if single {
 		return float32(r), nil
 	}
 	return r, nil
+}
+
+// finite checks a floating-point result r computed from operands: NaN is
+// an error, and so is an infinity that none of the operands was.
+func finite(slot, typ string, r float64, operands ...float64) error {
+	if math.IsNaN(r) {
+		return fmt.Errorf("%s is not a number (NaN)", slot)
+	}
+	if math.IsInf(r, 0) {
+		for _, o := range operands {
+			if math.IsInf(o, 0) {
+				return nil
+			}
+		}
+		return &OverflowError{Op: slot, Type: typ}
+	}
+	return nil
 }

@@ -27,8 +27,8 @@ func registerUnary(e *engine.Engine) error {
 		{"math.floor", "largest integer not above the value", nil, rounding(math.Floor, decimal.Decimal.Floor)},
 		{"math.round", "rounds half away from zero to [digits] decimals (default 0)", []whitelist.Arg{{Name: "digits", Type: "int"}}, round},
 		{"math.sqrt", "square root, as double", nil, float(math.Sqrt, "a negative number")},
-		{"math.sin", "sine of radians, as double", nil, float(math.Sin, "")},
-		{"math.cos", "cosine of radians, as double", nil, float(math.Cos, "")},
+		{"math.sin", "sine of radians, as double", nil, float(math.Sin, "an infinity")},
+		{"math.cos", "cosine of radians, as double", nil, float(math.Cos, "an infinity")},
 	} {
 		fn := s.fn
 		err := e.Register(engine.Slot{
@@ -39,6 +39,10 @@ func registerUnary(e *engine.Engine) error {
 					return err
 				}
 				out, err := fn(r, n, v)
+				var overflow *OverflowError
+				if errors.As(err, &overflow) {
+					return err // it names the slot already
+				}
 				if err != nil {
 					return fmt.Errorf("%s: %w", n.Name, err)
 				}
@@ -83,13 +87,13 @@ func numeric(v any) error {
 	return nil
 }
 
-func abs(_ *engine.Run, _ *hyperlambda.Node, v any) (any, error) {
+func abs(_ *engine.Run, n *hyperlambda.Node, v any) (any, error) {
 	if err := numeric(v); err != nil {
 		return nil, err
 	}
 	switch x := v.(type) {
 	case decimal.Decimal:
-		return x.Abs(), nil
+		return netDecimal(n.Name, x.Abs())
 	case float64:
 		return math.Abs(x), nil
 	case float32:
@@ -98,7 +102,7 @@ func abs(_ *engine.Run, _ *hyperlambda.Node, v any) (any, error) {
 		return v, nil
 	}
 	// 0 - v keeps the type and reports overflow (abs of the minimum int).
-	return apply("subtract", zeroOf(v), v)
+	return apply(n.Name, "subtract", zeroOf(v), v)
 }
 
 func zeroOf(v any) any {
@@ -110,13 +114,13 @@ func zeroOf(v any) any {
 }
 
 func rounding(f func(float64) float64, d func(decimal.Decimal) decimal.Decimal) func(*engine.Run, *hyperlambda.Node, any) (any, error) {
-	return func(_ *engine.Run, _ *hyperlambda.Node, v any) (any, error) {
+	return func(_ *engine.Run, n *hyperlambda.Node, v any) (any, error) {
 		if err := numeric(v); err != nil {
 			return nil, err
 		}
 		switch x := v.(type) {
 		case decimal.Decimal:
-			return d(x), nil
+			return netDecimal(n.Name, d(x))
 		case float64:
 			return f(x), nil
 		case float32:
@@ -143,15 +147,24 @@ func round(r *engine.Run, n *hyperlambda.Node, v any) (any, error) {
 	}
 	switch x := v.(type) {
 	case decimal.Decimal:
-		return x.Round(digits), nil
+		return netDecimal(n.Name, x.Round(digits))
 	case float64:
-		p := math.Pow(10, float64(digits))
-		return math.Round(x*p) / p, nil
+		return roundFloat(x, digits), nil
 	case float32:
-		p := math.Pow(10, float64(digits))
-		return float32(math.Round(float64(x)*p) / p), nil
+		return float32(roundFloat(float64(x), digits)), nil
 	}
 	return v, nil
+}
+
+// roundFloat rounds x half away from zero to digits decimals. A value too
+// large for x*10^digits (which would be Infinity) has no digits there to
+// round and is kept.
+func roundFloat(x float64, digits int32) float64 {
+	p := math.Pow(10, float64(digits))
+	if math.IsInf(x*p, 0) && !math.IsInf(x, 0) {
+		return x
+	}
+	return math.Round(x*p) / p
 }
 
 func float(f func(float64) float64, domain string) func(*engine.Run, *hyperlambda.Node, any) (any, error) {
@@ -159,8 +172,12 @@ func float(f func(float64) float64, domain string) func(*engine.Run, *hyperlambd
 		if err := numeric(v); err != nil {
 			return nil, err
 		}
-		out := f(toFloat(v))
+		in := toFloat(v)
+		out := f(in)
 		if math.IsNaN(out) {
+			if math.IsNaN(in) {
+				return nil, errors.New("of NaN is not a number")
+			}
 			return nil, fmt.Errorf("of %s is not a number", domain)
 		}
 		return out, nil
@@ -178,7 +195,7 @@ func dot(r *engine.Run, n *hyperlambda.Node) error {
 	if len(a) != len(b) {
 		return fmt.Errorf("vectors of different lengths, %d and %d", len(a), len(b))
 	}
-	sum := 0.0
+	sum, inf := 0.0, 0.0
 	for i := range a {
 		x, err := hyperlambda.Value(a[i])
 		if err != nil {
@@ -194,7 +211,14 @@ func dot(r *engine.Run, n *hyperlambda.Node) error {
 		if err := numeric(y); err != nil {
 			return fmt.Errorf("element %d %v", i, err)
 		}
-		sum += toFloat(x) * toFloat(y)
+		fx, fy := toFloat(x), toFloat(y)
+		if math.IsInf(fx, 0) || math.IsInf(fy, 0) {
+			inf = math.Inf(1) // an infinite element may give an infinite sum
+		}
+		sum += fx * fy
+	}
+	if err := finite("math.dot", "double", sum, inf); err != nil {
+		return err
 	}
 	n.Clear()
 	n.Value = sum

@@ -40,6 +40,7 @@ func Register(e *engine.Engine) error {
 		{"strings.split", "splits its value on each child's value; children become the parts", whitelist.Code, split},
 		{"strings.replace", "replaces the first child's value with the second's in its value", whitelist.Code, replace},
 		{"strings.length", "length of its value in UTF-16 units, as the reference", whitelist.NoChildren, unary(func(s string) any { return int32(len(utf16.Encode([]rune(s)))) })},
+		{"strings.byte-count", "length of its value in UTF-8 bytes", whitelist.NoChildren, byteCount},
 		{"strings.to-lower", "lower case", whitelist.NoChildren, unary(func(s string) any { return strings.ToLower(s) })},
 		{"strings.to-upper", "upper case", whitelist.NoChildren, unary(func(s string) any { return strings.ToUpper(s) })},
 		{"strings.trim", "removes white space (or its child's characters) at both ends", whitelist.Code, trim(strings.Trim)},
@@ -50,11 +51,11 @@ func Register(e *engine.Engine) error {
 		{"strings.url-decode", "reverses url-encode", whitelist.NoChildren, decode(url.QueryUnescape)},
 		{"strings.html-encode", "escapes <, >, &, ' and \" for HTML", whitelist.NoChildren, unary(func(s string) any { return html.EscapeString(s) })},
 		{"strings.html-decode", "reverses html-encode, and decodes every HTML entity", whitelist.NoChildren, unary(func(s string) any { return html.UnescapeString(s) })},
-		{"strings.substring", "part of its value: first child the start, second the length (UTF-16 units, as the reference)", whitelist.Code, substring},
+		{"strings.substring", "part of its value: first child the start, second the length, clamped to the end (UTF-16 units, as the reference)", whitelist.Code, substring},
 		{"strings.replace-not-of", "replaces every character not in the first child's value with the second child's value", whitelist.Code, replaceNotOf},
 		{"strings.regex-replace", "replaces matches of the first child's RE2 pattern with the second child's value ($1 for groups)", whitelist.Code, regexReplace},
-		{"strings.matches", "children become the matches of its child's RE2 pattern", whitelist.Code, matches},
-		{"strings.mixin", "substitutes each {{lambda}} in its value with the value the lambda evaluates to", whitelist.Data, mixin},
+		{"strings.matches", "children become [.] nodes holding the matches of its child's RE2 pattern", whitelist.Code, matches},
+		{"strings.mixin", "substitutes each {{lambda}} in its value with the value the lambda returns (else the value of its first node); its children are each lambda's [.arguments]", whitelist.Data, mixin},
 		{"strings.contains", "whether its value contains the child's value", whitelist.Code, test(strings.Contains)},
 		{"strings.starts-with", "whether its value starts with the child's value", whitelist.Code, test(strings.HasPrefix)},
 		{"strings.ends-with", "whether its value ends with the child's value", whitelist.Code, test(strings.HasSuffix)},
@@ -294,6 +295,28 @@ func capitalize(s string) any {
 	return string(unicode.ToUpper(first)) + s[size:]
 }
 
+// byteCount is the length of the value in UTF-8, as .NET's
+// Encoding.UTF8.GetByteCount: a byte that is not UTF-8 counts as the
+// three bytes of the replacement character .NET would encode.
+func byteCount(r *engine.Run, n *hyperlambda.Node) error {
+	s, err := str(n)
+	if err != nil {
+		return err
+	}
+	count := 0
+	for i := 0; i < len(s); {
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			count += 3
+		} else {
+			count += size
+		}
+		i += size
+	}
+	n.Value = int32(count)
+	return nil
+}
+
 func decode(f func(string) (string, error)) fn {
 	return func(r *engine.Run, n *hyperlambda.Node) error {
 		s, err := str(n)
@@ -336,12 +359,21 @@ func substring(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	length, err := bound(1, len(units)-start)
+	// As the reference: the length is clamped to the end of the text, and
+	// -1 (or none) means the rest; a start outside the text is an error,
+	// as .NET's Substring throws.
+	length, err := bound(1, -1)
 	if err != nil {
 		return err
 	}
-	if start < 0 || length < 0 || start+length > len(units) {
-		return fmt.Errorf("start %d and length %d are outside the text's %d characters", start, length, len(units))
+	if start < 0 || start > len(units) {
+		return fmt.Errorf("start %d is outside the text's %d characters", start, len(units))
+	}
+	if length == -1 || length > len(units)-start {
+		length = len(units) - start
+	}
+	if length < 0 {
+		return fmt.Errorf("length %d is negative", length)
 	}
 	n.Clear()
 	return setText(r, n, string(utf16.Decode(units[start:start+length])))
@@ -432,19 +464,24 @@ func matches(r *engine.Run, n *hyperlambda.Node) error {
 	n.Clear()
 	n.Value = nil
 	for _, m := range found {
-		n.Add(hyperlambda.New("", m))
+		n.Add(hyperlambda.New(".", m))
 	}
 	return nil
 }
 
-// mixin replaces each {{...}} with the value of the lambda inside, run as
-// a child of n so its expressions see the tree around it, and through
-// Signal like any code: the policy applies to what the braces hold.
+// mixin replaces each {{...}} with the value the lambda inside returns,
+// run as [invoke] runs a lambda: in its own result scope (a [return] ends
+// the block, not the program), with the mixin's children as its
+// [.arguments]. It runs as a child of n so its expressions see the tree
+// around it, and through Signal like any code: the policy applies to what
+// the braces hold. A block that returns nothing is replaced by the value
+// of its first node, so {{get-value:x:@.name}} needs no [return].
 func mixin(r *engine.Run, n *hyperlambda.Node) error {
 	s, err := str(n)
 	if err != nil {
 		return err
 	}
+	args := n.Children()
 	var b strings.Builder
 	for {
 		open := strings.Index(s, "{{")
@@ -467,23 +504,40 @@ func mixin(r *engine.Run, n *hyperlambda.Node) error {
 		if err := r.Created(size); err != nil {
 			return err
 		}
+		first := lambda.Child(0)
+		if len(args) > 0 {
+			a := hyperlambda.New(".arguments", nil)
+			for _, c := range args {
+				cp, err := r.Clone(c)
+				if err != nil {
+					return err
+				}
+				a.Add(cp)
+			}
+			if err := r.Created(1); err != nil {
+				return err
+			}
+			lambda.Insert(0, a)
+		}
 		n.Add(lambda)
-		err = r.Eval(lambda)
+		returned := hyperlambda.New("", nil)
+		err = r.Call(lambda, returned)
 		lambda.Detach()
 		if err != nil {
 			return err
 		}
-		if first := lambda.Child(0); first != nil {
-			v, err := hyperlambda.Value(first)
-			if err != nil {
+		v := returned.Value
+		if v == nil && returned.Len() == 0 && first != nil {
+			if v, err = hyperlambda.Value(first); err != nil {
 				return err
 			}
-			b.WriteString(hyperlambda.StringOf(v))
 		}
+		b.WriteString(hyperlambda.StringOf(v))
 		if err := r.OutputRoom(b.Len() + len(s)); err != nil {
 			return err
 		}
 	}
 	b.WriteString(s)
+	n.Clear() // the arguments are used, as in the reference
 	return setText(r, n, b.String())
 }
