@@ -51,6 +51,8 @@ func registerCore(e *Engine) {
 	e.mustRegister(sig("try", "runs its children; on an error runs the following [.catch]; always runs [.finally]", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotTry)
 	e.mustRegister(whitelist.Signature{Name: "slots.create", Doc: "creates a dynamic slot from its children, run later under this run's policy",
 		Value: whitelist.ValueSpec{Type: "string", Required: true}, Children: whitelist.Data, Effects: whitelist.SpawnsCode}, slotSlotsCreate)
+	e.mustRegister(whitelist.Signature{Name: "function", Doc: "the reference's other name of [slots.create]",
+		Value: whitelist.ValueSpec{Type: "string", Required: true}, Children: whitelist.Data, Effects: whitelist.SpawnsCode, AliasOf: "slots.create"}, slotSlotsCreate)
 	e.mustRegister(whitelist.Signature{Name: "signal", Doc: "invokes a dynamic slot by name with its children as [.arguments]",
 		Value: whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, Children: whitelist.Arguments, Effects: whitelist.SpawnsCode, Dynamic: true}, slotSignal)
 	e.mustRegister(whitelist.Signature{Name: "whitelist", Doc: "runs [.lambda] with only the slots in [vocabulary] (narrowing the active policy)",
@@ -588,7 +590,11 @@ func slotThrow(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	e := &ThrowError{Message: hyperlambda.StringOf(v), Status: 500}
+	msg := hyperlambda.StringOf(v)
+	if v == nil {
+		msg = "[no-message]" // the reference's message for a [throw] without a value
+	}
+	e := &ThrowError{Message: msg, Status: 500}
 	status, _, err := r.Arg(n, "status")
 	if err != nil {
 		return err
@@ -687,7 +693,11 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	// The target is a binding like any other. A dynamic slot spawns code;
 	// its body is guarded statement by statement when it runs.
 	if d := r.policy.Allows(name, &dynamicSig); !d.Allowed {
+		// Recorded either way, so the person sees what was refused.
 		r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: d.Reason})
+		if n.Name == "try-signal" {
+			return nil // as in the reference: a slot out of scope is as good as missing
+		}
 		return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: d.Reason}
 	}
 	r.engine.mu.RLock()
@@ -698,6 +708,27 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 			return nil // [try-signal] of a missing slot does nothing
 		}
 		return fmt.Errorf("dynamic slot [%s] does not exist", name)
+	}
+	// The body runs under the policy that created it, narrowed by the
+	// caller's: a slot planted by sandboxed code stays sandboxed.
+	p := r.policy
+	if !p.Narrows(dyn.policy) {
+		p = whitelist.Intersect(r.policy, dyn.policy)
+		// A node value is shared, not copied: a reference into the
+		// caller's tree ([execute]'s node_reference, a [reference]) or a
+		// lambda the caller holds would let the body change code that the
+		// caller runs later under its own, possibly wider, policy.
+		if r.policy.Hash != dyn.policy.Hash {
+			if ref := nodeValueIn(n); ref != nil {
+				reason := fmt.Sprintf("argument [%s] holds a node (a reference or a lambda), and the slot was created under policy %s, not %s: its code could change what runs under %s",
+					ref.Name, dyn.policy.Name, r.policy.Name, r.policy.Name)
+				r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: reason})
+				if n.Name == "try-signal" {
+					return nil
+				}
+				return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: reason}
+			}
+		}
 	}
 	// Every call runs its own copy: the body's statements write into their
 	// nodes. The template knows its size, so a call counts it for free.
@@ -710,13 +741,19 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		moveChildren(args, n)
 		body.Insert(0, args)
 	}
-	// The body runs under the policy that created it, narrowed by the
-	// caller's: a slot planted by sandboxed code stays sandboxed.
-	p := r.policy
-	if !p.Narrows(dyn.policy) {
-		p = whitelist.Intersect(r.policy, dyn.policy)
-	}
 	return r.callUnder(p, body, n)
+}
+
+// nodeValueIn returns the first descendant of n whose value is a node.
+func nodeValueIn(n *hyperlambda.Node) *hyperlambda.Node {
+	var found *hyperlambda.Node
+	n.Walk(func(d *hyperlambda.Node) bool {
+		if ref, ok := d.Value.(*hyperlambda.Node); ok && d != n && found == nil && ref != nil {
+			found = d
+		}
+		return found == nil
+	})
+	return found
 }
 
 // callUnder evaluates body as a function (its own result scope) under

@@ -3,9 +3,14 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
@@ -15,7 +20,10 @@ func registerLists(e *Engine) {
 	e.mustRegister(sig("sort", "sorted copies of the selected nodes; its children compare [.lhs] and [.rhs] into [.result]", exprValue, whitelist.Code, whitelist.Pure), slotSort)
 	e.mustRegister(sig("include", "runs its children once per selected node ([.dp] references it) and appends what they return to it", exprValue, whitelist.Code, whitelist.Pure), slotInclude)
 	e.mustRegister(sig("apply", "copies the selected templates, filling {name} names and values from its children", exprValue, whitelist.Arguments, whitelist.Pure), slotApply)
-	e.mustRegister(sig("format", "fills {0}, {1}, ... in its value with its children's values", anyValue, whitelist.Code, whitelist.Pure), slotFormat)
+	e.mustRegister(sig("format", "formats its value with [pattern] (.NET composite formatting, invariant culture: {0}, {0,8}, {0:D4}, {0:N2}, {0:yyyy-MM-dd}); "+
+		"without [pattern] its value is the pattern and its children, evaluated, are {0}, {1}, ...", anyValue, whitelist.Code, whitelist.Pure,
+		whitelist.Arg{Name: "pattern", Type: "string", Doc: ".NET composite format; the value is {0}"},
+		whitelist.Arg{Name: "culture", Type: "string", Doc: "only the invariant culture (\"\" or invariant) is supported"}), slotFormat)
 }
 
 func slotSort(r *Run, n *hyperlambda.Node) error {
@@ -87,9 +95,11 @@ func slotInclude(r *Run, n *hyperlambda.Node) error {
 	return nil
 }
 
-// slotApply copies each template and replaces names and string values of
-// the form {name} by the argument of that name: its value, and its
-// children are appended.
+// slotApply copies each template and fills the {name} names and string
+// values of its descendants from the argument of that name: a value
+// becomes the argument's value, a name its value as text, and either way
+// copies of the argument's children are added (and filled in turn). A
+// {name} without an argument is an error, as in the reference.
 func slotApply(r *Run, n *hyperlambda.Node) error {
 	templates, err := selected(n)
 	if err != nil {
@@ -97,7 +107,9 @@ func slotApply(r *Run, n *hyperlambda.Node) error {
 	}
 	args := map[string]*hyperlambda.Node{}
 	for _, a := range n.Children() {
-		args[a.Name] = a
+		if _, dup := args[a.Name]; !dup {
+			args[a.Name] = a // the first of a name, as the reference
+		}
 	}
 	var out []*hyperlambda.Node
 	for _, t := range templates {
@@ -105,37 +117,8 @@ func slotApply(r *Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return err
 		}
-		var applyErr error
-		c.Walk(func(x *hyperlambda.Node) bool {
-			if s, ok := x.Value.(string); ok && strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-				if a, ok := args[s[1:len(s)-1]]; ok {
-					if x.Value, applyErr = value(a); applyErr != nil {
-						return false
-					}
-					for _, ac := range a.Children() {
-						acc, err := r.Clone(ac)
-						if err != nil {
-							applyErr = err
-							return false
-						}
-						x.Add(acc)
-					}
-				}
-			}
-			if strings.HasPrefix(x.Name, "{") && strings.HasSuffix(x.Name, "}") {
-				if a, ok := args[x.Name[1:len(x.Name)-1]]; ok {
-					v, err := value(a)
-					if err != nil {
-						applyErr = err
-						return false
-					}
-					x.Name = hyperlambda.StringOf(v)
-				}
-			}
-			return true
-		})
-		if applyErr != nil {
-			return applyErr
+		if err := r.applyTemplate(c, args, c.Depth()); err != nil {
+			return err
 		}
 		out = append(out, c.Children()...)
 	}
@@ -146,49 +129,878 @@ func slotApply(r *Run, n *hyperlambda.Node) error {
 	return nil
 }
 
-// slotFormat is a subset of .NET composite formatting: {0}, {1}, ... are
-// replaced by the children's values as strings; {{ and }} are braces.
-func slotFormat(r *Run, n *hyperlambda.Node) error {
-	if err := r.Eval(n); err != nil {
-		return err
+func (r *Run) applyTemplate(t *hyperlambda.Node, args map[string]*hyperlambda.Node, depth int) error {
+	if depth > r.budgets.Depth {
+		return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(depth)}
 	}
-	v, err := value(n)
+	arg := func(text string) (*hyperlambda.Node, error) {
+		a, ok := args[text[1:len(text)-1]]
+		if !ok {
+			return nil, fmt.Errorf("the template expected an argument named [%s], which was not given", text[1:len(text)-1])
+		}
+		return a, nil
+	}
+	addChildren := func(x, a *hyperlambda.Node) error {
+		for _, ac := range a.Children() {
+			acc, err := r.Clone(ac)
+			if err != nil {
+				return err
+			}
+			x.Add(acc)
+		}
+		return nil
+	}
+	for i := 0; i < t.Len(); i++ {
+		x := t.Child(i)
+		if s, ok := x.Value.(string); ok && isPlaceholder(s) {
+			a, err := arg(s)
+			if err != nil {
+				return err
+			}
+			if x.Value, err = value(a); err != nil {
+				return err
+			}
+			if err := addChildren(x, a); err != nil {
+				return err
+			}
+		}
+		if isPlaceholder(x.Name) {
+			a, err := arg(x.Name)
+			if err != nil {
+				return err
+			}
+			v, err := value(a)
+			if err != nil {
+				return err
+			}
+			x.Name = hyperlambda.StringOf(v)
+			if err := addChildren(x, a); err != nil {
+				return err
+			}
+		}
+		if err := r.applyTemplate(x, args, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isPlaceholder(s string) bool {
+	return len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}'
+}
+
+// slotFormat is the reference's [format]: its value (followed like GetEx)
+// formatted with [pattern], .NET composite formatting in the invariant
+// culture, the value being {0}. Without [pattern] (an hlstudio form that
+// older code here relies on) the value is the pattern and the evaluated
+// children are {0}, {1}, ...
+func slotFormat(r *Run, n *hyperlambda.Node) error {
+	var pattern string
+	var args []any
+	if childNamed(n, "pattern") != nil {
+		pv, _, err := r.Arg(n, "pattern")
+		if err != nil {
+			return err
+		}
+		cv, ok, err := r.Arg(n, "culture")
+		if err != nil {
+			return err
+		}
+		if c := hyperlambda.StringOf(cv); ok && c != "" && !strings.EqualFold(c, "invariant") {
+			return fmt.Errorf("culture %q is not supported: formatting uses the invariant culture (leave [culture] out)", c)
+		}
+		v, err := value(n)
+		if err != nil {
+			return err
+		}
+		pattern, args = hyperlambda.StringOf(pv), []any{v}
+	} else {
+		if err := r.Eval(n); err != nil {
+			return err
+		}
+		v, err := value(n)
+		if err != nil {
+			return err
+		}
+		pattern = hyperlambda.StringOf(v)
+		for _, c := range n.Children() {
+			cv, err := value(c)
+			if err != nil {
+				return err
+			}
+			args = append(args, cv)
+		}
+	}
+	s, err := r.composite(pattern, args)
 	if err != nil {
 		return err
 	}
-	pattern := hyperlambda.StringOf(v)
+	if err := r.Output(len(s)); err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = s
+	return nil
+}
+
+func childNamed(n *hyperlambda.Node, name string) *hyperlambda.Node {
+	for _, c := range n.Children() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// maxAlignment is .NET's limit on a format item's alignment.
+const maxAlignment = 1_000_000
+
+// composite is .NET's String.Format: {index[,alignment][:format]} items,
+// {{ and }} for braces; anything else in braces is an error.
+func (r *Run) composite(pattern string, args []any) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(pattern); i++ {
 		c := pattern[i]
 		switch {
-		case c == '{' && i+1 < len(pattern) && pattern[i+1] == '{', c == '}' && i+1 < len(pattern) && pattern[i+1] == '}':
+		case (c == '{' || c == '}') && i+1 < len(pattern) && pattern[i+1] == c:
 			b.WriteByte(c)
 			i++
 		case c == '{':
 			end := strings.IndexByte(pattern[i:], '}')
 			if end < 0 {
-				return errors.New("format pattern has an unclosed '{'")
+				return "", errors.New("format pattern has an unclosed '{'")
 			}
-			spec := pattern[i+1 : i+end]
-			idxText, _, _ := strings.Cut(spec, ":")
-			idx, err := strconv.Atoi(strings.TrimSpace(idxText))
-			if err != nil || idx < 0 || idx >= n.Len() {
-				return fmt.Errorf("format item {%s} does not name one of the %d children", spec, n.Len())
+			item := pattern[i+1 : i+end]
+			if strings.IndexByte(item, '{') >= 0 {
+				return "", fmt.Errorf("format item {%s} holds a '{'", item)
 			}
-			cv, err := value(n.Child(idx))
+			s, err := r.formatItem(item, args)
 			if err != nil {
-				return err
+				return "", err
 			}
-			b.WriteString(hyperlambda.StringOf(cv))
+			if err := r.OutputRoom(b.Len() + len(s)); err != nil {
+				return "", err
+			}
+			b.WriteString(s)
 			i += end
+		case c == '}':
+			return "", fmt.Errorf("format pattern has a lone '}' at byte %d; write }} for a brace", i)
 		default:
 			b.WriteByte(c)
 		}
 	}
-	if err := r.Output(b.Len()); err != nil {
-		return err
+	return b.String(), nil
+}
+
+func (r *Run) formatItem(item string, args []any) (string, error) {
+	head, spec, _ := strings.Cut(item, ":")
+	idxText, alignText, hasAlign := strings.Cut(head, ",")
+	idx, err := strconv.Atoi(strings.TrimSpace(idxText))
+	if err != nil || idx < 0 || idx >= len(args) {
+		return "", fmt.Errorf("format item {%s} does not name one of the %d arguments", item, len(args))
 	}
-	n.Clear()
-	n.Value = b.String()
+	width := 0
+	if hasAlign {
+		if width, err = strconv.Atoi(strings.TrimSpace(alignText)); err != nil || width > maxAlignment || width < -maxAlignment {
+			return "", fmt.Errorf("format item {%s}: the alignment must be an integer from %d to %d", item, -maxAlignment, maxAlignment)
+		}
+	}
+	s, err := r.formatValue(args[idx], spec)
+	if err != nil {
+		return "", fmt.Errorf("format item {%s}: %w", item, err)
+	}
+	if pad := max(width, -width) - utf8.RuneCountInString(s); pad > 0 {
+		if err := r.OutputRoom(pad + len(s)); err != nil {
+			return "", err
+		}
+		if width > 0 {
+			s = strings.Repeat(" ", pad) + s
+		} else {
+			s += strings.Repeat(" ", pad)
+		}
+	}
+	return s, nil
+}
+
+// formatValue formats one argument with a .NET format string. A format
+// that does not apply to the value's type is an error, never dropped.
+func (r *Run) formatValue(v any, spec string) (string, error) {
+	if spec == "" || v == nil { // .NET writes null as "" whatever the format
+		return hyperlambda.StringOf(v), nil
+	}
+	switch x := v.(type) {
+	case hyperlambda.Date:
+		if err := checkDateLetters(spec); err != nil {
+			return "", err
+		}
+		return r.formatBySlot("date.format", v, spec)
+	case hyperlambda.TimeSpan:
+		return r.formatBySlot("time.format", v, spec)
+	case hyperlambda.GUID:
+		return formatGUID(x, spec)
+	}
+	if num, ok := netNumberOf(v); ok {
+		return num.format(spec)
+	}
+	return "", fmt.Errorf("format %q does not apply to a %s value", spec, hyperlambda.TypeOf(v))
+}
+
+// formatBySlot formats v with the registered slot that owns the .NET
+// formatting of its type (date.format, time.format in the dates family,
+// which this package cannot import), calling it as a function: it is
+// pure, so no binding is made on the code's behalf.
+func (r *Run) formatBySlot(name string, v any, spec string) (string, error) {
+	slot, ok := r.engine.slots[name]
+	if !ok || slot.Sig.Effects != whitelist.Pure {
+		return "", fmt.Errorf("format %q for a %s value needs the [%s] slot, which this engine does not provide", spec, hyperlambda.TypeOf(v), name)
+	}
+	tmp := hyperlambda.New(name, v, hyperlambda.New("format", spec))
+	outer := r.sig
+	r.sig = &slot.Sig
+	err := slot.Fn(r, tmp)
+	r.sig = outer
+	if err != nil {
+		return "", err
+	}
+	s, ok := tmp.Value.(string)
+	if !ok {
+		return "", fmt.Errorf("[%s] returned %s, not text", name, hyperlambda.TypeOf(tmp.Value))
+	}
+	return s, nil
+}
+
+// checkDateLetters refuses letters that are not .NET date format letters
+// in a custom date format (outside quotes and escapes): .NET copies them,
+// which hides a mistyped or misplaced format such as {0:D4} on a date.
+func checkDateLetters(spec string) error {
+	if len(spec) == 1 {
+		return nil // a standard format; the date family refuses unknown ones
+	}
+	for i := 0; i < len(spec); i++ {
+		switch c := spec[i]; {
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(spec[i+1:], c)
+			if end < 0 {
+				return fmt.Errorf("format %q: unterminated quote", spec)
+			}
+			i += end + 1
+		case c == '\\':
+			i++
+		case (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && !strings.ContainsRune("dfFghHKmMstyz", rune(c)):
+			return fmt.Errorf("format %q: %q is not a date format letter (quote literal text)", spec, string(c))
+		}
+	}
 	return nil
+}
+
+// formatGUID is .NET's Guid.ToString(format): D, N, B, P.
+func formatGUID(g hyperlambda.GUID, spec string) (string, error) {
+	d := g.String()
+	switch spec {
+	case "D", "d":
+		return d, nil
+	case "N", "n":
+		return strings.ReplaceAll(d, "-", ""), nil
+	case "B", "b":
+		return "{" + d + "}", nil
+	case "P", "p":
+		return "(" + d + ")", nil
+	}
+	return "", fmt.Errorf("unknown guid format %q (D, N, B or P)", spec)
+}
+
+// netNumber is a number read for .NET formatting: its exact value as a
+// decimal, and what .NET knows of its type.
+type netNumber struct {
+	v        decimal.Decimal
+	integral bool // an integer type: D and X apply
+	bits     int  // its width, for X of a negative value
+	float    bool // double or float: -0 keeps its sign, G and R round-trip
+	orig     any
+}
+
+func netNumberOf(v any) (netNumber, bool) {
+	switch x := v.(type) {
+	case int8:
+		return netNumber{v: decimal.NewFromInt(int64(x)), integral: true, bits: 8, orig: v}, true
+	case int16:
+		return netNumber{v: decimal.NewFromInt(int64(x)), integral: true, bits: 16, orig: v}, true
+	case int32:
+		return netNumber{v: decimal.NewFromInt(int64(x)), integral: true, bits: 32, orig: v}, true
+	case int64:
+		return netNumber{v: decimal.NewFromInt(x), integral: true, bits: 64, orig: v}, true
+	case uint8:
+		return netNumber{v: decimal.NewFromInt(int64(x)), integral: true, bits: 8, orig: v}, true
+	case uint16:
+		return netNumber{v: decimal.NewFromInt(int64(x)), integral: true, bits: 16, orig: v}, true
+	case uint32:
+		return netNumber{v: decimal.NewFromInt(int64(x)), integral: true, bits: 32, orig: v}, true
+	case uint64:
+		return netNumber{v: decimal.NewFromBigInt(new(big.Int).SetUint64(x), 0), integral: true, bits: 64, orig: v}, true
+	case float32:
+		return netNumber{v: exactDecimal(float64(x)), float: true, orig: v}, true
+	case float64:
+		return netNumber{v: exactDecimal(x), float: true, orig: v}, true
+	case decimal.Decimal:
+		return netNumber{v: x, orig: v}, true
+	}
+	return netNumber{}, false
+}
+
+// exactDecimal is f's exact value (every finite double is a finite
+// decimal), so rounding is .NET's: half away from zero on the exact digits.
+func exactDecimal(f float64) decimal.Decimal {
+	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return decimal.Zero
+	}
+	frac, exp := math.Frexp(math.Abs(f)) // |f| = frac * 2^exp, frac in [0.5, 1)
+	mant := new(big.Int).SetUint64(uint64(math.Ldexp(frac, 53)))
+	exp -= 53
+	if f < 0 {
+		mant.Neg(mant)
+	}
+	if exp >= 0 {
+		return decimal.NewFromBigInt(mant.Lsh(mant, uint(exp)), 0)
+	}
+	five := new(big.Int).Exp(big.NewInt(5), big.NewInt(int64(-exp)), nil)
+	return decimal.NewFromBigInt(mant.Mul(mant, five), int32(exp))
+}
+
+// maxPrecision bounds a standard format's precision digits (.NET allows
+// up to 999,999,999, which would only fill memory).
+const maxPrecision = 1000
+
+// format applies a .NET numeric format string: a standard one (a letter
+// and optional precision digits) or a custom one (0 # . , % ‰ E0 ; and
+// quoted literals).
+func (x netNumber) format(spec string) (string, error) {
+	if f, ok := x.orig.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return specialFloat(f), nil
+	}
+	if f, ok := x.orig.(float32); ok && (math.IsNaN(float64(f)) || math.IsInf(float64(f), 0)) {
+		return specialFloat(float64(f)), nil
+	}
+	letter, digits, standard := standardSpec(spec)
+	if !standard {
+		return x.custom(spec)
+	}
+	prec := -1
+	if digits != "" {
+		p, err := strconv.Atoi(digits)
+		if err != nil || p > maxPrecision {
+			return "", fmt.Errorf("format %q: precision above %d", spec, maxPrecision)
+		}
+		prec = p
+	}
+	orDefault := func(d int) int {
+		if prec < 0 {
+			return d
+		}
+		return prec
+	}
+	switch letter {
+	case 'D', 'd':
+		if !x.integral {
+			return "", fmt.Errorf("format %q (D) applies to integers, not %s", spec, hyperlambda.TypeOf(x.orig))
+		}
+		s := x.v.Abs().String()
+		if len(s) < prec {
+			s = strings.Repeat("0", prec-len(s)) + s
+		}
+		if x.v.Sign() < 0 {
+			s = "-" + s
+		}
+		return s, nil
+	case 'X', 'x':
+		if !x.integral {
+			return "", fmt.Errorf("format %q (X) applies to integers, not %s", spec, hyperlambda.TypeOf(x.orig))
+		}
+		u := x.v.BigInt()
+		if u.Sign() < 0 { // two's complement in the type's width
+			u.Add(u, new(big.Int).Lsh(big.NewInt(1), uint(x.bits)))
+		}
+		s := u.Text(16)
+		if letter == 'X' {
+			s = strings.ToUpper(s)
+		}
+		if len(s) < prec {
+			s = strings.Repeat("0", prec-len(s)) + s
+		}
+		return s, nil
+	case 'F', 'f':
+		return x.fixed(orDefault(2), false), nil
+	case 'N', 'n':
+		return x.fixed(orDefault(2), true), nil
+	case 'P', 'p':
+		y := x
+		y.v = x.v.Shift(2)
+		s := y.fixed(orDefault(2), true)
+		return s + " %", nil
+	case 'C', 'c':
+		s := x.fixed(orDefault(2), true)
+		if neg := strings.HasPrefix(s, "-"); neg {
+			return "(¤" + s[1:] + ")", nil
+		}
+		return "¤" + s, nil
+	case 'E', 'e':
+		return x.scientific(orDefault(6)+1, string(letter), 3, true), nil
+	case 'G', 'g':
+		if prec <= 0 {
+			return hyperlambda.StringOf(x.orig), nil
+		}
+		return x.general(prec, letter), nil
+	case 'R', 'r':
+		if !x.float {
+			return "", fmt.Errorf("format %q (R) applies to double and float, not %s", spec, hyperlambda.TypeOf(x.orig))
+		}
+		return hyperlambda.StringOf(x.orig), nil
+	}
+	return "", fmt.Errorf("unknown numeric format %q (standard formats are C, D, E, F, G, N, P, R and X)", spec)
+}
+
+func specialFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case f > 0:
+		return "Infinity"
+	}
+	return "-Infinity"
+}
+
+// standardSpec splits a standard format: one letter and at most nine
+// digits. Anything else is a custom format.
+func standardSpec(spec string) (letter byte, digits string, ok bool) {
+	if spec == "" || len(spec) > 10 {
+		return 0, "", false
+	}
+	c := spec[0]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		return 0, "", false
+	}
+	for i := 1; i < len(spec); i++ {
+		if spec[i] < '0' || spec[i] > '9' {
+			return 0, "", false
+		}
+	}
+	return c, spec[1:], true
+}
+
+// rounded is the value rounded half away from zero to places decimals,
+// and whether a minus sign is written: .NET drops it when an integer or
+// decimal rounds to zero and keeps it for a negative double.
+func (x netNumber) rounded(places int) (neg bool, d decimal.Decimal) {
+	d = x.v.Round(int32(places))
+	if x.float {
+		if f, ok := x.orig.(float64); ok {
+			return math.Signbit(f), d
+		}
+		return math.Signbit(float64(x.orig.(float32))), d
+	}
+	return d.Sign() < 0, d
+}
+
+// fixed is F (and N with groups): places decimals.
+func (x netNumber) fixed(places int, groups bool) string {
+	neg, d := x.rounded(places)
+	s := d.Abs().StringFixed(int32(places))
+	if groups {
+		intPart, frac, _ := strings.Cut(s, ".")
+		s = groupDigits(intPart)
+		if frac != "" {
+			s += "." + frac
+		}
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func groupDigits(s string) string {
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// significant returns |value| rounded to n significant digits as a digit
+// string (no leading zeros; "0" for zero) and the power of ten of its
+// first digit.
+func significant(v decimal.Decimal, n int) (string, int) {
+	v = v.Abs()
+	if v.IsZero() {
+		return strings.Repeat("0", n), 0
+	}
+	exp10 := int(v.Exponent()) + len(v.Coefficient().String()) - 1
+	r := v.Round(int32(n - 1 - exp10))
+	// Rounding may carry into a new first digit (9.99 to 10.0).
+	digits := r.Coefficient().String()
+	exp := int(r.Exponent()) + len(digits) - 1
+	digits = strings.TrimRight(digits, "0")
+	if len(digits) > n {
+		digits = digits[:n]
+	}
+	return digits + strings.Repeat("0", n-len(digits)), exp
+}
+
+// scientific is E: n significant digits, the exponent with at least
+// minExp digits, always signed when signed is set.
+func (x netNumber) scientific(n int, e string, minExp int, signed bool) string {
+	digits, exp := significant(x.v, n)
+	var b strings.Builder
+	if x.v.Sign() < 0 || (x.float && math.Signbit(x.floatValue())) {
+		b.WriteByte('-')
+	}
+	b.WriteString(digits[:1])
+	if len(digits) > 1 {
+		b.WriteString("." + digits[1:])
+	}
+	b.WriteString(e)
+	switch {
+	case exp < 0:
+		b.WriteByte('-')
+		exp = -exp
+	case signed:
+		b.WriteByte('+')
+	}
+	s := strconv.Itoa(exp)
+	if len(s) < minExp {
+		s = strings.Repeat("0", minExp-len(s)) + s
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+func (x netNumber) floatValue() float64 {
+	switch f := x.orig.(type) {
+	case float64:
+		return f
+	case float32:
+		return float64(f)
+	}
+	return 0
+}
+
+// general is G with a precision: that many significant digits, fixed
+// notation unless the exponent is below -5 or not below the precision.
+func (x netNumber) general(prec int, letter byte) string {
+	digits, exp := significant(x.v, prec)
+	digits = strings.TrimRight(digits, "0")
+	if digits == "" {
+		digits = "0"
+	}
+	if exp < -5 || exp >= prec {
+		e := "E"
+		if letter == 'g' {
+			e = "e"
+		}
+		return x.sign() + scientificText(digits, exp, e)
+	}
+	var s string
+	switch {
+	case exp < 0:
+		s = "0." + strings.Repeat("0", -exp-1) + digits
+	case exp+1 >= len(digits):
+		s = digits + strings.Repeat("0", exp+1-len(digits))
+	default:
+		s = digits[:exp+1] + "." + digits[exp+1:]
+	}
+	return x.sign() + s
+}
+
+func (x netNumber) sign() string {
+	if x.v.Sign() < 0 {
+		return "-"
+	}
+	return ""
+}
+
+// scientificText writes d.ddd followed by e, the exponent's sign and at
+// least two digits (G's form).
+func scientificText(digits string, exp int, e string) string {
+	s := digits[:1]
+	if len(digits) > 1 {
+		s += "." + digits[1:]
+	}
+	sign := "+"
+	if exp < 0 {
+		sign, exp = "-", -exp
+	}
+	return s + e + sign + fmt.Sprintf("%02d", exp)
+}
+
+// customFormat is one section of a .NET custom numeric format.
+type customFormat struct {
+	tokens    []customToken
+	intPH     int  // digit placeholders before the decimal point
+	fracPH    int  // after it
+	firstZero int  // index of the first 0 among intPH (intPH when none)
+	lastZero  int  // 1 + index of the last 0 among fracPH (0 when none)
+	groups    bool // a comma between integer placeholders
+	scale     int  // power of ten applied: % +2, ‰ +3, a comma before the point -3
+	point     bool
+	sci       bool
+	expE      string
+	expPlus   bool
+	expDigits int
+}
+
+type customToken struct {
+	kind byte // 'i' integer placeholder, 'f' fraction placeholder, '.', 'E', 'l' literal
+	n    int  // placeholder index
+	text string
+}
+
+// splitSections splits a custom format at ; outside quotes and escapes.
+func splitSections(spec string) ([]string, error) {
+	var out []string
+	start := 0
+	for i := 0; i < len(spec); i++ {
+		switch c := spec[i]; c {
+		case '\'', '"':
+			end := strings.IndexByte(spec[i+1:], c)
+			if end < 0 {
+				return nil, fmt.Errorf("format %q: unterminated quote", spec)
+			}
+			i += end + 1
+		case '\\':
+			i++
+		case ';':
+			out = append(out, spec[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, spec[start:]), nil
+}
+
+func parseCustom(spec, section string) (*customFormat, error) {
+	f := &customFormat{firstZero: -1}
+	pendingCommas := 0
+	lit := func(s string) {
+		if k := len(f.tokens); k > 0 && f.tokens[k-1].kind == 'l' {
+			f.tokens[k-1].text += s
+			return
+		}
+		f.tokens = append(f.tokens, customToken{kind: 'l', text: s})
+	}
+	endInt := func() {
+		f.scale -= 3 * pendingCommas
+		pendingCommas = 0
+	}
+	for i := 0; i < len(section); {
+		c, size := utf8.DecodeRuneInString(section[i:])
+		switch {
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(section[i+1:], byte(c))
+			lit(section[i+1 : i+1+end])
+			i += end + 2
+			continue
+		case c == '\\':
+			if i+1 < len(section) {
+				r, sz := utf8.DecodeRuneInString(section[i+1:])
+				lit(string(r))
+				i += sz
+			}
+		case (c == '0' || c == '#') && !f.sci:
+			if f.point {
+				if c == '0' {
+					f.lastZero = f.fracPH + 1
+				}
+				f.tokens = append(f.tokens, customToken{kind: 'f', n: f.fracPH})
+				f.fracPH++
+				break
+			}
+			if pendingCommas > 0 && f.intPH > 0 {
+				f.groups = true
+			}
+			pendingCommas = 0
+			if c == '0' && f.firstZero < 0 {
+				f.firstZero = f.intPH
+			}
+			f.tokens = append(f.tokens, customToken{kind: 'i', n: f.intPH})
+			f.intPH++
+		case c == '.' && !f.sci:
+			if !f.point {
+				endInt()
+				f.point = true
+				f.tokens = append(f.tokens, customToken{kind: '.'})
+			}
+		case c == ',' && !f.sci:
+			if !f.point {
+				pendingCommas++
+			}
+		case c == '%':
+			f.scale += 2
+			lit("%")
+		case c == '‰':
+			f.scale += 3
+			lit("‰")
+		case (c == 'E' || c == 'e') && !f.sci:
+			j := i + 1
+			plus := false
+			if j < len(section) && (section[j] == '+' || section[j] == '-') {
+				plus = section[j] == '+'
+				j++
+			}
+			zeros := 0
+			for j < len(section) && section[j] == '0' {
+				zeros++
+				j++
+			}
+			if zeros == 0 {
+				return nil, fmt.Errorf("custom numeric format %q: %q must be followed by 0 (an exponent) or be quoted", spec, string(c))
+			}
+			if !f.point {
+				endInt()
+			}
+			f.sci, f.expE, f.expPlus, f.expDigits = true, string(c), plus, zeros
+			f.tokens = append(f.tokens, customToken{kind: 'E'})
+			i = j
+			continue
+		case c < utf8.RuneSelf && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'):
+			return nil, fmt.Errorf("format %q: %q is not a numeric format character (quote literal text)", spec, string(c))
+		default:
+			lit(string(c))
+		}
+		i += size
+	}
+	if !f.point && !f.sci {
+		endInt()
+	}
+	if f.firstZero < 0 {
+		f.firstZero = f.intPH
+	}
+	return f, nil
+}
+
+// custom applies a .NET custom numeric format: up to three sections
+// (positive and zero; negative; zero), digit placeholders 0 and #, the
+// first '.', ',' for groups (or, before the point, thousands scaling),
+// % and ‰, E0/E+0/E-0 exponents, and quoted or escaped literals. Letters
+// outside quotes are an error (.NET copies them, hiding a wrong format).
+func (x netNumber) custom(spec string) (string, error) {
+	sections, err := splitSections(spec)
+	if err != nil {
+		return "", err
+	}
+	formats := make([]*customFormat, 0, 3)
+	for _, s := range sections[:min(len(sections), 3)] {
+		f, err := parseCustom(spec, s)
+		if err != nil {
+			return "", err
+		}
+		formats = append(formats, f)
+	}
+	idx := 0
+	if x.v.Sign() < 0 && len(sections) > 1 && sections[1] != "" {
+		idx = 1
+	}
+	intDigits, fracDigits, exp, zero := formats[idx].digits(x.v)
+	if zero && len(formats) > 2 {
+		idx = 2
+		intDigits, fracDigits, exp, _ = formats[idx].digits(decimal.Zero)
+	} else if zero && idx == 1 {
+		idx = 0
+		intDigits, fracDigits, exp, _ = formats[idx].digits(decimal.Zero)
+	}
+	var b strings.Builder
+	if idx == 0 && x.v.Sign() < 0 && !zero {
+		b.WriteByte('-')
+	}
+	formats[idx].write(&b, intDigits, fracDigits, exp)
+	return b.String(), nil
+}
+
+// digits rounds |v| for the section: the integer digits ("" for none),
+// exactly fracPH fraction digits, the exponent, and whether it is zero.
+func (f *customFormat) digits(v decimal.Decimal) (intDigits, fracDigits string, exp int, zero bool) {
+	v = v.Abs().Shift(int32(f.scale))
+	if f.sci && !v.IsZero() {
+		lead := int(v.Exponent()) + len(v.Coefficient().String()) - 1
+		exp = lead - max(f.intPH, 1) + 1
+		if f.intPH == 0 {
+			exp = lead + 1
+		}
+		m := v.Shift(int32(-exp)).Round(int32(f.fracPH))
+		if limit := decimal.New(1, int32(max(f.intPH, 0))); m.Cmp(limit) >= 0 { // a carry: 9.99 to 10.0
+			exp++
+			m = v.Shift(int32(-exp)).Round(int32(f.fracPH))
+		}
+		v = m
+	} else {
+		v = v.Round(int32(f.fracPH))
+	}
+	s := v.StringFixed(int32(f.fracPH))
+	intDigits, fracDigits, _ = strings.Cut(s, ".")
+	zero = v.IsZero()
+	if intDigits == "0" {
+		intDigits = ""
+	}
+	if minInt := f.intPH - f.firstZero; len(intDigits) < minInt {
+		intDigits = strings.Repeat("0", minInt-len(intDigits)) + intDigits
+	}
+	return intDigits, fracDigits, exp, zero
+}
+
+func (f *customFormat) write(b *strings.Builder, intDigits, fracDigits string, exp int) {
+	keep := len(strings.TrimRight(fracDigits, "0"))
+	keep = max(keep, f.lastZero)
+	emit := func(k int) { // the integer digit at k, and a group separator after it
+		b.WriteByte(intDigits[k])
+		if rest := len(intDigits) - 1 - k; f.groups && rest > 0 && rest%3 == 0 {
+			b.WriteByte(',')
+		}
+	}
+	for _, t := range f.tokens {
+		switch t.kind {
+		case 'i':
+			j := len(intDigits) - (f.intPH - t.n)
+			if t.n == 0 {
+				for k := 0; k < j; k++ {
+					emit(k)
+				}
+			}
+			if j >= 0 {
+				emit(j)
+			}
+		case '.':
+			if f.intPH == 0 {
+				for k := range len(intDigits) {
+					emit(k)
+				}
+			}
+			if keep > 0 {
+				b.WriteByte('.')
+			}
+		case 'f':
+			if t.n < keep {
+				b.WriteByte(fracDigits[t.n])
+			}
+		case 'E':
+			b.WriteString(f.expE)
+			e := exp
+			switch {
+			case e < 0:
+				b.WriteByte('-')
+				e = -e
+			case f.expPlus:
+				b.WriteByte('+')
+			}
+			s := strconv.Itoa(e)
+			if len(s) < f.expDigits {
+				s = strings.Repeat("0", f.expDigits-len(s)) + s
+			}
+			b.WriteString(s)
+		default:
+			b.WriteString(t.text)
+		}
+	}
 }

@@ -16,13 +16,15 @@ func registerMore(e *Engine) {
 	e.mustRegister(sig("case", "a branch of [switch]", anyValue, whitelist.Code, whitelist.Pure), slotCase)
 	e.mustRegister(sig("default", "the fallback branch of [switch]", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotCase)
 	e.mustRegister(sig("get-first-value", "the first non-null value of the selected nodes or of its children", anyValue, whitelist.Code, whitelist.Pure), slotGetFirstValue)
-	e.mustRegister(sig("unwrap", "replaces expression values of the selected nodes with what they point to", exprValue, whitelist.NoChildren, whitelist.Pure), slotUnwrap)
+	e.mustRegister(sig("unwrap", "replaces expression values of the selected nodes with what they point to", exprValue, whitelist.NoChildren, whitelist.Pure,
+		whitelist.Arg{Name: "apply-lists", Type: "bool", Doc: "an expression selecting several nodes (or ending in *) adds copies of them as children"}), slotUnwrap)
 	e.mustRegister(sig("insert-before", "inserts copies of its children's children before the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotAdd)
 	e.mustRegister(sig("insert-after", "inserts copies of its children's children after the selected nodes", exprValue, whitelist.Code, whitelist.Pure), slotAdd)
 	e.mustRegister(sig("set-x", "sets the selected nodes' value to its child's value without following expressions", exprValue, whitelist.Data, whitelist.Pure), slotSetValue)
 	e.mustRegister(sig("reference", "value becomes a reference to the one selected node", exprValue, whitelist.NoChildren, whitelist.Pure), slotReference)
 	e.mustRegister(sig("type", "value becomes the type name of the selected node's value", exprValue, whitelist.NoChildren, whitelist.Pure), slotType)
-	e.mustRegister(sig("convert", "converts its value to the type named by [type]", anyValue, whitelist.NoChildren, whitelist.Pure,
+	e.mustRegister(sig("types", "one child per type name Hyperlambda knows", whitelist.ValueSpec{}, whitelist.NoChildren, whitelist.Pure), slotTypes)
+	e.mustRegister(sig("convert", "converts its value to the type named by [type] (or base64, base64-url, from-base64)", anyValue, whitelist.NoChildren, whitelist.Pure,
 		whitelist.Arg{Name: "type", Type: "string", Required: true}), slotConvert)
 	e.mustRegister(sig("compose", "builds an expression from its children's values", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotCompose)
 	e.mustRegister(sig("context", "makes [value] readable by [get-context] while [.lambda] runs", whitelist.ValueSpec{Type: "string", Required: true}, whitelist.NoChildren, whitelist.Pure,
@@ -32,12 +34,13 @@ func registerMore(e *Engine) {
 	e.mustRegister(sig("invoke", "runs the selected lambda (a copy) with its children as [.arguments]", exprValue, whitelist.Arguments, whitelist.Pure), slotInvoke)
 	e.mustRegister(sig("hyper2lambda", "parses Hyperlambda text into children (data until something evaluates it)", anyValue, whitelist.NoChildren, whitelist.Pure,
 		whitelist.Arg{Name: "comments", Type: "bool"}), slotHyper2Lambda)
-	e.mustRegister(sig("lambda2hyper", "value becomes the Hyperlambda text of the selected nodes or of its children", anyValue, whitelist.Data, whitelist.Pure,
-		whitelist.Arg{Name: "comments", Type: "bool"}), slotLambda2Hyper)
-	e.mustRegister(sig("yield", "returns its children with expressions replaced by their values", anyValue, whitelist.Data, whitelist.Pure), slotYield)
+	e.mustRegister(whitelist.Signature{Name: "lambda2hyper", Doc: "value becomes the Hyperlambda text of the selected nodes or of its children",
+		Value: anyValue, Children: whitelist.Data, OptionsBesideValue: true,
+		Args: []whitelist.Arg{{Name: "comments", Type: "bool", Doc: "with an expression only: write comment nodes as comments"}}}, slotLambda2Hyper)
+	e.mustRegister(sig("yield", "returns its children (or copies of the nodes its expression selects) with expressions replaced by their values", anyValue, whitelist.Data, whitelist.Pure), slotYield)
 	e.mustRegister(whitelist.Signature{Name: "execute", Doc: "like [signal], with argument expressions unwrapped first",
 		Value: whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, Children: whitelist.Arguments, Effects: whitelist.SpawnsCode, Dynamic: true}, slotExecute)
-	e.mustRegister(whitelist.Signature{Name: "try-signal", Doc: "like [signal], doing nothing when the slot does not exist",
+	e.mustRegister(whitelist.Signature{Name: "try-signal", Doc: "like [signal], doing nothing when the slot does not exist or the policy denies it",
 		Value: whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, Children: whitelist.Arguments, Effects: whitelist.SpawnsCode, Dynamic: true}, slotSignal)
 	e.mustRegister(sig("slots.exists", "whether a dynamic slot exists", whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, whitelist.NoChildren, whitelist.Pure), slotSlotsIntrospect)
 	e.mustRegister(sig("slots.get", "a copy of a dynamic slot's body", whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, whitelist.NoChildren, whitelist.Pure), slotSlotsIntrospect)
@@ -130,21 +133,78 @@ func slotUnwrap(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
+	applyLists, _, err := r.Arg(n, "apply-lists")
+	if err != nil {
+		return err
+	}
 	for _, s := range nodes {
-		x, ok := s.Value.(*hyperlambda.Expression)
-		if !ok {
-			continue
-		}
-		res, err := x.Evaluate(s)
-		if err != nil {
+		if err := r.unwrapOne(s, applyLists == true); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// unwrapOne is the reference's Expression.Unwrap of one node: an
+// expression value is evaluated once (one level, not followed further)
+// and replaced by the first result's value. Several results are an error
+// unless applyLists is set: then copies of them are added as children,
+// and an expression ending in * leaves the value null. With applyLists a
+// node named node_reference gets a reference to its one result.
+func (r *Run) unwrapOne(s *hyperlambda.Node, applyLists bool) error {
+	x, ok := s.Value.(*hyperlambda.Expression)
+	if !ok {
+		return nil
+	}
+	res, err := x.Evaluate(s)
+	if err != nil {
+		return err
+	}
+	if applyLists && s.Name == "node_reference" {
 		if len(res) > 1 {
-			return fmt.Errorf("expression %s of [%s] selects %d nodes where one is expected", x, s.Name, len(res))
+			return fmt.Errorf("[node_reference] expression %s selects %d nodes where one is expected", x, len(res))
 		}
 		s.Value = nil
 		if len(res) == 1 {
-			s.Value = res[0].Value
+			s.Value = res[0]
+		}
+		return nil
+	}
+	its := x.Iterators()
+	star := len(its) > 0 && its[len(its)-1] == "*"
+	if len(res) > 1 || (applyLists && star) {
+		if !applyLists {
+			return fmt.Errorf("expression %s of [%s] selects %d nodes where one is expected (apply-lists:bool:true adds them as children)", x, s.Name, len(res))
+		}
+		if err := r.addClones(s, res); err != nil {
+			return err
+		}
+		if star {
+			s.Value = nil
+			return nil
+		}
+	}
+	s.Value = nil
+	if len(res) > 0 {
+		s.Value = res[0].Value
+	}
+	return nil
+}
+
+// unwrapArguments unwraps every descendant of n with lists applied, as
+// [execute] and [yield] do to their arguments: parents before children,
+// so copies added by a list are unwrapped in turn where they now stand.
+func (r *Run) unwrapArguments(n *hyperlambda.Node, depth int) error {
+	if depth > r.budgets.Depth {
+		return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(depth)}
+	}
+	for i := 0; i < n.Len(); i++ {
+		c := n.Child(i)
+		if err := r.unwrapOne(c, true); err != nil {
+			return err
+		}
+		if err := r.unwrapArguments(c, depth+1); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -197,8 +257,16 @@ func slotConvert(r *Run, n *hyperlambda.Node) error {
 		_, s, _ = hyperlambda.ValueText(v)
 	}
 	switch typ {
-	case "base64":
-		n.Value = base64.StdEncoding.EncodeToString([]byte(hyperlambda.StringOf(v)))
+	case "base64", "base64-url":
+		raw, isBytes := v.([]byte)
+		if !isBytes {
+			raw = []byte(hyperlambda.StringOf(v))
+		}
+		if typ == "base64" {
+			n.Value = base64.StdEncoding.EncodeToString(raw)
+		} else {
+			n.Value = base64.RawURLEncoding.EncodeToString(raw) // unpadded, - and _, as the reference
+		}
 	case "from-base64":
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
@@ -280,14 +348,41 @@ func slotVocabulary(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	prefix := hyperlambda.StringOf(v)
+	n.Clear()
 	n.Value = nil
+	var names []string
 	for _, name := range r.engine.Names() {
 		s, _ := r.engine.Signature(name)
-		if strings.HasPrefix(name, prefix) && r.policy.Allows(name, s).Allowed {
-			n.Add(hyperlambda.New("", name))
+		if IsStatement(name) && strings.HasPrefix(name, prefix) && r.policy.Allows(name, s).Allowed {
+			names = append(names, name)
 		}
 	}
-	return r.Created(n.Len())
+	// As the reference: names without a dot first, each group alphabetical.
+	sort.SliceStable(names, func(i, j int) bool {
+		di, dj := strings.Contains(names[i], "."), strings.Contains(names[j], ".")
+		if di != dj {
+			return dj
+		}
+		return names[i] < names[j]
+	})
+	if err := r.Created(len(names)); err != nil {
+		return err
+	}
+	for _, name := range names {
+		n.Add(hyperlambda.New("", name))
+	}
+	return nil
+}
+
+// slotTypes adds one child per type name, in the reference's order.
+func slotTypes(r *Run, n *hyperlambda.Node) error {
+	if err := r.Created(len(hyperlambda.TypeNames)); err != nil {
+		return err
+	}
+	for _, t := range hyperlambda.TypeNames {
+		n.Add(hyperlambda.New("", t))
+	}
+	return nil
 }
 
 func slotInvoke(r *Run, n *hyperlambda.Node) error {
@@ -353,24 +448,23 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	return nil
 }
 
+// slotLambda2Hyper writes the nodes its expression selects, or else its
+// children, as Hyperlambda. [comments] is an option only beside an
+// expression: without one every child is data, whatever its name.
 func slotLambda2Hyper(r *Run, n *hyperlambda.Node) error {
-	comments, err := commentsArg(r, n)
-	if err != nil {
-		return err
-	}
+	var comments bool
 	var nodes []*hyperlambda.Node
-	if n.Value != nil {
-		sel, err := selected(n)
+	if _, isExpr := n.Value.(*hyperlambda.Expression); isExpr {
+		c, err := commentsArg(r, n)
 		if err != nil {
 			return err
 		}
-		nodes = sel
-	} else {
-		for _, c := range n.Children() {
-			if c.Name != "comments" {
-				nodes = append(nodes, c)
-			}
+		if nodes, err = selected(n); err != nil {
+			return err
 		}
+		comments = c
+	} else {
+		nodes = n.Children()
 	}
 	text := hyperlambda.Format(nodes, hyperlambda.FormatOptions{Comments: comments})
 	if err := r.Output(len(text)); err != nil {
@@ -382,8 +476,9 @@ func slotLambda2Hyper(r *Run, n *hyperlambda.Node) error {
 }
 
 // UnwrapAll replaces every expression value under n with its value, read
-// where it stands: what [yield] and [execute] do to their arguments, and
-// what a recorded message does to its payload.
+// where it stands (followed to the end, several results an error): what a
+// recorded message does to its payload. [yield] and [execute] unwrap as
+// the reference does instead (unwrapArguments).
 func UnwrapAll(n *hyperlambda.Node) error {
 	var err error
 	n.Walk(func(d *hyperlambda.Node) bool {
@@ -401,17 +496,26 @@ func UnwrapAll(n *hyperlambda.Node) error {
 	return err
 }
 
+// slotYield is [return-nodes] after unwrapping every descendant with
+// lists applied: its children, or copies of what its expression selects.
 func slotYield(r *Run, n *hyperlambda.Node) error {
-	if err := UnwrapAll(n); err != nil {
+	if err := r.unwrapArguments(n, n.Depth()); err != nil {
 		return err
 	}
 	res := r.result()
+	if n.Value != nil {
+		nodes, err := selected(n)
+		if err != nil {
+			return err
+		}
+		return r.addClones(res, nodes)
+	}
 	moveChildren(res, n)
 	return nil
 }
 
 func slotExecute(r *Run, n *hyperlambda.Node) error {
-	if err := UnwrapAll(n); err != nil {
+	if err := r.unwrapArguments(n, n.Depth()); err != nil {
 		return err
 	}
 	return slotSignal(r, n)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"hlstudio/engine"
+	"hlstudio/engine/dateslots"
 	"hlstudio/engine/enginetest"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
@@ -101,5 +103,103 @@ func TestPanickingSlotIsAnError(t *testing.T) {
 	var ie *engine.InternalError
 	if !errors.As(err, &ie) || ie.Slot != "test.boom" || !strings.Contains(err.Error(), "assignment to entry in nil map") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// [try-signal] of a dynamic slot the policy denies does nothing: the body
+// never runs (its canary is allowed by the policy, so running it would
+// show), no error ends the run, and the denial is recorded for the person.
+func TestTrySignalOfDeniedSlotCallsNothing(t *testing.T) {
+	var calls atomic.Int64
+	e := enginetest.AddCanary(engine.New(), &calls)
+	if _, err := e.Execute(context.Background(), mustParse(t, "slots.create:app.secret\r\n   canary.record\r\n"), enginetest.LoadPolicy(t, "trusted")); err != nil {
+		t.Fatal(err)
+	}
+	p, err := whitelist.Parse("no-app", []byte("name:no-app\r\nallow\r\n   effects:pure,spawns-code,network\r\ndeny\r\n   app.*\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Execute(context.Background(), mustParse(t, "try-signal:app.secret\r\n"), p)
+	if err != nil || calls.Load() != 0 {
+		t.Fatalf("got %v, canary calls %d", err, calls.Load())
+	}
+	if len(res.Denials) != 1 || res.Denials[0].Slot != "app.secret" || res.Denials[0].Path != "/0" {
+		t.Fatalf("denials %+v", res.Denials)
+	}
+	// [signal] of the same slot is still a denial that ends the run.
+	_, err = e.Execute(context.Background(), mustParse(t, "signal:app.secret\r\n"), p)
+	var de *engine.DeniedError
+	if !errors.As(err, &de) || calls.Load() != 0 {
+		t.Fatalf("signal: got %v, canary calls %d", err, calls.Load())
+	}
+}
+
+// [format] with dates and time spans uses the dates family's .NET
+// formatting (date.format, time.format) when the engine has it.
+func TestFormatDates(t *testing.T) {
+	e := engine.New()
+	if err := dateslots.Register(e); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ src, want string }{
+		{".d:date:\"2024-03-05T07:08:09.000Z\"\r\nformat:x:@.d\r\n   pattern:\"{0:yyyy}|{0:yyyy-MM-dd HH:mm}|{0:d}|{0,12:MMM d}|{0}\"\r\n",
+			"2024|2024-03-05 07:08|03/05/2024|       Mar 5|03/05/2024 07:08:09"},
+		{"format:\"{0} on {1:dddd}\"\r\n   .:Release\r\n   .:date:\"2024-03-05T07:08:09.000Z\"\r\n", "Release on Tuesday"},
+		{".t:time:900000000\r\nformat:x:@.t\r\n   pattern:\"{0}|{0:c}|{0:hh\\\\:mm}\"\r\n", "00:01:30|00:01:30|00:01"},
+		{".d:date:\"2024-03-05T07:08:09.000Z\"\r\nformat:x:@.d\r\n   pattern:\"{0:D4}\"\r\n", "error: \"D\" is not a date format letter"},
+		{".d:date:\"2024-03-05T07:08:09.000Z\"\r\nformat:x:@.d\r\n   pattern:\"{0:Q}\"\r\n", "error: unknown standard date format"},
+		{".t:time:900000000\r\nformat:x:@.t\r\n   pattern:\"{0:hh:mm}\"\r\n", "error: must be quoted or escaped"},
+	} {
+		lambda := mustParse(t, c.src)
+		_, err := e.Execute(context.Background(), lambda, enginetest.LoadPolicy(t, "pure"))
+		if want, isErr := strings.CutPrefix(c.want, "error: "); isErr {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%q: got %v, want an error with %q", c.src, err, want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", c.src, err)
+			continue
+		}
+		if got := lambda.Child(lambda.Len() - 1).Value; got != c.want {
+			t.Errorf("%q: got %q, want %q", c.src, got, c.want)
+		}
+	}
+	// Without the dates family a date format is an error, not dropped.
+	lambda := mustParse(t, ".d:date:\"2024-03-05T07:08:09.000Z\"\r\nformat:x:@.d\r\n   pattern:\"{0:yyyy}\"\r\n")
+	if _, err := engine.New().Execute(context.Background(), lambda, enginetest.LoadPolicy(t, "pure")); err == nil || !strings.Contains(err.Error(), "needs the [date.format] slot") {
+		t.Errorf("without dates: %v", err)
+	}
+}
+
+// A slot planted by sandboxed code cannot be handed a reference into a
+// trusted caller's tree ([execute]'s node_reference): through it the body
+// could plant statements the caller then runs under trusted.
+func TestReferenceIntoCallerRefusedAcrossPolicies(t *testing.T) {
+	var calls atomic.Int64
+	e := enginetest.AddCanary(engine.New(), &calls)
+	plant := "slots.create:app.helper\r\n   add:x:@.arguments/*/node_reference/#\r\n      .\r\n         canary.record\r\n"
+	if _, err := e.Execute(context.Background(), mustParse(t, plant), enginetest.LoadPolicy(t, "sandbox")); err != nil {
+		t.Fatal(err)
+	}
+	call := ".code\r\nexecute:app.helper\r\n   node_reference:x:@.code\r\neval:x:@.code\r\n"
+	res, err := e.Execute(context.Background(), mustParse(t, call), enginetest.LoadPolicy(t, "trusted"))
+	var de *engine.DeniedError
+	if !errors.As(err, &de) || de.Slot != "app.helper" || calls.Load() != 0 || len(res.Denials) != 1 {
+		t.Fatalf("got %v, canary calls %d, denials %+v", err, calls.Load(), res.Denials)
+	}
+	// A lambda held as a value is shared the same way.
+	plant2 := "slots.create:app.helper2\r\n   add:x:@.arguments/*/lambda/#\r\n      .\r\n         canary.record\r\n"
+	if _, err := e.Execute(context.Background(), mustParse(t, plant2), enginetest.LoadPolicy(t, "sandbox")); err != nil {
+		t.Fatal(err)
+	}
+	call2 := ".code:node:\".a\"\r\nexecute:app.helper2\r\n   lambda:x:@.code\r\neval:x:@.code/#\r\n"
+	if _, err := e.Execute(context.Background(), mustParse(t, call2), enginetest.LoadPolicy(t, "trusted")); !errors.As(err, &de) || calls.Load() != 0 {
+		t.Fatalf("lambda value: got %v, canary calls %d", err, calls.Load())
+	}
+	// Under the policy that created it, the reference is passed.
+	if _, err := e.Execute(context.Background(), mustParse(t, plant+".code\r\nexecute:app.helper\r\n   node_reference:x:@.code\r\n"), enginetest.LoadPolicy(t, "sandbox")); err != nil {
+		t.Fatal(err)
 	}
 }
