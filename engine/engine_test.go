@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"hlstudio/engine"
-	"hlstudio/engine/dateslots"
 	"hlstudio/engine/enginetest"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
@@ -134,13 +133,10 @@ func TestTrySignalOfDeniedSlotCallsNothing(t *testing.T) {
 	}
 }
 
-// [format] with dates and time spans uses the dates family's .NET
-// formatting (date.format, time.format) when the engine has it.
+// [format] formats dates and time spans as date.format and time.format
+// do (package netformat), with or without the dates family.
 func TestFormatDates(t *testing.T) {
 	e := engine.New()
-	if err := dateslots.Register(e); err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct{ src, want string }{
 		{".d:date:\"2024-03-05T07:08:09.000Z\"\r\nformat:x:@.d\r\n   pattern:\"{0:yyyy}|{0:yyyy-MM-dd HH:mm}|{0:d}|{0,12:MMM d}|{0}\"\r\n",
 			"2024|2024-03-05 07:08|03/05/2024|       Mar 5|03/05/2024 07:08:09"},
@@ -165,11 +161,6 @@ func TestFormatDates(t *testing.T) {
 		if got := lambda.Child(lambda.Len() - 1).Value; got != c.want {
 			t.Errorf("%q: got %q, want %q", c.src, got, c.want)
 		}
-	}
-	// Without the dates family a date format is an error, not dropped.
-	lambda := mustParse(t, ".d:date:\"2024-03-05T07:08:09.000Z\"\r\nformat:x:@.d\r\n   pattern:\"{0:yyyy}\"\r\n")
-	if _, err := engine.New().Execute(context.Background(), lambda, enginetest.LoadPolicy(t, "pure")); err == nil || !strings.Contains(err.Error(), "needs the [date.format] slot") {
-		t.Errorf("without dates: %v", err)
 	}
 }
 

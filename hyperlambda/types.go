@@ -47,6 +47,10 @@ type Char rune
 // like .NET's TimeSpan (text is the tick count).
 type TimeSpan int64
 
+// TicksPerSecond is how many TimeSpan ticks (and .NET DateTime ticks)
+// make a second.
+const TicksPerSecond = 10_000_000
+
 // GUID is the value of the "guid" type, its 16 bytes in text order.
 type GUID [16]byte
 

@@ -12,6 +12,7 @@ import (
 
 	"hlstudio/engine"
 	"hlstudio/hyperlambda"
+	"hlstudio/netformat"
 	"hlstudio/whitelist"
 )
 
@@ -119,7 +120,7 @@ func format(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	s, err := formatDate(d, layout)
+	s, err := netformat.Date(d, layout)
 	if err != nil {
 		return err
 	}
@@ -170,6 +171,8 @@ func unix(r *engine.Run, n *hyperlambda.Node) error {
 	return nil
 }
 
+const ticksPerSecond = hyperlambda.TicksPerSecond
+
 func span(r *engine.Run, n *hyperlambda.Node) error {
 	units := []struct {
 		name  string
@@ -213,7 +216,7 @@ func formatSpan(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	s, err := formatTimeSpan(ts, layout)
+	s, err := netformat.TimeSpan(ts, layout)
 	if err != nil {
 		return err
 	}

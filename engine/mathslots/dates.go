@@ -17,7 +17,7 @@ import (
 // to 9999, TimeSpan int64 ticks) are overflow errors.
 
 const (
-	ticksPerSecond = 10_000_000
+	ticksPerSecond = hyperlambda.TicksPerSecond
 	maxDateTicks   = 3_155_378_975_999_999_999 // 9999-12-31T23:59:59.9999999
 )
 

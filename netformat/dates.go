@@ -1,4 +1,4 @@
-package dateslots
+package netformat
 
 import (
 	"fmt"
@@ -20,9 +20,9 @@ var standardDate = map[string]string{
 	"u": "yyyy'-'MM'-'dd HH':'mm':'ss'Z'", "y": "yyyy MMMM", "Y": "yyyy MMMM",
 }
 
-// formatDate formats d with a .NET date format string (invariant
-// culture). Unknown letters are copied, as .NET does.
-func formatDate(d hyperlambda.Date, layout string) (string, error) {
+// Date formats d with a .NET date format string (invariant culture):
+// "" is "G". Unknown letters are copied, as .NET does.
+func Date(d hyperlambda.Date, layout string) (string, error) {
 	t := d.Clock()
 	if layout == "" {
 		layout = "G"
@@ -181,12 +181,12 @@ func pad(b *strings.Builder, v, run int) {
 	fmt.Fprintf(b, "%02d", v)
 }
 
-const ticksPerSecond = int64(time.Second / 100)
+const ticksPerSecond = hyperlambda.TicksPerSecond
 
-// formatTimeSpan formats ts like .NET TimeSpan.ToString: "c" (the
+// TimeSpan formats ts like .NET TimeSpan.ToString: "c" (the
 // default, [-][d.]hh:mm:ss[.fffffff]) or a custom format of d, h, m, s, f
 // runs with quoted or backslash-escaped literals.
-func formatTimeSpan(ts hyperlambda.TimeSpan, layout string) (string, error) {
+func TimeSpan(ts hyperlambda.TimeSpan, layout string) (string, error) {
 	if layout == "" || layout == "c" || layout == "t" || layout == "T" {
 		return ts.String(), nil
 	}
