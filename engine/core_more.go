@@ -322,9 +322,9 @@ func slotContext(r *Run, n *hyperlambda.Node) error {
 		return errors.New("needs a name as its value and a [.lambda]")
 	}
 	if r.context == nil {
-		r.context = map[string][]any{}
+		r.context = map[string][]contextValue{}
 	}
-	r.context[name] = append(r.context[name], val)
+	r.context[name] = append(r.context[name], contextValue{val, r.policy})
 	defer func() { r.context[name] = r.context[name][:len(r.context[name])-1] }()
 	return r.Eval(lambda)
 }
@@ -334,12 +334,32 @@ func slotGetContext(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	stack := r.context[hyperlambda.StringOf(v)]
+	name := hyperlambda.StringOf(v)
+	stack := r.context[name]
 	n.Value = nil
-	if len(stack) > 0 {
-		n.Value = stack[len(stack)-1]
+	if len(stack) == 0 {
+		return nil
 	}
+	top := stack[len(stack)-1]
+	// A node value is shared, not copied: like a node passed to a dynamic
+	// slot, it may reach code that is narrower than the code that set it
+	// (a slot planted by sandboxed code, called inside the [context])
+	// only when the setter's policy narrows the reader's.
+	if node, ok := top.value.(*hyperlambda.Node); ok && node != nil && top.policy != r.policy && !top.policy.Narrows(r.policy) {
+		reason := fmt.Sprintf("[context] %s holds a node set under policy %s; code running under policy %s could change what runs under %s",
+			name, top.policy.Name, r.policy.Name, top.policy.Name)
+		r.denials = append(r.denials, Denial{Slot: n.Name, Path: n.Path(), Reason: reason})
+		return &DeniedError{Slot: n.Name, Path: n.Path(), Policy: r.policy.Name, Reason: reason}
+	}
+	n.Value = top.value
 	return nil
+}
+
+// contextValue is a [context] value and the policy of the code that set
+// it.
+type contextValue struct {
+	value  any
+	policy *whitelist.Policy
 }
 
 func slotVocabulary(r *Run, n *hyperlambda.Node) error {

@@ -153,7 +153,7 @@ type Run struct {
 	lookups int // before names exists
 	denials []Denial
 	log     []LogEntry
-	context map[string][]any // [context] values by name
+	context map[string][]contextValue // [context] values by name, innermost last
 }
 
 // Execute runs lambda (a root whose children are statements) in place

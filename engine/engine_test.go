@@ -194,3 +194,30 @@ func TestReferenceIntoCallerRefusedAcrossPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A node in a [context] reaches a slot planted by sandboxed code the same
+// way (get-context inside the slot): refused, as a node argument is.
+func TestContextNodeRefusedAcrossPolicies(t *testing.T) {
+	var calls atomic.Int64
+	e := enginetest.AddCanary(engine.New(), &calls)
+	plant := "slots.create:app.ctx\r\n   get-context:shared\r\n   add:x:@get-context/#\r\n      .\r\n         canary.record\r\n"
+	if _, err := e.Execute(context.Background(), mustParse(t, plant), enginetest.LoadPolicy(t, "sandbox")); err != nil {
+		t.Fatal(err)
+	}
+	call := ".code\r\nreference:x:@.code\r\ncontext:shared\r\n   value:x:@reference\r\n   .lambda\r\n      signal:app.ctx\r\neval:x:@.code\r\n"
+	res, err := e.Execute(context.Background(), mustParse(t, call), enginetest.LoadPolicy(t, "trusted"))
+	var de *engine.DeniedError
+	if !errors.As(err, &de) || de.Slot != "get-context" || calls.Load() != 0 || len(res.Denials) != 1 {
+		t.Fatalf("got %v, canary calls %d, denials %+v", err, calls.Load(), res.Denials)
+	}
+	// Plain values, and nodes read under the policy that set them, pass.
+	ok := "context:shared\r\n   value:hello\r\n   .lambda\r\n      signal:app.echo\r\n" +
+		".code\r\nreference:x:@.code\r\ncontext:mine\r\n   value:x:@reference\r\n   .lambda\r\n      get-context:mine\r\n"
+	echo := "slots.create:app.echo\r\n   get-context:shared\r\n   return:x:-\r\n"
+	if _, err := e.Execute(context.Background(), mustParse(t, echo), enginetest.LoadPolicy(t, "sandbox")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Execute(context.Background(), mustParse(t, ok), enginetest.LoadPolicy(t, "trusted")); err != nil {
+		t.Fatal(err)
+	}
+}
