@@ -151,11 +151,13 @@ func apply(slot, op string, a, b any) (any, error) {
 		}
 		return nil, fmt.Errorf("%s of a string", slot)
 	}
-	if v, ok, err := dateOp(slot, op, a, b); ok {
-		return v, err
-	}
 	ka, kb := kind(a), kind(b)
 	if ka == 0 || kb == 0 {
+		// Dates and times are not numbers: checked only once the
+		// numbers (the hot path of loops) are ruled out.
+		if v, ok, err := dateOp(slot, op, a, b); ok {
+			return v, err
+		}
 		return nil, fmt.Errorf("%s of %s and %s", slot, hyperlambda.TypeOf(a), hyperlambda.TypeOf(b))
 	}
 	switch k := max(ka, kb); {
