@@ -21,6 +21,17 @@ func dbFlag(fl *flag.FlagSet) *string {
 // create it makes the file and its folder when missing (import does);
 // without, a missing file is an error that says how to make one.
 func openStore(cmd, path string, create bool, stderr io.Writer) (*dataset.Store, bool) {
+	return openDataset(cmd, path, create, false, stderr)
+}
+
+// openStoreToRead opens the dataset for a command that only reads it
+// (search, export): a file that cannot be written is opened read-only
+// instead of refused.
+func openStoreToRead(cmd, path string, stderr io.Writer) (*dataset.Store, bool) {
+	return openDataset(cmd, path, false, true, stderr)
+}
+
+func openDataset(cmd, path string, create, readOnly bool, stderr io.Writer) (*dataset.Store, bool) {
 	if path == "" {
 		var err error
 		if path, err = dataset.DefaultPath(); err != nil {
@@ -33,6 +44,9 @@ func openStore(cmd, path string, create bool, stderr io.Writer) (*dataset.Store,
 		return nil, false
 	}
 	s, err := dataset.Create(path)
+	if readOnly && errors.Is(err, dataset.ErrReadOnly) {
+		s, err = dataset.OpenReadOnly(path)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
 		return nil, false

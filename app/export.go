@@ -61,7 +61,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	if *ratio <= 0 || *ratio > 1 {
+	if !(*ratio > 0 && *ratio <= 1) { // so that NaN is refused too
 		fmt.Fprintf(stderr, "hlstudio export: --split-ratio %v: want a number above 0 and at most 1\n", *ratio)
 		return exitUsage
 	}
@@ -76,7 +76,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	store, ok := openStore("export", *db, false, stderr)
+	store, ok := openStoreToRead("export", *db, stderr)
 	if !ok {
 		return exitUsage
 	}

@@ -50,7 +50,7 @@ func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, fmtUsage)
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	if err := fl.Parse(args); err != nil || !flagsBeforeArgs("fmt", "the paths", fl, stderr) {
 		return 2
 	}
 	paths := fl.Args()
@@ -153,13 +153,7 @@ func formatFile(path string, f fmtFlags) fmtResult {
 	}
 	res := formatOne(path, src, f)
 	if res.err == nil && f.write && !bytes.Equal(res.src, res.out) {
-		info, err := os.Stat(path)
-		if err == nil {
-			err = writeFileAtomic(path, res.out, info.Mode().Perm())
-		}
-		if err != nil {
-			res.err = err
-		}
+		res.err = rewriteFile(path, res.src, res.out)
 	}
 	return res
 }
@@ -219,26 +213,80 @@ func (r fmtResult) print(stdout, stderr io.Writer, f fmtFlags) {
 	}
 }
 
-// writeFileAtomic replaces path by writing a temporary file beside it and
-// renaming it over, so an interrupted run never leaves half a file.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+// rewriteFile writes data over the file at path, which held orig, as gofmt
+// does: in place, so that a symlink is written through to its target and
+// the file keeps its inode (hard links), owner and mode. A backup copy
+// beside it holds orig while the file is written and is removed after;
+// when writing fails, the original is put back, or the error says where
+// the backup is. A file without write permission is refused, even for
+// root. Every error names path.
+func rewriteFile(path string, orig, data []byte) error {
+	info, err := os.Stat(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %v", path, pathReason(err))
 	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
+	if info.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("%s is read-only (mode %v): not rewritten", path, info.Mode().Perm())
 	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), perm)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("%s: cannot write it: %v", path, pathReason(err))
 	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
+	defer f.Close()
+	backup, err := writeBackup(path, orig)
+	if err != nil {
+		return fmt.Errorf("%s: not rewritten: cannot write a backup copy in %s: %v", path, filepath.Dir(path), pathReason(err))
 	}
-	if werr != nil {
-		os.Remove(tmp.Name())
+	_, err = f.WriteAt(data, 0)
+	if err == nil {
+		err = f.Truncate(int64(len(data)))
 	}
-	return werr
+	if err != nil {
+		// Put the original back through the same descriptor.
+		_, rerr := f.WriteAt(orig, 0)
+		if rerr == nil {
+			rerr = f.Truncate(int64(len(orig)))
+		}
+		if rerr == nil {
+			rerr = f.Close()
+		}
+		if rerr != nil {
+			return fmt.Errorf("%s: writing failed (%v) and so did restoring it (%v); the original is in %s", path, pathReason(err), pathReason(rerr), backup)
+		}
+		os.Remove(backup)
+		return fmt.Errorf("%s: writing failed: %v (the file is unchanged)", path, pathReason(err))
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s: writing failed: %v; the original is in %s", path, pathReason(err), backup)
+	}
+	os.Remove(backup)
+	return nil
+}
+
+// writeBackup copies orig to a new file beside path (path.NNN.orig, not
+// *.hl, so that fmt and import pass it by) and returns its name.
+func writeBackup(path string, orig []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.orig")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(orig)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// pathReason is the reason of a file-system error without the operation
+// and path it carries, for messages that name the user's file themselves.
+func pathReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -72,6 +72,101 @@ func TestFmtFolderOfThousands(t *testing.T) {
 	}
 }
 
+// TestFmtWriteInPlace: -w writes through a symlink to its target and keeps
+// the file's inode (hard links) and mode, leaving no backup behind.
+func TestFmtWriteInPlace(t *testing.T) {
+	dir := t.TempDir()
+	const messy, canonical = "foo:\"bar\"\n", "foo:bar\r\n"
+	target := filepath.Join(dir, "target.hl")
+	if err := os.WriteFile(target, []byte(messy), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.hl")
+	if err := os.Symlink("target.hl", link); err != nil {
+		t.Fatal(err)
+	}
+	hard := filepath.Join(dir, "hard.hl")
+	if err := os.Link(target, hard); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := runFmt([]string{"-w", link}, nil, &out, &errb); code != 0 {
+		t.Fatalf("fmt -w: exit %d: %s", code, errb.String())
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("link.hl is no longer a symlink (%v, %v)", fi.Mode(), err)
+	}
+	for _, p := range []string{target, hard} {
+		if data, _ := os.ReadFile(p); string(data) != canonical {
+			t.Errorf("%s holds %q, want %q", filepath.Base(p), data, canonical)
+		}
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want -rw-r-----", fi.Mode().Perm())
+	}
+	a, _ := os.Stat(target)
+	b, _ := os.Stat(hard)
+	if !os.SameFile(a, b) {
+		t.Error("the hard link was broken")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("files left in the folder: %v", entries)
+	}
+}
+
+// TestFmtWriteRefusals: a read-only file is refused (even for root) and
+// left alone; a failure to write the backup names the user's file and
+// leaves it unchanged.
+func TestFmtWriteRefusals(t *testing.T) {
+	dir := t.TempDir()
+	const messy = "foo:\"bar\"\n"
+	ro := filepath.Join(dir, "x.hl")
+	if err := os.WriteFile(ro, []byte(messy), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := runFmt([]string{"-w", ro}, nil, &out, &errb); code != 2 {
+		t.Fatalf("fmt -w of a read-only file: exit %d: %s", code, errb.String())
+	}
+	if want := "hlstudio fmt: " + ro + " is read-only (mode -r--r--r--): not rewritten\n"; errb.String() != want {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
+	if data, _ := os.ReadFile(ro); string(data) != messy {
+		t.Errorf("the read-only file was rewritten: %q", data)
+	}
+
+	// A name so long that the backup's name is too long for the file system.
+	long := filepath.Join(dir, strings.Repeat("n", 240)+".hl")
+	if err := os.WriteFile(long, []byte(messy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := runFmt([]string{"-w", long}, nil, &out, &errb); code != 2 {
+		t.Fatalf("fmt -w without room for a backup: exit %d: %s", code, errb.String())
+	}
+	if want := "hlstudio fmt: " + long + ": not rewritten: cannot write a backup copy in " + dir + ": "; !strings.HasPrefix(errb.String(), want) {
+		t.Errorf("stderr %q, want it to start %q", errb.String(), want)
+	}
+	if data, _ := os.ReadFile(long); string(data) != messy {
+		t.Errorf("the file was changed: %q", data)
+	}
+
+	// In a folder that cannot be written (not testable as root, who may).
+	if os.Geteuid() != 0 {
+		sub := filepath.Join(dir, "locked")
+		os.Mkdir(sub, 0o755)
+		f := filepath.Join(sub, "y.hl")
+		os.WriteFile(f, []byte(messy), 0o644)
+		os.Chmod(sub, 0o555)
+		defer os.Chmod(sub, 0o755)
+		errb.Reset()
+		if code := runFmt([]string{"-w", f}, nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), f+": not rewritten: cannot write a backup copy in "+sub) {
+			t.Errorf("read-only folder: exit %d: %s", code, errb.String())
+		}
+	}
+}
+
 func TestUnifiedDiff(t *testing.T) {
 	a := "a\nb\nc\nd\ne\nf\ng\nh\n"
 	b := "a\nb\nc\nD\ne\nf\ng\nh\nx\n"

@@ -43,11 +43,21 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if fl.NArg() != 1 || strings.TrimSpace(fl.Arg(0)) == "" {
-		fl.Usage()
+		if flagsBeforeArgs("generate", "the prompt", fl, stderr) {
+			fl.Usage()
+		}
 		return exitUsage
 	}
-	if *mode != "" && *mode != string(compiler.ModeText) && *mode != string(compiler.ModeTree) {
-		fmt.Fprintf(stderr, "hlstudio generate: --mode %q: use text or tree\n", *mode)
+	if err := checkMode(*mode); err != nil {
+		fmt.Fprintf(stderr, "hlstudio generate: %v\n", err)
+		return exitUsage
+	}
+	if *attempts < 1 {
+		fmt.Fprintf(stderr, "hlstudio generate: --attempts %d: want 1 or more\n", *attempts)
+		return exitUsage
+	}
+	if *examples < 0 {
+		fmt.Fprintf(stderr, "hlstudio generate: --examples %d: want 0 (none) or more\n", *examples)
 		return exitUsage
 	}
 	policy, llm, store, code := compileSetup("generate", *policyName, *host, *dbPath, true, stderr)
@@ -110,6 +120,15 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// checkMode checks --mode of generate and regress: text, tree, or empty
+// for the model's default.
+func checkMode(mode string) error {
+	if mode != "" && mode != string(compiler.ModeText) && mode != string(compiler.ModeTree) {
+		return fmt.Errorf("--mode %q: use text or tree", mode)
+	}
+	return nil
+}
+
 // compileSetup is what generate and regress start with: the policy, the
 // Ollama client and the dataset; a non-zero code ends the command.
 func compileSetup(cmd, policyName, host, dbPath string, create bool, stderr io.Writer) (*whitelist.Policy, *compiler.Ollama, *dataset.Store, int) {
@@ -170,6 +189,9 @@ type generateReportJSON struct {
 
 func generateReport(res *compiler.Result, policy *whitelist.Policy, err error) generateReportJSON {
 	rep := generateReportJSON{Policy: policy.Name, PolicyHash: policy.Hash, Result: res}
+	if res != nil && res.Attempts == nil {
+		res.Attempts = []compiler.AttemptRecord{} // "attempts": [] when none was made (offline)
+	}
 	if res != nil && res.Prompt != nil {
 		rep.Prompt, rep.PromptHash = res.Prompt.String(), res.Prompt.Hash
 	}

@@ -53,12 +53,66 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
+// generate --json with no server: the report lists no attempts as [] (not
+// null) and the retrieved snippets with snake_case keys like the rest.
+func TestGenerateOfflineJSON(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "studio.db")
+	store, err := dataset.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AddSnippet(context.Background(), dataset.Snippet{Prompt: "Keep a constant", Code: ".c:1\n", Status: dataset.StatusApproved}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"generate", "--db", db, "--host", ollamatest.RefusedHost(t), "--model", "tiny", "--json", "Keep a constant"}, nil, &stdout, &stderr)
+	if code != exitUnreachable {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	var rep struct {
+		Result struct {
+			Attempts   []json.RawMessage
+			Candidates []map[string]any
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), `"attempts": []`) || len(rep.Result.Candidates) != 1 {
+		t.Fatalf("report %s", stdout.String())
+	}
+	for _, key := range []string{"id", "prompt", "code", "tree_hash", "status", "attempt_id"} {
+		if _, ok := rep.Result.Candidates[0][key]; !ok {
+			t.Errorf("candidate has no %q key: %v", key, rep.Result.Candidates[0])
+		}
+	}
+}
+
 func TestGenerateUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	for _, args := range [][]string{{"generate"}, {"generate", "--mode", "poem", "x"}, {"generate", "--policy", "nosuch", "x"}} {
+	// No server and no dataset are needed: the flags are checked first.
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate"}, "usage: hlstudio generate"},
+		{[]string{"generate", "--mode", "poem", "x"}, `--mode "poem": use text or tree`},
+		{[]string{"generate", "--policy", "nosuch", "x"}, `no policy "nosuch"`},
+		{[]string{"generate", "--attempts", "0", "x"}, "--attempts 0: want 1 or more"},
+		{[]string{"generate", "--attempts", "-1", "x"}, "--attempts -1: want 1 or more"},
+		{[]string{"generate", "--examples", "-3", "x"}, "--examples -3: want 0 (none) or more"},
+		{[]string{"regress", "--status", "bogus"}, `--status: unknown status "bogus"`},
+		{[]string{"regress", "--status", "approved,bogus"}, `--status: unknown status "bogus"`},
+		{[]string{"regress", "--mode", "foo"}, `--mode "foo": use text or tree`},
+		{[]string{"regress", "--attempts", "0"}, "--attempts 0: want 1 or more"},
+		{[]string{"regress", "--parallel", "0"}, "--parallel 0: want 1 or more"},
+		{[]string{"regress", "extra"}, `unexpected argument "extra"`},
+	} {
 		stderr.Reset()
-		if code := run(args, nil, &stdout, &stderr); code != exitUsage {
-			t.Errorf("%v: exit %d, stderr %q", args, code, stderr.String())
+		if code := run(c.args, nil, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr.String(), c.want)
 		}
 	}
 }
@@ -96,7 +150,7 @@ func TestRegressCommand(t *testing.T) {
 		t.Fatalf("stdout:\n%s\nstderr:\n%s", out, stderr.String())
 	}
 	stdout.Reset()
-	if code := run([]string{"regress", "--db", db, "--host", srv.Addr, "--mode", "tree", "--policy", "pure", "--status", "approved", "--json"}, nil, &stdout, &stderr); code != exitOK {
+	if code := run([]string{"regress", "--db", db, "--host", srv.Addr, "--mode", "tree", "--policy", "pure", "--status", "approved,draft", "--json"}, nil, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var results []compiler.RegressResult

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,10 +29,11 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: hlstudio import [--db FILE] [--validation-dir NAME] [--status S] [--prune] [--watch] PATH...")
 		fmt.Fprintln(stderr, "\nImports .hl files (folders searched recursively): the first comment of a file is the")
 		fmt.Fprintln(stderr, "prompt, the rest the code; the folder below PATH becomes a tag. Importing again updates")
-		fmt.Fprintln(stderr, "what changed. Exit status: 0 ok, 1 some files failed (the others are imported), 2 usage.")
+		fmt.Fprintln(stderr, "what changed. Exit status: 0 ok, 1 some files or paths failed (the others are imported),")
+		fmt.Fprintln(stderr, "2 usage.")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	if err := fl.Parse(args); err != nil || !flagsBeforeArgs("import", "the paths", fl, stderr) {
 		return exitUsage
 	}
 	if fl.NArg() == 0 {
@@ -57,21 +59,55 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	opts := dataset.ImportOptions{ValidationDir: *validationDir, Status: st, Prune: *prune,
 		Progress: func(p dataset.Progress) { bar.show(p.Done, p.Total, p.File) }}
-	rep, err := store.Import(ctx, fl.Args(), opts)
-	bar.clear()
-	printImport(stdout, stderr, rep, *verbose)
-	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio import: %v\n", err)
-		return exitRuntime
+	// A path that cannot be read is reported like a file that fails, and
+	// the others are still imported, one path at a time so that a folder
+	// that cannot be walked stops only itself.
+	var rep dataset.ImportReport
+	var imported []string
+	badPaths, stopped := 0, false
+	for _, p := range fl.Args() {
+		if _, err := os.Stat(p); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", p, pathReason(err))
+			badPaths++
+			continue
+		}
+		r, err := store.Import(ctx, []string{p}, opts)
+		bar.clear()
+		printImport(stdout, stderr, r, *verbose)
+		addImport(&rep, r)
+		if err != nil {
+			fmt.Fprintf(stderr, "hlstudio import: %v\n", err)
+			badPaths++
+			// Ctrl+C, or the store failing: the other paths would too.
+			if stopped = ctx.Err() != nil || errors.Is(err, dataset.ErrReadOnly) || errors.Is(err, dataset.ErrCorrupt); stopped {
+				break
+			}
+			continue
+		}
+		imported = append(imported, p)
 	}
 	fmt.Fprintf(stdout, "imported into %s: %s\n", store.Path(), rep)
-	if *watch {
-		return watchFolders(ctx, store, fl.Args(), opts, stdout, stderr, *verbose)
+	if badPaths > 0 && !stopped {
+		fmt.Fprintf(stderr, "hlstudio import: %d of %d paths could not be imported\n", badPaths, fl.NArg())
 	}
-	if rep.Failed > 0 {
+	if *watch && !stopped && len(imported) > 0 {
+		return watchFolders(ctx, store, imported, opts, stdout, stderr, *verbose)
+	}
+	if rep.Failed > 0 || badPaths > 0 {
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// addImport adds the counts of one path's import to the total.
+func addImport(total *dataset.ImportReport, r dataset.ImportReport) {
+	total.Files += r.Files
+	total.Added += r.Added
+	total.Updated += r.Updated
+	total.Unchanged += r.Unchanged
+	total.Skipped += r.Skipped
+	total.Failed += r.Failed
+	total.Deleted += r.Deleted
 }
 
 func printImport(stdout, stderr io.Writer, rep dataset.ImportReport, verbose bool) {

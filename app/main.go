@@ -5,10 +5,14 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sort"
+	"strings"
 
 	_ "hlstudio/internal/clocale" // before Fyne reads the locale: see the package
 	"hlstudio/ui"
@@ -25,10 +29,43 @@ type command struct {
 
 var commands = map[string]command{}
 
-// startStudio opens the GUI; tests replace it.
-var startStudio = func() int {
-	ui.Run(ui.Options{Version: version})
+// openWindow opens the studio's window and returns when it closes; tests
+// replace it.
+var openWindow = func() { ui.Run(ui.Options{Version: version}) }
+
+// startStudio opens the studio when there is a display to open it on.
+// Without one, or when the window system fails to start, it says so in one
+// line instead of a panic's goroutine trace (GOTRACEBACK set to anything
+// adds the trace, for a bug report).
+func startStudio(stderr io.Writer) (code int) {
+	if msg := noDisplay(runtime.GOOS, os.Getenv); msg != "" {
+		fmt.Fprintf(stderr, "hlstudio: %s; run `hlstudio help` for the commands\n", msg)
+		return 2
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "hlstudio: the studio window failed: %v; run `hlstudio help` for the commands\n", r)
+			if os.Getenv("GOTRACEBACK") != "" {
+				stderr.Write(debug.Stack())
+			}
+			code = 1
+		}
+	}()
+	openWindow()
 	return 0
+}
+
+// noDisplay explains why no window can open: on the systems where windows
+// go through X11 or Wayland, neither DISPLAY nor WAYLAND_DISPLAY is set.
+func noDisplay(goos string, getenv func(string) string) string {
+	switch goos {
+	case "darwin", "windows", "ios", "android", "js", "wasip1":
+		return ""
+	}
+	if getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != "" {
+		return ""
+	}
+	return "no display (DISPLAY is not set): the studio needs an X11 or Wayland session"
 }
 
 func main() {
@@ -39,13 +76,16 @@ func main() {
 // 1 failure, 2 usage or syntax error.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return startStudio()
+		return startStudio(stderr)
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
-		usage(stdout)
-		return 0
+		return help(args[1:], stdin, stdout, stderr)
 	case "version", "--version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "hlstudio version: unexpected argument %q\n", args[1])
+			return 2
+		}
 		fmt.Fprintf(stdout, "hlstudio %s\n", version)
 		return 0
 	}
@@ -61,8 +101,34 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // builtins are the commands main.go answers itself; they are listed with
 // the others.
 var builtins = map[string]string{
-	"help":    "list the commands (also -h, --help)",
+	"help":    "list the commands (also -h, --help); help COMMAND prints a command's help",
 	"version": "print the version",
+}
+
+// help lists the commands, or with a command's name prints that command's
+// help (what "hlstudio COMMAND -h" prints) on standard output.
+func help(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0:
+		usage(stdout)
+		return 0
+	case len(args) > 1:
+		fmt.Fprintf(stderr, "hlstudio help: unexpected argument %q; usage: hlstudio help [command]\n", args[1])
+		return 2
+	}
+	name := args[0]
+	if summary, ok := builtins[name]; ok {
+		fmt.Fprintf(stdout, "usage: hlstudio %s\n\n%s.\n", name, summary)
+		return 0
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "hlstudio help: unknown command %q\n\n", name)
+		usage(stderr)
+		return 2
+	}
+	cmd.run([]string{"-h"}, stdin, stdout, stdout) // the flag package answers -h with the usage
+	return 0
 }
 
 func usage(w io.Writer) {
@@ -86,7 +152,47 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", name, summaries[name])
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, `Run "hlstudio <command> -h" for a command's flags.`)
+	fmt.Fprintln(w, `Run "hlstudio help <command>" or "hlstudio <command> -h" for a command's flags.`)
+}
+
+// readSource reads a file a command was given, with errors that name it
+// once and say plainly what is wrong ("d is a folder, not a file").
+func readSource(name string) ([]byte, error) {
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a folder, not a file", name)
+	}
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, pathReason(err))
+	}
+	return src, nil
+}
+
+// flagsBeforeArgs reports false, after saying so, when one of fl's flags
+// follows the first of its arguments (what, e.g. FILE): the flag package
+// stops at the first argument and would take the flag for another one.
+func flagsBeforeArgs(cmd, what string, fl *flag.FlagSet, stderr io.Writer) bool {
+	if fl.NArg() < 2 {
+		return true
+	}
+	for _, a := range fl.Args()[1:] {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && name != "" && (fl.Lookup(name) != nil || name == "h" || name == "help") {
+			fmt.Fprintf(stderr, "hlstudio %s: flags must come before %s: %q after %s\n", cmd, what, a, fl.Arg(0))
+			return false
+		}
+	}
+	return true
+}
+
+// noArgs reports false, after saying so, when a command that takes no
+// arguments was given some.
+func noArgs(cmd string, fl *flag.FlagSet, stderr io.Writer) bool {
+	if fl.NArg() == 0 {
+		return true
+	}
+	fmt.Fprintf(stderr, "hlstudio %s: unexpected argument %q (%s takes only flags; see hlstudio %s -h)\n", cmd, fl.Arg(0), cmd, cmd)
+	return false
 }
 
 // writeJSON is how every command prints JSON: indented, without HTML

@@ -2,7 +2,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,17 +33,83 @@ func TestScripts(t *testing.T) {
 					ts.Check(os.WriteFile(ts.MkAbs(name), []byte(strings.ReplaceAll(text, "\n", "\r\n")), 0o644))
 				}
 			},
+			// bytes FILE 'TEXT' writes TEXT with Go escapes (\xff, \x00)
+			// resolved: bytes a txtar section cannot hold.
+			"bytes": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: bytes FILE 'TEXT'")
+				}
+				data, err := strconv.Unquote(`"` + strings.ReplaceAll(args[1], `"`, `\"`) + `"`)
+				ts.Check(err)
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o644))
+			},
+			// status N command args... runs the command like exec and
+			// checks that it exits with status N.
+			"status": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: status N command [args...]")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				got := 0
+				if err := ts.Exec(args[1], args[2:]...); err != nil {
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						ts.Fatalf("%v", err)
+					}
+					got = ee.ExitCode()
+				}
+				if got != want {
+					ts.Fatalf("exit status %d, want %d", got, want)
+				}
+			},
 		},
 	})
 }
 
 func TestRunWithoutArgumentsStartsStudio(t *testing.T) {
 	started := false
-	old := startStudio
-	startStudio = func() int { started = true; return 0 }
-	defer func() { startStudio = old }()
+	old := openWindow
+	openWindow = func() { started = true }
+	defer func() { openWindow = old }()
+	t.Setenv("DISPLAY", ":0")
 	if code := run(nil, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 0 || !started {
 		t.Fatalf("code %d, started %v", code, started)
+	}
+}
+
+// TestStudioWithoutDisplay: with no display to open the window on, one
+// line says so (exit status 2); a window system that fails to start gives
+// one line too, not a panic's trace.
+func TestStudioWithoutDisplay(t *testing.T) {
+	old := openWindow
+	defer func() { openWindow = old }()
+	openWindow = func() { t.Fatal("the window was opened without a display") }
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	var stdout, stderr bytes.Buffer
+	code := run(nil, nil, &stdout, &stderr)
+	if runtime.GOOS == "linux" {
+		want := "hlstudio: no display (DISPLAY is not set): the studio needs an X11 or Wayland session; run `hlstudio help` for the commands\n"
+		if code != 2 || stderr.String() != want || stdout.Len() != 0 {
+			t.Fatalf("exit %d, stderr %q", code, stderr.String())
+		}
+	}
+	if noDisplay("linux", func(k string) string { return map[string]string{"WAYLAND_DISPLAY": "wayland-0"}[k] }) != "" {
+		t.Error("a Wayland session counts as a display")
+	}
+	if noDisplay("darwin", func(string) string { return "" }) != "" {
+		t.Error("macOS needs no DISPLAY")
+	}
+
+	t.Setenv("DISPLAY", ":99")
+	t.Setenv("GOTRACEBACK", "")
+	openWindow = func() { panic("NotInitialized: The GLFW library is not initialized") }
+	stderr.Reset()
+	code = run(nil, nil, &stdout, &stderr)
+	want := "hlstudio: the studio window failed: NotInitialized: The GLFW library is not initialized; run `hlstudio help` for the commands\n"
+	if code != 1 || stderr.String() != want {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 }
 

@@ -54,7 +54,9 @@ func (c *ollamaCommand) client(args []string, nargs int) (*compiler.Ollama, int)
 		return nil, exitUsage
 	}
 	if c.NArg() != nargs {
-		c.Usage()
+		if flagsBeforeArgs(c.Name(), "the arguments", c.FlagSet, c.Output()) {
+			c.Usage()
+		}
 		return nil, exitUsage
 	}
 	o, err := compiler.NewOllama(compiler.OllamaOptions{Host: *c.host})

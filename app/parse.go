@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -41,23 +40,22 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fl.NArg() > 1 {
-		fl.Usage()
+		if flagsBeforeArgs("parse", "the file", fl, stderr) {
+			fl.Usage()
+		}
 		return 2
 	}
-	name, in := "<standard input>", stdin
+	name := "<standard input>"
+	var src []byte
+	var err error
 	if fl.NArg() == 1 {
 		name = fl.Arg(0)
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "hlstudio parse: %v\n", err)
-			return 2
-		}
-		defer f.Close()
-		in = f
+		src, err = readSource(name)
+	} else if src, err = io.ReadAll(stdin); err != nil {
+		err = fmt.Errorf("reading %s: %v", name, err)
 	}
-	src, err := io.ReadAll(in)
 	if err != nil {
-		fmt.Fprintf(stderr, "hlstudio parse: reading %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "hlstudio parse: %v\n", err)
 		return 2
 	}
 	root, err := hyperlambda.Parse(src, hyperlambda.ParseOptions{Comments: *comments})

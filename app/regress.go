@@ -29,7 +29,7 @@ func runRegress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	attempts := fl.Int("attempts", 3, "attempts per prompt")
 	parallel := fl.Int("parallel", 2, "prompts in flight at once against the one server")
 	dbPath := dbFlag(fl)
-	status := fl.String("status", "", "grade snippets with this status instead of the regression snippets")
+	status := fl.String("status", "", "grade snippets with these statuses (comma-separated: draft, approved, rejected; any for all) instead of the regression snippets")
 	asJSON := fl.Bool("json", false, "print the results as JSON")
 	var tags argList
 	fl.Var(&tags, "tag", "grade snippets with this tag instead of the regression snippets (repeatable)")
@@ -43,10 +43,27 @@ func runRegress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err := fl.Parse(args); err != nil || fl.NArg() != 0 {
 		if err == nil {
+			fmt.Fprintf(stderr, "hlstudio regress: unexpected argument %q\n", fl.Arg(0))
 			fl.Usage()
 		}
 		return exitUsage
 	}
+	// The filters are read as search and export read theirs.
+	filter, err := (&filterFlags{status: *status, tags: tags}).filter()
+	if err == nil {
+		err = checkMode(*mode)
+	}
+	if err == nil && *attempts < 1 {
+		err = fmt.Errorf("--attempts %d: want 1 or more", *attempts)
+	}
+	if err == nil && *parallel < 1 {
+		err = fmt.Errorf("--parallel %d: want 1 or more", *parallel)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hlstudio regress: %v\n", err)
+		return exitUsage
+	}
+	onlyRegressions := len(tags) == 0 && *status == ""
 	policy, llm, store, code := compileSetup("regress", *policyName, *host, *dbPath, false, stderr)
 	if code != exitOK {
 		return code
@@ -55,7 +72,7 @@ func runRegress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	cases, err := regressionCases(ctx, store, tags, *status)
+	cases, err := regressionCases(ctx, store, filter, onlyRegressions)
 	if err != nil {
 		fmt.Fprintf(stderr, "hlstudio regress: %v\n", err)
 		return exitRuntime
@@ -102,13 +119,8 @@ func runRegress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // regressionCases are the snippets to grade: those with a regression pair,
-// or those the filters select.
-func regressionCases(ctx context.Context, store *dataset.Store, tags []string, status string) ([]compiler.RegressCase, error) {
-	f := dataset.Filter{Tags: tags}
-	if status != "" {
-		f.Status = []dataset.Status{dataset.Status(status)}
-	}
-	onlyRegressions := len(tags) == 0 && status == ""
+// or (onlyRegressions false) those the filter selects.
+func regressionCases(ctx context.Context, store *dataset.Store, f dataset.Filter, onlyRegressions bool) ([]compiler.RegressCase, error) {
 	var cases []compiler.RegressCase
 	err := store.Each(ctx, f, func(s *dataset.Snippet) error {
 		if onlyRegressions {

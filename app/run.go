@@ -41,6 +41,9 @@ func loadProgram(cmd string, fl *flag.FlagSet, args []string, policyName *string
 		return "", nil, nil, exitUsage
 	}
 	if fl.NArg() != 1 {
+		if !flagsBeforeArgs(cmd, "FILE", fl, stderr) {
+			return "", nil, nil, exitUsage
+		}
 		fl.Usage()
 		return "", nil, nil, exitUsage
 	}
@@ -50,7 +53,7 @@ func loadProgram(cmd string, fl *flag.FlagSet, args []string, policyName *string
 		fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
 		return "", nil, nil, exitUsage
 	}
-	src, err := os.ReadFile(file)
+	src, err := readSource(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "hlstudio %s: %v\n", cmd, err)
 		return "", nil, nil, exitUsage
@@ -68,9 +71,9 @@ func loadPolicy(nameOrFile string) (*whitelist.Policy, error) {
 	if src, ok := assets.Policy(nameOrFile); ok {
 		return whitelist.Parse(nameOrFile+".hl", src)
 	}
-	src, err := os.ReadFile(nameOrFile)
+	src, err := readSource(nameOrFile)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("no policy %q: name a built-in (%s) or a policy file", nameOrFile, strings.Join(assets.PolicyNames(), ", "))
 		}
 		return nil, err
@@ -111,6 +114,9 @@ func argumentsNode(args []string) (*hyperlambda.Node, error) {
 			return nil, fmt.Errorf("--arg %q: want name=value or name:type=value", a)
 		}
 		name, typ, typed := strings.Cut(key, ":")
+		if name == "" {
+			return nil, fmt.Errorf("--arg %q: empty argument name", a)
+		}
 		var v any = val
 		if typed {
 			var err error
@@ -266,7 +272,16 @@ func runSlots(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("slots", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	policyName := fl.String("policy", "", "mark what this policy (built-in name or file) allows")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: hlstudio slots [--policy NAME|FILE]")
+		fmt.Fprintln(stderr, "\nLists the slot vocabulary, one slot a line with its signature and effects; with --policy,")
+		fmt.Fprintln(stderr, "each marked allowed or DENIED by that policy.")
+		fl.PrintDefaults()
+	}
 	if err := fl.Parse(args); err != nil {
+		return exitUsage
+	}
+	if !noArgs("slots", fl, stderr) {
 		return exitUsage
 	}
 	var policy *whitelist.Policy

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"hlstudio/hyperlambda"
 )
@@ -28,15 +27,12 @@ func (e *FileError) Error() string {
 // ParseHL splits the text of a training file into its prompt (the first
 // comment, before any code) and its completion (the rest, as canonical
 // Hyperlambda with its comments), the layout of the fine-tune-hyperlambda
-// training set. A UTF-8 byte order mark is dropped; other invalid UTF-8
-// is an error, as is a file without a leading comment or without code.
-// Errors are *FileError with an empty File.
+// training set. A UTF-8 byte order mark is dropped; text that is not UTF-8
+// (or holds a NUL byte) is an error, as the parser reports it, as is a file
+// without a leading comment or without code. Errors are *FileError with an
+// empty File.
 func ParseHL(src []byte) (prompt, code string, err error) {
-	text := strings.TrimPrefix(string(src), "\uFEFF")
-	if !utf8.ValidString(text) {
-		return "", "", invalidUTF8(string(src))
-	}
-	root, err := hyperlambda.ParseString(text, hyperlambda.ParseOptions{Comments: true})
+	root, err := hyperlambda.Parse(src, hyperlambda.ParseOptions{Comments: true})
 	if err != nil {
 		var se *hyperlambda.SyntaxError
 		if errors.As(err, &se) {
@@ -78,25 +74,6 @@ func allComments(nodes []*hyperlambda.Node) bool {
 		}
 	}
 	return true
-}
-
-// invalidUTF8 locates the first byte that is not UTF-8.
-func invalidUTF8(s string) *FileError {
-	line, col := 1, 1
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return &FileError{Line: line, Col: col,
-				Reason: fmt.Sprintf("byte 0x%02X is not UTF-8; save the file as UTF-8", s[i])}
-		}
-		if r == '\n' {
-			line, col = line+1, 1
-		} else if r != '\uFEFF' || i > 0 {
-			col++
-		}
-		i += size
-	}
-	return &FileError{Reason: "not UTF-8"}
 }
 
 // FormatHL is the text of a training file for a prompt and its code: the

@@ -55,28 +55,28 @@ const SourceGenerated = "generated"
 
 // Snippet is one prompt/tree pair.
 type Snippet struct {
-	ID     int64
-	Prompt string
+	ID     int64  `json:"id"`
+	Prompt string `json:"prompt"`
 	// Code is canonical Hyperlambda (hyperlambda.Format with comments);
 	// AddSnippet and UpdateSnippet canonicalise what they are given.
-	Code string
+	Code string `json:"code"`
 	// TreeHash identifies the tree regardless of comments (see TreeHash).
-	TreeHash string
-	Status   Status
-	Split    Split
+	TreeHash string `json:"tree_hash"`
+	Status   Status `json:"status"`
+	Split    Split  `json:"split"`
 	// Tags are sorted and unique. A folder tag like "crud/read" is matched
 	// by filters for "crud/read" and "crud".
-	Tags []string
+	Tags []string `json:"tags"`
 	// Source is an imported file's absolute path (with forward slashes),
 	// SourceGenerated, or empty for a snippet typed in the studio.
-	Source    string
-	AttemptID int64 // the generation attempt it came from, or 0
-	Notes     string
+	Source    string `json:"source"`
+	AttemptID int64  `json:"attempt_id"` // the generation attempt it came from, or 0
+	Notes     string `json:"notes"`
 	// Version counts edits: 1 when created, +1 each time UpdateSnippet
 	// changes it. Earlier versions are listed by Versions.
-	Version int
-	Created time.Time
-	Updated time.Time
+	Version int       `json:"version"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 }
 
 // Version is an earlier state of a snippet, kept when it was edited.

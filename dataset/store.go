@@ -79,7 +79,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := precheck(abs); err != nil {
+	if err := precheck(abs, true); err != nil {
 		return nil, err
 	}
 	// The DSN parameters apply to every pooled connection: foreign keys on,
@@ -100,10 +100,55 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens the existing dataset at path for reading only, for
+// the commands that only read (search, export): SQLite opens the file
+// read-only and refuses every change (query_only), so a file the user
+// cannot write, or keeps read-only on purpose, can still be searched and
+// exported. Nothing is written to it, not even a schema upgrade: a file
+// written by an older hlstudio must be opened writable (Open) once first.
+func OpenReadOnly(path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, err
+	}
+	if err := precheck(abs, false); err != nil {
+		return nil, err
+	}
+	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() +
+		"?mode=ro&_query_only=1&_busy_timeout=10000&_cache_size=-65536"
+	// Without a write-ahead log to read, the file is all there is: opened
+	// as immutable, SQLite needs no -shm file beside it (which it could not
+	// create in a folder the user cannot write) and leaves none behind.
+	if fi, err := os.Stat(abs + "-wal"); err != nil || fi.Size() == 0 {
+		dsn += "&immutable=1"
+	}
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var version int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", path, classify(err))
+	}
+	switch {
+	case version > len(migrations):
+		db.Close()
+		return nil, fmt.Errorf("%s: the file has schema version %d, %w (this one knows versions up to %d); update hlstudio or use another --db", path, version, ErrNewerSchema, len(migrations))
+	case version < len(migrations):
+		db.Close()
+		return nil, fmt.Errorf("%s: written by an older hlstudio and read-only, so it cannot be upgraded; make it writable once (or pass another --db)", path)
+	}
+	return &Store{db: db, path: abs}, nil
+}
+
 // precheck refuses, before SQLite touches it, a file that is not a
-// database and a file that cannot be written. Root ignores permission bits,
-// so they are read rather than tried.
-func precheck(path string) error {
+// database and (with write) a file that cannot be written. Root ignores
+// permission bits, so they are read rather than tried.
+func precheck(path string, write bool) error {
 	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		dir := filepath.Dir(path)
@@ -130,7 +175,7 @@ func precheck(path string) error {
 			return fmt.Errorf("%s: %w (the file does not start with the SQLite header; it was not changed)", path, ErrCorrupt)
 		}
 	}
-	if fi.Mode().Perm()&0o222 == 0 {
+	if write && fi.Mode().Perm()&0o222 == 0 {
 		return fmt.Errorf("%s: the file is %w (mode %v); make it writable or pass another --db", path, ErrReadOnly, fi.Mode().Perm())
 	}
 	return nil

@@ -178,6 +178,52 @@ func TestReadOnlyFileReported(t *testing.T) {
 	}
 }
 
+// TestOpenReadOnly: a read-only file opens for reading, refuses every
+// write, and gets no -wal or -shm file beside it.
+func TestOpenReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "studio.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddSnippet(bg, Snippet{Prompt: "Read customers.", Code: "data.read\n   table:customers\n", Status: StatusApproved}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	before, _ := os.ReadFile(path)
+	os.Chmod(path, 0o444)
+	r, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := r.Search(bg, Query{Text: "customers"})
+	if err != nil || len(hits) != 1 || hits[0].Prompt != "Read customers." {
+		t.Fatalf("search: %v, %+v", err, hits)
+	}
+	if _, err := r.AddSnippet(bg, Snippet{Prompt: "p", Code: "a"}); err == nil {
+		t.Error("a read-only store took a write")
+	}
+	r.Close()
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Error("the file was changed")
+	}
+	for _, ext := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(path + ext); err == nil {
+			t.Errorf("a %s file was left beside the read-only file", ext)
+		}
+	}
+
+	// A file of an older schema cannot be upgraded read-only.
+	old := oldFile(t, len(migrations)-1)
+	os.Chmod(old, 0o444)
+	if _, err := OpenReadOnly(old); err == nil || !strings.Contains(err.Error(), "older hlstudio") || !strings.Contains(err.Error(), old) {
+		t.Errorf("older schema: %v", err)
+	}
+	if _, err := OpenReadOnly(filepath.Join(t.TempDir(), "missing.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
 func TestOpenErrorsNameTheProblem(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct{ path, want string }{

@@ -38,6 +38,9 @@ const (
 	ErrMaxDepth
 	// ErrMaxSize: input larger than ParseOptions.MaxSize.
 	ErrMaxSize
+	// ErrEncoding: input that is not text: a byte that is not UTF-8, or a
+	// NUL byte (binary data).
+	ErrEncoding
 )
 
 var kindNames = [...]string{
@@ -55,6 +58,7 @@ var kindNames = [...]string{
 	ErrExpression:          "bad expression",
 	ErrMaxDepth:            "too deep",
 	ErrMaxSize:             "input too large",
+	ErrEncoding:            "not UTF-8 text",
 }
 
 func (k ErrorKind) String() string {

@@ -1,6 +1,7 @@
 package hyperlambda
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,10 +24,20 @@ type ParseOptions struct {
 	MaxSize int
 }
 
-// Parse parses Hyperlambda text. The result is a synthetic root node (name
-// "", value nil) whose children are the top-level nodes of the text. On a
-// syntax error it returns a *SyntaxError and no tree.
+// Parse parses Hyperlambda text read from a file or a stream. The result
+// is a synthetic root node (name "", value nil) whose children are the
+// top-level nodes of the text. On a syntax error it returns a
+// *SyntaxError and no tree. Besides what ParseString refuses, a NUL byte
+// is refused here: in a file it means binary data, not text.
 func Parse(src []byte, opts ParseOptions) (*Node, error) {
+	if nul := bytes.IndexByte(src, 0); nul >= 0 {
+		s := string(src)
+		if err := checkUTF8(s[:nul]); err != nil {
+			return nil, err // the earlier fault is the one to name
+		}
+		return nil, &SyntaxError{Pos: posIn(s, nul), Offset: nul, Kind: ErrEncoding,
+			Msg: "NUL byte (0x00): this is binary data, not Hyperlambda text"}
+	}
 	return ParseString(string(src), opts)
 }
 
@@ -40,6 +51,9 @@ func ParseString(src string, opts ParseOptions) (*Node, error) {
 	if maxSize > 0 && len(src) > maxSize {
 		return nil, &SyntaxError{Pos: Pos{1, 1}, Kind: ErrMaxSize,
 			Msg: fmt.Sprintf("input is %d bytes, more than the limit of %d bytes", len(src), maxSize)}
+	}
+	if err := checkUTF8(src); err != nil {
+		return nil, err
 	}
 	p := parser{s: src, line: 1, opts: opts, maxDepth: opts.MaxDepth}
 	if p.maxDepth == 0 {
@@ -123,16 +137,41 @@ func (p *parser) pos(off int) Pos {
 	}
 	// An earlier line (e.g. the start of a literal that spans lines): rare,
 	// so count from the top.
+	return posIn(p.s, off)
+}
+
+// posIn returns the position of byte offset off in s, counting from the
+// top: CR LF, LF and a lone CR end a line; a leading BOM takes no column.
+func posIn(s string, off int) Pos {
 	line, start := 1, 0
 	for i := 0; i < off; i++ {
-		if c := p.s[i]; c == '\n' || (c == '\r' && (i+1 >= len(p.s) || p.s[i+1] != '\n')) {
+		if c := s[i]; c == '\n' || (c == '\r' && (i+1 >= len(s) || s[i+1] != '\n')) {
 			line, start = line+1, i+1
 		}
 	}
-	if start == 0 && strings.HasPrefix(p.s, "\uFEFF") {
+	if start == 0 && strings.HasPrefix(s, "\uFEFF") && off >= len("\uFEFF") {
 		start = len("\uFEFF")
 	}
-	return Pos{Line: int32(line), Col: int32(utf8.RuneCountInString(p.s[start:off]) + 1)}
+	return Pos{Line: int32(line), Col: int32(utf8.RuneCountInString(s[start:off]) + 1)}
+}
+
+// checkUTF8 refuses text holding a byte that is not UTF-8 (a file saved
+// in another encoding), at the first such byte. A NUL is text here: a
+// program's strings may hold one, and Hyperlambda has no escape for it,
+// so the canonical text of such a value holds it raw.
+func checkUTF8(s string) error {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return &SyntaxError{Pos: posIn(s, i), Offset: i, Kind: ErrEncoding,
+				Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; save the file as UTF-8", s[i])}
+		}
+		i += size
+	}
+	return nil
 }
 
 func (p *parser) errAt(off int, kind ErrorKind, format string, args ...any) *SyntaxError {
@@ -210,11 +249,13 @@ func (p *parser) item() (bool, error) {
 		case c == ':':
 			return true, p.addNode("", indented, at)
 		case c == '/' && next == '*':
+			// The comment is where it starts, not on the line it ends.
+			start := p.startPos(at)
 			text, err := p.multiLineComment()
 			if err != nil {
 				return false, err
 			}
-			if err := p.addComment(text, indented, at); err != nil {
+			if err := p.addComment(text, indented, start); err != nil {
 				return false, err
 			}
 		case c == '/' && next == '/':
@@ -224,7 +265,7 @@ func (p *parser) item() (bool, error) {
 				p.i++
 			}
 			if text := strings.TrimSpace(s[b:p.i]); text != "" {
-				if err := p.addComment(text, indented, at); err != nil {
+				if err := p.addComment(text, indented, p.startPos(at)); err != nil {
 					return false, err
 				}
 			}
@@ -355,7 +396,13 @@ func (p *parser) complete() {
 	p.parent.children = list
 }
 
-func (p *parser) newNode(name string, at int) *Node {
+// startPos is the position of a node starting at byte offset at of the
+// current line. Before it there are only spaces, so columns are bytes.
+func (p *parser) startPos(at int) Pos {
+	return Pos{Line: int32(p.line), Col: int32(at-p.lineStart) + 1}
+}
+
+func (p *parser) newNode(name string, pos Pos) *Node {
 	var n *Node
 	if len(p.slab) < cap(p.slab) {
 		p.slab = p.slab[:len(p.slab)+1]
@@ -364,8 +411,7 @@ func (p *parser) newNode(name string, at int) *Node {
 		n = new(Node)
 	}
 	n.Name = name
-	// Before at on its line there are only spaces, so columns are bytes.
-	n.Pos = Pos{Line: int32(p.line), Col: int32(at-p.lineStart) + 1}
+	n.Pos = pos
 	n.parent = p.parent
 	p.open = append(p.open, n)
 	return n
@@ -379,18 +425,19 @@ func (p *parser) addNode(name string, indented bool, at int) error {
 		return p.errAt(at, ErrCommentChild,
 			"a node cannot be a child of a comment; indent it like the comment above it, or remove the comment")
 	}
-	p.cur = p.newNode(name, at)
+	p.cur = p.newNode(name, p.startPos(at))
 	return nil
 }
 
-func (p *parser) addComment(text string, indented bool, at int) error {
+// addComment adds a comment node at pos, where the comment starts.
+func (p *parser) addComment(text string, indented bool, pos Pos) error {
 	if !p.opts.Comments {
 		return nil // its indentation still moved the scope, as in the reference
 	}
 	if !indented {
 		p.close(0)
 	}
-	n := p.newNode("..", at)
+	n := p.newNode("..", pos)
 	n.Value = text
 	if p.comments == nil {
 		p.comments = map[*Node]bool{}

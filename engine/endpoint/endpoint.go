@@ -103,8 +103,9 @@ func (e *ArgumentError) Error() string { return fmt.Sprintf("argument %s: %s", e
 // decoded JSON), the reference's rules: a declared type converts the
 // value (`*` or no type accepts anything); an argument the declaration
 // does not name is refused; without a declaration, or with
-// `.arguments:*`, anything is accepted unconverted. Arguments come out in
-// declaration order, then in the order given.
+// `.arguments:*`, anything is accepted unconverted. An argument given twice
+// or with an empty name is refused whatever the declaration. Arguments come
+// out in declaration order, then in the order given.
 func Bind(lambda, supplied *hyperlambda.Node) error {
 	var decl *hyperlambda.Node
 	for _, c := range lambda.Children() {
@@ -115,6 +116,18 @@ func Bind(lambda, supplied *hyperlambda.Node) error {
 	}
 	args := hyperlambda.New(".arguments", nil)
 	given := supplied.Children()
+	// An argument given twice (--arg a=1 --arg a=2, or a JSON object with a
+	// key twice) would make [.arguments/*/a] select two nodes at run time.
+	seen := make(map[string]bool, len(given))
+	for _, g := range given {
+		if g.Name == "" {
+			return &ArgumentError{Name: `""`, Reason: "empty argument name"}
+		}
+		if seen[g.Name] {
+			return &ArgumentError{Name: g.Name, Reason: "given twice"}
+		}
+		seen[g.Name] = true
+	}
 	if decl == nil && supplied.Len() == 0 {
 		return nil // nothing declared, nothing given: the tree stays as written
 	}

@@ -46,6 +46,10 @@ func TestInvoke(t *testing.T) {
 		{"header injection refused", "response.headers.set\n   x-a:\"1\\r\\nSet-Cookie: s=1\"\n", `{}`, 500, "", "cannot hold line breaks"},
 		{"validator failure is a 400", ".arguments\n   email:string\nvalidators.email:x:@.arguments/*/email\n", `{"email":"nope"}`, 400, "", "email is not a valid e-mail address"},
 		{"a runtime error is a 500", "math.divide\n   .:int:1\n   .:int:0\n", `{}`, 500, "", "division by zero"},
+		{"an argument given twice", greet, `{"age":1,"age":3}`, 400, "", "argument age: given twice"},
+		{"given twice without a declaration", "return:x:@.arguments/*/a\n", `{"a":1,"a":3}`, 400, "", "argument a: given twice"},
+		{"given twice with the declaration off", ".arguments:*\nreturn:x:@.arguments/*/a\n", `{"a":1,"a":3}`, 400, "", "argument a: given twice"},
+		{"an empty name", "return:x:@.arguments/*/a\n", `{"":1}`, 400, "", `argument "": empty argument name`},
 	}
 	e := vocab.New()
 	policy := enginetest.LoadPolicy(t, "pure")
