@@ -26,7 +26,7 @@ DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 OLLAMA_HOST=127.0.0.1:9 "$bin" >/tmp/hl
 app=$!
 found=""
 for _ in $(seq 1 300); do
-	if DISPLAY=$display xdotool search --onlyvisible --name '^hlstudio$' >/dev/null 2>&1; then found=1; break; fi
+	if DISPLAY=$display xdotool search --onlyvisible --name '^hlstudio( |$)' >/dev/null 2>&1; then found=1; break; fi
 	if ! kill -0 "$app" 2>/dev/null; then
 		status=0; wait "$app" || status=$?; app=""
 		echo "gui-smoke: the studio exited with status $status before showing a window:"; cat /tmp/hlstudio-gui.log; exit 1
@@ -37,9 +37,9 @@ done
 shown_ms=$(( ($(date +%s%N) - start) / 1000000 )) # polled every 0.1 s: an upper bound
 sleep 2 # let the first frames and the Ollama probe land
 # Drive it like a person: click into the prompt box and type a request.
-win=$(DISPLAY=$display xdotool search --onlyvisible --name '^hlstudio$' | head -1)
+win=$(DISPLAY=$display xdotool search --onlyvisible --name '^hlstudio( |$)' | head -1)
 DISPLAY=$display xdotool windowactivate --sync "$win" >/dev/null 2>&1 || true
-DISPLAY=$display xdotool mousemove --window "$win" 700 100 click 1
+DISPLAY=$display xdotool mousemove --window "$win" 700 55 click 1
 DISPLAY=$display xdotool type --delay 20 "Return the sum of a and b"
 sleep 1
 DISPLAY=$display import -window root "$out"

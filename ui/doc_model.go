@@ -69,7 +69,13 @@ type Document struct {
 
 	version   uint64
 	shape     uint64 // counts changes that added, removed or moved nodes
+	loads     uint64 // counts whole trees loaded: Reset and ReplaceTree
 	listeners []func()
+
+	// saved is the undo step the tree was saved (or loaded) at: nil for
+	// none, an empty history. The tree has unsaved edits while the last
+	// undo step is another one, so undoing back to it is saved again.
+	saved *editOp
 }
 
 // NewDocument makes a document of root, a synthetic root as
@@ -131,6 +137,35 @@ func (d *Document) OnChange(fn func()) { d.listeners = append(d.listeners, fn) }
 // Version counts changes; callers compare it to know whether the document
 // changed since they last looked (e.g. unsaved edits).
 func (d *Document) Version() uint64 { return d.version }
+
+// Modified reports whether the tree has edits since it was loaded or
+// MarkSaved was last called. Undoing back to that point makes it
+// unmodified again; a new policy is not an edit.
+func (d *Document) Modified() bool { return d.top() != d.saved }
+
+// MarkSaved records the tree as it is now as saved. The next keystroke
+// in a field starts a new undo step, so it counts as an edit.
+func (d *Document) MarkSaved() {
+	d.saved = d.top()
+	d.mergeKey = ""
+}
+
+// top is the last undo step, nil for none.
+func (d *Document) top() *editOp {
+	if len(d.undo) == 0 {
+		return nil
+	}
+	return d.undo[len(d.undo)-1]
+}
+
+// Loads counts the whole trees put in the document: Reset (another
+// snippet or file) and ReplaceTree (a generation, a retrieved snippet).
+// Editing the text is not a load. Listeners compare it to drop what
+// belongs to the tree before, such as a run's result.
+func (d *Document) Loads() uint64 { return d.loads }
+
+// UndoDepth is the number of steps Undo can take.
+func (d *Document) UndoDepth() int { return len(d.undo) }
 
 func (d *Document) changed() {
 	d.version++
@@ -789,13 +824,19 @@ func (d *Document) Replace(src string) error {
 	if hyperlambda.Format(root.Children(), formatOptions) == d.Text() {
 		return nil // only layout changed: nothing to undo
 	}
-	d.ReplaceTree(root, "edit text")
+	d.replaceTree(root, "edit text")
 	return nil
 }
 
 // ReplaceTree makes root's children the tree, as one undo step named op
 // (e.g. "generate"); root is emptied. Ids are kept by place as in Replace.
+// It is a load (see Loads): the tree comes from elsewhere.
 func (d *Document) ReplaceTree(root *hyperlambda.Node, op string) {
+	d.loads++
+	d.replaceTree(root, op)
+}
+
+func (d *Document) replaceTree(root *hyperlambda.Node, op string) {
 	d.inheritIDs(d.root, root)
 	old := append([]*hyperlambda.Node(nil), d.root.Children()...)
 	in := append([]*hyperlambda.Node(nil), root.Children()...)
@@ -816,7 +857,9 @@ func (d *Document) Reset(root *hyperlambda.Node) {
 	d.idOf[d.root] = RootID
 	d.byID[RootID] = d.root
 	d.undo, d.redo, d.mergeKey = nil, nil, ""
+	d.saved = nil // a fresh tree has nothing unsaved
 	d.shape++
+	d.loads++
 	if root != nil {
 		d.root.MoveChildren(root)
 		for _, c := range d.root.Children() {

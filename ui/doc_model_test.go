@@ -480,3 +480,58 @@ func ExampleDocument() {
 	//    .lambda
 	//       log.info:hi
 }
+
+// The document knows whether it has unsaved edits: an edit, a generation
+// or a retrieved snippet (ReplaceTree) makes it modified; saving, undoing
+// back to the saved tree, or opening another tree makes it unmodified; a
+// new policy is not an edit. Typing after a save is a new edit even
+// though it would otherwise merge into the saved step.
+func TestModifiedFollowsEditsSaveAndUndo(t *testing.T) {
+	d := mustDoc(t, sampleHL, "pure")
+	if d.Modified() {
+		t.Fatal("a freshly parsed document is modified")
+	}
+	d.SetPolicy(mustPolicy(t, "sandbox"))
+	if d.Modified() {
+		t.Fatal("a new policy counts as an unsaved edit")
+	}
+	id := byPath(t, d, "/1")
+	d.setName(id, "l", true)
+	if !d.Modified() {
+		t.Fatal("a rename is not an unsaved edit")
+	}
+	d.MarkSaved()
+	if d.Modified() {
+		t.Fatal("modified right after MarkSaved")
+	}
+	d.setName(id, "lo", true) // would merge into the saved step
+	if !d.Modified() {
+		t.Fatal("typing after a save does not count as an edit")
+	}
+	d.Undo()
+	if d.Modified() {
+		t.Fatal("undoing back to the saved tree leaves it modified")
+	}
+	d.Undo()
+	if !d.Modified() {
+		t.Fatal("undoing past the saved tree is not a change")
+	}
+	d.Redo()
+	if d.Modified() {
+		t.Fatal("redoing back to the saved tree leaves it modified")
+	}
+	loads := d.Loads()
+	root, _ := hyperlambda.ParseString("log.info:hi\n", parseOptions)
+	d.ReplaceTree(root, "generate")
+	if !d.Modified() || d.Loads() != loads+1 {
+		t.Fatalf("a generated tree: modified %v, loads %d (was %d)", d.Modified(), d.Loads(), loads)
+	}
+	if err := d.Replace("log.info:bye\n"); err != nil || d.Loads() != loads+1 {
+		t.Fatalf("editing the text counts as a load: %v, %d", err, d.Loads())
+	}
+	root, _ = hyperlambda.ParseString("log.info:other\n", parseOptions)
+	d.Reset(root)
+	if d.Modified() || d.Loads() != loads+2 {
+		t.Fatalf("after opening another tree: modified %v, loads %d", d.Modified(), d.Loads())
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/assets"
@@ -51,8 +52,18 @@ func NewEditorView(w fyne.Window, doc *Document) *EditorView {
 	v.Tree.OnSelected(v.Inspector.SetNode)
 	v.Tree.OnRename = func() {
 		v.Tabs.SelectIndex(0)
-		v.Inspector.FocusName()
+		v.Inspector.FocusNameIn(v.Tree.canvas())
 	}
+	v.Inspector.OnSubmit = v.Tree.FocusTree // Enter after F2 returns to the tree
+	// Text typed in the source tab that is not applied (a syntax error) is
+	// the person's work: the tree and the inspector refuse edits, saying
+	// why, until it is fixed or reverted, rather than overwrite it.
+	v.Tree.Guard = v.Source.Unapplied
+	v.Inspector.Guard = v.Source.Unapplied
+	v.Source.OnUnapplied(func(err error) {
+		v.Tree.ShowBlocked(err)
+		v.Inspector.SetBlocked(err)
+	})
 	if w != nil {
 		v.Tree.BindShortcuts(w.Canvas())
 	}
@@ -63,7 +74,9 @@ func NewEditorView(w fyne.Window, doc *Document) *EditorView {
 	split := container.NewHSplit(v.Tree, v.Tabs)
 	split.SetOffset(0.55)
 	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Policy"), v.policy), nil, v.summary)
-	v.content = container.NewBorder(top, nil, nil, nil, split)
+	// The policy picker before the tree in the focus order (Tab follows
+	// the order objects are given to the layout).
+	v.content = container.New(layout.NewBorderLayout(top, nil, nil, nil), top, split)
 	doc.OnChange(v.docChanged)
 	v.docChanged()
 	// Small trees open fully; a large one opens as its top level only.
@@ -136,6 +149,9 @@ func verdict(d *Document) (string, widget.Importance) {
 	}
 	if warn > 0 {
 		text += fmt.Sprintf(" %d to look at (dynamic or unknown arguments).", warn)
+		if imp == widget.SuccessImportance {
+			imp = widget.WarningImportance // something to look at is not all clear
+		}
 	}
 	return text, imp
 }

@@ -22,44 +22,52 @@ import (
 type ExportForm struct {
 	store *dataset.Store
 
-	format    *widget.Select
-	status    *widget.Select
-	tag       *widget.Entry
-	ratio     *widget.Entry
-	system    *widget.Entry
-	baseModel *widget.Entry
-	out       *widget.Entry
-	progress  *widget.ProgressBar
+	format    *formSelect
+	status    *formSelect
+	tag       *formEntry
+	ratio     *formEntry
+	system    *formEntry
+	baseModel *formEntry
+	out       *formEntry
+	browse    *formButton
+	progress  *TrackBar
 	report    *widget.Entry
-	button    *widget.Button
-	check     *widget.Button
+	button    *formButton
+	check     *formButton
 	running   sync.WaitGroup
 	content   fyne.CanvasObject
+
+	// win is where the folder picker opens (nil: Browse does nothing).
+	win fyne.Window
+	// keys sends Escape in any field to the dialog's Close.
+	keys escKeys
 }
 
 // NewExportForm builds the form over store.
 func NewExportForm(store *dataset.Store) *ExportForm {
 	f := &ExportForm{store: store}
-	f.format = widget.NewSelect([]string{"openai", "sharegpt", "alpaca", "hl"}, nil)
+	f.format = newFormSelect(&f.keys, []string{"openai", "sharegpt", "alpaca", "hl"}, nil)
 	f.format.SetSelected("openai")
-	f.status = widget.NewSelect([]string{string(dataset.StatusApproved), string(dataset.StatusDraft), anyChoice}, nil)
+	f.status = newFormSelect(&f.keys, []string{string(dataset.StatusApproved), string(dataset.StatusDraft), anyChoice}, nil)
 	f.status.SetSelected(string(dataset.StatusApproved))
-	f.tag = widget.NewEntry()
-	f.ratio = widget.NewEntry()
+	f.tag = newFormEntry(&f.keys, false)
+	f.tag.SetPlaceHolder("any tag")
+	f.ratio = newFormEntry(&f.keys, false)
 	f.ratio.SetText("0.9")
-	f.system = widget.NewMultiLineEntry()
+	f.system = newFormEntry(&f.keys, true)
 	f.system.SetPlaceHolder("system prompt for every example (optional)")
-	f.baseModel = widget.NewEntry()
+	f.baseModel = newFormEntry(&f.keys, false)
 	f.baseModel.SetPlaceHolder("e.g. qwen2.5-coder:7b (writes a Modelfile)")
-	f.out = widget.NewEntry()
+	f.out = newFormEntry(&f.keys, false)
 	f.out.SetPlaceHolder("output folder")
-	f.progress = widget.NewProgressBar()
+	f.browse = newFormButton(&f.keys, "Browse…", f.Browse)
+	f.progress = NewTrackBar()
 	f.report = widget.NewMultiLineEntry()
 	f.report.SetMinRowsVisible(6)
 	f.report.Disable()
-	f.button = widget.NewButton("Export", f.Export)
+	f.button = newFormButton(&f.keys, "Export", f.Export)
 	f.button.Importance = widget.HighImportance
-	f.check = widget.NewButton("Check first", f.Check)
+	f.check = newFormButton(&f.keys, "Check first", f.Check)
 	form := widget.NewForm(
 		widget.NewFormItem("Format", f.format),
 		widget.NewFormItem("Status", f.status),
@@ -67,7 +75,7 @@ func NewExportForm(store *dataset.Store) *ExportForm {
 		widget.NewFormItem("Train share", f.ratio),
 		widget.NewFormItem("System prompt", f.system),
 		widget.NewFormItem("Base model", f.baseModel),
-		widget.NewFormItem("Folder", f.out),
+		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, f.browse, f.out)),
 	)
 	f.content = container.NewVBox(form, container.NewGridWithColumns(2, f.check, f.button), f.progress, f.report)
 	return f
@@ -75,6 +83,20 @@ func NewExportForm(store *dataset.Store) *ExportForm {
 
 // Object is the form's content.
 func (f *ExportForm) Object() fyne.CanvasObject { return f.content }
+
+// Browse picks the output folder with the folder picker, starting in
+// the folder typed, if any.
+func (f *ExportForm) Browse() {
+	if f.win == nil {
+		return
+	}
+	showFolderOpen(strings.TrimSpace(f.out.Text), func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		f.out.SetText(u.Path())
+	}, f.win)
+}
 
 func (f *ExportForm) ratioValue() (float64, error) {
 	ratio, err := strconv.ParseFloat(strings.TrimSpace(f.ratio.Text), 64)
@@ -189,6 +211,10 @@ func (s *Studio) showExport() {
 		return
 	}
 	f := NewExportForm(s.store)
-	d := dialog.NewCustom("Export training data", "Close", container.NewGridWrap(fyne.NewSize(560, 520), container.NewVScroll(f.Object())), s.win)
+	f.win = s.win
+	d := dialog.NewCustomWithoutButtons("Export training data", container.NewGridWrap(fyne.NewSize(560, 520), container.NewVScroll(f.Object())), s.win)
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&f.keys, "Close", d.Hide)})
+	f.keys.bind(s.win.Canvas(), d)
 	d.Show()
+	s.win.Canvas().Focus(f.format)
 }

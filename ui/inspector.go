@@ -67,6 +67,16 @@ type Inspector struct {
 	// elsewhere does not overwrite text being typed.
 	shownName, shownType, shownText string
 	updating                        bool
+
+	blocked *widget.Label // why the fields are read-only, over them
+	locked  bool
+
+	// OnSubmit runs on Enter in the name field: the view gives the tree
+	// the keyboard back (after F2).
+	OnSubmit func()
+	// Guard, when set, runs before an edit; an error refuses it (the
+	// source tab's unapplied text) and the fields show the node again.
+	Guard func() error
 }
 
 // NewInspector makes an inspector of doc showing no node.
@@ -75,14 +85,23 @@ func NewInspector(doc *Document) *Inspector {
 		valueErr: wrappedLabel(), hint: wrappedLabel(), path: wrappedLabel(), finding: wrappedLabel(),
 		empty: widget.NewLabel("Select a node in the tree to inspect it.")}
 	i.fix = widget.NewButtonWithIcon("", theme.ContentRedoIcon(), func() {
-		if i.id != RootID && i.fixName != "" {
+		if i.id != RootID && i.fixName != "" && !i.refused() {
 			i.doc.SetName(i.id, i.fixName) // one undo step
 		}
 	})
 	i.fix.Hide()
 	i.typ = widget.NewSelect(append([]string{NoValue}, hyperlambda.TypeNames...), func(string) { i.applyValue() })
 	i.name.OnChanged = func(string) { i.applyName() }
+	i.name.OnSubmitted = func(string) {
+		i.doc.EndTyping()
+		if i.OnSubmit != nil {
+			i.OnSubmit()
+		}
+	}
 	i.value.OnChanged = func(string) { i.applyValue() }
+	i.blocked = wrappedLabel()
+	i.blocked.Importance = widget.DangerImportance
+	i.blocked.Hide()
 	i.value.Wrapping = fyne.TextWrapBreak
 	i.value.SetMinRowsVisible(3)
 	i.valueErr.Importance = widget.DangerImportance
@@ -92,6 +111,7 @@ func NewInspector(doc *Document) *Inspector {
 	i.path.Wrapping = fyne.TextWrapOff
 	i.path.Truncation = fyne.TextTruncateEllipsis
 	i.form = container.NewVBox(
+		i.blocked,
 		widget.NewForm(
 			widget.NewFormItem("Name", i.name),
 			widget.NewFormItem("Type", i.typ),
@@ -137,10 +157,24 @@ func (i *Inspector) SetNode(id widget.TreeNodeID) {
 // Node returns the id of the node shown.
 func (i *Inspector) Node() widget.TreeNodeID { return i.id }
 
-// FocusName puts the keyboard in the name field (F2 in the tree).
-func (i *Inspector) FocusName() {
-	if c := fyne.CurrentApp().Driver().CanvasForObject(i.name); c != nil {
+// FocusName puts the keyboard in the name field (F2 in the tree), the name
+// selected so that typing replaces it.
+func (i *Inspector) FocusName() { i.FocusNameIn(nil) }
+
+// FocusNameIn is FocusName in the window of canvas c (nil: the
+// inspector's own). The desktop driver forgets the canvas of an object
+// hidden for a while (the inspector behind the source tab), so the view
+// passes the tree's, always shown.
+func (i *Inspector) FocusNameIn(c fyne.Canvas) {
+	if c == nil {
+		d := fyne.CurrentApp().Driver()
+		if c = d.CanvasForObject(i); c == nil {
+			c = d.CanvasForObject(i.name)
+		}
+	}
+	if c != nil {
 		c.Focus(i.name)
+		i.name.TypedShortcut(&fyne.ShortcutSelectAll{})
 	}
 }
 
@@ -245,12 +279,55 @@ func (i *Inspector) showHint() {
 		i.hint.SetText("The node has no value (which is not the empty string).")
 		return
 	}
-	i.value.Enable()
+	if !i.locked {
+		i.value.Enable()
+	}
 	i.hint.SetText(typeHints[typ])
 }
 
+// SetBlocked makes the fields read-only and says why over them, until it
+// is called with nil.
+func (i *Inspector) SetBlocked(err error) {
+	i.locked = err != nil
+	if i.locked {
+		i.blocked.SetText(err.Error())
+		i.blocked.Show()
+		i.name.Disable()
+		i.typ.Disable()
+		i.value.Disable()
+		i.fix.Disable()
+	} else {
+		i.blocked.Hide()
+		i.name.Enable()
+		i.typ.Enable()
+		i.fix.Enable()
+		i.showHint() // enables the value when the type takes one
+	}
+	i.stack.Refresh()
+}
+
+// Blocked is why the fields are read-only ("" when they are not).
+func (i *Inspector) Blocked() string {
+	if !i.locked {
+		return ""
+	}
+	return i.blocked.Text
+}
+
+// refused runs the Guard before an edit; a refused edit shows the node
+// again.
+func (i *Inspector) refused() bool {
+	if i.locked || (i.Guard != nil && i.Guard() != nil) {
+		if n := i.doc.Node(i.id); n != nil {
+			i.sync(n, true)
+		}
+		return true
+	}
+	return false
+}
+
 func (i *Inspector) applyName() {
-	if i.updating || i.id == RootID {
+	if i.updating || i.id == RootID || i.refused() {
 		return
 	}
 	if err := i.doc.setName(i.id, i.name.Text, true); err == nil {
@@ -261,7 +338,7 @@ func (i *Inspector) applyName() {
 // applyValue sets the value from the type and text as they are now, or
 // says inline why the type does not take the text.
 func (i *Inspector) applyValue() {
-	if i.updating || i.id == RootID {
+	if i.updating || i.id == RootID || i.refused() {
 		return
 	}
 	i.showHint()

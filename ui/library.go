@@ -33,7 +33,7 @@ type Library struct {
 	count      *widget.Label
 	bulkStatus *widget.Select
 	bulkTag    *widget.Entry
-	importBar  *widget.ProgressBar
+	importBar  *TrackBar
 	importStop *widget.Button
 	message    *widget.Label
 	content    fyne.CanvasObject
@@ -49,7 +49,13 @@ type Library struct {
 	watchers    map[string]*dataset.Watcher
 }
 
-const anyChoice = "any"
+// The filters' "no filter" choices say what they filter, since both
+// selects sit side by side without labels.
+const (
+	anyChoice = "any"
+	anyStatus = "any status"
+	anySplit  = "any split"
+)
 
 // NewLibrary builds the view over store.
 func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
@@ -57,11 +63,12 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.search = widget.NewEntry()
 	l.search.SetPlaceHolder("Search prompts and code…")
 	l.search.OnChanged = func(string) { l.Refresh() }
-	l.status = widget.NewSelect([]string{anyChoice, string(dataset.StatusDraft), string(dataset.StatusApproved), string(dataset.StatusRejected)}, nil)
+	l.status = widget.NewSelect([]string{anyStatus, string(dataset.StatusDraft), string(dataset.StatusApproved), string(dataset.StatusRejected)}, nil)
 	l.status.PlaceHolder = "status"
-	l.status.SetSelected(anyChoice)
-	l.split = widget.NewSelect([]string{anyChoice, string(dataset.SplitTrain), string(dataset.SplitValidation)}, nil)
-	l.split.SetSelected(anyChoice)
+	l.status.SetSelected(anyStatus)
+	l.split = widget.NewSelect([]string{anySplit, string(dataset.SplitTrain), string(dataset.SplitValidation)}, nil)
+	l.split.PlaceHolder = "split"
+	l.split.SetSelected(anySplit)
 	l.status.OnChanged = func(string) { l.Refresh() }
 	l.split.OnChanged = func(string) { l.Refresh() }
 	l.tag = widget.NewEntry()
@@ -83,7 +90,7 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.bulkStatus.PlaceHolder = "set status"
 	l.bulkTag = widget.NewEntry()
 	l.bulkTag.SetPlaceHolder("add tag")
-	l.importBar = widget.NewProgressBar()
+	l.importBar = NewTrackBar()
 	l.importBar.Hide()
 	l.importStop = widget.NewButton("Stop import", l.StopImport)
 	l.importStop.Hide()
@@ -116,9 +123,11 @@ func (l *Library) newRow() fyne.CanvasObject {
 	check := widget.NewCheck("", nil)
 	prompt := widget.NewLabel("")
 	prompt.Truncation = fyne.TextTruncateEllipsis // a long prompt must not widen the window
+	// Badges in the text colour, smaller and in italics: a low-importance
+	// label's grey is unreadable on the dark theme and on a selected row.
 	badges := widget.NewLabel("")
-	badges.Importance = widget.LowImportance
 	badges.SizeName = theme.SizeNameCaptionText
+	badges.TextStyle = fyne.TextStyle{Italic: true}
 	// Badges under the prompt, so they never compete with it for width.
 	return container.NewBorder(nil, nil, check, nil, container.NewVBox(prompt, badges))
 }
@@ -171,10 +180,10 @@ func clip(s string, n int) string {
 // query is the search the controls describe.
 func (l *Library) query() dataset.Query {
 	q := dataset.Query{Text: l.search.Text, Limit: 200}
-	if s := l.status.Selected; s != "" && s != anyChoice {
+	if s := l.status.Selected; s != "" && s != anyStatus {
 		q.Filter.Status = []dataset.Status{dataset.Status(s)}
 	}
-	if s := l.split.Selected; s != "" && s != anyChoice {
+	if s := l.split.Selected; s != "" && s != anySplit {
 		q.Filter.Split = dataset.Split(s)
 	}
 	if t := strings.TrimSpace(l.tag.Text); t != "" {
@@ -225,9 +234,9 @@ func (l *Library) Refresh() {
 			l.list.UnselectAll()
 			l.list.Refresh()
 			if len(hits) < total {
-				l.count.SetText(fmt.Sprintf("%d snippets (showing the best %d)", total, len(hits)))
+				l.count.SetText(fmt.Sprintf("%s (showing the best %d)", countText(total), len(hits)))
 			} else {
-				l.count.SetText(fmt.Sprintf("%d snippets", total))
+				l.count.SetText(countText(total))
 			}
 		})
 	}()
@@ -317,45 +326,116 @@ func (l *Library) ApplyTag() {
 	l.Refresh()
 }
 
-// ShowHistory lists the selected snippet's versions; one can be restored
-// (which is itself a new version: nothing is lost).
+// ShowHistory lists the selected snippet's versions, the current one
+// first; an earlier one can be restored (which is itself a new version:
+// nothing is lost).
 func (l *Library) ShowHistory() {
 	h, ok := l.current()
 	if !ok || l.win == nil {
 		l.message.SetText("Select a snippet first.")
 		return
 	}
-	versions, err := l.store.Versions(context.Background(), h.ID)
+	var keys escKeys
+	hv, err := l.newHistory(h.ID, &keys)
 	if err != nil {
 		l.message.SetText(err.Error())
 		return
 	}
-	code := widget.NewMultiLineEntry()
-	code.TextStyle = fyne.TextStyle{Monospace: true}
-	chosen := -1
-	list := widget.NewList(func() int { return len(versions) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			v := versions[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("v%d %s %s", v.Version, v.Status, clip(v.Prompt, 40)))
-		})
-	list.OnSelected = func(i widget.ListItemID) { chosen = i; code.SetText(versions[i].Code) }
-	var d dialog.Dialog
-	restore := widget.NewButton("Restore this version", func() {
-		if chosen < 0 {
-			return
-		}
-		if _, err := l.store.RestoreVersion(context.Background(), h.ID, versions[chosen].Version); err != nil {
-			l.message.SetText(err.Error())
-		} else {
-			l.message.SetText(fmt.Sprintf("Snippet %d restored to version %d.", h.ID, versions[chosen].Version))
-			l.Refresh()
-		}
-		d.Hide()
-	})
-	body := container.NewBorder(nil, restore, nil, nil, container.NewHSplit(list, code))
-	d = dialog.NewCustom(fmt.Sprintf("History of snippet %d", h.ID), "Close", container.NewGridWrap(fyne.NewSize(720, 420), body), l.win)
+	d := dialog.NewCustomWithoutButtons(fmt.Sprintf("History of snippet %d", h.ID), container.NewGridWrap(fyne.NewSize(720, 420), hv.content), l.win)
+	hv.done = d.Hide
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Close", d.Hide)})
+	keys.bind(l.win.Canvas(), d)
 	d.Show()
+	l.win.Canvas().Focus(hv.list)
+}
+
+// historyView is the history dialog's content: the versions (current
+// first), the chosen one's code, and Restore, enabled only on an earlier
+// version.
+type historyView struct {
+	id       int64
+	versions []dataset.Version // [0] is the current state
+	list     *formList
+	note     *widget.Label
+	code     *widget.Label
+	restore  *formButton
+	chosen   int
+	content  fyne.CanvasObject
+	done     func() // closes the dialog after a restore
+}
+
+// newHistory builds the history of snippet id; keys sends Escape to the
+// dialog it is shown in.
+func (l *Library) newHistory(id int64, keys *escKeys) (*historyView, error) {
+	ctx := context.Background()
+	cur, err := l.store.Snippet(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	earlier, err := l.store.Versions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	hv := &historyView{id: id, chosen: -1}
+	hv.versions = append([]dataset.Version{{SnippetID: id, Version: cur.Version, Prompt: cur.Prompt, Code: cur.Code,
+		TreeHash: cur.TreeHash, Status: cur.Status, Split: cur.Split, Tags: cur.Tags, Notes: cur.Notes, Saved: cur.Updated}}, earlier...)
+	hv.note = widget.NewLabel("")
+	hv.note.Wrapping = fyne.TextWrapWord
+	if len(earlier) == 0 {
+		hv.note.SetText(fmt.Sprintf("Version %d is the only version: the snippet has not been edited since it was saved. Each save keeps the version it replaces here.", cur.Version))
+	} else {
+		hv.note.SetText(fmt.Sprintf("Version %d is current. Choose an earlier version to see it; restoring it saves it as a new version, so nothing is lost.", cur.Version))
+	}
+	hv.code = widget.NewLabel("")
+	hv.code.TextStyle = fyne.TextStyle{Monospace: true}
+	hv.code.Selectable = true
+	hv.list = newFormList(keys, func() int { return len(hv.versions) },
+		func() fyne.CanvasObject {
+			lb := widget.NewLabel("")
+			lb.Truncation = fyne.TextTruncateEllipsis
+			return lb
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			v := hv.versions[i]
+			text := fmt.Sprintf("v%d %s %s", v.Version, v.Status, clip(v.Prompt, 40))
+			if i == 0 {
+				text = fmt.Sprintf("v%d (current) %s %s", v.Version, v.Status, clip(v.Prompt, 40))
+			}
+			o.(*widget.Label).SetText(text)
+		})
+	hv.restore = newFormButton(keys, "Restore this version", func() { l.restoreVersion(hv) })
+	hv.list.OnSelected = func(i widget.ListItemID) {
+		hv.chosen = i
+		hv.code.SetText(hv.versions[i].Code)
+		if i == 0 {
+			hv.restore.Disable() // it is the current version already
+		} else {
+			hv.restore.Enable()
+		}
+	}
+	hv.restore.Disable()
+	hv.list.Select(0)
+	split := container.NewHSplit(hv.list, container.NewScroll(hv.code))
+	split.SetOffset(0.4)
+	hv.content = container.NewBorder(hv.note, hv.restore, nil, nil, split)
+	return hv, nil
+}
+
+// restoreVersion makes the chosen earlier version current again.
+func (l *Library) restoreVersion(hv *historyView) {
+	if hv.chosen <= 0 {
+		return
+	}
+	v := hv.versions[hv.chosen].Version
+	if _, err := l.store.RestoreVersion(context.Background(), hv.id, v); err != nil {
+		l.message.SetText(err.Error())
+	} else {
+		l.message.SetText(fmt.Sprintf("Snippet %d restored to version %d (saved as a new version).", hv.id, v))
+		l.Refresh()
+	}
+	if hv.done != nil {
+		hv.done()
+	}
 }
 
 func (l *Library) chooseImport() {
@@ -487,4 +567,12 @@ func (l *Library) Close() {
 	for _, w := range ws {
 		w.Close()
 	}
+}
+
+// countText is "1 snippet" or "N snippets".
+func countText(n int) string {
+	if n == 1 {
+		return "1 snippet"
+	}
+	return fmt.Sprintf("%d snippets", n)
 }

@@ -14,11 +14,7 @@ import (
 
 func TestLibrary(t *testing.T) {
 	test.NewTempApp(t)
-	store, err := dataset.Open(filepath.Join(t.TempDir(), "studio.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := tempStore(t)
 	ctx := context.Background()
 	add := func(prompt, code string, st dataset.Status) dataset.Snippet {
 		s, err := store.AddSnippet(ctx, dataset.Snippet{Prompt: prompt, Code: code, Status: st})

@@ -18,22 +18,29 @@ import (
 // as you type: an error names its line and column; Apply labels the tree
 // under the edited policy.
 type PolicyEditor struct {
-	Text    *widget.Entry
+	// Text is the policy's source. Tab moves the focus on (Hyperlambda
+	// indents with three spaces, not tabs), Escape closes the dialog.
+	Text    *formEntry
 	Status  *widget.Label
 	OnApply func(*whitelist.Policy, string)
 	policy  *whitelist.Policy
 	content fyne.CanvasObject
+	keys    escKeys
+	apply   *formButton
 }
 
 // NewPolicyEditor starts from src.
 func NewPolicyEditor(src string) *PolicyEditor {
-	e := &PolicyEditor{Text: widget.NewMultiLineEntry(), Status: widget.NewLabel("")}
+	e := &PolicyEditor{Status: widget.NewLabel("")}
+	e.Text = newFormEntry(&e.keys, true)
+	e.Text.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // code: lines as written
 	e.Text.TextStyle = fyne.TextStyle{Monospace: true}
 	e.Text.SetText(src)
 	e.Text.OnChanged = func(string) { e.validate() }
 	e.Status.Wrapping = fyne.TextWrapWord
-	apply := widget.NewButton("Apply", e.Apply)
-	e.content = container.NewBorder(nil, container.NewVBox(e.Status, apply), nil, nil, e.Text)
+	e.apply = newFormButton(&e.keys, "Apply", e.Apply)
+	e.apply.Importance = widget.HighImportance
+	e.content = container.NewBorder(nil, e.Status, nil, nil, e.Text)
 	e.validate()
 	return e
 }
@@ -86,15 +93,15 @@ func (s *Studio) showPolicyEditor() {
 		return
 	}
 	e := NewPolicyEditor(s.policySource())
-	var d dialog.Dialog
+	d := dialog.NewCustomWithoutButtons("Policy", container.NewGridWrap(fyne.NewSize(640, 440), e.Object()), s.win)
 	e.OnApply = func(p *whitelist.Policy, text string) {
 		s.Doc.SetPolicy(p)
 		s.policyText = text
 		s.message.SetText("Using the edited policy " + p.Name + ".")
 		d.Hide()
 	}
-	save := widget.NewButton("Save as file and follow it…", func() {
-		dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
+	save := newFormButton(&e.keys, "Save as file and follow it…", func() {
+		showFileSave(func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return
 			}
@@ -112,8 +119,10 @@ func (s *Studio) showPolicyEditor() {
 			d.Hide()
 		}, s.win)
 	})
-	d = dialog.NewCustom("Policy", "Close", container.NewGridWrap(fyne.NewSize(640, 480), container.NewBorder(nil, save, nil, nil, e.Object())), s.win)
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&e.keys, "Close", d.Hide), save, e.apply})
+	e.keys.bind(s.win.Canvas(), d)
 	d.Show()
+	s.win.Canvas().Focus(e.Text)
 }
 
 func readText(path string) (string, error) {

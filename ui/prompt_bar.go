@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/compiler"
@@ -45,13 +46,21 @@ type PromptBar struct {
 	vocab  whitelist.Vocabulary
 	// OnGenerated, when set, hears every finished generation.
 	OnGenerated func(Generated)
+	// OnPick, when set, hears which retrieved snippet the person chose,
+	// just before its tree is loaded (as the undo step pickOp).
+	OnPick func(dataset.Snippet)
 	// Tuning is the generation settings (attempts, temperature step,
 	// examples); the zero value is the compiler's defaults.
 	Tuning compiler.Config
 	// DefaultModel is picked when the server lists it.
 	DefaultModel string
+	// OnHeightChange, when set, hears that the bar may have changed its
+	// height (a message, the live stream shown or hidden): the container
+	// above lays it out again. Fyne's own check can miss it when
+	// something below changes size in the same frame, leaving a gap.
+	OnHeightChange func()
 
-	prompt   *widget.Entry
+	prompt   *formEntry // Tab moves on to the model picker, not into the text
 	model    *widget.Select
 	mode     *widget.Select
 	generate *widget.Button
@@ -60,6 +69,7 @@ type PromptBar struct {
 	showLast *widget.Button
 	activity *widget.ProgressBarInfinite
 	state    *widget.Label
+	stateBox fyne.CanvasObject // the state line, scrolled beyond a few lines
 	stream   *widget.Entry
 	content  fyne.CanvasObject
 
@@ -79,7 +89,7 @@ const (
 // and how to start it), store may be nil.
 func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store compiler.Store, vocab whitelist.Vocabulary) *PromptBar {
 	b := &PromptBar{win: win, doc: doc, server: server, store: store, vocab: vocab}
-	b.prompt = widget.NewMultiLineEntry()
+	b.prompt = newFormEntry(nil, true)
 	b.prompt.SetPlaceHolder("Say what the backend function should do, e.g. \"Return the users older than the age argument\"")
 	b.prompt.SetMinRowsVisible(2)
 	b.prompt.Wrapping = fyne.TextWrapWord
@@ -99,6 +109,7 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 	b.activity.Hide()
 	b.state = widget.NewLabel("")
 	b.state.Wrapping = fyne.TextWrapWord
+	b.stateBox = messageBox(b.state, 3)
 	b.stream = widget.NewMultiLineEntry()
 	b.stream.TextStyle = fyne.TextStyle{Monospace: true}
 	b.stream.Wrapping = fyne.TextWrapWord
@@ -109,7 +120,7 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 		container.NewGridWithColumns(2,
 			container.NewBorder(nil, nil, nil, b.refresh, b.model),
 			b.mode))
-	b.content = container.NewVBox(b.prompt, controls, b.activity, b.state, b.stream)
+	b.content = container.NewVBox(b.prompt, controls, b.activity, b.stateBox, b.stream)
 	b.say("") // the state line takes no room until there is something to say
 	return b
 }
@@ -245,6 +256,14 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
 	b.cancel.Disable()
 	b.activity.Stop()
 	b.activity.Hide()
+	// The live stream stays only while it shows what the tree does not:
+	// the answer of a failed or canceled generation. Empty, or once the
+	// tree holds the result, it gives its room back to the editor.
+	if err != nil && b.stream.Text != "" {
+		b.stream.Show()
+	} else {
+		b.stream.Hide()
+	}
 	b.mu.Lock()
 	haveLast := b.last != nil
 	b.mu.Unlock()
@@ -285,22 +304,36 @@ func (b *PromptBar) pickCandidate(cands []dataset.Snippet) {
 	if len(cands) == 0 || b.win == nil {
 		return
 	}
-	list := widget.NewList(func() int { return len(cands) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+	var keys escKeys
+	list := newFormList(&keys, func() int { return len(cands) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis // a long prompt ends in "…"
+			return l
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(fmt.Sprintf("#%d %s", cands[i].ID, cands[i].Prompt))
+			o.(*widget.Label).SetText(fmt.Sprintf("#%d %s", cands[i].ID, promptLine(cands[i].Prompt)))
 		})
-	var d dialog.Dialog
+	d := dialog.NewCustomWithoutButtons("Retrieved snippets", container.NewGridWrap(fyne.NewSize(560, 320), list), b.win)
 	list.OnSelected = func(i widget.ListItemID) {
 		root, err := hyperlambda.ParseString(cands[i].Code, hyperlambda.ParseOptions{Comments: true})
 		if err == nil {
-			b.load(root, "use retrieved snippet")
+			if b.OnPick != nil {
+				b.OnPick(cands[i])
+			}
+			b.load(root, pickOp)
 			b.say(fmt.Sprintf("Loaded snippet #%d (retrieved, not generated).", cands[i].ID))
 		}
 		d.Hide()
 	}
-	d = dialog.NewCustom("Retrieved snippets", "Close", container.NewGridWrap(fyne.NewSize(560, 320), list), b.win)
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Close", d.Hide)})
+	keys.bind(b.win.Canvas(), d)
 	d.Show()
+}
+
+// promptLine is a prompt on one line, its line breaks as spaces.
+func promptLine(text string) string {
+	return strings.Join(strings.Fields(text), " ")
 }
 
 // Cancel stops the generation in progress.
@@ -321,19 +354,63 @@ func (b *PromptBar) ShowPrompt() {
 	if p == nil || b.win == nil {
 		return
 	}
-	text := widget.NewMultiLineEntry()
+	var keys escKeys
+	text := newFormEntry(&keys, true)
 	text.SetText(p.String())
-	text.Wrapping = fyne.TextWrapWord
-	dialog.NewCustom("Assembled prompt ("+p.Hash[:12]+")", "Close", container.NewGridWrap(fyne.NewSize(640, 480), text), b.win).Show()
+	d := dialog.NewCustomWithoutButtons("Assembled prompt ("+p.Hash[:12]+")", container.NewGridWrap(fyne.NewSize(640, 440), text), b.win)
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Close", d.Hide)})
+	keys.bind(b.win.Canvas(), d)
+	d.Show()
 }
 
 // say sets the state line, hidden while empty so the editor below gets
 // the room.
 func (b *PromptBar) say(text string) {
+	// A wrapped label's height follows its width: give it the bar's width
+	// now (hidden, it has none yet), so the line gets the height it
+	// needs in this layout, not the next.
+	if w := b.content.Size().Width; w > 0 {
+		b.state.Resize(fyne.NewSize(w, b.state.Size().Height))
+	}
 	b.state.SetText(text)
 	if text == "" {
-		b.state.Hide()
+		b.stateBox.Hide()
 	} else {
-		b.state.Show()
+		b.stateBox.Show()
 	}
+	if b.OnHeightChange != nil {
+		b.OnHeightChange()
+	}
+}
+
+// messageBox shows a wrapped label at its natural height up to lines
+// lines and scrolls beyond them, so a long message never makes the
+// window taller (a window is at least as tall as its content's minimum).
+func messageBox(l *widget.Label, lines int) *fyne.Container {
+	return container.New(&cappedLayout{content: l, lines: lines}, container.NewVScroll(l))
+}
+
+// cappedLayout gives its one object (a scroller of content) the height
+// of content up to lines lines of text.
+type cappedLayout struct {
+	content fyne.CanvasObject
+	lines   int
+}
+
+func (c *cappedLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (c *cappedLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	th := theme.Current()
+	line := fyne.MeasureText("Mg", th.Size(theme.SizeNameText), fyne.TextStyle{}).Height + th.Size(theme.SizeNameLineSpacing)
+	most := float32(c.lines)*line + 2*th.Size(theme.SizeNameInnerPadding)
+	var width float32
+	for _, o := range objs {
+		width = max(width, o.MinSize().Width)
+	}
+	return fyne.NewSize(width, min(c.content.MinSize().Height, most))
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"hlstudio/compiler"
-	"hlstudio/dataset"
 	"hlstudio/internal/ollamatest"
 )
 
@@ -27,11 +25,7 @@ func newServer(t *testing.T, host string) *compiler.Ollama {
 func TestPromptBarGenerates(t *testing.T) {
 	srv := ollamatest.Start(t)
 	test.NewTempApp(t)
-	store, err := dataset.Open(filepath.Join(t.TempDir(), "studio.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := tempStore(t)
 	doc := mustDoc(t, ".old:tree\n", "pure")
 	w := test.NewTempWindow(t, nil)
 	b := NewPromptBar(w, doc, newServer(t, srv.Host), store, editVocab)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -51,19 +52,29 @@ type RunPanel struct {
 	run      *widget.Button
 	stop     *widget.Button
 	status   *widget.Label
-	lambda   *widget.Entry
-	result   *widget.Entry
-	// The executed lambda and the result as trees; the entries hold the
-	// same as text (to copy) and the endpoint's response.
+	// A run's outcome is in selectable labels in the text colour, not in
+	// disabled entries, whose grey is unreadable on the dark theme.
+	lambda *widget.Label
+	// value is the returned value, at the top of the Result tab when
+	// nothing else was returned; result is the result as text with the
+	// endpoint's response, below it.
+	value  *widget.Label
+	result *widget.Label
+	// The executed lambda and the returned nodes as trees; the labels
+	// hold the same as text, to copy.
 	lambdaTree *TreeView
 	resultTree *TreeView
-	log        *widget.Entry
-	denials    *widget.Entry
-	bars       map[string]*widget.ProgressBar
+	valueBox   fyne.CanvasObject // value, scrolled; shown instead of resultTree
+	log        *widget.Label
+	denials    *widget.Label
+	bars       map[string]*TrackBar
 	barText    map[string]*widget.Label
 	content    fyne.CanvasObject
 
-	job job
+	// loads is the document's Loads when the shown outcome was made: a
+	// new tree (another snippet, a generation) clears it.
+	loads uint64
+	job   job
 }
 
 type argInput struct {
@@ -75,7 +86,7 @@ type argInput struct {
 // NewRunPanel builds the panel for doc, running with e.
 func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPanel {
 	p := &RunPanel{doc: doc, engine: e, recorder: recorder,
-		bars: map[string]*widget.ProgressBar{}, barText: map[string]*widget.Label{}}
+		bars: map[string]*TrackBar{}, barText: map[string]*widget.Label{}}
 	p.form = container.NewVBox()
 	p.formNote = widget.NewLabel("")
 	p.run = widget.NewButton("Approve & Run", p.Run)
@@ -84,30 +95,34 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 	p.stop.Disable()
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord
-	mono := func() *widget.Entry {
-		e := widget.NewMultiLineEntry()
-		e.TextStyle = fyne.TextStyle{Monospace: true}
-		e.Disable() // read-only, still selectable for copying
-		e.SetMinRowsVisible(2)
-		return e
+	// Read-only text in the text colour, selectable to copy.
+	mono := func(wrap fyne.TextWrap) *widget.Label {
+		l := widget.NewLabel("")
+		l.TextStyle = fyne.TextStyle{Monospace: true}
+		l.Wrapping = wrap
+		l.Selectable = true
+		return l
 	}
-	p.lambda, p.result, p.log, p.denials = mono(), mono(), mono(), mono()
+	p.lambda, p.value, p.result = mono(fyne.TextWrapOff), mono(fyne.TextWrapWord), mono(fyne.TextWrapWord)
+	p.log, p.denials = mono(fyne.TextWrapWord), mono(fyne.TextWrapWord)
 	usage := container.NewVBox()
 	for _, name := range []string{"steps", "nodes", "time", "output", "depth"} {
-		bar := widget.NewProgressBar()
+		bar := NewTrackBar()
 		txt := widget.NewLabel(name)
 		p.bars[name], p.barText[name] = bar, txt
 		usage.Add(container.NewBorder(nil, nil, txt, nil, bar))
 	}
 	p.resultTree, p.lambdaTree = NewTreeView(), NewTreeView()
-	resultPane := container.NewVSplit(p.resultTree, p.result)
-	resultPane.SetOffset(0.6)
+	p.valueBox = container.NewVScroll(p.value)
+	p.resultTree.Hide() // shown when the run returns nodes
+	resultPane := container.NewVSplit(container.NewStack(p.valueBox, p.resultTree), container.NewVScroll(p.result))
+	resultPane.SetOffset(0.5)
 	tabs := container.NewAppTabs(
 		container.NewTabItem("Result", resultPane),
 		container.NewTabItem("Executed lambda", container.NewAppTabs(
-			container.NewTabItem("Tree", p.lambdaTree), container.NewTabItem("Text", p.lambda))),
-		container.NewTabItem("Log", p.log),
-		container.NewTabItem("Denials", p.denials),
+			container.NewTabItem("Tree", p.lambdaTree), container.NewTabItem("Text", container.NewScroll(p.lambda)))),
+		container.NewTabItem("Log", container.NewVScroll(p.log)),
+		container.NewTabItem("Denials", container.NewVScroll(p.denials)),
 		container.NewTabItem("Budgets", usage),
 	)
 	top := container.NewVBox(widget.NewLabelWithStyle("Arguments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -116,9 +131,27 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 	split := container.NewHSplit(container.NewVScroll(top), tabs)
 	split.SetOffset(0.4)
 	p.content = split
+	p.loads = doc.Loads()
 	doc.OnChange(p.refresh)
 	p.refresh()
 	return p
+}
+
+// clearOutcome empties the result, lambda, log, denials and budgets: they
+// belong to a tree that is no longer in the editor.
+func (p *RunPanel) clearOutcome() {
+	for _, l := range []*widget.Label{p.lambda, p.value, p.result, p.log, p.denials} {
+		l.SetText("")
+	}
+	p.lambdaTree.SetRoot(nil)
+	p.resultTree.SetRoot(nil)
+	p.resultTree.Hide()
+	p.valueBox.Show()
+	for name, bar := range p.bars {
+		bar.Max = 1
+		bar.SetValue(0)
+		p.barText[name].SetText(name)
+	}
 }
 
 // Object is the panel's content.
@@ -127,6 +160,10 @@ func (p *RunPanel) Object() fyne.CanvasObject { return p.content }
 // refresh rebuilds the form when the declaration changed and updates
 // whether the tree may run.
 func (p *RunPanel) refresh() {
+	if loads := p.doc.Loads(); loads != p.loads {
+		p.loads = loads
+		p.clearOutcome()
+	}
 	decls := engine.DeclaredArguments(p.doc.Root())
 	if !sameDecls(decls, p.inputs) {
 		old := map[string]string{}
@@ -256,6 +293,7 @@ func (p *RunPanel) Run() {
 	p.run.Disable()
 	p.stop.Enable()
 	p.status.SetText("Running under policy " + policy.Name + "…")
+	loads := p.doc.Loads()
 	go func() {
 		defer ended()
 		start := time.Now()
@@ -271,8 +309,14 @@ func (p *RunPanel) Run() {
 		onUI(func() {
 			p.job.finish()
 			p.stop.Disable()
-			p.show(rec, err)
 			p.validate()
+			if p.doc.Loads() != loads {
+				// Another tree was loaded while this one ran: its
+				// outcome would be read as the new tree's.
+				p.status.SetText("The run of the previous tree has finished; its result is not shown.")
+				return
+			}
+			p.show(rec, err)
 			if err != nil {
 				p.status.SetText(err.Error())
 			} else {
@@ -297,17 +341,29 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 	}
 	p.lambda.SetText(hyperlambda.Format(res.Lambda.Children(), hyperlambda.FormatOptions{}))
 	p.lambdaTree.SetRoot(res.Lambda)
-	shown := hyperlambda.New("", nil)
-	if res.Value != nil {
-		shown.Add(hyperlambda.New("value", res.Value))
-	}
-	for _, n := range res.Nodes {
-		shown.Add(n.Clone())
-	}
-	p.resultTree.SetRoot(shown)
 	result := resultText(res)
 	if result == "" {
 		result = "(no result)"
+	}
+	// A plain value is shown as text; returned nodes as a tree (with the
+	// value, if any, first).
+	if len(res.Nodes) == 0 {
+		p.value.SetText(strings.TrimRight(result, "\n"))
+		p.resultTree.SetRoot(nil)
+		p.resultTree.Hide()
+		p.valueBox.Show()
+	} else {
+		shown := hyperlambda.New("", nil)
+		if res.Value != nil {
+			shown.Add(hyperlambda.New("value", res.Value))
+		}
+		for _, n := range res.Nodes {
+			shown.Add(n.Clone())
+		}
+		p.value.SetText("")
+		p.valueBox.Hide()
+		p.resultTree.Show()
+		p.resultTree.SetRoot(shown)
 	}
 	if r := rec.Response; r != nil {
 		result += fmt.Sprintf("\n— response: status %d", r.Status)

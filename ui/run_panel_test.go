@@ -2,14 +2,18 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
+	"image/color"
+	"math"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
-	"hlstudio/dataset"
 	"hlstudio/engine/vocab"
+	"hlstudio/hyperlambda"
 )
 
 const argsProgram = ".arguments\n   name:string\n   age:int\nmath.add:x:@.arguments/*/age\n   .:int:1\nstrings.concat\n   get-value:x:@.arguments/*/name\n   .:\" is \"\n   get-value:x:@math.add\nreturn:x:-\n"
@@ -19,11 +23,7 @@ const argsProgram = ".arguments\n   name:string\n   age:int\nmath.add:x:@.argume
 // approved; Stop ends a long run.
 func TestRunPanel(t *testing.T) {
 	test.NewTempApp(t)
-	store, err := dataset.Open(filepath.Join(t.TempDir(), "studio.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := tempStore(t)
 	doc := mustDoc(t, argsProgram, "pure")
 	p := NewRunPanel(doc, vocab.New(), DatasetRuns{Store: store})
 	w := test.NewTempWindow(t, p.Object())
@@ -47,8 +47,9 @@ func TestRunPanel(t *testing.T) {
 	if !strings.Contains(p.result.Text, "response: status 200\n\"Jane is 42\"") {
 		t.Errorf("response not shown: %q", p.result.Text)
 	}
-	if ids := p.resultTree.childIDs(""); len(ids) != 1 || rowText(p.resultTree.node(ids[0])) != "value:Jane is 42" {
-		t.Errorf("result tree %v", ids)
+	// A plain value is shown as text at the top of the Result tab.
+	if p.value.Text != "Jane is 42" || !p.resultTree.Hidden || !p.valueBox.Visible() {
+		t.Errorf("value %q (tree hidden %v, value shown %v)", p.value.Text, p.resultTree.Hidden, p.valueBox.Visible())
 	}
 	if ids := p.lambdaTree.childIDs(""); len(ids) < 4 || rowText(p.lambdaTree.node("0")) != ".arguments" {
 		t.Errorf("executed lambda tree %v / %q", ids, rowText(p.lambdaTree.node("0")))
@@ -79,5 +80,93 @@ func TestRunPanel(t *testing.T) {
 	waitFor(t, func() bool { return strings.Contains(p.status.Text, "cancel") }, func() string { return p.status.Text })
 	if p.run.Disabled() {
 		t.Errorf("run stays disabled after a stop")
+	}
+}
+
+// contrast is the WCAG contrast ratio of two opaque colours.
+func contrast(a, b color.Color) float64 {
+	l1, l2 := luminance(a), luminance(b)
+	if l1 < l2 {
+		l1, l2 = l2, l1
+	}
+	return (l1 + 0.05) / (l2 + 0.05)
+}
+
+func luminance(c color.Color) float64 {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	lin := func(v uint8) float64 {
+		s := float64(v) / 255
+		if s <= 0.03928 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(n.R) + 0.7152*lin(n.G) + 0.0722*lin(n.B)
+}
+
+// over is top drawn with its alpha over an opaque bottom.
+func over(top, bottom color.Color) color.Color {
+	t, b := color.NRGBAModel.Convert(top).(color.NRGBA), color.NRGBAModel.Convert(bottom).(color.NRGBA)
+	a := float64(t.A) / 255
+	mix := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*a + float64(y)*(1-a))) }
+	return color.NRGBA{R: mix(t.R, b.R), G: mix(t.G, b.G), B: mix(t.B, b.B), A: 255}
+}
+
+// shownTexts are the visible text objects drawn for w whose text is s.
+func shownTexts(w fyne.Window, s string) []*canvas.Text {
+	var out []*canvas.Text
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		if tx, ok := o.(*canvas.Text); ok && tx.Visible() && tx.Text == s {
+			out = append(out, tx)
+		}
+	}
+	return out
+}
+
+// A run's value and response are readable on the dark theme (text colour,
+// not a disabled field's grey), a plain value is shown at the top of the
+// Result tab, and loading another tree clears the outcome and budgets.
+func TestRunResultReadableAndClearedOnLoad(t *testing.T) {
+	test.NewTempApp(t)
+	th := variantTheme{theme.DefaultTheme(), theme.VariantDark}
+	fyne.CurrentApp().Settings().SetTheme(th)
+	doc := mustDoc(t, "math.add\n   .:int:2\n   .:int:3\nreturn:x:-\n", "pure")
+	p := NewRunPanel(doc, vocab.New(), nil)
+	w := test.NewTempWindow(t, p.Object())
+	w.Resize(fyne.NewSize(900, 500))
+	p.Run()
+	p.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(p.status.Text, "Finished") }, func() string { return p.status.Text })
+	if p.value.Text != "5" || !p.valueBox.Visible() {
+		t.Errorf("the Result tab shows %q (shown %v), want the value 5", p.value.Text, p.valueBox.Visible())
+	}
+	bg := th.Color(theme.ColorNameBackground, theme.VariantDark)
+	for _, s := range []string{"5", "— response: status 200"} {
+		texts := shownTexts(w, s)
+		if len(texts) == 0 {
+			t.Errorf("%q is not shown", s)
+		}
+		for _, tx := range texts {
+			if c := contrast(tx.Color, bg); c < 4.5 {
+				t.Errorf("%q is drawn in %v on %v: contrast %.1f:1, want 4.5:1", s, tx.Color, bg, c)
+			}
+		}
+	}
+	if p.bars["steps"].Value == 0 {
+		t.Fatal("no budgets shown")
+	}
+
+	// Editing the text keeps the outcome; another tree clears it.
+	if err := doc.Replace("math.add\n   .:int:2\n   .:int:4\nreturn:x:-\n"); err != nil {
+		t.Fatal(err)
+	}
+	if p.value.Text != "5" {
+		t.Errorf("an edit cleared the result")
+	}
+	root, _ := hyperlambda.ParseString("return:hi\n", parseOptions)
+	doc.Reset(root)
+	if p.value.Text != "" || p.result.Text != "" || p.lambda.Text != "" || p.log.Text != "" ||
+		p.bars["steps"].Value != 0 || p.barText["steps"].Text != "steps" || len(p.lambdaTree.childIDs("")) != 0 {
+		t.Errorf("after loading another tree: value %q, result %q, steps %v %q", p.value.Text, p.result.Text, p.bars["steps"].Value, p.barText["steps"].Text)
 	}
 }

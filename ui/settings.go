@@ -130,19 +130,21 @@ func themeFor(name string) fyne.Theme {
 
 // SettingsForm edits Settings with validation; OnApply receives them.
 type SettingsForm struct {
-	host, model, attempts, temp, examples, db *widget.Entry
-	steps, timeMS, nodes                      *widget.Entry
-	mode, theme                               *widget.Select
+	host, model, attempts, temp, examples, db *formEntry
+	steps, timeMS, nodes                      *formEntry
+	mode, theme                               *formSelect
 	errors                                    *widget.Label
 	form                                      *widget.Form
 	OnApply                                   func(Settings)
+	// keys sends Escape in any field to the dialog's Close.
+	keys escKeys
 }
 
 // NewSettingsForm shows s for editing.
 func NewSettingsForm(s Settings) *SettingsForm {
 	f := &SettingsForm{errors: widget.NewLabel("")}
-	entry := func(text, hint string) *widget.Entry {
-		e := widget.NewEntry()
+	entry := func(text, hint string) *formEntry {
+		e := newFormEntry(&f.keys, false)
 		e.SetText(text)
 		e.SetPlaceHolder(hint)
 		return e
@@ -162,9 +164,9 @@ func NewSettingsForm(s Settings) *SettingsForm {
 	f.steps = entry(count(s.MaxSteps), "the policy's")
 	f.timeMS = entry(count(s.MaxTimeMS), "the policy's")
 	f.nodes = entry(count(s.MaxNodes), "the policy's")
-	f.mode = widget.NewSelect([]string{modeAuto, modeText, modeTree}, nil)
+	f.mode = newFormSelect(&f.keys, []string{modeAuto, modeText, modeTree}, nil)
 	f.mode.SetSelected(s.DefaultMode)
-	f.theme = widget.NewSelect([]string{"system", "light", "dark"}, nil)
+	f.theme = newFormSelect(&f.keys, []string{"system", "light", "dark"}, nil)
 	f.theme.SetSelected(s.Theme)
 	f.errors.Importance = widget.DangerImportance
 	f.errors.Wrapping = fyne.TextWrapWord
@@ -181,8 +183,8 @@ func NewSettingsForm(s Settings) *SettingsForm {
 		widget.NewFormItem("Run time at most (ms)", f.timeMS),
 		widget.NewFormItem("Run nodes at most", f.nodes),
 	)
-	f.form.SubmitText = "Apply"
-	f.form.OnSubmit = f.Apply
+	// Apply is the dialog's button (showSettings), so that Escape works
+	// on it too; the form has none of its own.
 	return f
 }
 
@@ -205,7 +207,7 @@ func (f *SettingsForm) Settings() (Settings, error) {
 	}
 	for _, b := range []struct {
 		name string
-		e    *widget.Entry
+		e    *formEntry
 		v    *int64
 	}{{"run steps", f.steps, &s.MaxSteps}, {"run time", f.timeMS, &s.MaxTimeMS}, {"run nodes", f.nodes, &s.MaxNodes}} {
 		text := strings.TrimSpace(b.e.Text)
@@ -257,9 +259,14 @@ func (s *Studio) ApplySettings(set Settings) {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Settings().SetTheme(themeOrDefault(set.Theme))
 	}
-	if set.DBPath != old.DBPath && old != (Settings{}) {
+	switch {
+	case old == (Settings{}):
+		// The settings read at start: nothing was applied by the person,
+		// and the message line may hold something that matters (e.g. the
+		// library being unavailable).
+	case set.DBPath != old.DBPath:
 		s.message.SetText("Settings applied; the database file changes on the next start.")
-	} else {
+	default:
 		s.message.SetText("Settings applied.")
 	}
 }
@@ -276,7 +283,7 @@ func (s *Studio) showSettings() {
 		return
 	}
 	f := NewSettingsForm(s.settings)
-	var d dialog.Dialog
+	d := dialog.NewCustomWithoutButtons("Settings", container.NewGridWrap(fyne.NewSize(540, 470), container.NewVScroll(f.Object())), s.win)
 	f.OnApply = func(set Settings) {
 		s.ApplySettings(set)
 		if a := fyne.CurrentApp(); a != nil {
@@ -284,6 +291,10 @@ func (s *Studio) showSettings() {
 		}
 		d.Hide()
 	}
-	d = dialog.NewCustom("Settings", "Close", container.NewGridWrap(fyne.NewSize(540, 560), container.NewVScroll(f.Object())), s.win)
+	apply := newFormButton(&f.keys, "Apply", f.Apply)
+	apply.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&f.keys, "Close", d.Hide), apply})
+	f.keys.bind(s.win.Canvas(), d)
 	d.Show()
+	s.win.Canvas().Focus(f.host)
 }

@@ -23,6 +23,12 @@ const SourceDebounce = 300 * time.Millisecond
 // text area. Edits are parsed after a pause and replace the tree (one undo
 // step); a syntax error is shown at its line and column and the tree keeps
 // its last good state.
+//
+// Text that is not applied (it has a syntax error, or the tree changed
+// elsewhere while it was being typed) is never overwritten: the tree's
+// editors ask Unapplied before an edit and refuse it while there is such
+// text, and a change that cannot be refused (a generation, another snippet
+// opened) keeps the text and says so. Revert drops the text for the tree's.
 type SourceTab struct {
 	composite
 
@@ -30,15 +36,39 @@ type SourceTab struct {
 	entry   *widget.Entry
 	status  *widget.Label
 	goToErr *widget.Button
+	apply   *widget.Button
+	revert  *widget.Button
+	buttons *fyne.Container
 
 	// after schedules fn on the Fyne goroutine after d; tests replace it.
 	after func(d time.Duration, fn func())
 	gen   uint64 // bumped by every keystroke, so only the last pause parses
 
 	errPos   hyperlambda.Pos
-	updating bool // the entry is being set from the tree, not typed
-	applying bool // the tree is being set from the entry
-	stale    bool // the tree changed while the tab was hidden
+	errText  string // the syntax error in words, while errPos is valid
+	base     string // the tree's text as last shown or applied (LF line ends)
+	pending  bool   // typed since the last parse
+	diverged bool   // the tree changed elsewhere while the text was not applied
+	updating bool   // the entry is being set from the tree, not typed
+	applying bool   // the tree is being set from the entry
+	stale    bool   // the tree changed while the tab was hidden
+
+	told      string // the Unapplied words the listeners last heard
+	listeners []func(error)
+}
+
+// UnappliedError is why the tree cannot be edited: the source tab holds
+// text that is not applied to it.
+type UnappliedError struct {
+	Pos hyperlambda.Pos // the syntax error; invalid when the text parses
+}
+
+// Error is short enough for the tree's one-line status at 1280 wide.
+func (e *UnappliedError) Error() string {
+	if e.Pos.IsValid() {
+		return fmt.Sprintf("Source error at line %d, column %d: fix or Revert it to edit the tree.", e.Pos.Line, e.Pos.Col)
+	}
+	return "Source text not applied: Apply or Revert it to edit the tree."
 }
 
 // NewSourceTab makes a source view of doc.
@@ -50,13 +80,59 @@ func NewSourceTab(doc *Document) *SourceTab {
 	s.entry.OnChanged = func(string) { s.typed() }
 	s.status.Wrapping = fyne.TextWrapWord
 	s.goToErr = widget.NewButtonWithIcon("Go to error", theme.ErrorIcon(), s.showError)
+	s.apply = widget.NewButtonWithIcon("Apply", theme.ConfirmIcon(), s.Flush)
+	s.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), s.Revert)
 	s.goToErr.Hide()
-	s.content = container.NewBorder(nil, container.NewBorder(nil, nil, nil, s.goToErr, s.status), nil, nil, s.entry)
+	s.apply.Hide()
+	s.revert.Hide()
+	// The buttons go under the words, which get the pane's whole width.
+	s.buttons = container.NewHBox(s.goToErr, s.apply, s.revert)
+	s.buttons.Hide()
+	s.content = container.NewBorder(nil, container.NewVBox(s.status, s.buttons), nil, nil, s.entry)
 	doc.OnChange(s.docChanged)
 	s.reload()
 	s.ExtendBaseWidget(s)
 	return s
 }
+
+// OnUnapplied registers fn to run when Unapplied's answer changes: the
+// view refuses tree edits while it is an error.
+func (s *SourceTab) OnUnapplied(fn func(error)) { s.listeners = append(s.listeners, fn) }
+
+// Unapplied parses text still waiting for its pause, then reports whether
+// the text holds edits the tree does not have (an *UnappliedError).
+func (s *SourceTab) Unapplied() error {
+	if s.pending {
+		s.Flush()
+	}
+	return s.unapplied()
+}
+
+func (s *SourceTab) unapplied() error {
+	if s.errPos.IsValid() || s.diverged {
+		return &UnappliedError{Pos: s.errPos}
+	}
+	return nil
+}
+
+// tell runs the listeners when Unapplied's answer changed.
+func (s *SourceTab) tell() {
+	err := s.unapplied()
+	words := ""
+	if err != nil {
+		words = err.Error()
+	}
+	if words == s.told {
+		return
+	}
+	s.told = words
+	for _, fn := range s.listeners {
+		fn(err)
+	}
+}
+
+// Revert drops the text for the tree's.
+func (s *SourceTab) Revert() { s.reload() }
 
 // Text is the text as shown (LF line ends).
 func (s *SourceTab) Text() string { return s.entry.Text }
@@ -75,7 +151,7 @@ func (s *SourceTab) ErrorPos() hyperlambda.Pos { return s.errPos }
 func (s *SourceTab) Show() {
 	s.BaseWidget.Show()
 	if s.stale {
-		s.reload()
+		s.treeChanged()
 	}
 }
 
@@ -83,6 +159,7 @@ func (s *SourceTab) typed() {
 	if s.updating {
 		return
 	}
+	s.pending = true
 	s.gen++
 	gen := s.gen
 	s.after(SourceDebounce, func() {
@@ -95,31 +172,58 @@ func (s *SourceTab) typed() {
 // Flush parses the text now instead of after the pause.
 func (s *SourceTab) Flush() {
 	s.gen++ // a pending pause has nothing left to do
+	s.pending = false
 	s.applying = true
 	err := s.doc.Replace(s.entry.Text)
 	s.applying = false
 	var se *hyperlambda.SyntaxError
 	switch {
 	case err == nil:
-		s.say("", hyperlambda.Pos{})
+		s.base = s.treeText()
+		s.diverged = false
+		s.errPos, s.errText = hyperlambda.Pos{}, ""
 	case errors.As(err, &se):
-		s.say(fmt.Sprintf("Line %d, column %d: %s. The tree keeps its last good state.", se.Pos.Line, se.Pos.Col, se.Msg), se.Pos)
+		s.errPos, s.errText = se.Pos, fmt.Sprintf("Line %d, column %d: %s.", se.Pos.Line, se.Pos.Col, se.Msg)
 	default:
-		s.say(err.Error(), hyperlambda.Pos{Line: 1, Col: 1})
+		s.errPos, s.errText = hyperlambda.Pos{Line: 1, Col: 1}, err.Error()+"."
 	}
+	s.showState()
+	s.tell()
 }
 
-func (s *SourceTab) say(text string, at hyperlambda.Pos) {
-	s.errPos = at
+// showState says what the text is to the tree, with the buttons that
+// apply.
+func (s *SourceTab) showState() {
+	var text string
+	switch {
+	case s.errPos.IsValid() && s.diverged:
+		text = s.errText + " The tree changed elsewhere since: your text is kept, not applied. Fix it to replace the tree, or Revert to show the tree."
+	case s.errPos.IsValid():
+		text = s.errText + " The tree keeps its last good state and cannot be edited until the text is fixed or reverted."
+	case s.diverged:
+		text = "The tree changed elsewhere while this text was being edited: your text is kept, not applied. Apply replaces the tree with it; Revert shows the tree."
+	}
 	s.status.SetText(text)
 	s.status.Importance = widget.MediumImportance
-	if at.IsValid() {
+	if text != "" {
 		s.status.Importance = widget.DangerImportance
-		s.goToErr.Show()
-	} else {
-		s.goToErr.Hide()
+	}
+	showIf(s.goToErr, s.errPos.IsValid())
+	showIf(s.apply, s.diverged && !s.errPos.IsValid())
+	showIf(s.revert, text != "")
+	if show := text != ""; show != s.buttons.Visible() {
+		showIf(s.buttons, show)
+		s.content.Refresh() // lay the words and the buttons out again
 	}
 	s.status.Refresh()
+}
+
+func showIf(o fyne.CanvasObject, show bool) {
+	if show {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }
 
 // showError moves the cursor to the syntax error.
@@ -139,19 +243,45 @@ func (s *SourceTab) docChanged() {
 	if s.applying {
 		return // the person's own text: reformatting it would move the cursor
 	}
-	if !s.Visible() {
-		s.stale = true
+	if !s.Visible() && s.unapplied() == nil && !s.pending {
+		s.stale = true // formatted when someone can see it
 		return
 	}
-	s.reload()
+	s.treeChanged()
 }
 
-// reload shows the tree's text, dropping a text that did not parse.
+// treeChanged follows a change made elsewhere: the text shows the tree,
+// unless it holds edits the tree does not have, which are kept.
+func (s *SourceTab) treeChanged() {
+	s.stale = false
+	text := s.treeText()
+	if text == s.base {
+		return // e.g. another policy: the text is the same, keep its layout
+	}
+	if s.unapplied() == nil && !s.pending {
+		s.reload()
+		return
+	}
+	s.base = text
+	s.gen++ // a pending pause must not replace the changed tree
+	s.pending = false
+	s.diverged = true
+	s.showState()
+	s.tell()
+}
+
+func (s *SourceTab) treeText() string { return strings.ReplaceAll(s.doc.Text(), "\r\n", "\n") }
+
+// reload shows the tree's text, dropping the text shown.
 func (s *SourceTab) reload() {
 	s.stale = false
 	s.gen++
+	s.pending, s.diverged = false, false
+	s.errPos, s.errText = hyperlambda.Pos{}, ""
+	s.base = s.treeText()
 	s.updating = true
-	s.entry.SetText(strings.ReplaceAll(s.doc.Text(), "\r\n", "\n"))
+	s.entry.SetText(s.base)
 	s.updating = false
-	s.say("", hyperlambda.Pos{})
+	s.showState()
+	s.tell()
 }

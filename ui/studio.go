@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/assets"
@@ -31,7 +32,7 @@ const AppID = "io.hlstudio.studio"
 
 // Options configure the studio.
 type Options struct {
-	Version string // shown in the title; empty shows none
+	Version string // shown at the end of the status line; empty shows none
 	// DBPath is the dataset file; empty means dataset.DefaultPath().
 	DBPath string
 	// Store, when set, is used instead of opening DBPath (tests).
@@ -59,10 +60,24 @@ type Studio struct {
 	message *widget.Label
 	root    fyne.CanvasObject
 
-	// open is the library snippet in the editor (0 for none); lastGen the
-	// latest generation, for "save as regression pair".
-	open     dataset.Snippet
-	lastGen  *Generated
+	// open is the library snippet in the editor (0 for none): saving adds
+	// a version to it. lastGen is the latest generation, for "save as
+	// regression pair".
+	open    dataset.Snippet
+	lastGen *Generated
+	// savedPrompt is the prompt as last saved or opened: changing it is an
+	// unsaved change of the open snippet.
+	savedPrompt string
+	// picked is the retrieved snippet loaded from the prompt bar, until
+	// its loading is undone.
+	picked *pickedSnippet
+	// choosing is the retrieved snippet the prompt bar is loading (its
+	// OnPick), taken up by docChanged when the load arrives.
+	choosing  *dataset.Snippet
+	seenLoads uint64        // the document's Loads as docChanged last saw it
+	asking    bool          // the "Discard unsaved changes?" dialog is showing
+	docState  *widget.Label // the title's words on the document, in the window
+
 	watcher  context.CancelFunc
 	settings Settings
 	// policyText is the source of an edited or file policy in use.
@@ -122,17 +137,35 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 		cstore = s.store
 	}
 	s.Prompt = NewPromptBar(win, s.Doc, server, cstore, s.engine)
-	s.Prompt.OnGenerated = func(g Generated) { s.lastGen = &g; s.open = dataset.Snippet{} }
+	s.Prompt.OnGenerated = s.generated
+	s.Prompt.OnPick = func(c dataset.Snippet) { s.choosing = &c }
+	s.Doc.OnChange(s.docChanged)
+	if prompt := s.Prompt.prompt; prompt != nil {
+		prev := prompt.OnChanged
+		prompt.OnChanged = func(text string) {
+			if prev != nil {
+				prev(text)
+			}
+			s.updateTitle() // a changed prompt is an unsaved change
+		}
+	}
 	var recorder RunRecorder
 	if s.store != nil {
 		recorder = DatasetRuns{Store: s.store}
 	}
 	s.Runner = NewRunPanel(s.Doc, s.engine, recorder)
 
-	work := container.NewVSplit(s.Editor, s.Runner.Object())
-	work.SetOffset(0.62)
+	// The run panel scrolls when its pane is dragged smaller than it
+	// would like, so it never keeps the tree editor above from the room
+	// (nor draws over the save bar).
+	work := container.NewVSplit(s.Editor, container.NewVScroll(s.Runner.Object()))
+	work.SetOffset(0.64)
 	s.splits = map[string]*container.Split{"split.work": work}
-	var main fyne.CanvasObject = container.NewBorder(s.Prompt.Object(), nil, nil, nil, work)
+	// Objects in reading order: Tab goes prompt, model, Generate, …, then
+	// the policy picker and the tree.
+	column := container.New(layout.NewBorderLayout(s.Prompt.Object(), nil, nil, nil), s.Prompt.Object(), work)
+	s.Prompt.OnHeightChange = func() { column.Layout.Layout(column.Objects, column.Size()) }
+	var main fyne.CanvasObject = column
 	right := main
 	if s.store != nil {
 		s.Library = NewLibrary(win, s.store)
@@ -149,15 +182,27 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	if opts.Version != "" {
 		title += " " + opts.Version
 	}
-	// The file actions are in the File menu too (MainMenu).
-	saveBar := container.NewGridWithColumns(4,
+	// The file actions are in the File menu too (MainMenu). The save bar
+	// shares its row with the last message; the version ends the status
+	// line (the window's title says "hlstudio"): every row not spent on
+	// chrome goes to the tree editor.
+	saveBar := container.NewHBox(
 		widget.NewButton("Save draft", func() { s.Save(dataset.StatusDraft) }),
 		widget.NewButton("Save approved", func() { s.Save(dataset.StatusApproved) }),
 		widget.NewButton("Regression pair…", s.askRegression),
 		widget.NewButton("Export…", s.showExport),
 	)
-	bottom := container.NewVBox(saveBar, s.message, s.status)
-	s.root = container.NewBorder(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), bottom, nil, nil, main)
+	version := widget.NewLabelWithStyle(title, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	// What the window's title says of the document ("snippet 5 •
+	// unsaved"), also inside the window: without a window manager (or
+	// with the title off screen) it is the only place to see it.
+	s.docState = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
+	// Messages wrap up to two lines and scroll beyond: they never make
+	// the window taller than the screen.
+	bottom := container.NewVBox(
+		container.NewBorder(nil, nil, saveBar, nil, messageBox(s.message, 2)),
+		container.NewBorder(nil, nil, nil, container.NewHBox(s.docState, version), messageBox(s.status, 2)))
+	s.root = container.New(layout.NewBorderLayout(nil, bottom, nil, nil), main, bottom)
 	return s
 }
 
@@ -192,7 +237,8 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 		return it
 	}
 	ctrl, ctrlShift := fyne.KeyModifierControl, fyne.KeyModifierControl|fyne.KeyModifierShift
-	quitItem := item("Quit", quit, fyne.KeyQ, ctrl)
+	// Quitting with unsaved changes asks first.
+	quitItem := item("Quit", func() { s.confirmDiscard("quitting", quit) }, fyne.KeyQ, ctrl)
 	quitItem.IsQuit = true
 	file := fyne.NewMenu("File",
 		item("Open .hl…", s.openFile, fyne.KeyO, ctrl),
@@ -216,6 +262,7 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 	library := fyne.NewMenu("Library",
 		item("Save draft", func() { s.Save(dataset.StatusDraft) }, fyne.KeyS, ctrl),
 		item("Save approved", func() { s.Save(dataset.StatusApproved) }, "", 0),
+		item("Save as a new snippet (draft)", func() { s.SaveAsNew(dataset.StatusDraft) }, "", 0),
 		item("Save as regression pair…", s.askRegression, "", 0),
 	)
 	return fyne.NewMainMenu(file, work, library)
@@ -267,22 +314,201 @@ func statusText(st OllamaStatus) string {
 }
 
 // openSnippet puts a library snippet in the editor and its prompt in the
-// prompt bar.
+// prompt bar, asking first when that would throw away unsaved changes.
 func (s *Studio) openSnippet(sn dataset.Snippet) {
 	root, err := hyperlambda.ParseString(sn.Code, hyperlambda.ParseOptions{Comments: true})
 	if err != nil {
 		s.message.SetText(fmt.Sprintf("Snippet %d does not parse: %v", sn.ID, err))
 		return
 	}
-	s.Doc.Reset(root)
-	s.Prompt.prompt.SetText(sn.Prompt)
-	s.open, s.lastGen = sn, nil
-	s.message.SetText(fmt.Sprintf("Opened snippet %d (%s, version %d).", sn.ID, sn.Status, sn.Version))
+	s.confirmDiscard(fmt.Sprintf("opening snippet %d", sn.ID), func() {
+		s.load(root, sn.Prompt, sn)
+		s.message.SetText(fmt.Sprintf("Opened snippet %d (%s, version %d).", sn.ID, sn.Status, sn.Version))
+	})
 }
 
-// Save keeps the editor's tree in the library: the open snippet gets a new
-// version, otherwise a new snippet is made from the prompt and the tree.
-func (s *Studio) Save(status dataset.Status) {
+// load makes root the tree of a fresh session (no undo history) with its
+// prompt; open is the library snippet it is (zero for none). The tree and
+// prompt are what is saved: nothing is unsaved.
+func (s *Studio) load(root *hyperlambda.Node, prompt string, open dataset.Snippet) {
+	s.open, s.lastGen, s.picked = open, nil, nil
+	s.Doc.Reset(root)
+	s.Prompt.prompt.SetText(prompt)
+	s.savedPrompt = prompt
+	s.Doc.MarkSaved()
+	s.updateTitle()
+}
+
+// Unsaved reports whether closing the document would lose work: edits of
+// the tree since it was opened or saved, or, when there is a tree or an
+// open snippet, a changed prompt. A prompt typed over an empty new tree
+// is not worth asking about.
+func (s *Studio) Unsaved() bool {
+	if s.Doc.Modified() {
+		return true
+	}
+	if s.open.ID == 0 && s.Doc.Len() == 0 {
+		return false
+	}
+	return strings.TrimSpace(s.Prompt.prompt.Text) != strings.TrimSpace(s.savedPrompt)
+}
+
+// windowTitle is the window's title: the open snippet, and a • while
+// there are unsaved changes. With nothing open and nothing to save it is
+// plain "hlstudio".
+func windowTitle(open int64, unsaved bool) string {
+	title := "hlstudio"
+	switch {
+	case open != 0:
+		title += fmt.Sprintf(" — snippet %d", open)
+	case unsaved:
+		title += " — new snippet"
+	}
+	if unsaved {
+		title += " • unsaved"
+	}
+	return title
+}
+
+// updateTitle shows the unsaved state in the window's title.
+func (s *Studio) updateTitle() {
+	t := windowTitle(s.open.ID, s.Unsaved())
+	if s.docState != nil {
+		s.docState.SetText(strings.TrimPrefix(strings.TrimPrefix(t, "hlstudio"), " — "))
+	}
+	if s.win != nil && s.win.Title() != t {
+		s.win.SetTitle(t)
+	}
+}
+
+// confirmDiscard runs then at once when nothing is unsaved; otherwise it
+// asks "Discard unsaved changes?" with Save, Discard and Cancel, all
+// reachable with Tab and pressed with Space (Escape cancels). Save saves
+// (a draft, or the open snippet's approved status when the tree may be
+// approved) and goes on only if that worked; what doing stands for the
+// action in words ("quitting", "opening snippet 3").
+func (s *Studio) confirmDiscard(doing string, then func()) {
+	if !s.Unsaved() {
+		then()
+		return
+	}
+	if s.asking {
+		return // the question is up already
+	}
+	if s.win == nil { // no window to ask in (tests): nothing is thrown away
+		s.message.SetText("There are unsaved changes: save them first.")
+		return
+	}
+	name := "the new snippet"
+	if s.open.ID != 0 {
+		name = fmt.Sprintf("snippet %d", s.open.ID)
+	}
+	var keys escKeys
+	text := widget.NewLabel(fmt.Sprintf("The tree or prompt of %s has unsaved changes. Save them before %s?", name, doing))
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomWithoutButtons("Discard unsaved changes?", text, s.win)
+	answer := func(fn func()) func() {
+		return func() {
+			d.Hide()
+			fn()
+		}
+	}
+	save := newFormButton(&keys, "Save", answer(func() {
+		status := dataset.StatusDraft
+		if s.open.Status == dataset.StatusApproved && s.Doc.Blocking() == 0 {
+			status = dataset.StatusApproved
+		}
+		s.Save(status)
+		if !s.Unsaved() {
+			then()
+		}
+	}))
+	save.Importance = widget.HighImportance
+	discard := newFormButton(&keys, "Discard", answer(then))
+	discard.Importance = widget.DangerImportance
+	cancel := newFormButton(&keys, "Cancel", d.Hide)
+	d.SetButtons([]fyne.CanvasObject{cancel, discard, save})
+	keys.bind(s.win.Canvas(), d)
+	s.asking = true
+	d.SetOnClosed(func() { s.asking = false }) // chained after keys' own
+	d.Resize(fyne.NewSize(460, text.MinSize().Height+140))
+	d.Show()
+	s.win.Canvas().Focus(save)
+}
+
+// generated hears a finished generation. The document stays the snippet
+// it was (a failed or retrieved generation changes nothing; a generated
+// tree is an unsaved edit of it).
+func (s *Studio) generated(g Generated) { s.lastGen = &g }
+
+// pickedSnippet is a retrieved snippet loaded into the editor (an undo
+// step of the document) and what it replaced, to put back on undo.
+type pickedSnippet struct {
+	snippet     dataset.Snippet
+	depth       int // the document's UndoDepth with the pick done
+	active      bool
+	open        dataset.Snippet
+	prompt      string
+	savedPrompt string
+	lastGen     *Generated
+}
+
+// docChanged follows the document: the title's unsaved mark, and a
+// retrieved snippet loaded from the prompt bar, which brings its own
+// prompt and becomes the open snippet, so that its code is never saved
+// under another prompt (or as a duplicate of it). Undoing the pick puts
+// the previous prompt and snippet back; redoing it, the picked ones.
+func (s *Studio) docChanged() {
+	defer s.updateTitle()
+	if p := s.picked; p != nil {
+		switch depth := s.Doc.UndoDepth(); {
+		case p.active && depth < p.depth:
+			p.active = false
+			s.open, s.savedPrompt, s.lastGen = p.open, p.savedPrompt, p.lastGen
+			s.Prompt.prompt.SetText(p.prompt)
+			s.message.SetText(fmt.Sprintf("Undid loading snippet %d: the prompt is yours again.", p.snippet.ID))
+		case !p.active && depth == p.depth && s.Doc.UndoName() == pickOp && s.Doc.Loads() == s.seenLoads: // a redo, not a new pick
+			p.active = true
+			s.open, s.savedPrompt = p.snippet, p.snippet.Prompt
+			s.Prompt.prompt.SetText(p.snippet.Prompt)
+		case !p.active && !s.Doc.CanRedo():
+			s.picked = nil // a new edit: the pick cannot be redone
+		}
+	}
+	c := s.choosing
+	s.choosing = nil
+	if c == nil || s.Doc.UndoName() != pickOp || s.Doc.Loads() == s.seenLoads {
+		s.seenLoads = s.Doc.Loads()
+		return
+	}
+	s.seenLoads = s.Doc.Loads()
+	s.picked = &pickedSnippet{snippet: *c, depth: s.Doc.UndoDepth(), active: true,
+		open: s.open, prompt: s.Prompt.prompt.Text, savedPrompt: s.savedPrompt, lastGen: s.lastGen}
+	mine := strings.TrimSpace(s.Prompt.prompt.Text)
+	s.open, s.savedPrompt, s.lastGen = *c, c.Prompt, nil
+	s.Prompt.prompt.SetText(c.Prompt)
+	s.Doc.MarkSaved() // it is snippet c as stored
+	msg := fmt.Sprintf("Loaded snippet %d with its own prompt; saving adds a version to it.", c.ID)
+	if mine != "" && mine != strings.TrimSpace(c.Prompt) {
+		msg += fmt.Sprintf(" Your prompt was %q: Ctrl+Z brings it back with the tree before.", clip(mine, 60))
+	}
+	s.message.SetText(msg)
+}
+
+// pickOp is the undo step of loading a retrieved snippet (PromptBar).
+const pickOp = "use retrieved snippet"
+
+// Save keeps the editor's tree in the library: the open snippet (opened
+// from the library, picked from retrieved ones, or saved before) gets a
+// new version, whatever was generated since; only a new document makes a
+// new snippet from the prompt and the tree.
+func (s *Studio) Save(status dataset.Status) { s.save(status, false) }
+
+// SaveAsNew saves the prompt and tree as a new snippet even when a
+// snippet is open; the new one is open afterwards.
+func (s *Studio) SaveAsNew(status dataset.Status) { s.save(status, true) }
+
+func (s *Studio) save(status dataset.Status, asNew bool) {
 	if s.store == nil {
 		s.message.SetText("The library is unavailable; use Save .hl… instead.")
 		return
@@ -297,24 +523,41 @@ func (s *Studio) Save(status dataset.Status) {
 		return
 	}
 	ctx := context.Background()
-	sn := s.open
-	sn.Prompt, sn.Code, sn.Status = prompt, s.Doc.Text(), status
+	var sn dataset.Snippet
 	var err error
-	if sn.ID != 0 {
-		sn, err = s.store.UpdateSnippet(ctx, sn)
+	if s.open.ID != 0 && !asNew {
+		// The stored snippet, not the one opened: tags or status may have
+		// changed in the library since, and must not be put back.
+		if sn, err = s.store.Snippet(ctx, s.open.ID); err != nil {
+			s.message.SetText(fmt.Sprintf("Not saved: %v. Use Library > Save as a new snippet.", err))
+			return
+		}
+		before := sn.Version
+		sn.Prompt, sn.Code, sn.Status = prompt, s.Doc.Text(), status
+		if sn, err = s.store.UpdateSnippet(ctx, sn); err != nil {
+			s.message.SetText("Not saved: " + err.Error())
+			return
+		}
+		if sn.Version == before {
+			s.message.SetText(fmt.Sprintf("Snippet %d is unchanged (%s, version %d).", sn.ID, sn.Status, sn.Version))
+		} else {
+			s.message.SetText(fmt.Sprintf("Saved snippet %d as %s (version %d).", sn.ID, sn.Status, sn.Version))
+		}
 	} else {
+		sn = dataset.Snippet{Prompt: prompt, Code: s.Doc.Text(), Status: status}
 		if g := s.lastGen; g != nil && g.Result != nil && len(g.Result.Attempts) > 0 {
 			sn.Source = dataset.SourceGenerated
 			sn.AttemptID = g.Result.Attempts[len(g.Result.Attempts)-1].StoredID
 		}
-		sn, err = s.store.AddSnippet(ctx, sn)
+		if sn, err = s.store.AddSnippet(ctx, sn); err != nil {
+			s.message.SetText("Not saved: " + err.Error())
+			return
+		}
+		s.message.SetText(fmt.Sprintf("Saved new snippet %d as %s (version %d).", sn.ID, sn.Status, sn.Version))
 	}
-	if err != nil {
-		s.message.SetText("Not saved: " + err.Error())
-		return
-	}
-	s.open = sn
-	s.message.SetText(fmt.Sprintf("Saved snippet %d as %s (version %d).", sn.ID, sn.Status, sn.Version))
+	s.open, s.savedPrompt = sn, sn.Prompt
+	s.Doc.MarkSaved()
+	s.updateTitle()
 	if s.Library != nil {
 		s.Library.Refresh()
 	}
@@ -369,15 +612,24 @@ func (s *Studio) askRegression() {
 		s.SaveRegression("")
 		return
 	}
-	reason := widget.NewEntry()
+	// A few lines at the dialog's full width: the reason is read later,
+	// next to the pair, so it may take a sentence or two.
+	var keys escKeys
+	reason := newFormEntry(&keys, true)
+	reason.SetMinRowsVisible(4)
 	reason.SetPlaceHolder(`e.g. "dropped the .lambda child", "invented slot"`)
-	dialog.ShowForm("Save as regression pair", "Save", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("What was wrong", reason)},
-		func(ok bool) {
-			if ok {
-				s.SaveRegression(reason.Text)
-			}
-		}, s.win)
+	content := container.NewBorder(widget.NewLabel("What was wrong"), nil, nil, nil, reason)
+	d := dialog.NewCustomWithoutButtons("Save as regression pair", content, s.win)
+	save := newFormButton(&keys, "Save", func() {
+		d.Hide()
+		s.SaveRegression(strings.TrimSpace(reason.Text))
+	})
+	save.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Cancel", d.Hide), save})
+	keys.bind(s.win.Canvas(), d)
+	d.Resize(fyne.NewSize(520, content.MinSize().Height+120))
+	d.Show()
+	s.win.Canvas().Focus(reason)
 }
 
 // OpenHL loads .hl text (first comment = prompt) into the editor.
@@ -392,17 +644,18 @@ func (s *Studio) OpenHL(name string, src []byte) {
 		s.message.SetText(fmt.Sprintf("%s: %v", name, err))
 		return
 	}
-	s.Doc.Reset(root)
-	s.Prompt.prompt.SetText(prompt)
-	s.open, s.lastGen = dataset.Snippet{}, nil
-	s.message.SetText("Opened " + name + ".")
+	s.confirmDiscard("opening "+name, func() {
+		// A file is not in the library: saving makes a new snippet.
+		s.load(root, prompt, dataset.Snippet{})
+		s.message.SetText("Opened " + name + ".")
+	})
 }
 
 func (s *Studio) openFile() {
 	if s.win == nil {
 		return
 	}
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	showFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -425,7 +678,7 @@ func (s *Studio) saveFile() {
 		s.message.SetText("Not saved: " + err.Error())
 		return
 	}
-	dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
+	showFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -485,7 +738,7 @@ func (s *Studio) openPolicyFile() {
 	if s.win == nil {
 		return
 	}
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	showFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -523,17 +776,20 @@ func Run(opts Options) {
 	s.RestoreLayout(a.Preferences())
 	w.SetContent(s.Content())
 	prefs := a.Preferences()
-	w.Resize(fyne.NewSize(float32(prefs.FloatWithFallback("window.width", 1180)), float32(prefs.FloatWithFallback("window.height", 740))))
+	// The window's scale is known once it shows; the settings' scale is
+	// the best guess before (a size too big for the screen only opens
+	// as big as the screen allows).
+	w.Resize(loadWindowSize(prefs, screenArea(a.Settings().Scale())))
 	if name := prefs.String("policy"); name != "" {
 		if p, err := BuiltinPolicy(name); err == nil {
 			s.Doc.SetPolicy(p)
 		}
 	}
 	w.SetMainMenu(s.MainMenu(a.Quit))
+	// Closing the window with unsaved changes asks first, as Quit does.
+	w.SetCloseIntercept(func() { s.confirmDiscard("closing the window", w.Close) })
 	w.SetOnClosed(func() {
-		size := w.Canvas().Size()
-		prefs.SetFloat("window.width", float64(size.Width))
-		prefs.SetFloat("window.height", float64(size.Height))
+		saveWindowSize(prefs, w.Canvas().Size(), screenArea(w.Canvas().Scale()))
 		if p := s.Doc.Policy(); p != nil {
 			prefs.SetString("policy", p.Name)
 		}

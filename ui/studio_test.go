@@ -57,11 +57,7 @@ func (s *scriptedServer) Chat(_ context.Context, req compiler.ChatRequest, onTok
 func newTestStudio(t *testing.T, answers ...string) (*Studio, *dataset.Store, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
-	store, err := dataset.Open(filepath.Join(t.TempDir(), "studio.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := tempStore(t)
 	w := test.NewTempWindow(t, nil)
 	s := NewStudio(w, Options{Version: "0.1.0", Store: store, Server: &scriptedServer{answers: answers}}, OllamaStatus{Host: DefaultOllamaHost})
 	w.SetContent(s.Content())

@@ -138,19 +138,61 @@ type TreeEditor struct {
 	toolbar  *widget.Toolbar
 	undoBtn  *widget.ToolbarAction
 	redoBtn  *widget.ToolbarAction
-	pasteBtn *widget.ToolbarAction
-	find     *widget.Entry
+	more     *widget.Button // every action, named, in a menu
+	find     *findEntry
 	findBar  *fyne.Container
+	top      *fyne.Container // toolbar and find bar
+	body     *fyne.Container // top, tree and status line
 	message  *widget.Label
+	blockMsg string // the status line says why edits are refused
 
 	selected  widget.TreeNodeID
+	selecting bool // Select is selecting, not a click on the tree
 	listeners []func(widget.TreeNodeID)
 	rows      []*nodeRow // every row made, to redraw in place
 	shape     uint64     // the document's shape the tree last laid out
 
 	// OnRename runs on F2: the view moves focus to the inspector's name.
 	OnRename func()
+	// Guard, when set, runs before every edit; an error refuses the edit
+	// and is said in the status line (the source tab's unapplied text).
+	Guard func() error
 }
+
+// treeActions are the editor's actions as the toolbar's menu names them,
+// with the key that does each.
+var treeActions = []struct {
+	action Action
+	label  string
+	key    fyne.Shortcut // shown in the menu; nil for none
+}{
+	{ActAddChild, "Add child", ctrl(fyne.KeyReturn)},
+	{ActAddSibling, "Add sibling", plainKey(fyne.KeyReturn)},
+	{ActDelete, "Delete", plainKey(fyne.KeyDelete)},
+	{-1, "", nil},
+	{ActMoveUp, "Move up", alt(fyne.KeyUp)},
+	{ActMoveDown, "Move down", alt(fyne.KeyDown)},
+	{ActOutdent, "Outdent", &desktop.CustomShortcut{KeyName: fyne.KeyTab, Modifier: fyne.KeyModifierShift}},
+	{ActIndent, "Indent", plainKey(fyne.KeyTab)},
+	{-1, "", nil},
+	{ActCut, "Cut", &fyne.ShortcutCut{}},
+	{ActCopy, "Copy", &fyne.ShortcutCopy{}},
+	{ActPaste, "Paste after", &fyne.ShortcutPaste{}},
+	{ActPasteInto, "Paste into", ctrlShift(fyne.KeyV)},
+	{ActDuplicate, "Duplicate", ctrl(fyne.KeyD)},
+	{-1, "", nil},
+	{ActUndo, "Undo", &fyne.ShortcutUndo{}},
+	{ActRedo, "Redo", &fyne.ShortcutRedo{}},
+	{-1, "", nil},
+	{ActFind, "Find…", ctrl(fyne.KeyF)},
+	{ActFindNext, "Find next", ctrl(fyne.KeyG)},
+	{ActFindPrevious, "Find previous", ctrlShift(fyne.KeyG)},
+	{-1, "", nil},
+	{ActExpandAll, "Expand all", ctrl(fyne.KeyE)},
+	{ActCollapseAll, "Collapse all", ctrlShift(fyne.KeyE)},
+}
+
+func plainKey(k fyne.KeyName) fyne.Shortcut { return &desktop.CustomShortcut{KeyName: k} }
 
 // NewTreeEditor makes an editor of doc.
 func NewTreeEditor(doc *Document) *TreeEditor {
@@ -163,7 +205,9 @@ func NewTreeEditor(doc *Document) *TreeEditor {
 	}
 	e.undoBtn = act(theme.ContentUndoIcon(), ActUndo)
 	e.redoBtn = act(theme.ContentRedoIcon(), ActRedo)
-	e.pasteBtn = act(theme.ContentPasteIcon(), ActPaste)
+	// The everyday actions fit a 1280-wide window's tree pane; cut, copy,
+	// paste, duplicate, expand and collapse are in the ⋮ menu (and keys),
+	// which names every action.
 	e.toolbar = widget.NewToolbar(
 		act(theme.ContentAddIcon(), ActAddChild),
 		act(theme.ListIcon(), ActAddSibling),
@@ -174,19 +218,13 @@ func NewTreeEditor(doc *Document) *TreeEditor {
 		act(theme.NavigateBackIcon(), ActOutdent),
 		act(theme.NavigateNextIcon(), ActIndent),
 		widget.NewToolbarSeparator(),
-		act(theme.ContentCutIcon(), ActCut),
-		act(theme.ContentCopyIcon(), ActCopy),
-		e.pasteBtn,
-		act(theme.DocumentCreateIcon(), ActDuplicate),
-		widget.NewToolbarSeparator(),
 		e.undoBtn, e.redoBtn,
-		widget.NewToolbarSeparator(),
 		act(theme.SearchIcon(), ActFind),
-		act(theme.MenuDropDownIcon(), ActExpandAll),
-		act(theme.MenuDropUpIcon(), ActCollapseAll),
 	)
-	e.find = widget.NewEntry()
-	e.find.SetPlaceHolder("Find a name or value (Enter: next)")
+	e.more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), e.showMenu)
+	e.more.Importance = widget.LowImportance
+	e.find = newFindEntry(e)
+	e.find.SetPlaceHolder("Find a name or value (Enter: next, Esc: close)")
 	e.find.OnChanged = func(string) { e.findFromHere() }
 	e.find.OnSubmitted = func(string) { e.Do(ActFindNext) }
 	e.findBar = container.NewBorder(nil, nil, nil,
@@ -196,14 +234,77 @@ func NewTreeEditor(doc *Document) *TreeEditor {
 			widget.NewButtonWithIcon("", theme.CancelIcon(), e.closeFind)),
 		e.find)
 	e.findBar.Hide()
-	// Scrolled sideways when the pane is narrower than the toolbar, so the
-	// toolbar does not set the window's minimum width.
-	e.content = container.NewBorder(container.NewVBox(container.NewHScroll(e.toolbar), e.findBar), e.message, nil, nil, e.tree)
+	// The toolbar scrolls sideways in a pane narrower than it, so it does
+	// not set the window's minimum width; the menu button stays in view.
+	e.top = container.NewVBox(container.NewBorder(nil, nil, nil, e.more, container.NewHScroll(e.toolbar)), e.findBar)
+	e.body = container.NewBorder(e.top, e.message, nil, nil, e.tree)
+	e.content = e.body
 	doc.OnChange(e.docChanged)
 	e.updateButtons()
 	e.ExtendBaseWidget(e)
 	return e
 }
+
+// showMenu pops up every action under the ⋮ button.
+func (e *TreeEditor) showMenu() {
+	c := e.canvas()
+	if c == nil {
+		return
+	}
+	widget.ShowPopUpMenuAtRelativePosition(e.Menu(), c, fyne.NewPos(0, e.more.Size().Height), e.more)
+}
+
+// Menu is every action of the editor as a menu, those that cannot be done
+// now disabled.
+func (e *TreeEditor) Menu() *fyne.Menu {
+	var items []*fyne.MenuItem
+	for _, ta := range treeActions {
+		if ta.label == "" {
+			items = append(items, fyne.NewMenuItemSeparator())
+			continue
+		}
+		a := ta.action
+		it := fyne.NewMenuItem(ta.label, func() { e.Do(a) })
+		it.Shortcut = ta.key
+		switch a {
+		case ActUndo:
+			it.Disabled = !e.doc.CanUndo()
+			if !it.Disabled {
+				it.Label += " " + e.doc.UndoName()
+			}
+		case ActRedo:
+			it.Disabled = !e.doc.CanRedo()
+			if !it.Disabled {
+				it.Label += " " + e.doc.RedoName()
+			}
+		case ActPaste, ActPasteInto:
+			it.Disabled = !e.doc.HasClipboard()
+		}
+		items = append(items, it)
+	}
+	return fyne.NewMenu("", items...)
+}
+
+// canvas is the window's canvas. It is asked for the editor, which is
+// drawn whenever any of it is: the desktop driver knows no canvas for an
+// object not drawn yet (the find entry before the bar first shows) nor for
+// the widget.Tree inside nodeTree.
+func (e *TreeEditor) canvas() fyne.Canvas {
+	d := fyne.CurrentApp().Driver()
+	if c := d.CanvasForObject(e); c != nil {
+		return c
+	}
+	return d.CanvasForObject(e.tree)
+}
+
+func (e *TreeEditor) focus(o fyne.Focusable) {
+	if c := e.canvas(); c != nil && c.Focused() != o {
+		c.Focus(o)
+	}
+}
+
+// FocusTree gives the tree the keyboard.
+func (e *TreeEditor) FocusTree() { e.focus(e.tree) }
 
 // Document returns the document being edited.
 func (e *TreeEditor) Document() *Document { return e.doc }
@@ -232,13 +333,34 @@ func (e *TreeEditor) Select(id widget.TreeNodeID) {
 		e.setSelected(RootID)
 		return
 	}
+	e.selecting = true // not a click: the focus stays where it is
 	for p := e.doc.ParentID(id); p != RootID; p = e.doc.ParentID(p) {
 		if !e.tree.IsBranchOpen(p) {
 			e.tree.OpenBranch(p)
 		}
 	}
 	e.tree.Select(id) // reports through OnSelected when it changes
+	e.selecting = false
 	e.setSelected(id)
+	// The tree only scrolls to a newly selected node: a node moved by an
+	// edit (indent, outdent, move) stays selected and could leave the view.
+	e.tree.ScrollTo(id)
+	// widget.Tree.ScrollTo stops one padding short when it scrolls down,
+	// leaving the row's bottom cut off: show the row below it too, or the
+	// end of the tree.
+	if next, ok := e.tree.neighbour(id, false); ok {
+		e.tree.ScrollTo(next)
+	} else {
+		e.tree.ScrollToBottom()
+	}
+}
+
+// clicked is a click on a node's row: select it and give the tree the
+// keyboard, so that its keys act on the node (widget.Tree's own click
+// cannot focus a tree extended by another widget, as nodeTree is).
+func (e *TreeEditor) clicked(id widget.TreeNodeID) {
+	e.Select(id)
+	e.FocusTree()
 }
 
 func (e *TreeEditor) setSelected(id widget.TreeNodeID) {
@@ -264,6 +386,12 @@ func (e *TreeEditor) BindShortcuts(c fyne.Canvas) {
 // Do performs an action on the selected node. A refused edit is reported
 // in the status line, never as a dialog: the person keeps typing.
 func (e *TreeEditor) Do(a Action) {
+	if e.Guard != nil && edits(a) {
+		if err := e.Guard(); err != nil {
+			e.say(err.Error(), true)
+			return
+		}
+	}
 	sel := e.selected
 	var next widget.TreeNodeID
 	var err error
@@ -329,12 +457,39 @@ func (e *TreeEditor) Do(a Action) {
 	e.Select(next)
 }
 
+// edits reports whether an action changes the document.
+func edits(a Action) bool {
+	switch a {
+	case ActCopy, ActFind, ActFindNext, ActFindPrevious, ActExpandAll, ActCollapseAll:
+		return false
+	}
+	return true
+}
+
 func (e *TreeEditor) say(text string, problem bool) {
+	if text == "" && e.blockMsg != "" {
+		text, problem = e.blockMsg, true // edits are still refused: keep saying why
+	}
 	e.message.Importance = widget.MediumImportance
 	if problem {
 		e.message.Importance = widget.DangerImportance
 	}
 	e.message.SetText(text)
+}
+
+// ShowBlocked says in the status line why edits are refused until it is
+// called with nil (the Guard's error, as soon as it arises).
+func (e *TreeEditor) ShowBlocked(err error) {
+	if err == nil {
+		shown := e.message.Text == e.blockMsg
+		e.blockMsg = ""
+		if shown {
+			e.say("", false)
+		}
+		return
+	}
+	e.blockMsg = err.Error()
+	e.say(e.blockMsg, true)
 }
 
 // docChanged follows edits made anywhere (inspector, source, undo).
@@ -361,7 +516,6 @@ func (e *TreeEditor) docChanged() {
 func (e *TreeEditor) updateButtons() {
 	setEnabled(e.undoBtn, e.doc.CanUndo())
 	setEnabled(e.redoBtn, e.doc.CanRedo())
-	setEnabled(e.pasteBtn, e.doc.HasClipboard())
 }
 
 func setEnabled(a *widget.ToolbarAction, on bool) {
@@ -373,17 +527,32 @@ func setEnabled(a *widget.ToolbarAction, on bool) {
 }
 
 func (e *TreeEditor) openFind() {
-	e.findBar.Show()
-	if c := fyne.CurrentApp().Driver().CanvasForObject(e.find); c != nil {
-		c.Focus(e.find)
-	}
+	e.showFindBar(true)
+	e.focus(e.find)
 }
 
 func (e *TreeEditor) closeFind() {
-	e.findBar.Hide()
+	e.showFindBar(false)
 	e.say("", false)
-	if c := fyne.CurrentApp().Driver().CanvasForObject(e.tree); c != nil {
-		c.Focus(e.tree)
+	e.FocusTree()
+}
+
+// showFindBar shows or hides the find bar and lays the editor out again at
+// once: the window would only notice the bar's height change when nothing
+// else changed size in the same frame, leaving a blank strip over the tree.
+func (e *TreeEditor) showFindBar(show bool) {
+	if show == e.findBar.Visible() {
+		return
+	}
+	if show {
+		e.findBar.Show()
+	} else {
+		e.findBar.Hide()
+	}
+	e.top.Refresh()
+	e.body.Layout.Layout(e.body.Objects, e.body.Size())
+	if c := e.canvas(); c != nil {
+		c.Refresh(e.body)
 	}
 }
 
@@ -392,8 +561,28 @@ func (e *TreeEditor) FindText() string { return e.find.Text }
 
 // SetFindText sets the find bar's query and shows it.
 func (e *TreeEditor) SetFindText(q string) {
-	e.findBar.Show()
+	e.showFindBar(true)
 	e.find.SetText(q)
+}
+
+// findEntry is the find bar's entry: Escape closes the bar.
+type findEntry struct {
+	widget.Entry
+	ed *TreeEditor
+}
+
+func newFindEntry(e *TreeEditor) *findEntry {
+	f := &findEntry{ed: e}
+	f.ExtendBaseWidget(f)
+	return f
+}
+
+func (f *findEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		f.ed.closeFind()
+		return
+	}
+	f.Entry.TypedKey(ev)
 }
 
 // findFromHere jumps, as the query is typed, to the first match at or
@@ -447,11 +636,26 @@ func newNodeTree(e *TreeEditor) *nodeTree {
 	t.IsBranch = d.IsBranch
 	t.CreateNode = func(bool) fyne.CanvasObject {
 		r := newNodeRow()
+		r.tapped = e.clicked
 		e.rows = append(e.rows, r)
 		return r
 	}
 	t.UpdateNode = func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { o.(*nodeRow).show(d, id) }
-	t.OnSelected = e.setSelected
+	t.OnSelected = func(id widget.TreeNodeID) {
+		e.setSelected(id)
+		if !e.selecting {
+			// A click beside the row's text (the indent of a leaf):
+			// widget.Tree selected, and cannot focus nodeTree itself.
+			e.FocusTree()
+		}
+	}
+	// A click on a branch's arrow gives the tree the keyboard too.
+	clickedArrow := func(widget.TreeNodeID) {
+		if !e.selecting {
+			e.FocusTree()
+		}
+	}
+	t.OnBranchOpened, t.OnBranchClosed = clickedArrow, clickedArrow
 	t.ExtendBaseWidget(t)
 	return t
 }
@@ -499,9 +703,13 @@ func (t *nodeTree) TypedKey(ev *fyne.KeyEvent) {
 		if e.OnRename != nil && e.selected != RootID {
 			e.OnRename()
 		}
+	case fyne.KeyEscape:
+		if e.findBar.Visible() {
+			e.closeFind()
+		}
 	case fyne.KeyUp, fyne.KeyDown:
 		// Arrows select, not only focus: the inspector follows the keyboard.
-		if id, ok := t.neighbour(ev.Name == fyne.KeyUp); ok {
+		if id, ok := t.neighbour(e.selected, ev.Name == fyne.KeyUp); ok {
 			e.Select(id)
 		}
 	default:
@@ -523,11 +731,10 @@ func (t *nodeTree) TypedShortcut(s fyne.Shortcut) {
 	}
 }
 
-// neighbour is the visible node above or below the selection.
-func (t *nodeTree) neighbour(up bool) (widget.TreeNodeID, bool) {
+// neighbour is the visible node above or below sel.
+func (t *nodeTree) neighbour(sel widget.TreeNodeID, up bool) (widget.TreeNodeID, bool) {
 	var prev, found widget.TreeNodeID
 	// With nothing selected, Down takes the first node.
-	sel := t.ed.selected
 	take, done := sel == RootID, false
 	var walk func(id widget.TreeNodeID)
 	walk = func(id widget.TreeNodeID) {
@@ -558,12 +765,21 @@ func (t *nodeTree) neighbour(up bool) (widget.TreeNodeID, bool) {
 // nodeRow is one row of the tree: label icon, name, type and value.
 type nodeRow struct {
 	widget.BaseWidget
-	id    widget.TreeNodeID
-	icon  *widget.Icon
-	name  *widget.Label
-	typ   *widget.Label
-	value *widget.Label
-	box   fyne.CanvasObject
+	id     widget.TreeNodeID
+	icon   *widget.Icon
+	name   *widget.Label
+	typ    *widget.Label
+	value  *widget.Label
+	box    fyne.CanvasObject
+	tapped func(widget.TreeNodeID)
+}
+
+// Tapped takes a click on the row from widget.Tree's own row, to select
+// the node and focus the tree.
+func (r *nodeRow) Tapped(*fyne.PointEvent) {
+	if r.tapped != nil && r.id != RootID {
+		r.tapped(r.id)
+	}
 }
 
 func newNodeRow() *nodeRow {

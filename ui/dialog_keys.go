@@ -1,0 +1,169 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Keyboard in forms and dialogs: Escape cancels the dialog wherever the
+// focus is, and Tab leaves a multi-line field instead of being typed.
+
+// escKeys sends Escape from a dialog's widgets to the dialog's cancel;
+// the widgets are made before the dialog, so they share this and bind
+// sets it once the dialog exists.
+type escKeys struct{ cancel func() }
+
+// escape cancels the dialog; false when there is none (the key then
+// does what it does without one).
+func (k *escKeys) escape() bool {
+	if k == nil || k.cancel == nil {
+		return false
+	}
+	k.cancel()
+	return true
+}
+
+// bind makes Escape cancel d: in the widgets made with k, and on the
+// canvas when nothing in the dialog has focus (a fresh dialog, or one of
+// Fyne's own like the file picker). The canvas's handler is chained, so
+// a dialog over a dialog closes first, and is restored when d closes.
+func (k *escKeys) bind(c fyne.Canvas, d dialog.Dialog) {
+	k.cancel = d.Hide
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyEscape {
+			d.Hide()
+			return
+		}
+		if prev != nil {
+			prev(e)
+		}
+	})
+	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
+}
+
+// formEntry is an entry of a form or dialog: Tab and Shift+Tab move the
+// focus even when it has several lines (as form fields do in mature
+// editors: the keyboard is never trapped), and Escape cancels the dialog
+// instead of being dropped.
+type formEntry struct {
+	widget.Entry
+	keys *escKeys
+}
+
+// newFormEntry makes an entry; keys may be nil (not in a dialog).
+func newFormEntry(keys *escKeys, multiLine bool) *formEntry {
+	e := &formEntry{keys: keys}
+	if multiLine {
+		e.MultiLine = true
+		e.Wrapping = fyne.TextWrapWord
+	}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// AcceptsTab is false: the driver moves the focus on Tab (fyne.Tabbable).
+func (e *formEntry) AcceptsTab() bool { return false }
+
+// TypedKey cancels the dialog on Escape.
+func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.keys.escape() {
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// formSelect is a drop-down of a dialog: Escape cancels the dialog.
+type formSelect struct {
+	widget.Select
+	keys *escKeys
+}
+
+func newFormSelect(keys *escKeys, options []string, changed func(string)) *formSelect {
+	s := &formSelect{keys: keys}
+	s.Options, s.OnChanged, s.PlaceHolder = options, changed, "(Select one)"
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey cancels the dialog on Escape.
+func (s *formSelect) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && s.keys.escape() {
+		return
+	}
+	s.Select.TypedKey(k)
+}
+
+// formButton is a button of a dialog: Escape cancels the dialog.
+type formButton struct {
+	widget.Button
+	keys *escKeys
+}
+
+func newFormButton(keys *escKeys, label string, tapped func()) *formButton {
+	b := &formButton{keys: keys}
+	b.Text, b.OnTapped = label, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey cancels the dialog on Escape.
+func (b *formButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && b.keys.escape() {
+		return
+	}
+	b.Button.TypedKey(k)
+}
+
+// formList is a list in a dialog: Escape cancels the dialog.
+type formList struct {
+	widget.List
+	keys *escKeys
+}
+
+func newFormList(keys *escKeys, length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *formList {
+	l := &formList{keys: keys}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey cancels the dialog on Escape.
+func (l *formList) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && l.keys.escape() {
+		return
+	}
+	l.List.TypedKey(k)
+}
+
+// showFileOpen is dialog.ShowFileOpen with Escape closing the picker.
+func showFileOpen(callback func(fyne.URIReadCloser, error), win fyne.Window) {
+	d := dialog.NewFileOpen(callback, win)
+	var keys escKeys
+	keys.bind(win.Canvas(), d)
+	d.Show()
+}
+
+// showFileSave is dialog.ShowFileSave with Escape closing the picker.
+func showFileSave(callback func(fyne.URIWriteCloser, error), win fyne.Window) {
+	d := dialog.NewFileSave(callback, win)
+	var keys escKeys
+	keys.bind(win.Canvas(), d)
+	d.Show()
+}
+
+// showFolderOpen is dialog.ShowFolderOpen with Escape closing the
+// picker; it starts in dir when that is a folder.
+func showFolderOpen(dir string, callback func(fyne.ListableURI, error), win fyne.Window) {
+	d := dialog.NewFolderOpen(callback, win)
+	if dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	var keys escKeys
+	keys.bind(win.Canvas(), d)
+	d.Show()
+}

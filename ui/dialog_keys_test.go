@@ -1,0 +1,289 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/compiler"
+	"hlstudio/dataset"
+)
+
+// dialogKey presses a key in w as the desktop driver does: Tab moves the
+// focus unless the focused widget takes Tabs (fyne.Tabbable), a key goes
+// to the focused widget, or to the canvas when nothing has the focus.
+func dialogKey(w fyne.Window, name fyne.KeyName, shift bool) {
+	c := w.Canvas()
+	ev := &fyne.KeyEvent{Name: name}
+	if name == fyne.KeyTab {
+		if tb, ok := c.Focused().(fyne.Tabbable); !ok || !tb.AcceptsTab() {
+			if shift {
+				c.FocusPrevious()
+			} else {
+				c.FocusNext()
+			}
+			return
+		}
+	}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+	} else if h := c.OnTypedKey(); h != nil {
+		h(ev)
+	}
+}
+
+// Tab in the prompt box moves on to the model picker and Shift+Tab back,
+// and Tab goes on through the prompt bar to the policy picker: the
+// keyboard is not stuck in the prompt.
+func TestPromptTabMovesFocus(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	c := w.Canvas()
+	test.Type(s.Prompt.prompt, "Sum a and b")
+	c.Focus(s.Prompt.prompt)
+	dialogKey(w, fyne.KeyTab, false)
+	if s.Prompt.prompt.Text != "Sum a and b" {
+		t.Fatalf("Tab was typed into the prompt: %q", s.Prompt.prompt.Text)
+	}
+	if c.Focused() != s.Prompt.model {
+		t.Fatalf("Tab in the prompt put the focus on %T, not the model picker", c.Focused())
+	}
+	dialogKey(w, fyne.KeyTab, true)
+	if c.Focused() != s.Prompt.prompt {
+		t.Fatalf("Shift+Tab put the focus on %T, not back in the prompt", c.Focused())
+	}
+	// On through the bar's controls (the disabled ones skipped) to the
+	// editor below: the policy picker, the tree, or the tree's toolbar.
+	var seen []string
+	for range 6 {
+		dialogKey(w, fyne.KeyTab, false)
+		f := c.Focused()
+		if b, ok := f.(*widget.Button); ok {
+			seen = append(seen, b.Text)
+		} else {
+			seen = append(seen, fmt.Sprintf("%T", f))
+		}
+		if f == s.Editor.policy || isInside(f, s.Editor.Tree) {
+			t.Logf("Tab order from the prompt: %v", seen)
+			if !slices.Contains(seen, "Generate") {
+				t.Errorf("Tab skipped Generate: %v", seen)
+			}
+			return
+		}
+	}
+	t.Errorf("6 Tabs from the prompt did not reach the editor: %v", seen)
+}
+
+// isInside tells whether o is drawn within parent.
+func isInside(o any, parent fyne.CanvasObject) bool {
+	for _, x := range test.LaidOutObjects(parent) {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+// Form fields pass Tab on too, multi-line or not.
+func TestFormEntriesPassTab(t *testing.T) {
+	for _, e := range []*formEntry{newFormEntry(nil, true), newFormEntry(nil, false), NewPolicyEditor("name:x\n").Text} {
+		if e.AcceptsTab() {
+			t.Errorf("a form entry (multi-line %v) takes Tab", e.MultiLine)
+		}
+	}
+}
+
+// overlay is the dialog on top of w, nil when none.
+func overlay(w fyne.Window) fyne.CanvasObject { return w.Canvas().Overlays().Top() }
+
+// Escape closes (cancels) each dialog: with the focus where the dialog
+// put it, in one of its fields or buttons, or nowhere. The canvas's key
+// handler is given back after.
+func TestDialogsCloseOnEscape(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	s.lastGen = &Generated{}
+	s.Prompt.last = &compiler.Prompt{Hash: strings.Repeat("ab", 32)}
+	opens := map[string]func(){
+		"settings":           s.showSettings,
+		"regression pair":    s.askRegression,
+		"retrieved snippets": func() { s.Prompt.pickCandidate([]dataset.Snippet{{ID: 1, Prompt: "Sum"}, {ID: 2, Prompt: "Greet"}}) },
+		"open file":          s.openFile,
+		"policy file":        s.openPolicyFile,
+		"policy":             s.showPolicyEditor,
+		"export":             s.showExport,
+		"assembled prompt":   s.Prompt.ShowPrompt,
+	}
+	for name, open := range opens {
+		for _, focus := range []string{"as opened", "nothing", "each widget"} {
+			open()
+			if overlay(w) == nil {
+				t.Fatalf("%s: no dialog", name)
+			}
+			switch focus {
+			case "nothing":
+				w.Canvas().Unfocus()
+			case "each widget":
+				// Ours, that is: Fyne's own (the file picker's insides)
+				// hear Escape only while they lack the focus.
+				n := len(ourFocusables(overlay(w)))
+				if n < 2 && !strings.Contains(name, "file") {
+					t.Errorf("%s: only %d widgets to try", name, n)
+				}
+				for i := range n {
+					if overlay(w) == nil {
+						open()
+					}
+					f := ourFocusables(overlay(w))[i]
+					w.Canvas().Focus(f)
+					if w.Canvas().Focused() != f {
+						t.Fatalf("%s: %T takes no focus", name, f)
+					}
+					dialogKey(w, fyne.KeyEscape, false)
+					if overlay(w) != nil {
+						t.Errorf("%s: Escape in %T did not close it", name, f)
+						overlay(w).Hide()
+						w.Canvas().Overlays().Remove(overlay(w))
+					}
+				}
+				if n > 0 {
+					continue
+				}
+			}
+			dialogKey(w, fyne.KeyEscape, false)
+			if overlay(w) != nil {
+				t.Errorf("%s: Escape with the focus %s (%T) did not close it", name, focus, w.Canvas().Focused())
+				overlay(w).Hide()
+				w.Canvas().Overlays().Remove(overlay(w))
+			}
+			if h := w.Canvas().OnTypedKey(); h != nil {
+				t.Fatalf("%s: the canvas's key handler was not given back", name)
+			}
+		}
+	}
+}
+
+// ourFocusables are the dialog's enabled widgets that take the focus,
+// of the kinds the studio makes (not Fyne's file picker's).
+func ourFocusables(o fyne.CanvasObject) []fyne.Focusable {
+	var list []fyne.Focusable
+	for _, o := range test.LaidOutObjects(o) {
+		switch f := o.(type) {
+		case *formEntry, *formSelect, *formButton, *formList:
+			if d, ok := o.(fyne.Disableable); (!ok || !d.Disabled()) && o.Visible() {
+				list = append(list, f.(fyne.Focusable))
+			}
+		}
+	}
+	return list
+}
+
+// A dialog over a dialog: Escape closes the top one first.
+func TestDialogEscapeClosesTopFirst(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	s.showPolicyEditor()
+	policy := overlay(w)
+	showFileSave(func(fyne.URIWriteCloser, error) {}, w)
+	if overlay(w) == policy {
+		t.Fatal("no file dialog over the policy")
+	}
+	w.Canvas().Unfocus()
+	dialogKey(w, fyne.KeyEscape, false)
+	if overlay(w) != policy {
+		t.Fatalf("Escape closed %v, want the file dialog only", overlay(w))
+	}
+	dialogKey(w, fyne.KeyEscape, false)
+	if overlay(w) != nil {
+		t.Fatal("the second Escape did not close the policy")
+	}
+}
+
+// The regression pair's "What was wrong" box is as wide as the dialog and
+// several lines high (it was 30 px wide).
+func TestDialogRegressionReasonIsUsable(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	s.askRegression()
+	var reason *formEntry
+	for _, o := range test.LaidOutObjects(overlay(w)) {
+		if e, ok := o.(*formEntry); ok {
+			reason = e
+		}
+	}
+	if reason == nil {
+		t.Fatal("no text box in the dialog")
+	}
+	if sz := reason.Size(); sz.Width < 400 || sz.Height < 3*reason.Theme().Size("text") {
+		t.Errorf("the reason box is %v", sz)
+	}
+	if w.Canvas().Focused() != reason {
+		t.Errorf("the focus is on %T, not the reason", w.Canvas().Focused())
+	}
+}
+
+// Retrieved snippets: a long prompt is cut with "…" on one line, not
+// clipped mid-letter.
+func TestDialogRetrievedSnippetsEllipsis(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	long := strings.Repeat("Return the users older than the age argument, sorted by name, ", 4) + "\nsecond line"
+	s.Prompt.pickCandidate([]dataset.Snippet{{ID: 7, Prompt: long}})
+	var found bool
+	for _, o := range test.LaidOutObjects(overlay(w)) {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "#7 ") {
+			found = true
+			if l.Truncation != fyne.TextTruncateEllipsis || strings.Contains(l.Text, "\n") {
+				t.Errorf("label truncation %v, text %q", l.Truncation, l.Text)
+			}
+			if l.MinSize().Width > l.Size().Width || l.Size().Width > 600 {
+				t.Errorf("label min %v, size %v: it does not fit the list", l.MinSize(), l.Size())
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no row for snippet 7")
+	}
+}
+
+// "Settings applied." is said when the person applies settings, not at
+// start (where the message line may say something that matters).
+func TestSettingsMessageOnlyWhenApplied(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	s.ApplySettings(LoadSettings(fyne.CurrentApp().Preferences())) // as Run does
+	if m := s.Message(); m != "" {
+		t.Errorf("message at start %q", m)
+	}
+	set := s.settings
+	set.Attempts = 4
+	s.ApplySettings(set)
+	if m := s.Message(); m != "Settings applied." {
+		t.Errorf("message after applying %q", m)
+	}
+}
+
+// Export's folder has a Browse button opening a folder picker, which
+// Escape closes without closing the export dialog.
+func TestExportBrowseFolder(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	s.showExport()
+	export := overlay(w)
+	var f *ExportForm
+	for _, o := range test.LaidOutObjects(export) {
+		if b, ok := o.(*formButton); ok && b.Text == "Browse…" {
+			test.Tap(b)
+			f = &ExportForm{}
+		}
+	}
+	if f == nil {
+		t.Fatal("no Browse… button")
+	}
+	if overlay(w) == export || overlay(w) == nil {
+		t.Fatal("Browse… opened no folder picker")
+	}
+	w.Canvas().Unfocus()
+	dialogKey(w, fyne.KeyEscape, false)
+	if overlay(w) != export {
+		t.Fatal("Escape in the folder picker did not go back to the export dialog")
+	}
+}

@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"hlstudio/compiler"
+	"hlstudio/dataset"
+)
+
+// newNoOllamaStudio is a studio whose Ollama does not answer (nothing
+// listens on port 9): Generate offers the closest library snippets.
+func newNoOllamaStudio(t *testing.T) (*Studio, *dataset.Store, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	store := tempStore(t)
+	server, err := compiler.NewOllama(compiler.OllamaOptions{Host: "127.0.0.1:9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewTempWindow(t, nil)
+	s := NewStudio(w, Options{Store: store, Server: server}, OllamaStatus{Host: "http://127.0.0.1:9", State: OllamaNotRunning})
+	w.SetContent(s.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	t.Cleanup(s.Close)
+	s.Library.WaitSearch()
+	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
+	return s, store, w
+}
+
+// generateOffline runs Generate against the missing server and waits for
+// the retrieved snippets it offers.
+func generateOffline(t *testing.T, s *Studio) {
+	t.Helper()
+	s.Prompt.Generate()
+	s.Prompt.Wait()
+	waitFor(t, func() bool { return strings.Contains(s.Prompt.state.Text, "retrieved") }, func() string { return s.Prompt.state.Text })
+}
+
+func snippetCount(t *testing.T, store *dataset.Store) int {
+	t.Helper()
+	n, err := store.Count(context.Background(), dataset.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Saving an opened snippet adds a version to it, also after a Generate
+// that failed (no Ollama); it never makes a duplicate. Only "Save as a
+// new snippet" makes another.
+func TestSaveAddsVersionAfterFailedGenerate(t *testing.T) {
+	s, store, w := newNoOllamaStudio(t)
+	sum := openRow(t, s, "sum")
+	s.Doc.AddSibling(RootID, ".note")
+	generateOffline(t, s)
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		top.Hide() // the retrieved snippets: none taken
+	}
+	s.Save(dataset.StatusDraft)
+	got, err := store.Snippet(context.Background(), sum.ID)
+	if err != nil || got.Version != 2 || !strings.Contains(got.Code, ".note") || snippetCount(t, store) != 5 {
+		t.Fatalf("first save: version %d, %d snippets, %v (%s)", got.Version, snippetCount(t, store), err, s.Message())
+	}
+	s.Doc.AddSibling(RootID, ".again")
+	s.Save(dataset.StatusDraft)
+	got, _ = store.Snippet(context.Background(), sum.ID)
+	if got.Version != 3 || snippetCount(t, store) != 5 || s.open.ID != sum.ID {
+		t.Fatalf("second save: version %d, %d snippets, open %d (%s)", got.Version, snippetCount(t, store), s.open.ID, s.Message())
+	}
+	hits, err := store.Search(context.Background(), dataset.Query{Text: "sum"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Duplicates > 0 {
+			t.Errorf("saving made a duplicate of snippet %d: %+v", h.ID, h)
+		}
+	}
+	// An unchanged save says so and keeps the version.
+	s.Save(dataset.StatusDraft)
+	if got, _ = store.Snippet(context.Background(), sum.ID); got.Version != 3 || !strings.Contains(s.Message(), "unchanged") {
+		t.Errorf("unchanged save: version %d, message %q", got.Version, s.Message())
+	}
+	s.SaveAsNew(dataset.StatusDraft)
+	if snippetCount(t, store) != 6 || s.open.ID == sum.ID {
+		t.Errorf("Save as new: %d snippets, open %d", snippetCount(t, store), s.open.ID)
+	}
+}
+
+// Picking a retrieved snippet brings its prompt and makes it the open
+// snippet, so its code is never saved under the prompt typed before (nor
+// as a duplicate); Ctrl+Z takes back the tree and the prompt together.
+func TestPickedRetrievedSnippetBringsItsPrompt(t *testing.T) {
+	s, store, w := newNoOllamaStudio(t)
+	const mine = "Return the sum of a and b"
+	s.Prompt.prompt.SetText(mine)
+	generateOffline(t, s)
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no retrieved snippets offered")
+	}
+	var list *formList
+	for _, o := range test.LaidOutObjects(top) {
+		if l, ok := o.(*formList); ok {
+			list = l
+		}
+	}
+	cands := s.lastGen.Result.Candidates
+	email := -1
+	for i, c := range cands {
+		if strings.Contains(c.Code, "validators.email") {
+			email = i
+		}
+	}
+	if list == nil || email < 0 {
+		t.Fatalf("list %v, email among %d candidates at %d", list != nil, len(cands), email)
+	}
+	picked := cands[email]
+	list.Select(email)
+	if !strings.Contains(s.Doc.Text(), "validators.email") {
+		t.Fatalf("the pick did not load the email snippet: %q", s.Doc.Text())
+	}
+	if s.Prompt.prompt.Text != picked.Prompt || s.open.ID != picked.ID || s.Unsaved() {
+		t.Fatalf("after the pick: prompt %q (want %q), open %d (want %d), unsaved %v", s.Prompt.prompt.Text, picked.Prompt, s.open.ID, picked.ID, s.Unsaved())
+	}
+	s.Doc.AddSibling(RootID, ".note")
+	s.Save(dataset.StatusDraft)
+	got, _ := store.Snippet(context.Background(), picked.ID)
+	if snippetCount(t, store) != 5 || got.Version != 2 || got.Prompt != picked.Prompt {
+		t.Fatalf("saving the picked snippet: %d snippets, version %d, prompt %q", snippetCount(t, store), got.Version, got.Prompt)
+	}
+
+	// Undo the edit and the pick: the tree before and my prompt are back.
+	s.Doc.Undo()
+	s.Doc.Undo()
+	if s.Prompt.prompt.Text != mine || s.open.ID != 0 || s.Doc.Len() != 0 {
+		t.Fatalf("after undoing the pick: prompt %q, open %d, %d nodes", s.Prompt.prompt.Text, s.open.ID, s.Doc.Len())
+	}
+	s.Doc.Redo()
+	if s.Prompt.prompt.Text != picked.Prompt || s.open.ID != picked.ID {
+		t.Fatalf("after redoing the pick: prompt %q, open %d", s.Prompt.prompt.Text, s.open.ID)
+	}
+}
