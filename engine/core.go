@@ -696,7 +696,9 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		// Recorded either way, so the person sees what was refused.
 		r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: d.Reason})
 		if n.Name == "try-signal" {
-			return nil // as in the reference: a slot out of scope is as good as missing
+			n.Clear() // as in the reference: a slot out of scope is as good as missing
+			n.Value = nil
+			return nil
 		}
 		return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: d.Reason}
 	}
@@ -705,7 +707,9 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	r.engine.mu.RUnlock()
 	if !ok {
 		if n.Name == "try-signal" {
-			return nil // [try-signal] of a missing slot does nothing
+			n.Clear() // [try-signal] of a missing slot does nothing; null, as the reference
+			n.Value = nil
+			return nil
 		}
 		return fmt.Errorf("dynamic slot [%s] does not exist", name)
 	}

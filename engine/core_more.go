@@ -272,7 +272,7 @@ func slotConvert(r *Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return fmt.Errorf("not base64: %v", err)
 		}
-		n.Value = string(b)
+		n.Value = b // bytes, as the reference (convert to string reads them as UTF-8)
 	case "bytes":
 		n.Value = []byte(hyperlambda.StringOf(v))
 	case "string":
@@ -484,13 +484,16 @@ func slotLambda2Hyper(r *Run, n *hyperlambda.Node) error {
 		}
 		comments = c
 	} else {
+		if n.Value == nil && n.Len() == 0 {
+			return errors.New("needs an expression or children to write")
+		}
 		nodes = n.Children()
 	}
 	text := hyperlambda.Format(nodes, hyperlambda.FormatOptions{Comments: comments})
 	if err := r.Output(len(text)); err != nil {
 		return err
 	}
-	n.Clear()
+	// The children stay, as in the reference (they are data).
 	n.Value = text
 	return nil
 }
