@@ -221,3 +221,25 @@ func TestContextNodeRefusedAcrossPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Code narrowed by [whitelist] runs on a copy of its lambda; a node value
+// in the lambda that refers to a node around it (here the [whitelist]
+// node, set by the outer code) is copied too, so the narrowed code cannot
+// rename the statement after the block into a slot the outer policy
+// runs. Before copies mapped such references to the copied nodes, the
+// copy kept a handle on the original tree and the canary ran.
+func TestWhitelistLambdaHoldsNoHandleOnTheCaller(t *testing.T) {
+	var calls atomic.Int64
+	e := enginetest.AddCanary(engine.New(), &calls)
+	src := "set-value:x:../*/whitelist/*/.lambda/*/.h\r\n   reference:x:../*/whitelist\r\n" +
+		"whitelist\r\n   vocabulary\r\n      set-name\r\n   .lambda\r\n      .h\r\n" +
+		"      set-name:x:@.h/#/*/.lambda/*/.h/#/+\r\n         .:canary.record\r\n" +
+		".after\r\n"
+	lambda := mustParse(t, src)
+	if _, err := e.Execute(context.Background(), lambda, enginetest.LoadPolicy(t, "trusted")); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 0 || lambda.Child(lambda.Len()-1).Name != ".after" {
+		t.Fatalf("the narrowed code changed the caller: canary calls %d, last statement %q", calls.Load(), lambda.Child(lambda.Len()-1).Name)
+	}
+}

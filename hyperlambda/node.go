@@ -215,19 +215,22 @@ func (n *Node) Clear() {
 
 // Clone returns a deep, parentless copy of n. Values that are themselves
 // mutable (nested nodes, byte slices) are copied; immutable ones are shared.
-// A node value that refers back to a node being copied (a [.dp] or
-// [reference] pointing at an ancestor) stays a reference: copying it would
-// never end.
-func (n *Node) Clone() *Node { return cloneTree(n, nil) }
+// A node value that refers to a node being copied (a [.dp] or [reference]
+// pointing at an ancestor, or at the node itself) refers to that node's
+// copy: copying it again would never end, and keeping the original would
+// leave the copy a handle on the tree it was copied from (the way out of
+// an isolated lambda).
+func (n *Node) Clone() *Node { return cloneTree(n, nil, nil) }
 
 // cloneTree copies root with all its nodes in one array and all child
 // lists in another: two allocations however big the tree, which is what
 // makes the runtime's per-call copies of function bodies cheap. outer holds
-// the source nodes enclosing root when root is a node value being copied.
-func cloneTree(root *Node, outer []*Node) *Node {
+// the source nodes enclosing root when root is a node value being copied,
+// outerCopies their copies.
+func cloneTree(root *Node, outer, outerCopies []*Node) *Node {
 	nodes, links := root.size()
-	c := cloner{nodes: make([]Node, nodes), links: make([]*Node, links), root: root, outer: outer}
-	return c.clone(root)
+	c := cloner{nodes: make([]Node, nodes), links: make([]*Node, links), root: root, outer: outer, outerCopies: outerCopies}
+	return c.clone(root, nil)
 }
 
 // Template is a tree kept to be copied many times, such as a function
@@ -252,7 +255,7 @@ func (t *Template) Root() *Node { return t.root }
 // Clone copies the template, like Node.Clone.
 func (t *Template) Clone() *Node {
 	c := cloner{nodes: make([]Node, t.nodes), links: make([]*Node, t.links+1), root: t.root}
-	return c.cloneSpare(t.root, 1)
+	return c.cloneSpare(t.root, nil, 1)
 }
 
 // size counts n's nodes and child links.
@@ -267,54 +270,67 @@ func (n *Node) size() (nodes, links int) {
 }
 
 type cloner struct {
-	nodes []Node
-	links []*Node
-	root  *Node
-	outer []*Node
+	nodes       []Node
+	links       []*Node
+	root        *Node
+	outer       []*Node
+	outerCopies []*Node
 }
 
-func (c *cloner) clone(n *Node) *Node { return c.cloneSpare(n, 0) }
+func (c *cloner) clone(n, parent *Node) *Node { return c.cloneSpare(n, parent, 0) }
 
-// cloneSpare copies n with room for spare more children in its list.
-func (c *cloner) cloneSpare(n *Node, spare int) *Node {
+// cloneSpare copies n as a child of parent (nil for the root) with room
+// for spare more children in its list. The parent is set first, so that
+// a value referring to an ancestor finds the ancestor's copy.
+func (c *cloner) cloneSpare(n, parent *Node, spare int) *Node {
 	cp := &c.nodes[0]
 	c.nodes = c.nodes[1:]
-	*cp = Node{Name: n.Name, Value: c.value(n), Pos: n.Pos}
+	*cp = Node{Name: n.Name, Pos: n.Pos, parent: parent}
+	cp.Value = c.value(n, cp)
 	if k := len(n.children); k+spare > 0 {
 		// Capped, so appending to one child list never writes into the next.
 		cp.children = c.links[: k : k+spare]
 		c.links = c.links[k+spare:]
 		for i, ch := range n.children {
-			cc := c.clone(ch)
-			cc.parent = cp
-			cp.children[i] = cc
+			cp.children[i] = c.clone(ch, cp)
 		}
 	}
 	return cp
 }
 
-// value copies n's value when it is mutable.
-func (c *cloner) value(n *Node) any {
+// value copies n's value when it is mutable; cp is n's copy (nil when
+// there is none: a reset in place, where a reference stays a reference).
+func (c *cloner) value(n, cp *Node) any {
 	switch x := n.Value.(type) {
 	case *Node:
 		if x == nil {
 			return x
 		}
-		// The enclosing source nodes: from n up to the root, then outer.
-		var path []*Node
+		// The enclosing source nodes, from n up to the root, then outer,
+		// with their copies alongside.
+		var path, copies []*Node
+		pc := cp
 		for p := n; p != nil; p = p.parent {
 			path = append(path, p)
+			copies = append(copies, pc)
 			if p == c.root {
 				break
 			}
+			if pc != nil {
+				pc = pc.parent
+			}
 		}
 		path = append(path, c.outer...)
-		for _, p := range path {
+		copies = append(copies, c.outerCopies...)
+		for i, p := range path {
 			if p == x {
+				if copies[i] != nil {
+					return copies[i]
+				}
 				return x
 			}
 		}
-		return cloneTree(x, path)
+		return cloneTree(x, path, copies)
 	case []byte:
 		return append([]byte(nil), x...)
 	}
@@ -334,7 +350,7 @@ func (n *Node) ResetChildren(src *Node) (created int) {
 		}
 		n.children = n.children[:0]
 		for _, sc := range src.children {
-			cc := cloneTree(sc, ancestors(sc))
+			cc := cloneTree(sc, ancestors(sc), nil)
 			cc.parent = n
 			n.children = append(n.children, cc)
 			a, _ := sc.size()
@@ -355,7 +371,7 @@ func (n *Node) ResetChildren(src *Node) (created int) {
 		c.Value = sc.Value
 		if _, mutable := sc.Value.(*Node); mutable || isBytes(sc.Value) {
 			// root nil: the whole chain above sc counts as enclosing.
-			c.Value = (&cloner{}).value(sc)
+			c.Value = (&cloner{}).value(sc, nil)
 		}
 		if len(c.children)|len(sc.children) != 0 { // most are leaves
 			created += c.ResetChildren(sc)

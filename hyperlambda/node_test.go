@@ -228,9 +228,48 @@ func TestCloneSelfReference(t *testing.T) {
 	root := New("root", nil, New("a", nil))
 	dp := New(".dp", root)
 	root.Child(0).Add(dp)
+	self := New(".self", nil)
+	self.Value = self
+	root.Add(self)
 	c := root.Clone()
-	if got := c.Child(0).Child(0).Value; got != root {
-		t.Fatalf("reference to an ancestor should stay a reference, got %v", got)
+	if got := c.Child(0).Child(0).Value; got != c {
+		t.Fatalf("a reference to an ancestor should refer to the ancestor's copy, got %v", got)
+	}
+	if got := c.Child(1).Value; got != c.Child(1) {
+		t.Fatalf("a reference to itself should refer to the copy, got %v", got)
+	}
+}
+
+// A copy holds no handle on the tree it was copied from: a reference from
+// inside the copied subtree to a node above it is copied (the node, with
+// what it holds), and references inside that copy to nodes being copied
+// refer to their copies, never to the originals.
+func TestCloneHoldsNoHandleOnTheSource(t *testing.T) {
+	outer := New("outer", nil, New("lambda", nil, New(".h", nil)), New(".after", nil))
+	h := outer.Child(0).Child(0)
+	h.Value = outer // a handle on an ancestor above what is copied
+	c := outer.Child(0).Clone()
+	source := map[*Node]bool{}
+	outer.Walk(func(n *Node) bool { source[n] = true; return true })
+	var reached []*Node
+	var visit func(n *Node, depth int)
+	visit = func(n *Node, depth int) {
+		if depth > 8 {
+			return
+		}
+		reached = append(reached, n)
+		if v, ok := n.Value.(*Node); ok && v != nil {
+			visit(v.Root(), depth+1)
+		}
+		for _, ch := range n.Children() {
+			visit(ch, depth)
+		}
+	}
+	visit(c, 0)
+	for _, n := range reached {
+		if source[n] {
+			t.Fatalf("the copy reaches the source node %q", n.Name)
+		}
 	}
 }
 
