@@ -17,19 +17,22 @@ var standardDate = map[string]string{
 	"o": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK", "O": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
 	"r": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'", "R": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
 	"s": "yyyy'-'MM'-'dd'T'HH':'mm':'ss", "t": "HH:mm", "T": "HH:mm:ss",
-	"u": "yyyy'-'MM'-'dd HH':'mm':'ss'Z'", "y": "yyyy MMMM", "Y": "yyyy MMMM",
+	"u": "yyyy'-'MM'-'dd HH':'mm':'ss'Z'", "U": "dddd, dd MMMM yyyy HH:mm:ss", "y": "yyyy MMMM", "Y": "yyyy MMMM",
 }
 
 // Date formats d with a .NET date format string (invariant culture):
-// "" is "G". Unknown letters are copied, as .NET does.
+// "" is "G". Unknown letters are copied, as .NET does. As for a .NET
+// DateTime, "r", "R" and "u" write the date's own clock (they assume it
+// is UTC); "U" converts it to UTC first (an unspecified date is read as
+// local time, in hyperlambda.DateZone).
 func Date(d hyperlambda.Date, layout string) (string, error) {
 	t := d.Clock()
 	if layout == "" {
 		layout = "G"
 	}
 	if std, ok := standardDate[layout]; ok {
-		if layout == "r" || layout == "R" || layout == "u" {
-			t = t.UTC()
+		if layout == "U" {
+			t = universal(d)
 		}
 		layout = std
 	} else if len(layout) == 1 {
@@ -84,9 +87,18 @@ func Date(d hyperlambda.Date, layout string) (string, error) {
 		case 's':
 			pad(&b, t.Second(), run)
 		case 'f', 'F':
+			n := b.Len()
 			if err := fraction(&b, layout, c, run, int64(t.Nanosecond()/100)); err != nil {
 				return 0, err
 			}
+			// An F fraction that writes nothing takes the '.' before it
+			// along, as in .NET ("HH:mm:ss.FFF" of a whole second).
+			if s := b.String(); b.Len() == n && strings.HasSuffix(s, ".") {
+				b.Reset()
+				b.WriteString(s[:len(s)-1])
+			}
+		case 'g':
+			b.WriteString("A.D.") // the invariant culture's only era
 		case 't':
 			ampm := "AM"
 			if t.Hour() >= 12 {
@@ -110,6 +122,19 @@ func Date(d hyperlambda.Date, layout string) (string, error) {
 		return run, nil
 	})
 	return b.String(), err
+}
+
+// universal is .NET's DateTime.ToUniversalTime: a UTC date as it is, a
+// local one converted, an unspecified one read as local time.
+func universal(d hyperlambda.Date) time.Time {
+	switch d.Kind {
+	case hyperlambda.DateUTC:
+		return d.Time.UTC()
+	case hyperlambda.DateLocal:
+		return d.Time.UTC()
+	}
+	w := d.Time
+	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), hyperlambda.DateZone).UTC()
 }
 
 // walkFormat reads a .NET format string: quoted text ('...' or "...")
@@ -183,25 +208,52 @@ func pad(b *strings.Builder, v, run int) {
 
 const ticksPerSecond = hyperlambda.TicksPerSecond
 
-// TimeSpan formats ts like .NET TimeSpan.ToString: "c" (the
-// default, [-][d.]hh:mm:ss[.fffffff]) or a custom format of d, h, m, s, f
-// runs with quoted or backslash-escaped literals.
+// TimeSpan formats ts like .NET TimeSpan.ToString in the invariant
+// culture: "c" (the default, also "t" and "T": [-][d.]hh:mm:ss[.fffffff]),
+// "g" ([-][d:]h:mm:ss[.FFFFFFF]), "G" ([-]d:hh:mm:ss.fffffff), or a custom
+// format of d, h, m, s, f and F runs with quoted or backslash-escaped
+// literals; any other single letter is an error, as in .NET.
 func TimeSpan(ts hyperlambda.TimeSpan, layout string) (string, error) {
 	if layout == "" || layout == "c" || layout == "t" || layout == "T" {
 		return ts.String(), nil
 	}
-	ticks := int64(ts)
-	neg := ticks < 0
+	// The magnitude as an unsigned number: the smallest span has no
+	// positive counterpart.
+	u := uint64(ts)
+	neg := ts < 0
 	if neg {
-		ticks = -ticks
+		u = -u
 	}
-	days := ticks / (86400 * ticksPerSecond)
-	rest := ticks % (86400 * ticksPerSecond)
+	const day = 86400 * ticksPerSecond
+	days, rest := int64(u/day), int64(u%day)
 	hours, minutes := rest/(3600*ticksPerSecond), rest/(60*ticksPerSecond)%60
 	seconds, frac := rest/ticksPerSecond%60, rest%ticksPerSecond
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	switch layout {
+	case "g":
+		s := sign
+		if days > 0 {
+			s += strconv.FormatInt(days, 10) + ":"
+		}
+		s += fmt.Sprintf("%d:%02d:%02d", hours, minutes, seconds)
+		if frac > 0 {
+			s += "." + strings.TrimRight(fmt.Sprintf("%07d", frac), "0")
+		}
+		return s, nil
+	case "G":
+		return fmt.Sprintf("%s%d:%02d:%02d:%02d.%07d", sign, days, hours, minutes, seconds, frac), nil
+	}
+	if len(layout) == 1 {
+		return "", fmt.Errorf("unknown standard time format %q (c, g, G, t or T; %%%s for the custom one)", layout, layout)
+	}
 	var b strings.Builder
 	err := walkFormat(layout, &b, func(c byte, run int) (int, error) {
 		switch c {
+		case '%':
+			return 1, nil // "%h": a custom format of one letter
 		case 'd':
 			fmt.Fprintf(&b, "%0*d", run, days)
 		case 'h':

@@ -42,8 +42,8 @@ func Register(e *engine.Engine) error {
 			Value:    whitelist.ValueSpec{Expr: true, Doc: "database name (or [generic|name]); the policy's only one when absent"},
 			Children: whitelist.Code, Effects: whitelist.DBRead}, connect},
 		{whitelist.Signature{Name: "data.read", Doc: "children := the rows of a select built from its arguments",
-			Args: []whitelist.Arg{table, {Name: "columns", Doc: "children name the columns; all when absent"}, where,
-				{Name: "order", Type: "string", Doc: "column to sort by"}, {Name: "direction", Type: "string", Doc: "asc or desc"},
+			Args: []whitelist.Arg{table, {Name: "columns", Doc: "children name the columns, each optionally with [as] (its name in the rows); all when absent"}, where,
+				{Name: "order", Type: "string", Doc: "column(s) to sort by, separated by commas; a [direction] child overrides [direction]"}, {Name: "direction", Type: "string", Doc: "asc or desc"},
 				{Name: "limit", Doc: "rows at most (default 25, -1 none)"}, {Name: "offset", Doc: "rows to skip"}},
 			Effects: whitelist.DBRead}, read},
 		{whitelist.Signature{Name: "data.create", Doc: "inserts [values] into [table]; value := the new row's id",
@@ -296,41 +296,64 @@ func sqlValue(v any) any {
 }
 
 // where appends the WHERE clause of [where] to q and its values to args.
-func where(r *engine.Run, n *hyperlambda.Node, q *strings.Builder, args []any) ([]any, error) {
+// An [and]/[or] group without conditions (the usual way of adding them
+// from the arguments at run time, when none were given) is left out, as
+// in the reference; when nothing is left, a read gets no WHERE clause,
+// and an update or a delete (write) is refused: a filter that came out
+// empty must not widen to every row of the table. Leaving [where] out
+// altogether still changes every row, as written.
+func where(r *engine.Run, n *hyperlambda.Node, q *strings.Builder, args []any, write bool) ([]any, error) {
 	w, err := r.ArgNode(n, "where")
-	if err != nil || w == nil || w.Len() == 0 {
+	if err != nil || w == nil {
 		return args, err
+	}
+	if !hasCondition(w) {
+		if write {
+			return nil, fmt.Errorf("[where] holds no condition: refused, as it would change every row (leave [where] out to mean every row)")
+		}
+		return args, nil
 	}
 	q.WriteString(" WHERE ")
 	return group(r, n, w, "AND", q, args)
 }
 
+// hasCondition reports whether the group g holds a condition, directly
+// or in a nested [and]/[or].
+func hasCondition(g *hyperlambda.Node) bool {
+	for _, c := range g.Children() {
+		if c.Name != "and" && c.Name != "or" || hasCondition(c) {
+			return true
+		}
+	}
+	return false
+}
+
 var ops = map[string]string{"eq": "=", "neq": "!=", "mt": ">", "mteq": ">=", "lt": "<", "lteq": "<=", "like": "LIKE", "ilike": "LIKE", "in": "IN"}
 
 // group writes the conditions of g joined by join: children named and/or
-// are nested groups, others column.op:value (a bare column means eq).
+// are nested groups (left out when they hold no condition), others
+// column.op:value (a bare column means eq). g holds a condition.
 func group(r *engine.Run, n, g *hyperlambda.Node, join string, q *strings.Builder, args []any) ([]any, error) {
 	q.WriteString("(")
-	for i, c := range g.Children() {
-		if i > 0 {
+	written := 0
+	for _, c := range g.Children() {
+		nested := c.Name == "and" || c.Name == "or"
+		if nested && !hasCondition(c) {
+			continue
+		}
+		if written > 0 {
 			q.WriteString(" " + join + " ")
 		}
+		written++
 		var err error
-		switch c.Name {
-		case "and", "or":
-			if c.Len() == 0 {
-				return nil, fmt.Errorf("[%s] in [where] needs conditions", c.Name)
-			}
+		if nested {
 			args, err = group(r, n, c, strings.ToUpper(c.Name), q, args)
-		default:
+		} else {
 			args, err = condition(r, n, c, q, args)
 		}
 		if err != nil {
 			return nil, err
 		}
-	}
-	if g.Len() == 0 {
-		q.WriteString("1")
 	}
 	q.WriteString(")")
 	return args, nil
@@ -378,13 +401,22 @@ func condition(r *engine.Run, n, c *hyperlambda.Node, q *strings.Builder, args [
 	if err != nil {
 		return nil, err
 	}
+	if p == nil {
+		// As the reference: null is only compared for (in)equality, and
+		// like/ilike with null match every value that is not null.
+		switch op {
+		case "eq":
+			q.WriteString(name + " IS NULL")
+		case "neq":
+			q.WriteString(name + " IS NOT NULL")
+		case "like", "ilike":
+			q.WriteString(name + " LIKE '%'")
+		default:
+			return nil, fmt.Errorf("[where]/%s: %s is an unsupported comparison operator for null value", c.Name, ops[op])
+		}
+		return args, nil
+	}
 	switch {
-	case p == nil && op == "eq":
-		q.WriteString(name + " IS NULL")
-		return args, nil
-	case p == nil && op == "neq":
-		q.WriteString(name + " IS NOT NULL")
-		return args, nil
 	case op == "ilike":
 		q.WriteString("lower(" + name + ") LIKE lower(?)")
 	default:
@@ -442,6 +474,123 @@ func integerArg(r *engine.Run, n *hyperlambda.Node, name string, def int64) (int
 	return 0, fmt.Errorf("[%s] must be an integer", name)
 }
 
+// selectColumn writes one child of [columns]: the column, and AS its
+// [as] child (an identifier) when it has one, else AS its qualified name
+// for a "table.column" (the row keeps that name, as the reference's
+// joins do).
+func selectColumn(r *engine.Run, n, c *hyperlambda.Node, q *strings.Builder) error {
+	name, err := column(r, n, c.Name)
+	if err != nil {
+		return err
+	}
+	alias := ""
+	for i, o := range c.Children() {
+		if o.Name != "as" || i > 0 {
+			return fmt.Errorf("[columns]/%s takes one child, [as] (the name of the column in the rows)", c.Name)
+		}
+		v, err := hyperlambda.Value(o)
+		if err != nil {
+			return err
+		}
+		alias = hyperlambda.StringOf(v)
+	}
+	q.WriteString(name)
+	switch {
+	case alias != "":
+		a, err := ident(r, n, "column alias", alias)
+		if err != nil {
+			return err
+		}
+		q.WriteString(" AS " + a)
+	case strings.Contains(c.Name, "."):
+		q.WriteString(" AS [" + c.Name + "]")
+	}
+	return nil
+}
+
+// orderBy writes the ORDER BY clause of the [order] arguments: each
+// names one column or several separated by commas, sorted in the
+// direction of its own [direction] child, else of the [direction]
+// argument, else ascending. An [order] whose value is null (an optional
+// argument that was not given) sorts by nothing.
+func orderBy(r *engine.Run, n *hyperlambda.Node, q *strings.Builder) error {
+	if o, err := r.ArgNode(n, "order"); err != nil || o == nil {
+		return err
+	}
+	dflt := ""
+	if d, ok, err := r.Arg(n, "direction"); err != nil {
+		return err
+	} else if ok {
+		if dflt, err = direction(d); err != nil {
+			return err
+		}
+	}
+	written := 0
+	for _, o := range n.Children() {
+		if o.Name != "order" {
+			continue
+		}
+		v, err := hyperlambda.Value(o)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			continue
+		}
+		cols, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("argument [order] must be of type string, not %s", hyperlambda.TypeOf(v))
+		}
+		dir := dflt
+		for _, c := range o.Children() {
+			if c.Name != "direction" {
+				return fmt.Errorf("[order] takes a [direction] child, not [%s]", c.Name)
+			}
+			d, err := hyperlambda.Value(c)
+			if err != nil {
+				return err
+			}
+			if d != nil {
+				if dir, err = direction(d); err != nil {
+					return err
+				}
+			}
+		}
+		for more := true; more; {
+			var col string
+			col, cols, more = strings.Cut(cols, ",")
+			name, err := column(r, n, strings.TrimSpace(col))
+			if err != nil {
+				return err
+			}
+			if written == 0 {
+				q.WriteString(" ORDER BY ")
+			} else {
+				q.WriteString(", ")
+			}
+			written++
+			q.WriteString(name)
+			q.WriteString(dir)
+		}
+	}
+	return nil
+}
+
+// direction reads asc or desc (any case) as the SQL to write after a
+// column; null is the default direction.
+func direction(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	switch s := hyperlambda.StringOf(v); {
+	case strings.EqualFold(s, "asc"):
+		return " ASC", nil
+	case strings.EqualFold(s, "desc"):
+		return " DESC", nil
+	}
+	return "", fmt.Errorf("only 'asc' and 'desc' are supported for the [direction] argument, not %q", hyperlambda.StringOf(v))
+}
+
 func read(r *engine.Run, n *hyperlambda.Node) error {
 	t, err := tableArg(r, n, whitelist.ReadOnly)
 	if err != nil {
@@ -458,17 +607,11 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 	}
 	if cn != nil {
 		for i, c := range cn.Children() {
-			name, err := column(r, n, c.Name)
-			if err != nil {
-				return err
-			}
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString(name)
-			if strings.Contains(c.Name, ".") {
-				// The row keeps the qualified name, as the reference's joins do.
-				q.WriteString(" AS [" + c.Name + "]")
+			if err := selectColumn(r, n, c, &q); err != nil {
+				return err
 			}
 		}
 	}
@@ -477,30 +620,12 @@ func read(r *engine.Run, n *hyperlambda.Node) error {
 	if err := joins(r, n, &q); err != nil {
 		return err
 	}
-	args, err := where(r, n, &q, nil)
+	args, err := where(r, n, &q, nil, false)
 	if err != nil {
 		return err
 	}
-	if o, ok, err := r.Arg(n, "order"); err != nil {
+	if err := orderBy(r, n, &q); err != nil {
 		return err
-	} else if ok {
-		name, err := column(r, n, hyperlambda.StringOf(o))
-		if err != nil {
-			return err
-		}
-		q.WriteString(" ORDER BY " + name)
-		if d, ok, err := r.Arg(n, "direction"); err != nil {
-			return err
-		} else if ok {
-			switch strings.ToLower(hyperlambda.StringOf(d)) {
-			case "asc":
-				q.WriteString(" ASC")
-			case "desc":
-				q.WriteString(" DESC")
-			default:
-				return fmt.Errorf("[direction] must be asc or desc")
-			}
-		}
 	}
 	limit, err := integerArg(r, n, "limit", 25)
 	if err != nil {
@@ -679,7 +804,7 @@ func update(r *engine.Run, n *hyperlambda.Node) error {
 		}
 		q.WriteString(c + " = ?")
 	}
-	if args, err = where(r, n, &q, args); err != nil {
+	if args, err = where(r, n, &q, args, true); err != nil {
 		return err
 	}
 	return changed(r, n, q.String(), args, false)
@@ -693,7 +818,7 @@ func del(r *engine.Run, n *hyperlambda.Node) error {
 	table, _ := ident(r, n, "table", t)
 	var q strings.Builder
 	q.WriteString("DELETE FROM " + table)
-	args, err := where(r, n, &q, nil)
+	args, err := where(r, n, &q, nil, true)
 	if err != nil {
 		return err
 	}

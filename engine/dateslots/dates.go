@@ -10,6 +10,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"hlstudio/engine"
 	"hlstudio/hyperlambda"
 	"hlstudio/netformat"
@@ -35,12 +37,13 @@ func Register(e *engine.Engine) error {
 		{Sig: whitelist.Signature{Name: "date.format", Doc: "formats a date as text", Value: dateValue, Children: whitelist.Arguments,
 			Args: []whitelist.Arg{formatArg}}, Fn: format},
 		{Sig: whitelist.Signature{Name: "date.from-unix", Doc: "the UTC date of a Unix time in seconds", Value: whitelist.ValueSpec{Required: true, Expr: true}}, Fn: fromUnix},
-		{Sig: whitelist.Signature{Name: "date.unix", Doc: "the Unix time in seconds of a date", Value: dateValue}, Fn: unix},
+		{Sig: whitelist.Signature{Name: "date.unix", Doc: "the current time in milliseconds since 1970-01-01 UTC, as the reference (the policy's fixed clock, if it sets one); given a date (an hlstudio extension), that date's milliseconds",
+			Value: whitelist.ValueSpec{Expr: true, Doc: "optional: a date to convert instead of the clock"}, Effects: whitelist.Time}, Fn: unix},
 		{Sig: whitelist.Signature{Name: "time", Doc: "a time span from days, hours, minutes, seconds and milliseconds", Children: whitelist.Arguments,
 			Args: []whitelist.Arg{spanPartArg("days"), spanPartArg("hours"), spanPartArg("minutes"), spanPartArg("seconds"), spanPartArg("milliseconds")}}, Fn: span},
 		{Sig: whitelist.Signature{Name: "sleep", Doc: "waits this many milliseconds; a wait longer than the run's time budget has left fails at once",
 			Value: whitelist.ValueSpec{Required: true, Expr: true, Doc: "milliseconds"}}, Fn: sleep},
-		{Sig: whitelist.Signature{Name: "time.format", Doc: "formats a time span as text (c, or custom d h m s f)", Value: whitelist.ValueSpec{Required: true, Expr: true},
+		{Sig: whitelist.Signature{Name: "time.format", Doc: "formats a time span as text (c, g, G, or custom d h m s f)", Value: whitelist.ValueSpec{Required: true, Expr: true},
 			Children: whitelist.Arguments, Args: []whitelist.Arg{formatArg}}, Fn: formatSpan},
 	}
 	return e.RegisterAll(slots...)
@@ -82,11 +85,18 @@ func date(n *hyperlambda.Node) (hyperlambda.Date, error) {
 	if err != nil {
 		return hyperlambda.Date{}, err
 	}
-	d, ok := v.(hyperlambda.Date)
-	if !ok {
-		return d, fmt.Errorf("needs a date, not %s", describe(v))
+	switch x := v.(type) {
+	case hyperlambda.Date:
+		return x, nil
+	case string:
+		// As the reference's Get<DateTime>: text converts as a date.
+		c, err := hyperlambda.ConvertText(x, "date")
+		if err != nil {
+			return hyperlambda.Date{}, err
+		}
+		return c.(hyperlambda.Date), nil
 	}
-	return d, nil
+	return hyperlambda.Date{}, fmt.Errorf("needs a date, not %s", describe(v))
 }
 
 func describe(v any) string {
@@ -127,17 +137,49 @@ func format(r *engine.Run, n *hyperlambda.Node) error {
 	return setText(r, n, s)
 }
 
-// integer reads an integer of any width; a decimal or double with a
-// fraction is an error rather than a silent truncation.
+// integer reads an integer as the reference's Get<int>/Get<long> (.NET
+// invariant conversions): an integer of any width, text that reads as
+// one (" 2 ", "-5"), a decimal or double without a fraction. A fraction
+// is an error rather than .NET's silent rounding.
 func integer(v any) (int64, error) {
 	if i, ok := hyperlambda.Integer(v); ok {
 		return i, nil
 	}
-	if x, ok := v.(uint64); ok {
+	switch x := v.(type) {
+	case uint64:
 		if x > math.MaxInt64 {
 			return 0, errors.New("integer too large")
 		}
 		return int64(x), nil
+	case string:
+		c, err := hyperlambda.ConvertText(x, "long")
+		if err != nil {
+			return 0, err
+		}
+		return c.(int64), nil
+	case float64, float32, decimal.Decimal:
+		var d decimal.Decimal
+		switch f := x.(type) {
+		case float64:
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return 0, fmt.Errorf("needs an integer, not %v", f)
+			}
+			d = decimal.NewFromFloat(f)
+		case float32:
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				return 0, fmt.Errorf("needs an integer, not %v", f)
+			}
+			d = decimal.NewFromFloat32(f)
+		default:
+			d = f.(decimal.Decimal)
+		}
+		if !d.IsInteger() {
+			return 0, fmt.Errorf("needs an integer, not %s %s", hyperlambda.TypeOf(v), hyperlambda.StringOf(v))
+		}
+		if d.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || d.LessThan(decimal.NewFromInt(math.MinInt64)) {
+			return 0, errors.New("integer too large")
+		}
+		return d.IntPart(), nil
 	}
 	return 0, fmt.Errorf("needs an integer, not %s", describe(v))
 }
@@ -159,15 +201,22 @@ func fromUnix(r *engine.Run, n *hyperlambda.Node) error {
 	return nil
 }
 
+// unix is the reference's [date.unix]: the clock as milliseconds since
+// the Unix epoch (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds); the
+// reference ignores any value. As an hlstudio extension a value is a date
+// to convert instead, so a program can turn a date into Unix time.
 func unix(r *engine.Run, n *hyperlambda.Node) error {
+	if n.Value == nil {
+		n.Value = r.Now().UnixMilli()
+		return nil
+	}
 	d, err := date(n)
 	if err != nil {
 		return err
 	}
 	// Unspecified dates hold their wall clock in UTC, so this reads them
 	// as UTC, as the reference's DateTimeOffset conversion does on a UTC server.
-	t := d.Time
-	n.Value = t.Unix()
+	n.Value = d.Time.UnixMilli()
 	return nil
 }
 

@@ -44,7 +44,7 @@ func TestInvoke(t *testing.T) {
 		{"declaration off", ".arguments:*\n   x:int\nreturn:x:@.arguments/*/y\n", `{"y":"free"}`, 200, `"free"`, ""},
 		{"status and headers", "response.status.set:int:201\nresponse.headers.set\n   x-id:7\nreturn\n   id:int:7\n", `{}`, 201, `{"id":7}`, ""},
 		{"header injection refused", "response.headers.set\n   x-a:\"1\\r\\nSet-Cookie: s=1\"\n", `{}`, 500, "", "cannot hold line breaks"},
-		{"validator failure is a 400", ".arguments\n   email:string\nvalidators.email:x:@.arguments/*/email\n", `{"email":"nope"}`, 400, "", "email is not a valid e-mail address"},
+		{"validator failure is a 400", ".arguments\n   email:string\nvalidators.email:x:@.arguments/*/email\n", `{"email":"nope"}`, 400, "", "'nope' is not a valid email address"},
 		{"a runtime error is a 500", "math.divide\n   .:int:1\n   .:int:0\n", `{}`, 500, "", "division by zero"},
 		{"an argument given twice", greet, `{"age":1,"age":3}`, 400, "", "argument age: given twice"},
 		{"given twice without a declaration", "return:x:@.arguments/*/a\n", `{"a":1,"a":3}`, 400, "", "argument a: given twice"},

@@ -7,6 +7,12 @@
 // response bodies are bounded; and every request lives inside the run's
 // context, so a slow server is cut by the run's time budget. No proxy from
 // the environment is used: it would dial on the program's behalf.
+//
+// The arguments are the reference's ([query], [url-params], [payload],
+// [headers], [token], [timeout], [convert]; request.go), and any other
+// child is an error rather than silently dropped; the URL they build is
+// the one checked. The response is read as the reference reads it
+// (response.go).
 package httpslots
 
 import (
@@ -21,7 +27,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -34,12 +39,14 @@ import (
 // Register adds the family to e.
 func Register(e *engine.Engine) error {
 	args := []whitelist.Arg{
-		{Name: "headers", Doc: "children are request header names and values"},
+		{Name: "query", Doc: "children name:value appended to the URL as ?name=value&... (URL-encoded), or an expression selecting such nodes"},
+		{Name: "url-params", Doc: "children name:value fill {name} in the URL's path, each encoded as one path segment"},
+		{Name: "headers", Doc: "children are request header names and values (without any: Accept and, with a body, Content-Type application/json)"},
 		{Name: "token", Doc: "bearer token for the Authorization header"},
-		{Name: "timeout", Doc: "seconds; the run's time budget bounds it anyway"},
-		{Name: "convert", Type: "bool", Doc: "JSON responses become a lambda under [content]"},
+		{Name: "timeout", Doc: "seconds, 1 to 600; the run's time budget bounds it anyway"},
+		{Name: "convert", Type: "bool", Doc: "a JSON, URL-encoded or Hyperlambda response becomes a lambda under [content]"},
 	}
-	withPayload := append([]whitelist.Arg{{Name: "payload", Doc: "the body: text, bytes, or children sent as JSON"}}, args...)
+	withPayload := append([]whitelist.Arg{{Name: "payload", Doc: "the body: text, bytes, or children written as the Content-Type says (JSON, application/x-www-form-urlencoded, application/hyperlambda)"}}, args...)
 	for _, verb := range []string{"get", "post", "put", "patch", "delete"} {
 		a := args
 		if verb != "get" && verb != "delete" {
@@ -70,7 +77,21 @@ func request(method string) engine.SlotFunc {
 		if err != nil {
 			return err
 		}
-		raw := hyperlambda.StringOf(v)
+		if err := checkChildren(n, method); err != nil {
+			return err
+		}
+		var timeout time.Duration
+		if t, ok, err := r.Arg(n, "timeout"); err != nil {
+			return err
+		} else if ok {
+			if timeout, err = seconds(t); err != nil {
+				return err
+			}
+		}
+		raw, err := buildURL(r, n, hyperlambda.StringOf(v))
+		if err != nil {
+			return err
+		}
 		pol := r.Policy()
 		h := pol.Constraints().Effects.HTTP
 		deny := func(reason string) error {
@@ -80,34 +101,37 @@ func request(method string) engine.SlotFunc {
 		if err != nil {
 			return deny(err.Error())
 		}
-		body, ctype, err := payload(r, n)
+		hs, err := requestHeaders(r, n, method)
 		if err != nil {
 			return err
+		}
+		var body []byte
+		if hasBody(method) {
+			if body, err = payload(r, n, hs); err != nil {
+				return err
+			}
 		}
 		if int64(len(body)) > h.MaxRequestBytes {
 			return deny(fmt.Sprintf("request body of %d bytes is over max-request-bytes %d", len(body), h.MaxRequestBytes))
 		}
 		ctx := r.Context()
-		if t, ok, err := r.Arg(n, "timeout"); err != nil {
-			return err
-		} else if ok {
-			secs, err := seconds(t)
-			if err != nil {
-				return err
-			}
+		if timeout > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, secs)
+			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
 		}
-		req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+		var reader io.Reader
+		if hasBody(method) {
+			reader = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, u.String(), reader)
 		if err != nil {
 			return err
 		}
-		if ctype != "" {
-			req.Header.Set("Content-Type", ctype)
-		}
-		if err := headers(r, n, req); err != nil {
-			return err
+		for _, hd := range hs {
+			if !strings.HasPrefix(hd.name, ".") {
+				req.Header.Set(hd.name, hd.value)
+			}
 		}
 		client := newClient(h, u)
 		defer client.CloseIdleConnections()
@@ -136,7 +160,7 @@ func request(method string) engine.SlotFunc {
 		if int64(len(content)) > h.MaxResponseBytes {
 			return deny(fmt.Sprintf("the response body is over max-response-bytes %d (cut there)", h.MaxResponseBytes))
 		}
-		return result(r, n, resp, content)
+		return result(r, n, method+" "+raw, resp, content)
 	}
 }
 
@@ -150,8 +174,8 @@ func seconds(v any) (time.Duration, error) {
 	default:
 		return 0, fmt.Errorf("[timeout] must be a number of seconds, e.g. timeout:int:10")
 	}
-	if s <= 0 {
-		return 0, fmt.Errorf("[timeout] must be positive")
+	if s < 1 || s > 600 {
+		return 0, fmt.Errorf("[timeout] must be between 1 and 600 seconds")
 	}
 	return time.Duration(s) * time.Second, nil
 }
@@ -215,102 +239,4 @@ func port(u *url.URL) string {
 		return "443"
 	}
 	return "80"
-}
-
-// payload is [payload]'s value (text or bytes) or its children as JSON,
-// through lambda2json at the dispatch point like any other slot.
-func payload(r *engine.Run, n *hyperlambda.Node) ([]byte, string, error) {
-	p, err := r.ArgNode(n, "payload")
-	if err != nil || p == nil {
-		return nil, "", nil
-	}
-	if p.Value == nil && p.Len() > 0 {
-		tmp := hyperlambda.New("lambda2json", nil)
-		for _, c := range p.Children() {
-			cl, err := r.Clone(c)
-			if err != nil {
-				return nil, "", err
-			}
-			tmp.Add(cl)
-		}
-		if err := r.Signal("lambda2json", tmp); err != nil {
-			return nil, "", err
-		}
-		return []byte(hyperlambda.StringOf(tmp.Value)), "application/json", nil
-	}
-	v, err := hyperlambda.Value(p)
-	if err != nil {
-		return nil, "", err
-	}
-	if b, ok := v.([]byte); ok {
-		return b, "application/octet-stream", nil
-	}
-	s := hyperlambda.StringOf(v)
-	ctype := "text/plain; charset=utf-8"
-	if t := strings.TrimSpace(s); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
-		ctype = "application/json"
-	}
-	return []byte(s), ctype, nil
-}
-
-func headers(r *engine.Run, n *hyperlambda.Node, req *http.Request) error {
-	hn, err := r.ArgNode(n, "headers")
-	if err != nil {
-		return err
-	}
-	if hn != nil {
-		for _, c := range hn.Children() {
-			v, err := hyperlambda.Value(c)
-			if err != nil {
-				return err
-			}
-			req.Header.Set(c.Name, hyperlambda.StringOf(v))
-		}
-	}
-	if t, ok, err := r.Arg(n, "token"); err != nil {
-		return err
-	} else if ok {
-		req.Header.Set("Authorization", "Bearer "+hyperlambda.StringOf(t))
-	}
-	return nil
-}
-
-// result writes the status into n's value and [headers] and [content]
-// as children; with [convert] a JSON body is parsed by json2lambda.
-func result(r *engine.Run, n *hyperlambda.Node, resp *http.Response, content []byte) error {
-	convert, _, err := r.Arg(n, "convert")
-	if err != nil {
-		return err
-	}
-	names := make([]string, 0, len(resp.Header))
-	size := len(content)
-	for k, vs := range resp.Header {
-		names = append(names, k)
-		size += len(k) + len(strings.Join(vs, ", "))
-	}
-	sort.Strings(names)
-	if err := r.Output(size); err != nil {
-		return err
-	}
-	if err := r.Created(len(names) + 2); err != nil {
-		return err
-	}
-	n.Clear()
-	n.Value = int32(resp.StatusCode)
-	hs := hyperlambda.New("headers", nil)
-	for _, k := range names {
-		hs.Add(hyperlambda.New(k, strings.Join(resp.Header[k], ", ")))
-	}
-	n.Add(hs)
-	c := hyperlambda.New("content", string(content))
-	if convert == true && strings.Contains(resp.Header.Get("Content-Type"), "json") && len(content) > 0 {
-		tmp := hyperlambda.New("json2lambda", string(content))
-		if err := r.Signal("json2lambda", tmp); err != nil {
-			return err
-		}
-		c.Value = nil
-		c.MoveChildren(tmp)
-	}
-	n.Add(c)
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -38,6 +39,31 @@ func server(t *testing.T, hits *atomic.Int64) *httptest.Server {
 		w.Header().Set("X-Seen", r.Header.Get("X-Test"))
 		w.WriteHeader(201)
 		io.Copy(w, r.Body)
+	})
+	// /inspect/... answers with what it was sent: method, escaped path and
+	// query, the headers the cases look at, and the body.
+	mux.HandleFunc("/inspect/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s %s?%s\nAccept: %s\nContent-Type: %s\nAuthorization: %s\nX-Test: %s\n\n%s",
+			r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Get("Accept"), r.Header.Get("Content-Type"),
+			r.Header.Get("Authorization"), r.Header.Get("X-Test"), body)
+	})
+	// /answer?type=...&body=... answers with that Content-Type and body
+	// (the body's %XX bytes decoded, so it can hold any byte).
+	mux.HandleFunc("/answer", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		q := r.URL.Query()
+		if t, ok := q["type"]; ok {
+			w.Header().Set("Content-Type", t[0])
+		} else {
+			w.Header()["Content-Type"] = nil // no sniffing: no Content-Type at all
+		}
+		if h, ok := q["header"]; ok {
+			w.Header()["X-Bytes"] = h // as it is, bytes that are not UTF-8 too
+		}
+		io.WriteString(w, q.Get("body"))
 	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
 		for i := 0; i < 1024; i++ {
@@ -286,5 +312,112 @@ func TestHTTPS(t *testing.T) {
 	httpslots.SetTestRoots(nil)
 	if _, err := run(t, p, "http.get:\""+s.URL+"/hello\""); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("an untrusted certificate was accepted: %v", err)
+	}
+}
+
+func localPolicy(t testing.TB) *whitelist.Policy {
+	return policy(t, "constraints\r\n   http\r\n      origins\r\n         .:\"http://127.0.0.1:*\"\r\n      private-addresses:bool:true\r\n")
+}
+
+// An argument the slot does not take is an error, as in the reference,
+// not silently dropped; so are the reference's arguments hlstudio does
+// not support, a body on a GET, a url-param standing in the host, and
+// a lambda [payload] in a form it cannot write. None reaches the server.
+func TestArgumentErrors(t *testing.T) {
+	var hits atomic.Int64
+	s := server(t, &hits)
+	p := localPolicy(t)
+	host := strings.TrimPrefix(s.URL, "http://")
+	for _, c := range []struct{ src, want string }{
+		{"http.get:\"" + s.URL + "/hello\"\r\n   foo:bar", "[foo] is not an argument of [http.get]: only supply [query], [url-params], [headers], [convert], [timeout] and [token]"},
+		{"http.post:\"" + s.URL + "/echo\"\r\n   payload:x\r\n   Query\r\n      a:1", "[Query] is not an argument of [http.post]: only supply [query], [url-params], [payload],"},
+		{"http.get:\"" + s.URL + "/hello\"\r\n   payload:x", "do not supply a [payload] to [http.get]"},
+		{"http.delete:\"" + s.URL + "/hello\"\r\n   payload\r\n      a:1", "do not supply a [payload] to [http.delete]"},
+		{"http.post:\"" + s.URL + "/echo\"\r\n   filename:/a.txt", "[filename] (a file as the request body) is not supported"},
+		{"http.get:\"" + s.URL + "/hello\"\r\n   .sse\r\n      log.info:x", "[.sse] (server-sent events) is not supported"},
+		{"http.post:\"" + s.URL + "/echo\"", "needs a [payload]"},
+		{"http.get:\"" + s.URL + "/inspect/{id}\"\r\n   url-params\r\n      ID:1", "could not find {ID} in the URL"},
+		{"http.get:\"http://{host}/hello\"\r\n   url-params\r\n      host:\"" + host + "\"", "{host} is in the scheme or host"},
+		{"http.get:\"{base}/hello\"\r\n   url-params\r\n      base:\"" + s.URL + "\"", "{base} is in the scheme or host"},
+		{"http.get:\"" + s.URL + "/hello\"\r\n   headers\r\n      Content-Type:application/json", "cannot carry the content header [Content-Type]"},
+		{"http.get:\"" + s.URL + "/hello\"\r\n   timeout:int:601", "between 1 and 600"},
+		{"http.get:\"" + s.URL + "/hello\"\r\n   query:foo", "[query] takes its parameters as children"},
+		{"http.post:\"" + s.URL + "/echo\"\r\n   headers\r\n      Content-Type:application/x-www-form-urlencoded\r\n   payload\r\n      a\r\n         b:1", "one level of name:value children; [a] has children"},
+		{"http.post:\"" + s.URL + "/echo\"\r\n   headers\r\n      Content-Type:application/pdf\r\n   payload\r\n      a:1", "cannot write a [payload] lambda as Content-Type \"application/pdf\""},
+		{".a:1\r\n.a:2\r\nhttp.post:\"" + s.URL + "/echo\"\r\n   payload\r\n      a:x:@.a/../*/.a", "selects 2 nodes where one value is expected"},
+	} {
+		_, err := run(t, p, c.src)
+		var re *engine.RuntimeError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:\n got %T %v\nwant a runtime error with %q", c.src, err, err, c.want)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("the server got %d requests", hits.Load())
+	}
+}
+
+// The URL built from [url-params] and [query] is the one checked against
+// the origins; a url-param's value is one path segment, so it cannot
+// move the request to another host however it is spelt.
+func TestBuiltURL(t *testing.T) {
+	var hits atomic.Int64
+	s := server(t, &hits)
+	p := localPolicy(t)
+	_, err := run(t, p, "http.get:\"http://evil.example/x\"\r\n   query\r\n      a:1")
+	wantDenied(t, err, "refuses GET http://evil.example/x?a=1: http://evil.example:80 is not an allowed origin")
+	for _, v := range []string{"@evil.example", ".evil.example", "../../x", "a:80@evil.example/", "%2e%2e", "x?y#z"} {
+		res, err := run(t, p, "http.get:\""+s.URL+"/inspect/{p}\"\r\n   url-params\r\n      p:\""+v+"\"")
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		content := hyperlambda.StringOf(res.Lambda.Children()[0].Children()[1].Value)
+		want := "GET /inspect/" + strings.NewReplacer("@", "%40", "/", "%2F", ":", "%3A", "%", "%25", "?", "%3F", "#", "%23").Replace(v) + "?"
+		if !strings.HasPrefix(content, want+"\n") {
+			t.Errorf("%s: the server saw %q, want %q", v, content, want)
+		}
+	}
+	if hits.Load() != 6 {
+		t.Fatalf("the server got %d requests, want 6", hits.Load())
+	}
+}
+
+// A body that is not JSON with [convert] is an error naming the slot and
+// the URL, not json2lambda's.
+func TestConvertBadJSON(t *testing.T) {
+	s := server(t, nil)
+	target := s.URL + "/answer?type=application/json&body=%7Bnot"
+	_, err := run(t, localPolicy(t), "http.get:\""+target+"\"\r\n   convert:bool:true")
+	var re *engine.RuntimeError
+	if !errors.As(err, &re) || re.Slot != "http.get" || !strings.Contains(err.Error(), "GET "+target+": [convert] could not read the application/json response as JSON") {
+		t.Fatalf("got %T %v", err, err)
+	}
+	if strings.Contains(err.Error(), "json2lambda") {
+		t.Fatalf("the error names json2lambda: %v", err)
+	}
+}
+
+// Text that is not valid UTF-8 in a response body or header becomes
+// valid text, so the executed lambda formats and parses back to itself.
+func TestInvalidTextRoundTrips(t *testing.T) {
+	s := server(t, nil)
+	res, err := run(t, localPolicy(t), "http.get:\""+s.URL+"/answer?type=text/plain&body=%FF%C3(%E2%82%ED%A0%80x&header=%FF%FEz\"")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Lambda.Children()[0]
+	if got, want := c.Children()[1].Value, "\uFFFD\uFFFD(\uFFFD\uFFFD\uFFFD\uFFFDx"; got != want {
+		t.Errorf("content %q, want %q", got, want)
+	}
+	text := hyperlambda.Format(res.Lambda.Children(), hyperlambda.FormatOptions{})
+	back, err := hyperlambda.ParseString(text, hyperlambda.ParseOptions{})
+	if err != nil {
+		t.Fatalf("the executed lambda does not parse back: %v\n%s", err, text)
+	}
+	if again := hyperlambda.Format(back.Children(), hyperlambda.FormatOptions{}); again != text {
+		t.Fatalf("not a fixed point:\n%s\n%s", text, again)
+	}
+	if !strings.Contains(text, "X-Bytes:ÿþz") {
+		t.Errorf("the header is not read as Latin-1:\n%s", text)
 	}
 }

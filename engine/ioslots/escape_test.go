@@ -164,6 +164,91 @@ func TestEscapes(t *testing.T) {
 	}
 }
 
+// A folder where a file is expected, and a copy or move onto itself, are
+// ordinary errors in words (not refusals); what is not a regular file is
+// named in words, not as a mode string.
+func TestFolderErrors(t *testing.T) {
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "notes"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "a.txt"), []byte("a"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := policy(t, root, "")
+	for _, c := range []struct{ src, want string }{
+		{"io.file.load:/notes/", "/notes/ is a folder, not a file"},
+		{"io.file.load:/notes", "/notes is a folder, not a file"},
+		{"io.file.load:/", "/ is a folder, not a file"},
+		{"io.file.load.binary:/notes/", "/notes/ is a folder, not a file"},
+		{"io.file.save:/notes\r\n   .:x", "/notes is a folder, not a file"},
+		{"io.file.copy:/a.txt\r\n   .:/notes", "/notes is a folder, not a file"},
+		{"io.file.move:/a.txt\r\n   .:/notes", "/notes is a folder, not a file"},
+		{"io.file.copy:/a.txt\r\n   .:/a.txt", "you cannot [io.file.copy] /a.txt onto itself"},
+		{"io.file.move:/a.txt\r\n   .:/", "you cannot [io.file.move] /a.txt onto itself"},
+		{"io.folder.copy:/notes/\r\n   .:/notes", "you cannot [io.folder.copy] /notes/ onto itself"},
+	} {
+		_, err := run(t, p, c.src)
+		var re *engine.RuntimeError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:\n got %T %v\nwant a runtime error with %q", c.src, err, err, c.want)
+		}
+	}
+	_, err := run(t, p, "io.file.load:/fifo")
+	var de *engine.DeniedError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), `refuses "/fifo": it is a named pipe, not a regular file`) || strings.Contains(err.Error(), "---") {
+		t.Errorf("fifo: %v", err)
+	}
+	if data, err := os.ReadFile(filepath.Join(root, "a.txt")); err != nil || string(data) != "a" {
+		t.Errorf("a.txt changed: %q %v", data, err)
+	}
+}
+
+// Text loaded from a file is always valid: bytes that are not UTF-8
+// become U+FFFD (one per maximal invalid sequence, as .NET), a byte order
+// mark chooses the encoding and is dropped, and a file name that is not
+// UTF-8 is listed with U+FFFD; the executed lambda formats and parses
+// back to itself.
+func TestLoadedText(t *testing.T) {
+	root := t.TempDir()
+	files := map[string][]byte{
+		"latin1.txt":  []byte("caf\xe9 \xe2\x82!"),
+		"bom8.txt":    []byte("\xef\xbb\xbfhello"),
+		"bom16.txt":   {0xff, 0xfe, 'h', 0, 0xe9, 0, 0x3d, 0xd8, 0x00, 0xde},
+		"bom16b.txt":  {0xfe, 0xff, 0, 'h', 0xd8, 0x00},
+		"bad\xffname": []byte("x"),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(root, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := run(t, policy(t, root, ""), "io.file.load:/latin1.txt\r\nio.file.load:/bom8.txt\r\nio.file.load:/bom16.txt\r\nio.file.load:/bom16b.txt\r\nio.file.list:/\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kids := res.Lambda.Children()
+	for i, want := range []string{"caf\uFFFD \uFFFD!", "hello", "h\u00e9\U0001F600", "h\uFFFD"} {
+		if kids[i].Value != want {
+			t.Errorf("%d: %q, want %q", i, kids[i].Value, want)
+		}
+	}
+	if got := kids[4].Child(0).Value; got != "/bad\uFFFDname" {
+		t.Errorf("listing: %q", got)
+	}
+	text := hyperlambda.Format(kids, hyperlambda.FormatOptions{})
+	back, err := hyperlambda.ParseString(text, hyperlambda.ParseOptions{})
+	if err != nil {
+		t.Fatalf("the executed lambda does not parse back: %v\n%s", err, text)
+	}
+	if again := hyperlambda.Format(back.Children(), hyperlambda.FormatOptions{}); again != text {
+		t.Fatalf("not a fixed point:\n%s\n%s", text, again)
+	}
+}
+
 // The static check sees literal paths the policy refuses.
 func TestStaticCheck(t *testing.T) {
 	p := policy(t, t.TempDir(), "   data\r\n      databases\r\n         app:/app.db\r\n")

@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"hlstudio/engine"
 	"hlstudio/hyperlambda"
@@ -154,7 +156,35 @@ func pathArg(r *engine.Run, n *hyperlambda.Node) (*sandbox, string, string, erro
 // would block a read or never end it.
 func (s *sandbox) regular(r *engine.Run, n *hyperlambda.Node, p string, fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
-		return r.Deny(n, fmt.Sprintf("policy %s refuses %q: not a regular file (%s)", r.Policy().Name, p, fi.Mode().Type()))
+		return r.Deny(n, fmt.Sprintf("policy %s refuses %q: it is %s, not a regular file", r.Policy().Name, p, kind(fi.Mode())))
+	}
+	return nil
+}
+
+// kind names what a file system entry that is not a regular file is.
+func kind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+// notFolder is the error for a file slot given a folder: an ordinary
+// error, as the reference's, not a refusal.
+func notFolder(p string, fi fs.FileInfo) error {
+	if fi.IsDir() {
+		return fmt.Errorf("%s is a folder, not a file", p)
 	}
 	return nil
 }
@@ -164,6 +194,9 @@ func (s *sandbox) readFile(r *engine.Run, n *hyperlambda.Node, p, rel string) ([
 	fi, err := s.root.Stat(rel)
 	if err != nil {
 		return nil, s.fail(r, n, p, err)
+	}
+	if err := notFolder(p, fi); err != nil {
+		return nil, err
 	}
 	if err := s.regular(r, n, p, fi); err != nil {
 		return nil, err
@@ -206,6 +239,9 @@ func (s *sandbox) writeFile(r *engine.Run, n *hyperlambda.Node, p, rel string, d
 		return fmt.Errorf("%s: is the sandbox root, not a file", p)
 	}
 	if fi, err := s.root.Stat(rel); err == nil {
+		if err := notFolder(p, fi); err != nil {
+			return err
+		}
 		if err := s.regular(r, n, p, fi); err != nil {
 			return err
 		}
@@ -246,10 +282,73 @@ func load(binary bool) engine.SlotFunc {
 		if binary {
 			n.Value = data
 		} else {
-			n.Value = string(data)
+			n.Value = decodeText(data)
 		}
 		return nil
 	}
+}
+
+// decodeText reads a file's bytes as text the way the reference does
+// (.NET's StreamReader): a byte order mark chooses UTF-8, UTF-16 or
+// UTF-32 and is dropped; without one the text is UTF-8. What is not valid
+// in the encoding becomes U+FFFD (one per maximal invalid sequence, as
+// .NET), so the loaded text always formats and parses back.
+func decodeText(b []byte) string {
+	switch {
+	case len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF:
+		return hyperlambda.StringOf(b[3:])
+	case len(b) >= 4 && b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0:
+		return utf32Text(b[4:], false)
+	case len(b) >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF:
+		return utf32Text(b[4:], true)
+	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
+		return utf16Text(b[2:], false)
+	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:
+		return utf16Text(b[2:], true)
+	}
+	return hyperlambda.StringOf(b)
+}
+
+// utf16Text decodes UTF-16; a lone surrogate or an odd last byte becomes
+// U+FFFD.
+func utf16Text(b []byte, bigEndian bool) string {
+	units := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		if bigEndian {
+			units = append(units, uint16(b[i])<<8|uint16(b[i+1]))
+		} else {
+			units = append(units, uint16(b[i+1])<<8|uint16(b[i]))
+		}
+	}
+	s := string(utf16.Decode(units))
+	if len(b)%2 == 1 {
+		s += "\uFFFD"
+	}
+	return s
+}
+
+// utf32Text decodes UTF-32; a value that is not a character, or a short
+// last group, becomes U+FFFD.
+func utf32Text(b []byte, bigEndian bool) string {
+	var sb strings.Builder
+	for i := 0; i < len(b); i += 4 {
+		if i+4 > len(b) {
+			sb.WriteRune(utf8.RuneError)
+			break
+		}
+		var c uint32
+		if bigEndian {
+			c = uint32(b[i])<<24 | uint32(b[i+1])<<16 | uint32(b[i+2])<<8 | uint32(b[i+3])
+		} else {
+			c = uint32(b[i+3])<<24 | uint32(b[i+2])<<16 | uint32(b[i+1])<<8 | uint32(b[i])
+		}
+		if c > utf8.MaxRune || c >= 0xD800 && c <= 0xDFFF {
+			sb.WriteRune(utf8.RuneError)
+		} else {
+			sb.WriteRune(rune(c))
+		}
+	}
+	return sb.String()
 }
 
 func save(binary bool) engine.SlotFunc {
@@ -373,12 +472,20 @@ func copyMove(folder, move bool) engine.SlotFunc {
 			return err
 		}
 		defer s.root.Close()
+		if !folder && strings.HasSuffix(dp, "/") && rel != "." {
+			// A folder as the destination: the file keeps its name there,
+			// as in the reference.
+			dp += path.Base(rel)
+		}
 		drel, err := s.resolve(r, n, dp)
 		if err != nil {
 			return err
 		}
 		if rel == "." || drel == "." {
 			return r.Deny(n, fmt.Sprintf("policy %s refuses copying or moving the sandbox root", r.Policy().Name))
+		}
+		if drel == rel {
+			return fmt.Errorf("you cannot [%s] %s onto itself: the source and destination are the same path", n.Name, p)
 		}
 		fi, err := s.root.Lstat(rel)
 		if err != nil {
@@ -387,10 +494,15 @@ func copyMove(folder, move bool) engine.SlotFunc {
 		if fi.IsDir() != folder {
 			return fmt.Errorf("%s: is not a %s", p, map[bool]string{true: "folder", false: "file"}[folder])
 		}
-		if folder && (drel == rel || strings.HasPrefix(drel, rel+"/")) {
+		if folder && strings.HasPrefix(drel, rel+"/") {
 			return fmt.Errorf("%s: cannot be copied or moved into itself (%s)", p, dp)
 		}
 		if move {
+			if dfi, err := s.root.Stat(drel); err == nil && !folder {
+				if err := notFolder(dp, dfi); err != nil {
+					return err
+				}
+			}
 			if err := s.root.Rename(rel, drel); err != nil {
 				return s.fail(r, n, dp, err)
 			}
@@ -456,7 +568,9 @@ func list(folders, recursive bool) engine.SlotFunc {
 				return nil
 			}
 			if d.IsDir() == folders {
-				entry := "/" + at
+				// A name that is not UTF-8 is listed with U+FFFD in it:
+				// always text, never a path to it (such paths are refused).
+				entry := hyperlambda.StringOf([]byte("/" + at))
 				if folders {
 					entry += "/"
 				}

@@ -7,6 +7,7 @@ package jsonslots
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -44,7 +44,7 @@ func json2lambda(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := Decode(text, r.Policy().Budgets.Depth, r.Created)
+	tmp, err := DecodeAsReference(text, r.Policy().Budgets.Depth, r.Created)
 	if err != nil {
 		return err
 	}
@@ -58,9 +58,23 @@ func json2lambda(r *engine.Run, n *hyperlambda.Node) error {
 // Decode turns JSON text into a lambda: an object's keys become child
 // names, array items children named ".", a lone value the root's value.
 // count is told of every node before it is made (a run's node budget);
-// nesting beyond maxDepth is an error.
+// nesting beyond maxDepth is an error. Strings stay strings and a key
+// given twice gives two nodes (so that a caller can refuse it, as
+// endpoint arguments do).
 func Decode(text string, maxDepth int, count func(int) error) (*hyperlambda.Node, error) {
-	d := &decoder{count: count, dec: json.NewDecoder(strings.NewReader(text)), maxDepth: maxDepth}
+	return decode(text, maxDepth, count, false)
+}
+
+// DecodeAsReference is Decode as the reference's [json2lambda] reads JSON
+// (Newtonsoft.Json's defaults): a string holding an ISO 8601 date-time
+// becomes a date, and of a key given twice the last value is kept, where
+// the first one stood.
+func DecodeAsReference(text string, maxDepth int, count func(int) error) (*hyperlambda.Node, error) {
+	return decode(text, maxDepth, count, true)
+}
+
+func decode(text string, maxDepth int, count func(int) error, newtonsoft bool) (*hyperlambda.Node, error) {
+	d := &decoder{count: count, dec: json.NewDecoder(strings.NewReader(text)), maxDepth: maxDepth, newtonsoft: newtonsoft}
 	d.dec.UseNumber()
 	root := hyperlambda.New("", nil)
 	if err := d.value(root, 0); err != nil {
@@ -73,9 +87,10 @@ func Decode(text string, maxDepth int, count func(int) error) (*hyperlambda.Node
 }
 
 type decoder struct {
-	count    func(int) error
-	dec      *json.Decoder
-	maxDepth int
+	count      func(int) error
+	dec        *json.Decoder
+	maxDepth   int
+	newtonsoft bool // dates from strings, the last of a key given twice
 }
 
 // value reads one JSON value into n (its value, or its children).
@@ -91,14 +106,38 @@ func (d *decoder) value(n *hyperlambda.Node, depth int) error {
 	case json.Delim:
 		switch t {
 		case '{':
+			// A key met again replaces the first one's value where it
+			// stands, as Newtonsoft's JObject does (the last value wins).
+			var seen map[string]*hyperlambda.Node
 			for d.dec.More() {
 				k, err := d.dec.Token()
 				if err != nil {
 					return err
 				}
-				if err := d.child(n, k.(string), depth); err != nil {
+				key := k.(string)
+				first, again := seen[key]
+				if !again {
+					if err := d.child(n, key, depth); err != nil {
+						return err
+					}
+					if d.newtonsoft {
+						if seen == nil {
+							seen = map[string]*hyperlambda.Node{}
+						}
+						seen[key] = n.Child(n.Len() - 1)
+					}
+					continue
+				}
+				tmp := hyperlambda.New(key, nil)
+				if err := d.count(1); err != nil {
 					return err
 				}
+				if err := d.value(tmp, depth+1); err != nil {
+					return err
+				}
+				first.Clear()
+				first.Value = tmp.Value
+				first.MoveChildren(tmp)
 			}
 		case '[':
 			for d.dec.More() {
@@ -111,7 +150,16 @@ func (d *decoder) value(n *hyperlambda.Node, depth int) error {
 		return err
 	case json.Number:
 		n.Value = number(t)
-	default: // string, bool, nil
+	case string:
+		// As Newtonsoft's default DateParseHandling.DateTime: text that
+		// is an ISO 8601 date-time (or "/Date(ms)/") becomes a date.
+		n.Value = t
+		if d.newtonsoft {
+			if dt, ok := parseDate(t); ok {
+				n.Value = dt
+			}
+		}
+	default: // bool, nil
 		n.Value = t
 	}
 	return nil
@@ -259,18 +307,30 @@ func encodeValue(buf *bytes.Buffer, v any) error {
 	case bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64:
 		fmt.Fprint(buf, x)
 	case float32:
-		return encodeFloat(buf, float64(x))
+		encodeFloat(buf, float64(x), hyperlambda.StringOf(x))
 	case float64:
-		return encodeFloat(buf, x)
+		encodeFloat(buf, x, hyperlambda.StringOf(x))
 	case decimal.Decimal:
-		buf.WriteString(x.String())
+		// As Newtonsoft: .NET's text, which keeps the scale (1.50), and
+		// ".0" after a whole number.
+		s := hyperlambda.StringOf(x)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		buf.WriteString(s)
+	case []byte:
+		writeString(buf, base64.StdEncoding.EncodeToString(x)) // as Newtonsoft
 	case hyperlambda.Date:
-		// ISO 8601, with the zone only when the date has one.
+		// As Newtonsoft: ISO 8601 with the fraction's trailing zeros
+		// dropped, then "Z" for UTC, the offset for a local date, nothing
+		// for an unspecified one.
 		switch x.Kind {
 		case hyperlambda.DateUnspecified:
-			writeString(buf, x.Time.Format("2006-01-02T15:04:05.999999999"))
+			writeString(buf, x.Time.Format("2006-01-02T15:04:05.9999999"))
+		case hyperlambda.DateUTC:
+			writeString(buf, x.Time.UTC().Format("2006-01-02T15:04:05.9999999Z"))
 		default:
-			writeString(buf, x.Time.UTC().Format(time.RFC3339Nano))
+			writeString(buf, x.Clock().Format("2006-01-02T15:04:05.9999999-07:00"))
 		}
 	case *hyperlambda.Node:
 		return errors.New("cannot convert a node value (a lambda or reference) to JSON")
@@ -280,19 +340,54 @@ func encodeValue(buf *bytes.Buffer, v any) error {
 	return nil
 }
 
-// writeString writes s as a JSON string without HTML escaping: the output
-// is data for programs, not a web page.
+// writeString writes s as a JSON string as Newtonsoft does by default:
+// ", \ and control characters escaped (\b \f \n \r \t, else \u00xx), and
+// U+0085, U+2028, U+2029; no HTML escaping. Bytes that are not UTF-8
+// become U+FFFD.
 func writeString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)               // a string always encodes
-	buf.Truncate(buf.Len() - 1) // Encode's newline
+	const hex = "0123456789abcdef"
+	buf.WriteByte('"')
+	for _, c := range s { // an invalid byte reads as U+FFFD
+		switch c {
+		case '"':
+			buf.WriteString(`\"`)
+		case '\\':
+			buf.WriteString(`\\`)
+		case '\b':
+			buf.WriteString(`\b`)
+		case '\f':
+			buf.WriteString(`\f`)
+		case '\n':
+			buf.WriteString(`\n`)
+		case '\r':
+			buf.WriteString(`\r`)
+		case '\t':
+			buf.WriteString(`\t`)
+		default:
+			if c < 0x20 || c == 0x85 || c == 0x2028 || c == 0x2029 {
+				buf.WriteString(`\u`)
+				buf.WriteByte(hex[c>>12&15])
+				buf.WriteByte(hex[c>>8&15])
+				buf.WriteByte(hex[c>>4&15])
+				buf.WriteByte(hex[c&15])
+			} else {
+				buf.WriteRune(c)
+			}
+		}
+	}
+	buf.WriteByte('"')
 }
 
-func encodeFloat(buf *bytes.Buffer, f float64) error {
+// encodeFloat writes a double or single as Newtonsoft does: .NET's
+// shortest round-trip text (text), with ".0" after a whole number; NaN
+// and the infinities as strings.
+func encodeFloat(buf *bytes.Buffer, f float64, text string) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return fmt.Errorf("%v has no JSON form", f)
+		writeString(buf, text)
+		return
 	}
-	buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
-	return nil
+	if !strings.ContainsAny(text, ".eE") {
+		text += ".0"
+	}
+	buf.WriteString(text)
 }

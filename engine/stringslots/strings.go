@@ -8,12 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"net/url"
-	"regexp"
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 
 	"hlstudio/engine"
 	"hlstudio/hyperlambda"
@@ -37,23 +38,23 @@ func Register(e *engine.Engine) error {
 	}{
 		{"strings.concat", "joins its children's values (or the selected values) as text", whitelist.Code, concat},
 		{"strings.join", "joins the selected nodes' values with the first child's value", whitelist.Code, join},
-		{"strings.split", "splits its value on each child's value; children become the parts", whitelist.Code, split},
+		{"strings.split", "splits its value on each [.] child's value (on white space when there is none); children become the non-empty parts", whitelist.Code, split},
 		{"strings.replace", "replaces the first child's value with the second's in its value", whitelist.Code, replace},
 		{"strings.length", "length of its value in UTF-16 units, as the reference", whitelist.NoChildren, unary(func(s string) any { return int32(len(utf16.Encode([]rune(s)))) })},
 		{"strings.byte-count", "length of its value in UTF-8 bytes", whitelist.NoChildren, byteCount},
 		{"strings.to-lower", "lower case", whitelist.NoChildren, unary(func(s string) any { return strings.ToLower(s) })},
 		{"strings.to-upper", "upper case", whitelist.NoChildren, unary(func(s string) any { return strings.ToUpper(s) })},
-		{"strings.trim", "removes white space (or its child's characters) at both ends", whitelist.Code, trim(strings.Trim)},
-		{"strings.trim-start", "removes white space (or its child's characters) at the start", whitelist.Code, trim(strings.TrimLeft)},
-		{"strings.trim-end", "removes white space (or its child's characters) at the end", whitelist.Code, trim(strings.TrimRight)},
+		{"strings.trim", "removes white space (or its child's characters) at both ends", whitelist.Code, trim(strings.Trim, strings.TrimFunc)},
+		{"strings.trim-start", "removes white space (or its child's characters) at the start", whitelist.Code, trim(strings.TrimLeft, strings.TrimLeftFunc)},
+		{"strings.trim-end", "removes white space (or its child's characters) at the end", whitelist.Code, trim(strings.TrimRight, strings.TrimRightFunc)},
 		{"strings.capitalize", "upper-cases the first letter", whitelist.NoChildren, unary(capitalize)},
-		{"strings.url-encode", "escapes text for a URL query (space as +)", whitelist.NoChildren, unary(func(s string) any { return url.QueryEscape(s) })},
-		{"strings.url-decode", "reverses url-encode", whitelist.NoChildren, decode(url.QueryUnescape)},
-		{"strings.html-encode", "escapes <, >, &, ' and \" for HTML", whitelist.NoChildren, unary(func(s string) any { return html.EscapeString(s) })},
+		{"strings.url-encode", "escapes text for a URL query as .NET's WebUtility.UrlEncode (space as +, %XX for bytes other than letters, digits and -_.!*())", whitelist.NoChildren, unary(urlEncode)},
+		{"strings.url-decode", "reverses url-encode (a % without two hex digits stays; bytes that are not UTF-8 become U+FFFD)", whitelist.NoChildren, unary(urlDecode)},
+		{"strings.html-encode", "escapes <, >, &, \" and ' for HTML, and characters U+00A0-U+00FF and beyond U+FFFF as &#n;", whitelist.NoChildren, unary(htmlEncode)},
 		{"strings.html-decode", "reverses html-encode, and decodes every HTML entity", whitelist.NoChildren, unary(func(s string) any { return html.UnescapeString(s) })},
 		{"strings.substring", "part of its value: first child the start, second the length, clamped to the end (UTF-16 units, as the reference)", whitelist.Code, substring},
 		{"strings.replace-not-of", "replaces every character not in the first child's value with the second child's value", whitelist.Code, replaceNotOf},
-		{"strings.regex-replace", "replaces matches of the first child's RE2 pattern with the second child's value ($1 for groups)", whitelist.Code, regexReplace},
+		{"strings.regex-replace", "replaces matches of the first child's RE2 pattern (multiline: ^ and $ match at line breaks) with the second child's value (.NET syntax: $1, ${name}, $& the match, $$ a dollar)", whitelist.Code, regexReplace},
 		{"strings.matches", "children become [.] nodes holding the matches of its child's RE2 pattern", whitelist.Code, matches},
 		{"strings.mixin", "substitutes each {{lambda}} in its value with the value the lambda returns (else the value of its first node); its children are each lambda's [.arguments]", whitelist.Data, mixin},
 		{"strings.contains", "whether its value contains the child's value", whitelist.Code, test(strings.Contains)},
@@ -148,7 +149,15 @@ func join(r *engine.Run, n *hyperlambda.Node) error {
 	return setText(r, n, strings.Join(texts, sep))
 }
 
+// split is the reference's String.Split(separators,
+// RemoveEmptyEntries): the separators are the values of the [.] children;
+// at each position the first of them that matches there splits; with no
+// [.] child at all it splits on white space; empty separators are
+// ignored. Without any children it fails, as the reference.
 func split(r *engine.Run, n *hyperlambda.Node) error {
+	if n.Len() == 0 {
+		return errors.New("needs [.] children holding the separators")
+	}
 	if err := r.Eval(n); err != nil {
 		return err
 	}
@@ -157,7 +166,12 @@ func split(r *engine.Run, n *hyperlambda.Node) error {
 		return err
 	}
 	var seps []string
+	named := false
 	for _, c := range n.Children() {
+		if c.Name != "." {
+			continue
+		}
+		named = true
 		sep, err := str(c)
 		if err != nil {
 			return err
@@ -166,23 +180,48 @@ func split(r *engine.Run, n *hyperlambda.Node) error {
 			seps = append(seps, sep)
 		}
 	}
-	parts := []string{s}
-	for _, sep := range seps {
-		var next []string
-		for _, p := range parts {
-			next = append(next, strings.Split(p, sep)...)
+	var parts []string
+	if !named {
+		parts = strings.FieldsFunc(s, isNetSpace)
+	} else {
+		start := 0
+		for i := 0; i < len(s); {
+			matched := false
+			for _, sep := range seps {
+				if strings.HasPrefix(s[i:], sep) {
+					parts = append(parts, s[start:i])
+					i += len(sep)
+					start, matched = i, true
+					break
+				}
+			}
+			if !matched {
+				i++
+			}
 		}
-		parts = next
+		parts = append(parts, s[start:])
+	}
+	kept := parts[:0]
+	for _, p := range parts {
+		if p != "" { // empty entries are removed, as in the reference
+			kept = append(kept, p)
+		}
+	}
+	if err := r.Created(len(kept)); err != nil {
+		return err
 	}
 	n.Clear()
 	n.Value = nil
-	for _, p := range parts {
-		if p != "" { // empty entries are removed, as in the reference
-			n.Add(hyperlambda.New("", p))
-		}
+	for _, p := range kept {
+		n.Add(hyperlambda.New("", p))
 	}
-	return r.Created(n.Len())
+	return nil
 }
+
+// isNetSpace is .NET's Char.IsWhiteSpace: the Unicode space separators,
+// line and paragraph separators, U+0009-U+000D and U+0085 (which is
+// Unicode's White_Space property, Go's unicode.IsSpace).
+func isNetSpace(c rune) bool { return unicode.IsSpace(c) }
 
 func replace(r *engine.Run, n *hyperlambda.Node) error {
 	if err := r.Eval(n); err != nil {
@@ -268,22 +307,28 @@ func args(r *engine.Run, n *hyperlambda.Node) ([]string, error) {
 	return out, nil
 }
 
-func trim(f func(s, cutset string) string) fn {
+// trim is the reference's Trim, TrimStart and TrimEnd: without a child,
+// or with an empty one, every white space character (.NET
+// Char.IsWhiteSpace: U+00A0, U+2003, U+3000, ...) is removed; else the
+// characters of the child's value are.
+func trim(cut func(s, cutset string) string, space func(s string, f func(rune) bool) string) fn {
 	return func(r *engine.Run, n *hyperlambda.Node) error {
-		s, err := str(n)
-		if err != nil {
-			return err
+		if n.Len() > 1 {
+			return errors.New("takes at most one child: the characters to remove")
 		}
 		a, err := args(r, n)
 		if err != nil {
 			return err
 		}
-		cut := " \t\r\n\v\f"
-		if len(a) > 0 {
-			cut = a[0]
+		s, err := str(n)
+		if err != nil {
+			return err
 		}
 		n.Clear()
-		return setText(r, n, f(s, cut))
+		if len(a) == 0 || a[0] == "" {
+			return setText(r, n, space(s, isNetSpace))
+		}
+		return setText(r, n, cut(s, a[0]))
 	}
 }
 
@@ -317,26 +362,73 @@ func byteCount(r *engine.Run, n *hyperlambda.Node) error {
 	return nil
 }
 
-func decode(f func(string) (string, error)) fn {
-	return func(r *engine.Run, n *hyperlambda.Node) error {
-		s, err := str(n)
+// toInt is the reference's conversion to int (.NET Get<int>): an integer
+// of any type that fits, text that .NET's Int32.Parse reads ("1",
+// " -2 "), a decimal or double without a fraction. Anything else, and a
+// fraction (which .NET would round), is an error.
+func toInt(v any) (int, error) {
+	var x int64
+	switch t := v.(type) {
+	case string:
+		c, err := hyperlambda.ConvertText(t, "int")
 		if err != nil {
-			return err
+			return 0, err
 		}
-		out, err := f(s)
-		if err != nil {
-			return err
+		return int(c.(int32)), nil
+	case uint64:
+		if t > math.MaxInt32 {
+			return 0, fmt.Errorf("%d is beyond an int", t)
 		}
-		return setText(r, n, out)
+		return int(t), nil
+	case float64, float32, decimal.Decimal:
+		var d decimal.Decimal
+		switch f := t.(type) {
+		case float64:
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return 0, fmt.Errorf("needs an integer, not %v", f)
+			}
+			d = decimal.NewFromFloat(f)
+		case float32:
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				return 0, fmt.Errorf("needs an integer, not %v", f)
+			}
+			d = decimal.NewFromFloat32(f)
+		default:
+			d = f.(decimal.Decimal)
+		}
+		if !d.IsInteger() || d.Abs().GreaterThan(decimal.NewFromInt(math.MaxInt32+1)) {
+			return 0, fmt.Errorf("needs an integer, not %s %s", hyperlambda.TypeOf(v), hyperlambda.StringOf(v))
+		}
+		x = d.IntPart()
+	default:
+		i, ok := hyperlambda.Integer(v)
+		if !ok {
+			return 0, fmt.Errorf("needs an integer, not %s", describe(v))
+		}
+		x = i
 	}
+	if x < math.MinInt32 || x > math.MaxInt32 {
+		return 0, fmt.Errorf("%d is beyond an int", x)
+	}
+	return int(x), nil
+}
+
+func describe(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return hyperlambda.TypeOf(v)
 }
 
 func substring(r *engine.Run, n *hyperlambda.Node) error {
-	s, err := str(n)
-	if err != nil {
-		return err
+	if n.Len() == 0 {
+		return errors.New("needs one or two children: the start and the length")
 	}
 	if err := r.Eval(n); err != nil {
+		return err
+	}
+	s, err := str(n)
+	if err != nil {
 		return err
 	}
 	units := utf16.Encode([]rune(s))
@@ -349,11 +441,11 @@ func substring(r *engine.Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return 0, err
 		}
-		x, ok := v.(int32)
-		if !ok {
-			return 0, fmt.Errorf("start and length must be int, not %s", hyperlambda.TypeOf(v))
+		x, err := toInt(v)
+		if err != nil {
+			return 0, fmt.Errorf("start and length: %v", err)
 		}
-		return int(x), nil
+		return x, nil
 	}
 	start, err := bound(0, 0)
 	if err != nil {
@@ -405,68 +497,6 @@ func replaceNotOf(r *engine.Run, n *hyperlambda.Node) error {
 	}
 	n.Clear()
 	return setText(r, n, b.String())
-}
-
-func compile(pattern string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not an RE2 pattern: %v", pattern, err)
-	}
-	return re, nil
-}
-
-// patternArgs reads the text, the evaluated children (want of them, the
-// first a pattern) and the compiled pattern.
-func patternArgs(r *engine.Run, n *hyperlambda.Node, want int, usage string) (string, []string, *regexp.Regexp, error) {
-	s, err := str(n)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	a, err := args(r, n)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	if len(a) != want {
-		return "", nil, nil, errors.New(usage)
-	}
-	re, err := compile(a[0])
-	return s, a, re, err
-}
-
-func regexReplace(r *engine.Run, n *hyperlambda.Node) error {
-	s, a, re, err := patternArgs(r, n, 2, "needs two children: the pattern and the replacement")
-	if err != nil {
-		return err
-	}
-	// An upper bound of the result, before building it: each match adds
-	// the replacement, whose every $ may expand to a whole match.
-	found := re.FindAllStringIndex(s, -1)
-	longest := 0
-	for _, m := range found {
-		longest = max(longest, m[1]-m[0])
-	}
-	if err := r.OutputRoom(len(s) + len(found)*(len(a[1])+strings.Count(a[1], "$")*longest)); err != nil {
-		return err
-	}
-	n.Clear()
-	return setText(r, n, re.ReplaceAllString(s, a[1]))
-}
-
-func matches(r *engine.Run, n *hyperlambda.Node) error {
-	s, _, re, err := patternArgs(r, n, 1, "needs one child: the pattern")
-	if err != nil {
-		return err
-	}
-	found := re.FindAllString(s, -1)
-	if err := r.Created(len(found)); err != nil {
-		return err
-	}
-	n.Clear()
-	n.Value = nil
-	for _, m := range found {
-		n.Add(hyperlambda.New(".", m))
-	}
-	return nil
 }
 
 // mixin replaces each {{...}} with the value the lambda inside returns,

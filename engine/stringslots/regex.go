@@ -1,0 +1,391 @@
+package stringslots
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"hlstudio/engine"
+	"hlstudio/hyperlambda"
+)
+
+// netRegex is an RE2 pattern read as the reference's .NET Regex reads it
+// where RE2 can: group numbers as .NET gives them, the matches .NET finds,
+// and .NET's replacement syntax.
+type netRegex struct {
+	re *regexp.Regexp
+	// groups maps a .NET group number to the RE2 groups it stands for:
+	// .NET numbers the unnamed groups first, then the named ones, and
+	// groups sharing a name are one group.
+	groups [][]int
+	names  map[string]int // group name -> .NET group number
+	// empty is set when the pattern can match empty text; then at is the
+	// pattern anchored one character after the start of its input, to
+	// find the empty matches .NET reports right after a match.
+	empty bool
+	at    *regexp.Regexp
+	src   string
+}
+
+// compileNet compiles pattern; multiline is .NET's RegexOptions.Multiline
+// (^ and $ match at line breaks).
+func compileNet(pattern string, multiline bool) (*netRegex, error) {
+	src := pattern
+	if multiline {
+		src = "(?m)" + pattern
+	}
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an RE2 pattern: %v", pattern, err)
+	}
+	nr := &netRegex{re: re, groups: [][]int{{0}}, names: map[string]int{}, src: src}
+	names := re.SubexpNames()
+	for i := 1; i < len(names); i++ {
+		if names[i] == "" {
+			nr.groups = append(nr.groups, []int{i})
+		}
+	}
+	for i := 1; i < len(names); i++ {
+		if name := names[i]; name != "" {
+			if num, ok := nr.names[name]; ok {
+				nr.groups[num] = append(nr.groups[num], i)
+				continue
+			}
+			nr.names[name] = len(nr.groups)
+			nr.groups = append(nr.groups, []int{i})
+		}
+	}
+	if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
+		nr.empty = canBeEmpty(tree)
+	}
+	return nr, nil
+}
+
+// canBeEmpty says whether re can match empty text somewhere (its zero-width
+// assertions taken as possibly true).
+func canBeEmpty(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpNoMatch, syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return false
+	case syntax.OpLiteral:
+		return len(re.Rune) == 0
+	case syntax.OpCapture, syntax.OpPlus:
+		return canBeEmpty(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min == 0 || canBeEmpty(re.Sub[0])
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			if !canBeEmpty(s) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if canBeEmpty(s) {
+				return true
+			}
+		}
+		return false
+	}
+	return true // empty match, star, quest, assertions
+}
+
+// matches returns the submatch indexes of every match, as .NET finds
+// them. RE2 skips an empty match right after a match; .NET keeps it
+// ("aaa" with a* is "aaa" then "" in .NET), so where RE2 moved on, the
+// pattern is tried once more where the previous match ended.
+func (nr *netRegex) matches(s string) [][]int {
+	found := nr.re.FindAllStringSubmatchIndex(s, -1)
+	if !nr.empty || len(found) == 0 {
+		return found
+	}
+	var out [][]int
+	for i, m := range found {
+		out = append(out, m)
+		end := m[1]
+		if m[0] == end || (i+1 < len(found) && found[i+1][0] == end) {
+			continue
+		}
+		if e := nr.emptyAt(s, end); e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// emptyAt returns the match .NET finds at end (just after a non-empty
+// match), when it is empty; RE2 would have returned a non-empty one. The
+// pattern runs after the character before end, so that assertions (^ in
+// multiline mode, \b) see what precedes it.
+func (nr *netRegex) emptyAt(s string, end int) []int {
+	if nr.at == nil {
+		at, err := regexp.Compile(`\A(?s:.)(?:` + nr.src + `)`)
+		if err != nil {
+			nr.empty = false
+			return nil
+		}
+		nr.at = at
+	}
+	_, w := utf8.DecodeLastRuneInString(s[:end])
+	from := end - w
+	m := nr.at.FindStringSubmatchIndex(s[from:])
+	if m == nil || m[1] != w {
+		return nil
+	}
+	m[0] = w
+	for i := range m {
+		if m[i] >= 0 {
+			m[i] += from
+		}
+	}
+	return m
+}
+
+// group is the text of .NET group num in match m: the last of its RE2
+// groups that took part, "" when none did.
+func (nr *netRegex) group(s string, m []int, num int) string {
+	best := -1
+	for _, g := range nr.groups[num] {
+		if m[2*g] >= 0 && (best < 0 || m[2*g+1] >= m[2*best+1]) {
+			best = g
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return s[m[2*best]:m[2*best+1]]
+}
+
+// A replacement is .NET replacement text read into parts: literal text,
+// or a reference to a group or to a part of the input.
+type replPart struct {
+	lit  string
+	kind int // replLit, replGroup (num), replLeft, replRight, replLast, replWhole
+	num  int
+}
+
+const (
+	replLit = iota
+	replGroup
+	replLeft  // $` the text before the match
+	replRight // $' the text after the match
+	replLast  // $+ the last group
+	replWhole // $_ the whole input
+)
+
+// parseReplacement reads .NET replacement syntax: $number and ${number}
+// (the longest run of digits, when such a group exists), ${name}, $$, $&
+// (the match), $`, $', $+ and $_; a $ that starts none of them is itself.
+// Anything else is literal: "$1x" is group 1 then "x".
+func (nr *netRegex) parseReplacement(rep string) ([]replPart, error) {
+	var parts []replPart
+	var lit strings.Builder
+	ref := func(kind, num int) {
+		if lit.Len() > 0 {
+			parts = append(parts, replPart{lit: lit.String()})
+			lit.Reset()
+		}
+		parts = append(parts, replPart{kind: kind, num: num})
+	}
+	for i := 0; i < len(rep); {
+		if rep[i] != '$' || i+1 == len(rep) {
+			lit.WriteByte(rep[i])
+			i++
+			continue
+		}
+		j := i + 1
+		angled := rep[j] == '{' && len(rep)-j > 1
+		if angled {
+			j++
+		}
+		switch c := rep[j]; {
+		case c >= '0' && c <= '9':
+			k, num := j, 0
+			for ; k < len(rep) && rep[k] >= '0' && rep[k] <= '9'; k++ {
+				if num > (1<<31-1-int(rep[k]-'0'))/10 {
+					return nil, errors.New("capture group numbers must be less than or equal to Int32.MaxValue")
+				}
+				num = num*10 + int(rep[k]-'0')
+			}
+			if angled {
+				if k == len(rep) || rep[k] != '}' {
+					break
+				}
+				k++
+			}
+			if num < len(nr.groups) {
+				ref(replGroup, num)
+				i = k
+				continue
+			}
+		case angled && isWordRune(rep[j:]):
+			k := j
+			for k < len(rep) && isWordRune(rep[k:]) {
+				_, w := utf8.DecodeRuneInString(rep[k:])
+				k += w
+			}
+			if k < len(rep) && rep[k] == '}' {
+				if num, ok := nr.names[rep[j:k]]; ok {
+					ref(replGroup, num)
+					i = k + 1
+					continue
+				}
+			}
+		case !angled:
+			kind := -1
+			switch c {
+			case '$':
+				lit.WriteByte('$')
+				i = j + 1
+				continue
+			case '&':
+				kind = replGroup
+			case '`':
+				kind = replLeft
+			case '\'':
+				kind = replRight
+			case '+':
+				kind = replLast
+			case '_':
+				kind = replWhole
+			}
+			if kind >= 0 {
+				ref(kind, 0)
+				i = j + 1
+				continue
+			}
+		}
+		lit.WriteByte('$')
+		i++
+	}
+	if lit.Len() > 0 {
+		parts = append(parts, replPart{lit: lit.String()})
+	}
+	return parts, nil
+}
+
+// isWordRune is .NET's RegexCharClass.IsWordChar for the rune s starts with.
+func isWordRune(s string) bool {
+	c, _ := utf8.DecodeRuneInString(s)
+	return c == '_' || unicode.In(c, unicode.L, unicode.Mn, unicode.Nd, unicode.Pc)
+}
+
+// expand is the replacement for match m of s.
+func (nr *netRegex) expand(b *strings.Builder, s string, m []int, parts []replPart) {
+	for _, p := range parts {
+		switch p.kind {
+		case replLit:
+			b.WriteString(p.lit)
+		case replGroup:
+			b.WriteString(nr.group(s, m, p.num))
+		case replLeft:
+			b.WriteString(s[:m[0]])
+		case replRight:
+			b.WriteString(s[m[1]:])
+		case replLast:
+			b.WriteString(nr.group(s, m, len(nr.groups)-1))
+		case replWhole:
+			b.WriteString(s)
+		}
+	}
+}
+
+// expandedLen is the length expand writes.
+func (nr *netRegex) expandedLen(s string, m []int, parts []replPart) int {
+	n := 0
+	for _, p := range parts {
+		switch p.kind {
+		case replLit:
+			n += len(p.lit)
+		case replGroup:
+			n += len(nr.group(s, m, p.num))
+		case replLeft:
+			n += m[0]
+		case replRight:
+			n += len(s) - m[1]
+		case replLast:
+			n += len(nr.group(s, m, len(nr.groups)-1))
+		case replWhole:
+			n += len(s)
+		}
+	}
+	return n
+}
+
+// patternArgs reads the text, the evaluated children (want of them, the
+// first a pattern) and the compiled pattern.
+func patternArgs(r *engine.Run, n *hyperlambda.Node, want int, usage string, multiline bool) (string, []string, *netRegex, error) {
+	s, err := str(n)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	a, err := args(r, n)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if len(a) != want {
+		return "", nil, nil, errors.New(usage)
+	}
+	re, err := compileNet(a[0], multiline)
+	return s, a, re, err
+}
+
+// regexReplace is the reference's Regex.Replace with
+// RegexOptions.Multiline and .NET replacement syntax.
+func regexReplace(r *engine.Run, n *hyperlambda.Node) error {
+	s, a, re, err := patternArgs(r, n, 2, "needs two children: the pattern and the replacement", true)
+	if err != nil {
+		return err
+	}
+	parts, err := re.parseReplacement(a[1])
+	if err != nil {
+		return err
+	}
+	found := re.matches(s)
+	// The size of the result, before building it.
+	size := len(s)
+	for _, m := range found {
+		size += re.expandedLen(s, m, parts) - (m[1] - m[0])
+		if err := r.OutputRoom(size); err != nil {
+			return err
+		}
+	}
+	if err := r.OutputRoom(size); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.Grow(size)
+	last := 0
+	for _, m := range found {
+		b.WriteString(s[last:m[0]])
+		re.expand(&b, s, m, parts)
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	n.Clear()
+	return setText(r, n, b.String())
+}
+
+// matches is the reference's Regex.Matches (no options: ^ and $ are the
+// ends of the text).
+func matches(r *engine.Run, n *hyperlambda.Node) error {
+	s, _, re, err := patternArgs(r, n, 1, "needs one child: the pattern", false)
+	if err != nil {
+		return err
+	}
+	found := re.matches(s)
+	if err := r.Created(len(found)); err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = nil
+	for _, m := range found {
+		n.Add(hyperlambda.New(".", s[m[0]:m[1]]))
+	}
+	return nil
+}
