@@ -31,7 +31,7 @@ type ExportForm struct {
 	out       *formEntry
 	browse    *formButton
 	progress  *TrackBar
-	report    *widget.Entry
+	report    *widget.Label // selectable text colour, not a disabled entry's grey
 	button    *formButton
 	check     *formButton
 	running   sync.WaitGroup
@@ -62,9 +62,10 @@ func NewExportForm(store *dataset.Store) *ExportForm {
 	f.out.SetPlaceHolder("output folder")
 	f.browse = newFormButton(&f.keys, "Browse…", f.Browse)
 	f.progress = NewTrackBar()
-	f.report = widget.NewMultiLineEntry()
-	f.report.SetMinRowsVisible(6)
-	f.report.Disable()
+	f.report = widget.NewLabel("")
+	f.report.TextStyle = fyne.TextStyle{Monospace: true} // the report's columns
+	f.report.Wrapping = fyne.TextWrapWord                // within the dialog, no sideways scrolling
+	f.report.Selectable = true
 	f.button = newFormButton(&f.keys, "Export", f.Export)
 	f.button.Importance = widget.HighImportance
 	f.check = newFormButton(&f.keys, "Check first", f.Check)

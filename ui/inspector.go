@@ -50,7 +50,7 @@ type Inspector struct {
 
 	doc      *Document
 	id       widget.TreeNodeID
-	name     *widget.Entry
+	name     *nameEntry
 	typ      *widget.Select
 	value    *widget.Entry
 	valueErr *widget.Label
@@ -62,6 +62,19 @@ type Inspector struct {
 	empty    *widget.Label
 	form     fyne.CanvasObject
 	stack    *fyne.Container // the form, or the "select a node" text
+	scroll   *container.Scroll
+	// The check's words and the fix button: above the fields when the
+	// node is a problem (denied, unknown, dynamic), so they show without
+	// scrolling in a short pane; under them otherwise.
+	verdict       *fyne.Container
+	verdictTop    *fyne.Container
+	verdictBottom *fyne.Container
+
+	// A rename in the name field (F2, a new node, a click): the name and
+	// undo depth it started from, for Escape to put back.
+	renaming    bool
+	renameFrom  string
+	renameDepth int
 
 	// What the fields last showed of the node, so a refresh after an edit
 	// elsewhere does not overwrite text being typed.
@@ -81,9 +94,10 @@ type Inspector struct {
 
 // NewInspector makes an inspector of doc showing no node.
 func NewInspector(doc *Document) *Inspector {
-	i := &Inspector{doc: doc, name: widget.NewEntry(), value: widget.NewMultiLineEntry(),
+	i := &Inspector{doc: doc, value: widget.NewMultiLineEntry(),
 		valueErr: wrappedLabel(), hint: wrappedLabel(), path: wrappedLabel(), finding: wrappedLabel(),
 		empty: widget.NewLabel("Select a node in the tree to inspect it.")}
+	i.name = newNameEntry(i)
 	i.fix = widget.NewButtonWithIcon("", theme.ContentRedoIcon(), func() {
 		if i.id != RootID && i.fixName != "" && !i.refused() {
 			i.doc.SetName(i.id, i.fixName) // one undo step
@@ -93,7 +107,7 @@ func NewInspector(doc *Document) *Inspector {
 	i.typ = widget.NewSelect(append([]string{NoValue}, hyperlambda.TypeNames...), func(string) { i.applyValue() })
 	i.name.OnChanged = func(string) { i.applyName() }
 	i.name.OnSubmitted = func(string) {
-		i.doc.EndTyping()
+		i.endRename()
 		if i.OnSubmit != nil {
 			i.OnSubmit()
 		}
@@ -110,20 +124,23 @@ func NewInspector(doc *Document) *Inspector {
 	// A wrapped label in a form row is cut off: one line, ellipsised.
 	i.path.Wrapping = fyne.TextWrapOff
 	i.path.Truncation = fyne.TextTruncateEllipsis
+	i.verdict = container.NewVBox(i.finding, container.NewHBox(i.fix))
+	i.verdictTop = container.NewVBox()
+	i.verdictBottom = container.NewVBox(widget.NewSeparator(), i.verdict)
 	i.form = container.NewVBox(
 		i.blocked,
+		i.verdictTop,
 		widget.NewForm(
 			widget.NewFormItem("Name", i.name),
 			widget.NewFormItem("Type", i.typ),
 			widget.NewFormItem("Value", container.NewVBox(i.value, i.valueErr, i.hint)),
 			widget.NewFormItem("Path", i.path),
 		),
-		widget.NewSeparator(),
-		i.finding,
-		container.NewHBox(i.fix),
+		i.verdictBottom,
 	)
 	i.stack = container.NewStack(i.empty)
-	i.content = container.NewVScroll(i.stack)
+	i.scroll = container.NewVScroll(i.stack)
+	i.content = i.scroll
 	doc.OnChange(i.refresh)
 	i.ExtendBaseWidget(i)
 	return i
@@ -138,7 +155,14 @@ func wrappedLabel() *widget.Label {
 // SetNode shows a node (RootID for none). Typing in the new node's fields
 // starts new undo steps.
 func (i *Inspector) SetNode(id widget.TreeNodeID) {
-	i.doc.EndTyping()
+	i.endRename()
+	// Another node starts at its top, where its name and, for a problem,
+	// the check's words are: not at the last one's scroll.
+	defer func(other bool) {
+		if other {
+			i.scroll.ScrollToTop() // lays the content out again too
+		}
+	}(id != i.id)
 	i.id = id
 	i.shownName, i.shownType, i.shownText = "", "", ""
 	n := i.doc.Node(id)
@@ -173,8 +197,99 @@ func (i *Inspector) FocusNameIn(c fyne.Canvas) {
 		}
 	}
 	if c != nil {
+		i.endRename() // the rename is an undo step of its own
 		c.Focus(i.name)
+		i.startRename() // also when the name field had the focus already
 		i.name.TypedShortcut(&fyne.ShortcutSelectAll{})
+	}
+}
+
+// nameEntry is the name field: Escape cancels the rename.
+type nameEntry struct {
+	widget.Entry
+	in *Inspector
+}
+
+func newNameEntry(i *Inspector) *nameEntry {
+	e := &nameEntry{in: i}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *nameEntry) FocusGained() {
+	e.in.startRename()
+	e.Entry.FocusGained()
+}
+
+func (e *nameEntry) FocusLost() {
+	e.in.endRename() // clicking elsewhere keeps the name typed
+	e.Entry.FocusLost()
+}
+
+func (e *nameEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		e.in.CancelRename()
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
+// dropTypingStep takes back the undo step typing is merging into (the
+// step on top), as if it had not been typed: no redo of it is left, and
+// the listeners hear of it once the step is gone.
+func dropTypingStep(d *Document) {
+	op := d.top()
+	d.undo = d.undo[:len(d.undo)-1]
+	for k := len(op.changes) - 1; k >= 0; k-- {
+		op.changes[k].revert(d)
+	}
+	if op.structural() {
+		d.shape++
+	}
+	d.mergeKey = ""
+	d.relabel()
+	d.changed()
+}
+
+// startRename notes the name the field starts from, for Escape.
+func (i *Inspector) startRename() {
+	n := i.doc.Node(i.id)
+	if i.renaming || i.id == RootID || n == nil {
+		return
+	}
+	i.renaming, i.renameFrom, i.renameDepth = true, n.Name, i.doc.UndoDepth()
+}
+
+// endRename keeps the name typed: the next keystroke starts another undo
+// step.
+func (i *Inspector) endRename() {
+	if i.renaming {
+		i.renaming = false
+		i.placeVerdict(i.problem())
+	}
+	i.doc.EndTyping()
+}
+
+// CancelRename (Escape in the name field) puts back the name the rename
+// started from, leaving no undo step, and gives the keyboard back (to the
+// tree, through OnSubmit).
+func (i *Inspector) CancelRename() {
+	if i.renaming && !i.locked {
+		n := i.doc.Node(i.id)
+		switch d := i.doc; {
+		case n == nil || n.Name == i.renameFrom:
+		case d.UndoDepth() == i.renameDepth+1 && d.mergeKey == "name "+i.id:
+			dropTypingStep(d)
+		default:
+			_ = d.SetName(i.id, i.renameFrom)
+		}
+	}
+	i.endRename()
+	if n := i.doc.Node(i.id); n != nil && i.id != RootID {
+		i.sync(n, true)
+	}
+	if i.OnSubmit != nil {
+		i.OnSubmit()
 	}
 }
 
@@ -236,7 +351,49 @@ func (i *Inspector) sync(n *hyperlambda.Node, all bool) {
 	}
 	i.finding.Refresh()
 	i.showFix(n)
+	// The fields do not jump while a name or value is typed: the words
+	// move when the typing ends or another node is shown.
+	if all || !i.typing() {
+		i.placeVerdict(i.problem())
+	}
 }
+
+// problem reports whether the check has something to say against the
+// node shown (denied, unknown, dynamic).
+func (i *Inspector) problem() bool {
+	return i.finding.Importance != widget.MediumImportance && i.finding.Importance != widget.SuccessImportance
+}
+
+// typing reports whether the name or value field is being typed in.
+func (i *Inspector) typing() bool {
+	if i.renaming {
+		return true
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(i.value)
+	return c != nil && c.Focused() == i.value
+}
+
+// placeVerdict puts the check's words and the fix above the fields (on
+// top) or under them.
+func (i *Inspector) placeVerdict(top bool) {
+	if top == (len(i.verdictTop.Objects) > 0) {
+		return
+	}
+	if top {
+		i.verdictBottom.Objects = nil
+		i.verdictTop.Objects = []fyne.CanvasObject{i.verdict, widget.NewSeparator()}
+	} else {
+		i.verdictTop.Objects = nil
+		i.verdictBottom.Objects = []fyne.CanvasObject{widget.NewSeparator(), i.verdict}
+	}
+	i.verdictTop.Refresh()
+	i.verdictBottom.Refresh()
+	i.scroll.Refresh()
+}
+
+// VerdictOnTop reports whether the check's words are shown above the
+// fields.
+func (i *Inspector) VerdictOnTop() bool { return len(i.verdictTop.Objects) > 0 }
 
 // showFix offers the registered name an unknown slot is a small edit away
 // from (a typo of the model's or the person's), as one undoable rename.

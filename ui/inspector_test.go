@@ -24,7 +24,10 @@ func inspectorWindow(t *testing.T, src, policy, path string) (*Inspector, *Docum
 
 // retype replaces an entry's text the way a person does: select all,
 // type the new text.
-func retype(e *widget.Entry, text string) {
+func retype(e interface {
+	fyne.Focusable
+	fyne.Shortcutable
+}, text string) {
 	e.TypedShortcut(&fyne.ShortcutSelectAll{})
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
 	test.Type(e, text)

@@ -23,6 +23,13 @@ type Library struct {
 	store *dataset.Store
 	// OnOpen opens a snippet in the editor.
 	OnOpen func(dataset.Snippet)
+	// BeforeRestore, when set, is asked before a version of snippet id is
+	// restored from its history; it runs restore, or not (cancelled). The
+	// studio asks first when the snippet is open with unsaved changes.
+	BeforeRestore func(id int64, version int, restore func())
+	// OnRestored hears a restored snippet as it now is, e.g. to show it
+	// in the editor when it is the open one.
+	OnRestored func(dataset.Snippet)
 
 	search     *widget.Entry
 	status     *widget.Select
@@ -421,21 +428,56 @@ func (l *Library) newHistory(id int64, keys *escKeys) (*historyView, error) {
 	return hv, nil
 }
 
-// restoreVersion makes the chosen earlier version current again.
+// restoreVersion makes the chosen earlier version current again. The
+// history closes first, so that a question from BeforeRestore shows on
+// its own.
 func (l *Library) restoreVersion(hv *historyView) {
 	if hv.chosen <= 0 {
 		return
 	}
-	v := hv.versions[hv.chosen].Version
-	if _, err := l.store.RestoreVersion(context.Background(), hv.id, v); err != nil {
-		l.message.SetText(err.Error())
-	} else {
-		l.message.SetText(fmt.Sprintf("Snippet %d restored to version %d (saved as a new version).", hv.id, v))
-		l.Refresh()
-	}
+	id, v := hv.id, hv.versions[hv.chosen].Version
 	if hv.done != nil {
 		hv.done()
 	}
+	restore := func() {
+		sn, err := l.store.RestoreVersion(context.Background(), id, v)
+		if err != nil {
+			l.message.SetText(err.Error())
+			return
+		}
+		l.message.SetText(fmt.Sprintf("Snippet %d restored to version %d (saved as version %d).", id, v, sn.Version))
+		l.Refresh()
+		if l.OnRestored != nil {
+			l.OnRestored(sn)
+		}
+	}
+	if l.BeforeRestore != nil {
+		l.BeforeRestore(id, v, restore)
+		return
+	}
+	restore()
+}
+
+// SelectSnippet moves the cursor to the row of snippet id; none is
+// selected when it is not listed (or id is 0).
+func (l *Library) SelectSnippet(id int64) {
+	row := -1
+	l.mu.Lock()
+	for i, h := range l.hits {
+		if id != 0 && h.ID == id {
+			row = i
+			break
+		}
+	}
+	if row < 0 {
+		l.cursor = -1
+	}
+	l.mu.Unlock()
+	if row < 0 {
+		l.list.UnselectAll()
+		return
+	}
+	l.list.Select(row)
 }
 
 func (l *Library) chooseImport() {

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/engine"
@@ -35,8 +36,8 @@ type RunRecord struct {
 
 // RunPanel runs the document's tree with arguments typed into a form
 // built from its [.arguments] declaration. Approve & Run is enabled only
-// while nothing is denied or unknown; the runtime enforces the policy
-// either way.
+// while nothing is denied or unknown (the runtime enforces the policy
+// either way) and, with WatchSource, while the Source tab shows the tree.
 type RunPanel struct {
 	// Cap, when set, is intersected with the document's policy for each
 	// run: the studio's own budget limits, which can only narrow.
@@ -45,6 +46,10 @@ type RunPanel struct {
 	doc      *Document
 	engine   *engine.Engine
 	recorder RunRecorder
+	// source, when watched, is the Source tab: text there that the tree
+	// does not have (a syntax error) keeps the tree from running, since
+	// it is not what the person sees.
+	source *SourceTab
 
 	form     *fyne.Container
 	inputs   []argInput
@@ -67,9 +72,11 @@ type RunPanel struct {
 	valueBox   fyne.CanvasObject // value, scrolled; shown instead of resultTree
 	log        *widget.Label
 	denials    *widget.Label
-	bars       map[string]*TrackBar
-	barText    map[string]*widget.Label
-	content    fyne.CanvasObject
+	// bars and barText (the usage in words) by budget; the names are in
+	// a column of their own, so that every bar starts at the same x.
+	bars    map[string]*TrackBar
+	barText map[string]*widget.Label
+	content fyne.CanvasObject
 
 	// loads is the document's Loads when the shown outcome was made: a
 	// new tree (another snippet, a generation) clears it.
@@ -88,7 +95,11 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 	p := &RunPanel{doc: doc, engine: e, recorder: recorder,
 		bars: map[string]*TrackBar{}, barText: map[string]*widget.Label{}}
 	p.form = container.NewVBox()
+	// Notes and the status wrap at the pane's width: a long line would
+	// widen the pane and move the splitter beside it.
 	p.formNote = widget.NewLabel("")
+	p.formNote.Wrapping = fyne.TextWrapWord
+	p.formNote.Hide() // shown only with something to say
 	p.run = widget.NewButton("Approve & Run", p.Run)
 	p.run.Importance = widget.HighImportance
 	p.stop = widget.NewButton("Stop", p.Stop)
@@ -105,12 +116,17 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 	}
 	p.lambda, p.value, p.result = mono(fyne.TextWrapOff), mono(fyne.TextWrapWord), mono(fyne.TextWrapWord)
 	p.log, p.denials = mono(fyne.TextWrapWord), mono(fyne.TextWrapWord)
-	usage := container.NewVBox()
-	for _, name := range []string{"steps", "nodes", "time", "output", "depth"} {
+	showOr(p.log, "", noLogText)
+	showOr(p.denials, "", noDenialsText)
+	// A row a budget: its name, the bar, the usage in words.
+	usage := container.New(budgetLayout{})
+	for _, name := range budgetNames {
 		bar := NewTrackBar()
-		txt := widget.NewLabel(name)
+		txt := widget.NewLabel("")
 		p.bars[name], p.barText[name] = bar, txt
-		usage.Add(container.NewBorder(nil, nil, txt, nil, bar))
+		usage.Add(widget.NewLabel(name))
+		usage.Add(bar)
+		usage.Add(txt)
 	}
 	p.resultTree, p.lambdaTree = NewTreeView(), NewTreeView()
 	p.valueBox = container.NewVScroll(p.value)
@@ -123,12 +139,18 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 			container.NewTabItem("Tree", p.lambdaTree), container.NewTabItem("Text", container.NewScroll(p.lambda)))),
 		container.NewTabItem("Log", container.NewVScroll(p.log)),
 		container.NewTabItem("Denials", container.NewVScroll(p.denials)),
-		container.NewTabItem("Budgets", usage),
+		// Scrolled: the five rows would hold the panel taller than its
+		// pane at 1280x800, pushing the status below the bottom.
+		container.NewTabItem("Budgets", container.NewVScroll(usage)),
 	)
-	top := container.NewVBox(widget.NewLabelWithStyle("Arguments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		p.form, p.formNote, container.NewHBox(p.run, p.stop), p.status)
+	// The buttons and the status stay at the bottom of the pane, always
+	// in view; the arguments scroll above them.
+	args := container.NewBorder(
+		widget.NewLabelWithStyle("Arguments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(container.NewHBox(p.run, p.stop), p.status), nil, nil,
+		container.NewVScroll(container.NewVBox(p.form, p.formNote)))
 	// Side by side: the arguments and the outcome share the height.
-	split := container.NewHSplit(container.NewVScroll(top), tabs)
+	split := container.NewHSplit(args, tabs)
 	split.SetOffset(0.4)
 	p.content = split
 	p.loads = doc.Loads()
@@ -140,9 +162,11 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 // clearOutcome empties the result, lambda, log, denials and budgets: they
 // belong to a tree that is no longer in the editor.
 func (p *RunPanel) clearOutcome() {
-	for _, l := range []*widget.Label{p.lambda, p.value, p.result, p.log, p.denials} {
+	for _, l := range []*widget.Label{p.lambda, p.value, p.result} {
 		l.SetText("")
 	}
+	showOr(p.log, "", noLogText)
+	showOr(p.denials, "", noDenialsText)
 	p.lambdaTree.SetRoot(nil)
 	p.resultTree.SetRoot(nil)
 	p.resultTree.Hide()
@@ -150,7 +174,75 @@ func (p *RunPanel) clearOutcome() {
 	for name, bar := range p.bars {
 		bar.Max = 1
 		bar.SetValue(0)
-		p.barText[name].SetText(name)
+		p.barText[name].SetText("")
+	}
+}
+
+// What the Log and Denials tabs say when there is nothing to show.
+const (
+	noLogText     = "No log entries."
+	noDenialsText = "No denials."
+)
+
+// showOr shows text in l, or none (in the proportional font, italic, as
+// words about the text rather than the text) when text is empty.
+func showOr(l *widget.Label, text, none string) {
+	if text == "" {
+		l.TextStyle = fyne.TextStyle{Italic: true}
+		l.SetText(none)
+		return
+	}
+	l.TextStyle = fyne.TextStyle{Monospace: true}
+	l.SetText(text)
+}
+
+// budgetNames are the budgets in the Budgets tab, in order.
+var budgetNames = []string{"steps", "nodes", "time", "output", "depth"}
+
+// budgetLayout lays out rows of three objects (a budget's name, its bar,
+// its usage in words) in three columns: the names as wide as the widest
+// name and the words as wide as the widest words, so that every bar
+// starts and ends at the same x; the bars take the width left.
+type budgetLayout struct{}
+
+func (budgetLayout) columns(objs []fyne.CanvasObject) (name, bar, words float32) {
+	for i := 0; i+2 < len(objs); i += 3 {
+		name = max(name, objs[i].MinSize().Width)
+		bar = max(bar, objs[i+1].MinSize().Width)
+		words = max(words, objs[i+2].MinSize().Width)
+	}
+	return name, bar, words
+}
+
+func (budgetLayout) rowHeight(objs []fyne.CanvasObject, i int) float32 {
+	return max(objs[i].MinSize().Height, objs[i+1].MinSize().Height, objs[i+2].MinSize().Height)
+}
+
+func (l budgetLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	name, bar, words := l.columns(objs)
+	pad := theme.Padding()
+	h := float32(0)
+	for i := 0; i+2 < len(objs); i += 3 {
+		if i > 0 {
+			h += pad
+		}
+		h += l.rowHeight(objs, i)
+	}
+	return fyne.NewSize(name+pad+bar+pad+words, h)
+}
+
+func (l budgetLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	name, _, words := l.columns(objs)
+	pad := theme.Padding()
+	bar := max(size.Width-name-words-2*pad, 0)
+	y := float32(0)
+	for i := 0; i+2 < len(objs); i += 3 {
+		h := l.rowHeight(objs, i)
+		for j, col := range []struct{ x, w float32 }{{0, name}, {name + pad, bar}, {name + pad + bar + pad, words}} {
+			objs[i+j].Move(fyne.NewPos(col.x, y))
+			objs[i+j].Resize(fyne.NewSize(col.w, h))
+		}
+		y += h + pad
 	}
 }
 
@@ -177,6 +269,7 @@ func (p *RunPanel) refresh() {
 			in.entry.SetPlaceHolder(typeHint(d.Type))
 			in.entry.SetText(old[d.Name])
 			in.err.Importance = widget.DangerImportance
+			in.err.Wrapping = fyne.TextWrapWord
 			in.err.Hide() // shown only with an error, so rows stay compact
 			in.entry.OnChanged = func(string) { p.validate() }
 			label := d.Name
@@ -188,8 +281,10 @@ func (p *RunPanel) refresh() {
 		}
 		if len(decls) == 0 {
 			p.formNote.SetText("The tree declares no [.arguments]; it runs without any.")
+			p.formNote.Show()
 		} else {
 			p.formNote.SetText("")
+			p.formNote.Hide()
 		}
 		p.form.Refresh()
 		if p.content != nil {
@@ -253,12 +348,24 @@ func (p *RunPanel) arguments() (*hyperlambda.Node, bool) {
 func (p *RunPanel) validate() {
 	_, argsOK := p.arguments()
 	running := p.job.running()
+	var unapplied error
+	if p.source != nil {
+		unapplied = p.source.unapplied() // parses nothing: Run does
+	}
 	switch blocking := p.doc.Blocking(); {
 	case running:
 		p.run.Disable()
-	case blocking > 0:
+	case unapplied != nil:
+		// The tree is not what the Source tab shows: running it would run
+		// something else than what the person reads there.
 		p.run.Disable()
-		p.status.SetText(fmt.Sprintf("%d node(s) are denied or unknown under policy %s: fix them to run.", blocking, p.doc.Policy().Name))
+		p.status.SetText(sourceRunRefusal(unapplied))
+	case blocking == 1:
+		p.run.Disable()
+		p.status.SetText(fmt.Sprintf("1 node is denied or unknown under policy %s: fix it to run.", p.doc.Policy().Name))
+	case blocking > 1:
+		p.run.Disable()
+		p.status.SetText(fmt.Sprintf("%d nodes are denied or unknown under policy %s: fix them to run.", blocking, p.doc.Policy().Name))
 	case !argsOK:
 		p.run.Disable()
 		p.status.SetText("Some arguments do not convert to their types.")
@@ -271,8 +378,31 @@ func (p *RunPanel) validate() {
 	}
 }
 
+// WatchSource makes the Source tab's text part of what may run: while it
+// holds text the tree does not have (a syntax error, or text kept over a
+// tree changed elsewhere), Approve & Run is disabled and says to fix or
+// revert it; text still waiting for its pause is parsed before a run.
+func (p *RunPanel) WatchSource(src *SourceTab) {
+	p.source = src
+	src.OnUnapplied(func(error) { p.validate() })
+	p.validate()
+}
+
+// sourceRunRefusal is why the tree cannot run while the Source tab holds
+// the text unapplied (an *UnappliedError).
+func sourceRunRefusal(err error) string {
+	if ue, ok := err.(*UnappliedError); ok && ue.Pos.IsValid() {
+		return fmt.Sprintf("The Source tab has an error at line %d, column %d: fix or Revert the Source text to run the tree.", ue.Pos.Line, ue.Pos.Col)
+	}
+	return "The Source text is not applied to the tree: Apply or Revert it to run the tree."
+}
+
 // Run approves and runs the tree in the background; Stop cancels it.
 func (p *RunPanel) Run() {
+	if p.source != nil && p.source.Unapplied() != nil { // parses typed text first
+		p.validate()
+		return
+	}
 	args, ok := p.arguments()
 	if !ok || p.doc.Blocking() > 0 {
 		p.validate()
@@ -379,18 +509,18 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 	for _, e := range res.Log {
 		logText += e.String() + "\n"
 	}
-	p.log.SetText(logText)
+	showOr(p.log, strings.TrimRight(logText, "\n"), noLogText)
 	denials := ""
 	for _, d := range res.Denials {
 		denials += fmt.Sprintf("[%s] at %s: %s\n", d.Slot, d.Path, d.Reason)
 	}
-	p.denials.SetText(denials)
+	showOr(p.denials, strings.TrimRight(denials, "\n"), noDenialsText)
 	b := rec.Policy.Budgets
-	p.setBar("steps", float64(res.Usage.Steps), float64(b.Steps), fmt.Sprintf("steps %d of %d", res.Usage.Steps, b.Steps))
-	p.setBar("nodes", float64(res.Usage.Nodes), float64(b.Nodes), fmt.Sprintf("nodes %d of %d", res.Usage.Nodes, b.Nodes))
-	p.setBar("time", float64(res.Usage.Duration), float64(b.Time), fmt.Sprintf("time %v of %v", res.Usage.Duration.Round(time.Microsecond), b.Time))
-	p.setBar("output", float64(res.Usage.OutputBytes), float64(b.OutputBytes), fmt.Sprintf("output %d of %d bytes", res.Usage.OutputBytes, b.OutputBytes))
-	p.setBar("depth", float64(res.Usage.MaxDepth), float64(b.Depth), fmt.Sprintf("depth %d of %d", res.Usage.MaxDepth, b.Depth))
+	p.setBar("steps", float64(res.Usage.Steps), float64(b.Steps), fmt.Sprintf("%d of %d", res.Usage.Steps, b.Steps))
+	p.setBar("nodes", float64(res.Usage.Nodes), float64(b.Nodes), fmt.Sprintf("%d of %d", res.Usage.Nodes, b.Nodes))
+	p.setBar("time", float64(res.Usage.Duration), float64(b.Time), fmt.Sprintf("%v of %v", res.Usage.Duration.Round(time.Microsecond), b.Time))
+	p.setBar("output", float64(res.Usage.OutputBytes), float64(b.OutputBytes), fmt.Sprintf("%d of %d bytes", res.Usage.OutputBytes, b.OutputBytes))
+	p.setBar("depth", float64(res.Usage.MaxDepth), float64(b.Depth), fmt.Sprintf("%d of %d", res.Usage.MaxDepth, b.Depth))
 }
 
 func (p *RunPanel) setBar(name string, used, limit float64, text string) {

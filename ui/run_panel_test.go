@@ -54,7 +54,7 @@ func TestRunPanel(t *testing.T) {
 	if ids := p.lambdaTree.childIDs(""); len(ids) < 4 || rowText(p.lambdaTree.node("0")) != ".arguments" {
 		t.Errorf("executed lambda tree %v / %q", ids, rowText(p.lambdaTree.node("0")))
 	}
-	if !strings.Contains(p.barText["steps"].Text, "steps ") || p.bars["steps"].Value == 0 {
+	if !strings.Contains(p.barText["steps"].Text, " of ") || p.bars["steps"].Value == 0 {
 		t.Errorf("usage not shown: %q", p.barText["steps"].Text)
 	}
 	runs, err := store.Runs(context.Background(), "", 10)
@@ -165,8 +165,8 @@ func TestRunResultReadableAndClearedOnLoad(t *testing.T) {
 	}
 	root, _ := hyperlambda.ParseString("return:hi\n", parseOptions)
 	doc.Reset(root)
-	if p.value.Text != "" || p.result.Text != "" || p.lambda.Text != "" || p.log.Text != "" ||
-		p.bars["steps"].Value != 0 || p.barText["steps"].Text != "steps" || len(p.lambdaTree.childIDs("")) != 0 {
+	if p.value.Text != "" || p.result.Text != "" || p.lambda.Text != "" || p.log.Text != noLogText ||
+		p.bars["steps"].Value != 0 || p.barText["steps"].Text != "" || len(p.lambdaTree.childIDs("")) != 0 {
 		t.Errorf("after loading another tree: value %q, result %q, steps %v %q", p.value.Text, p.result.Text, p.bars["steps"].Value, p.barText["steps"].Text)
 	}
 }

@@ -106,7 +106,39 @@ func (s Settings) tuning() compiler.Config {
 	return cfg
 }
 
-// variantTheme is the default theme held to one variant, for a theme
+// studioTheme is Fyne's default theme with success, warning and error
+// colours that read as text: the default light variant's green (#43F436)
+// and orange (#FF9800) are under 2.5:1 on white. Each is at least 4.5:1
+// on the backgrounds text is drawn on (window, dialog, input field, a
+// selected row) in its variant.
+type studioTheme struct{ fyne.Theme }
+
+// Status colours by variant; the others are the default theme's.
+var (
+	lightStatusColours = map[fyne.ThemeColorName]color.Color{
+		theme.ColorNameSuccess: color.NRGBA{R: 0x22, G: 0x6a, B: 0x29, A: 0xff}, // 6.6:1 on white
+		theme.ColorNameWarning: color.NRGBA{R: 0x8f, G: 0x4a, B: 0x00, A: 0xff}, // 6.7:1
+		theme.ColorNameError:   color.NRGBA{R: 0xb3, G: 0x26, B: 0x1e, A: 0xff}, // 6.5:1
+	}
+	darkStatusColours = map[fyne.ThemeColorName]color.Color{
+		// The default green and orange are 12:1 and 8:1 on the dark
+		// background; its red is 4.4:1 on an input field.
+		theme.ColorNameError: color.NRGBA{R: 0xff, G: 0x66, B: 0x59, A: 0xff}, // 6.2:1
+	}
+)
+
+func (t studioTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	colours := darkStatusColours
+	if v == theme.VariantLight {
+		colours = lightStatusColours
+	}
+	if c, ok := colours[n]; ok {
+		return c
+	}
+	return t.Theme.Color(n, v)
+}
+
+// variantTheme is the studio's theme held to one variant, for a theme
 // chosen in the settings rather than by the desktop.
 type variantTheme struct {
 	fyne.Theme
@@ -114,10 +146,11 @@ type variantTheme struct {
 }
 
 func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, t.variant)
+	return studioTheme{t.Theme}.Color(n, t.variant)
 }
 
-// themeFor is the theme a setting names (nil: follow the desktop).
+// themeFor is the theme a setting names: light or dark, or else the
+// desktop's variant.
 func themeFor(name string) fyne.Theme {
 	switch name {
 	case "light":
@@ -125,7 +158,7 @@ func themeFor(name string) fyne.Theme {
 	case "dark":
 		return variantTheme{theme.DefaultTheme(), theme.VariantDark}
 	}
-	return nil
+	return studioTheme{theme.DefaultTheme()}
 }
 
 // SettingsForm edits Settings with validation; OnApply receives them.
@@ -257,7 +290,7 @@ func (s *Studio) ApplySettings(set Settings) {
 		s.Prompt.mode.SetSelected(set.DefaultMode)
 	}
 	if a := fyne.CurrentApp(); a != nil {
-		a.Settings().SetTheme(themeOrDefault(set.Theme))
+		a.Settings().SetTheme(themeFor(set.Theme))
 	}
 	switch {
 	case old == (Settings{}):
@@ -269,13 +302,6 @@ func (s *Studio) ApplySettings(set Settings) {
 	default:
 		s.message.SetText("Settings applied.")
 	}
-}
-
-func themeOrDefault(name string) fyne.Theme {
-	if t := themeFor(name); t != nil {
-		return t
-	}
-	return theme.DefaultTheme()
 }
 
 func (s *Studio) showSettings() {

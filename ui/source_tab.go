@@ -27,8 +27,10 @@ const SourceDebounce = 300 * time.Millisecond
 // Text that is not applied (it has a syntax error, or the tree changed
 // elsewhere while it was being typed) is never overwritten: the tree's
 // editors ask Unapplied before an edit and refuse it while there is such
-// text, and a change that cannot be refused (a generation, another snippet
-// opened) keeps the text and says so. Revert drops the text for the tree's.
+// text, and a change that cannot be refused (a generation, a retrieved
+// snippet) keeps the text and says so. Revert drops the text for the
+// tree's; the studio reverts when it opens another snippet or file, after
+// asking (Dirty text is unsaved work).
 type SourceTab struct {
 	composite
 
@@ -55,6 +57,8 @@ type SourceTab struct {
 
 	told      string // the Unapplied words the listeners last heard
 	listeners []func(error)
+	dirty     bool // Dirty's answer as the dirty listeners last heard it
+	onDirty   []func()
 }
 
 // UnappliedError is why the tree cannot be edited: the source tab holds
@@ -108,6 +112,17 @@ func (s *SourceTab) Unapplied() error {
 	return s.unapplied()
 }
 
+// Dirty reports whether the text holds work the tree does not have: typed
+// and not parsed yet, not parsing, or kept over a tree changed elsewhere.
+// It parses nothing (see Unapplied).
+func (s *SourceTab) Dirty() bool {
+	return s.unapplied() != nil || (s.pending && s.entry.Text != s.base)
+}
+
+// OnDirty registers fn to run when Dirty's answer changes, e.g. to mark
+// the document unsaved as soon as the text is typed.
+func (s *SourceTab) OnDirty(fn func()) { s.onDirty = append(s.onDirty, fn) }
+
 func (s *SourceTab) unapplied() error {
 	if s.errPos.IsValid() || s.diverged {
 		return &UnappliedError{Pos: s.errPos}
@@ -115,8 +130,14 @@ func (s *SourceTab) unapplied() error {
 	return nil
 }
 
-// tell runs the listeners when Unapplied's answer changed.
+// tell runs the listeners when Unapplied's or Dirty's answer changed.
 func (s *SourceTab) tell() {
+	if dirty := s.Dirty(); dirty != s.dirty {
+		s.dirty = dirty
+		for _, fn := range s.onDirty {
+			fn()
+		}
+	}
 	err := s.unapplied()
 	words := ""
 	if err != nil {
@@ -162,6 +183,7 @@ func (s *SourceTab) typed() {
 	s.pending = true
 	s.gen++
 	gen := s.gen
+	s.tell()
 	s.after(SourceDebounce, func() {
 		if gen == s.gen {
 			s.Flush()

@@ -140,6 +140,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	s.Prompt.OnGenerated = s.generated
 	s.Prompt.OnPick = func(c dataset.Snippet) { s.choosing = &c }
 	s.Doc.OnChange(s.docChanged)
+	s.Editor.Source.OnDirty(s.updateTitle) // typed source text is unsaved work
 	if prompt := s.Prompt.prompt; prompt != nil {
 		prev := prompt.OnChanged
 		prompt.OnChanged = func(text string) {
@@ -154,6 +155,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 		recorder = DatasetRuns{Store: s.store}
 	}
 	s.Runner = NewRunPanel(s.Doc, s.engine, recorder)
+	s.Runner.WatchSource(s.Editor.Source) // never run a tree other than the one on screen
 
 	// The run panel scrolls when its pane is dragged smaller than it
 	// would like, so it never keeps the tree editor above from the room
@@ -170,6 +172,8 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	if s.store != nil {
 		s.Library = NewLibrary(win, s.store)
 		s.Library.OnOpen = s.openSnippet
+		s.Library.BeforeRestore = s.restoring
+		s.Library.OnRestored = s.restored
 		split := container.NewHSplit(s.Library.Object(), right)
 		split.SetOffset(0.32)
 		s.splits["split.library"] = split
@@ -189,7 +193,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	saveBar := container.NewHBox(
 		widget.NewButton("Save draft", func() { s.Save(dataset.StatusDraft) }),
 		widget.NewButton("Save approved", func() { s.Save(dataset.StatusApproved) }),
-		widget.NewButton("Regression pair…", s.askRegression),
+		widget.NewButton("Regression pair…", s.regressionPair),
 		widget.NewButton("Export…", s.showExport),
 	)
 	version := widget.NewLabelWithStyle(title, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
@@ -263,7 +267,7 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 		item("Save draft", func() { s.Save(dataset.StatusDraft) }, fyne.KeyS, ctrl),
 		item("Save approved", func() { s.Save(dataset.StatusApproved) }, "", 0),
 		item("Save as a new snippet (draft)", func() { s.SaveAsNew(dataset.StatusDraft) }, "", 0),
-		item("Save as regression pair…", s.askRegression, "", 0),
+		item("Save as regression pair…", s.regressionPair, "", 0),
 	)
 	return fyne.NewMainMenu(file, work, library)
 }
@@ -321,10 +325,46 @@ func (s *Studio) openSnippet(sn dataset.Snippet) {
 		s.message.SetText(fmt.Sprintf("Snippet %d does not parse: %v", sn.ID, err))
 		return
 	}
-	s.confirmDiscard(fmt.Sprintf("opening snippet %d", sn.ID), func() {
+	s.confirmDiscardOr(fmt.Sprintf("opening snippet %d", sn.ID), func() {
 		s.load(root, sn.Prompt, sn)
 		s.message.SetText(fmt.Sprintf("Opened snippet %d (%s, version %d).", sn.ID, sn.Status, sn.Version))
-	})
+	}, s.highlightOpen)
+}
+
+// highlightOpen moves the library's cursor back to the open snippet (none
+// when it is not listed), after opening another one was cancelled: History
+// and Open act on the highlighted row.
+func (s *Studio) highlightOpen() {
+	if s.Library != nil {
+		s.Library.SelectSnippet(s.open.ID)
+	}
+}
+
+// restoring runs restore, a restore of a version of snippet id from the
+// library's history, asking first when that snippet is open with unsaved
+// changes (Save saves them as a version before the restore).
+func (s *Studio) restoring(id int64, version int, restore func()) {
+	if id == 0 || id != s.open.ID {
+		restore()
+		return
+	}
+	s.confirmDiscard(fmt.Sprintf("restoring its version %d", version), restore)
+}
+
+// restored reloads the editor when the restored snippet is the open one:
+// otherwise it would show the version before, and the next save would
+// undo the restore.
+func (s *Studio) restored(sn dataset.Snippet) {
+	if sn.ID == 0 || sn.ID != s.open.ID {
+		return
+	}
+	root, err := hyperlambda.ParseString(sn.Code, hyperlambda.ParseOptions{Comments: true})
+	if err != nil {
+		s.message.SetText(fmt.Sprintf("Snippet %d was restored but does not parse: %v", sn.ID, err))
+		return
+	}
+	s.load(root, sn.Prompt, sn)
+	s.message.SetText(fmt.Sprintf("Snippet %d restored: the editor shows it as version %d (%s).", sn.ID, sn.Version, sn.Status))
 }
 
 // load makes root the tree of a fresh session (no undo history) with its
@@ -333,6 +373,9 @@ func (s *Studio) openSnippet(sn dataset.Snippet) {
 func (s *Studio) load(root *hyperlambda.Node, prompt string, open dataset.Snippet) {
 	s.open, s.lastGen, s.picked = open, nil, nil
 	s.Doc.Reset(root)
+	// Text of the tree before that was not applied belongs to it (and was
+	// asked about): the source tab shows the new tree.
+	s.Editor.Source.Revert()
 	s.Prompt.prompt.SetText(prompt)
 	s.savedPrompt = prompt
 	s.Doc.MarkSaved()
@@ -340,11 +383,12 @@ func (s *Studio) load(root *hyperlambda.Node, prompt string, open dataset.Snippe
 }
 
 // Unsaved reports whether closing the document would lose work: edits of
-// the tree since it was opened or saved, or, when there is a tree or an
+// the tree since it was opened or saved, text in the source tab the tree
+// does not have (typed, or not parsing), or, when there is a tree or an
 // open snippet, a changed prompt. A prompt typed over an empty new tree
 // is not worth asking about.
 func (s *Studio) Unsaved() bool {
-	if s.Doc.Modified() {
+	if s.Doc.Modified() || s.Editor.Source.Dirty() {
 		return true
 	}
 	if s.open.ID == 0 && s.Doc.Len() == 0 {
@@ -387,7 +431,17 @@ func (s *Studio) updateTitle() {
 // (a draft, or the open snippet's approved status when the tree may be
 // approved) and goes on only if that worked; what doing stands for the
 // action in words ("quitting", "opening snippet 3").
-func (s *Studio) confirmDiscard(doing string, then func()) {
+func (s *Studio) confirmDiscard(doing string, then func()) { s.confirmDiscardOr(doing, then, nil) }
+
+// confirmDiscardOr is confirmDiscard that runs cancelled (when not nil)
+// if then does not run: Cancel, Escape, or a Save that failed.
+func (s *Studio) confirmDiscardOr(doing string, then, cancelled func()) {
+	if cancelled == nil {
+		cancelled = func() {}
+	}
+	// Text typed in the source tab and not parsed yet is parsed now: if
+	// it is good it is an edit of the tree like any other.
+	unapplied := s.Editor.Source.Unapplied()
 	if !s.Unsaved() {
 		then()
 		return
@@ -397,6 +451,7 @@ func (s *Studio) confirmDiscard(doing string, then func()) {
 	}
 	if s.win == nil { // no window to ask in (tests): nothing is thrown away
 		s.message.SetText("There are unsaved changes: save them first.")
+		cancelled()
 		return
 	}
 	name := "the new snippet"
@@ -404,11 +459,20 @@ func (s *Studio) confirmDiscard(doing string, then func()) {
 		name = fmt.Sprintf("snippet %d", s.open.ID)
 	}
 	var keys escKeys
-	text := widget.NewLabel(fmt.Sprintf("The tree or prompt of %s has unsaved changes. Save them before %s?", name, doing))
+	words := fmt.Sprintf("The tree or prompt of %s has unsaved changes. Save them before %s?", name, doing)
+	// Source text that cannot be applied cannot be saved either: say so,
+	// and offer Discard and Cancel only.
+	canSave := unapplied == nil
+	if !canSave {
+		words = fmt.Sprintf("The Source tab of %s has %s. Discard it before %s?", name, sourceProblem(unapplied), doing)
+	}
+	text := widget.NewLabel(words)
 	text.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomWithoutButtons("Discard unsaved changes?", text, s.win)
+	answered := false // Save or Discard, which say themselves what follows
 	answer := func(fn func()) func() {
 		return func() {
+			answered = true
 			d.Hide()
 			fn()
 		}
@@ -419,9 +483,11 @@ func (s *Studio) confirmDiscard(doing string, then func()) {
 			status = dataset.StatusApproved
 		}
 		s.Save(status)
-		if !s.Unsaved() {
-			then()
+		if s.Unsaved() {
+			cancelled() // Save said why not
+			return
 		}
+		then()
 	}))
 	save.Importance = widget.HighImportance
 	discard := newFormButton(&keys, "Discard", answer(then))
@@ -430,10 +496,43 @@ func (s *Studio) confirmDiscard(doing string, then func()) {
 	d.SetButtons([]fyne.CanvasObject{cancel, discard, save})
 	keys.bind(s.win.Canvas(), d)
 	s.asking = true
-	d.SetOnClosed(func() { s.asking = false }) // chained after keys' own
+	d.SetOnClosed(func() { // chained after keys' own
+		s.asking = false
+		if !answered { // Cancel or Escape
+			cancelled()
+		}
+	})
 	d.Resize(fyne.NewSize(460, text.MinSize().Height+140))
 	d.Show()
-	s.win.Canvas().Focus(save)
+	if canSave {
+		s.win.Canvas().Focus(save)
+	} else {
+		save.Disable()
+		s.win.Canvas().Focus(cancel)
+	}
+}
+
+// sourceProblem says what is wrong with source text that is not applied
+// (an *UnappliedError), e.g. "an error at line 2, column 5".
+func sourceProblem(err error) string {
+	if ue, ok := err.(*UnappliedError); ok && ue.Pos.IsValid() {
+		return fmt.Sprintf("an error at line %d, column %d", ue.Pos.Line, ue.Pos.Col)
+	}
+	return "text not applied to the tree (the tree changed elsewhere since)"
+}
+
+// sourceRefusal is why the tree cannot be saved as it is while the
+// source tab holds text it does not have ("" when it can). Typed text
+// that parses is applied first.
+func (s *Studio) sourceRefusal() string {
+	err := s.Editor.Source.Unapplied()
+	if err == nil {
+		return ""
+	}
+	if ue, ok := err.(*UnappliedError); ok && ue.Pos.IsValid() {
+		return fmt.Sprintf("the Source tab has an error at line %d, column %d: fix it or Revert it first.", ue.Pos.Line, ue.Pos.Col)
+	}
+	return "the Source text is not applied (the tree changed elsewhere since): Apply or Revert it first."
 }
 
 // generated hears a finished generation. The document stays the snippet
@@ -508,19 +607,27 @@ func (s *Studio) Save(status dataset.Status) { s.save(status, false) }
 // snippet is open; the new one is open afterwards.
 func (s *Studio) SaveAsNew(status dataset.Status) { s.save(status, true) }
 
-func (s *Studio) save(status dataset.Status, asNew bool) {
+// save saves and returns the snippet as stored; false when it did not
+// save (the message says why). Text typed in the source tab is applied
+// first; source text that does not parse (or was kept over a tree changed
+// elsewhere) is refused: the tree is not what the person sees there.
+func (s *Studio) save(status dataset.Status, asNew bool) (dataset.Snippet, bool) {
 	if s.store == nil {
 		s.message.SetText("The library is unavailable; use Save .hl… instead.")
-		return
+		return dataset.Snippet{}, false
+	}
+	if why := s.sourceRefusal(); why != "" {
+		s.message.SetText("Not saved: " + why)
+		return dataset.Snippet{}, false
 	}
 	prompt := strings.TrimSpace(s.Prompt.prompt.Text)
 	if prompt == "" {
 		s.message.SetText("Type the prompt this tree answers before saving it.")
-		return
+		return dataset.Snippet{}, false
 	}
 	if status == dataset.StatusApproved && s.Doc.Blocking() > 0 {
 		s.message.SetText("A tree with denied or unknown slots cannot be approved; save it as a draft.")
-		return
+		return dataset.Snippet{}, false
 	}
 	ctx := context.Background()
 	var sn dataset.Snippet
@@ -530,13 +637,13 @@ func (s *Studio) save(status dataset.Status, asNew bool) {
 		// changed in the library since, and must not be put back.
 		if sn, err = s.store.Snippet(ctx, s.open.ID); err != nil {
 			s.message.SetText(fmt.Sprintf("Not saved: %v. Use Library > Save as a new snippet.", err))
-			return
+			return dataset.Snippet{}, false
 		}
 		before := sn.Version
 		sn.Prompt, sn.Code, sn.Status = prompt, s.Doc.Text(), status
 		if sn, err = s.store.UpdateSnippet(ctx, sn); err != nil {
 			s.message.SetText("Not saved: " + err.Error())
-			return
+			return dataset.Snippet{}, false
 		}
 		if sn.Version == before {
 			s.message.SetText(fmt.Sprintf("Snippet %d is unchanged (%s, version %d).", sn.ID, sn.Status, sn.Version))
@@ -551,7 +658,7 @@ func (s *Studio) save(status dataset.Status, asNew bool) {
 		}
 		if sn, err = s.store.AddSnippet(ctx, sn); err != nil {
 			s.message.SetText("Not saved: " + err.Error())
-			return
+			return dataset.Snippet{}, false
 		}
 		s.message.SetText(fmt.Sprintf("Saved new snippet %d as %s (version %d).", sn.ID, sn.Status, sn.Version))
 	}
@@ -561,16 +668,62 @@ func (s *Studio) save(status dataset.Status, asNew bool) {
 	if s.Library != nil {
 		s.Library.Refresh()
 	}
+	return sn, true
 }
 
 // SaveRegression saves the tree as the corrected version of a failed
-// generation (or of the snippet as it was opened) with the reason.
+// generation (or of the snippet as last saved) with the reason: the
+// snippet gets a new version, approved, or a draft when the tree has
+// denied or unknown slots, and the pair stores the code before as bad and
+// the saved tree as good. A pair that cannot be saved (nothing to
+// correct, the tree unchanged, source text not applied) is refused,
+// saying why; nothing is saved then.
 func (s *Studio) SaveRegression(reason string) {
-	if s.store == nil {
-		s.message.SetText("The library is unavailable.")
+	bad, attempt, why := s.regressionPlan()
+	if why != "" {
+		s.message.SetText(why)
 		return
 	}
-	bad, attempt := "", int64(0)
+	status := dataset.StatusApproved
+	if s.Doc.Blocking() > 0 {
+		status = dataset.StatusDraft // it cannot be approved; the pair is still worth keeping
+	}
+	sn, ok := s.save(status, false)
+	if !ok {
+		return // save said why
+	}
+	if sameCode(bad, sn.Code) { // regressionPlan compared them: a safety net
+		s.message.SetText(fmt.Sprintf("Saved snippet %d, but no pair: the saved tree is the code it corrects.", sn.ID))
+		return
+	}
+	if _, err := s.store.AddRegression(context.Background(), dataset.Regression{SnippetID: sn.ID, AttemptID: attempt, Bad: bad, Good: sn.Code, Reason: reason}); err != nil {
+		s.message.SetText("Saved the snippet, but not the pair: " + err.Error())
+		return
+	}
+	msg := fmt.Sprintf("Saved snippet %d as %s (version %d) with a regression pair", sn.ID, sn.Status, sn.Version)
+	if reason != "" {
+		msg += fmt.Sprintf(" (%s)", clip(reason, 60))
+	}
+	msg += "."
+	if status == dataset.StatusDraft {
+		msg += " The tree has denied or unknown slots, so the snippet is a draft, not approved."
+	}
+	s.message.SetText(msg)
+	if s.Library != nil {
+		s.Library.Refresh()
+	}
+}
+
+// regressionPlan is the bad side of the pair the tree would make: the
+// first refused attempt of the last generation, else the generated tree
+// the person corrected, else the open snippet's code as last saved. why
+// says why no pair can be saved now ("" when one can). Text typed in the
+// source tab is applied first, as a save does.
+func (s *Studio) regressionPlan() (bad string, attempt int64, why string) {
+	if s.store == nil {
+		return "", 0, "The library is unavailable."
+	}
+	unchanged := "The tree is unchanged: correct it first, then save the pair."
 	switch {
 	case s.lastGen != nil && s.lastGen.Result != nil && len(s.lastGen.Result.Attempts) > 0:
 		// The first refused attempt, else the generated tree the person fixed.
@@ -582,31 +735,53 @@ func (s *Studio) SaveRegression(reason string) {
 		}
 		if bad == "" {
 			bad = s.lastGen.Result.Code
+			unchanged = "The tree is the generated one, unchanged: correct it first, then save the pair."
 		}
 	case s.open.ID != 0:
 		bad = s.open.Code
+		unchanged = fmt.Sprintf("The tree is snippet %d as saved, unchanged: correct it first, then save the pair.", s.open.ID)
 	default:
-		s.message.SetText("A regression pair needs a generation or an opened snippet to correct.")
-		return
+		return "", 0, "A regression pair needs a generation or an opened snippet to correct."
 	}
-	if bad == s.Doc.Text() {
-		s.message.SetText("The tree is unchanged: correct it first, then save the pair.")
-		return
+	if r := s.sourceRefusal(); r != "" {
+		return "", 0, "No regression pair: " + r
 	}
-	s.Save(dataset.StatusApproved)
-	if s.open.ID == 0 {
-		return // Save said why
+	if s.Doc.Len() == 0 {
+		return "", 0, "The tree is empty: the corrected tree is the good side of the pair."
 	}
-	if _, err := s.store.AddRegression(context.Background(), dataset.Regression{SnippetID: s.open.ID, AttemptID: attempt, Bad: bad, Good: s.open.Code, Reason: reason}); err != nil {
-		s.message.SetText("Saved the snippet, but not the pair: " + err.Error())
-		return
+	if sameCode(bad, s.Doc.Text()) {
+		return "", 0, unchanged
 	}
-	s.message.SetText(fmt.Sprintf("Saved snippet %d with a regression pair (%s).", s.open.ID, reason))
-	if s.Library != nil {
-		s.Library.Refresh()
+	if strings.TrimSpace(s.Prompt.prompt.Text) == "" {
+		return "", 0, "Type the prompt this tree answers before saving the pair."
 	}
+	return bad, attempt, ""
 }
 
+// sameCode reports whether two Hyperlambda texts are the same tree
+// (layout aside); text that does not parse is compared as it is.
+func sameCode(a, b string) bool {
+	ca, _, errA := dataset.Canonical(a)
+	cb, _, errB := dataset.Canonical(b)
+	if errA != nil || errB != nil {
+		return strings.TrimSpace(a) == strings.TrimSpace(b)
+	}
+	return ca == cb
+}
+
+// regressionPair is the save bar's and menu's "Regression pair…": it says
+// at once why there is no pair to save, rather than ask for a reason and
+// drop it; otherwise it asks what was wrong.
+func (s *Studio) regressionPair() {
+	if _, _, why := s.regressionPlan(); why != "" {
+		s.message.SetText(why)
+		return
+	}
+	s.askRegression()
+}
+
+// askRegression asks what was wrong and saves the pair. Should there be
+// no pair to save, the dialog says why and cannot save.
 func (s *Studio) askRegression() {
 	if s.win == nil {
 		s.SaveRegression("")
@@ -618,13 +793,24 @@ func (s *Studio) askRegression() {
 	reason := newFormEntry(&keys, true)
 	reason.SetMinRowsVisible(4)
 	reason.SetPlaceHolder(`e.g. "dropped the .lambda child", "invented slot"`)
-	content := container.NewBorder(widget.NewLabel("What was wrong"), nil, nil, nil, reason)
+	top := container.NewVBox(widget.NewLabel("What was wrong"))
+	_, _, why := s.regressionPlan()
+	if why != "" {
+		note := widget.NewLabel(why)
+		note.Wrapping = fyne.TextWrapWord
+		note.Importance = widget.DangerImportance
+		top.Objects = append([]fyne.CanvasObject{note}, top.Objects...)
+	}
+	content := container.NewBorder(top, nil, nil, nil, reason)
 	d := dialog.NewCustomWithoutButtons("Save as regression pair", content, s.win)
 	save := newFormButton(&keys, "Save", func() {
 		d.Hide()
 		s.SaveRegression(strings.TrimSpace(reason.Text))
 	})
 	save.Importance = widget.HighImportance
+	if why != "" {
+		save.Disable()
+	}
 	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Cancel", d.Hide), save})
 	keys.bind(s.win.Canvas(), d)
 	d.Resize(fyne.NewSize(520, content.MinSize().Height+120))
@@ -671,6 +857,10 @@ func (s *Studio) openFile() {
 
 func (s *Studio) saveFile() {
 	if s.win == nil {
+		return
+	}
+	if why := s.sourceRefusal(); why != "" {
+		s.message.SetText("Not saved: " + why)
 		return
 	}
 	text, err := dataset.FormatHL(s.Prompt.prompt.Text, s.Doc.Text())
@@ -765,6 +955,7 @@ func Run(opts Options) {
 	w := a.NewWindow("hlstudio")
 	host := OllamaHost(os.Getenv("OLLAMA_HOST"))
 	settings := LoadSettings(a.Preferences())
+	a.Settings().SetTheme(themeFor(settings.Theme)) // before any widget is built: Fyne passes later changes on only once its loop runs
 	if opts.DBPath == "" {
 		opts.DBPath = settings.DBPath
 	}

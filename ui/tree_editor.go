@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"image/color"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -152,7 +156,8 @@ type TreeEditor struct {
 	rows      []*nodeRow // every row made, to redraw in place
 	shape     uint64     // the document's shape the tree last laid out
 
-	// OnRename runs on F2: the view moves focus to the inspector's name.
+	// OnRename runs on F2 and after a node is added: the view moves focus
+	// to the inspector's name, selected, until Enter or Escape.
 	OnRename func()
 	// Guard, when set, runs before every edit; an error refuses the edit
 	// and is said in the status line (the source tab's unapplied text).
@@ -455,6 +460,11 @@ func (e *TreeEditor) Do(a Action) {
 	}
 	e.say("", false)
 	e.Select(next)
+	if (a == ActAddChild || a == ActAddSibling) && e.OnRename != nil {
+		// A new node is named by typing: its name, selected, has the
+		// keyboard (Enter keeps the name, Escape keeps .new).
+		e.OnRename()
+	}
 }
 
 // edits reports whether an action changes the document.
@@ -500,7 +510,7 @@ func (e *TreeEditor) docChanged() {
 	}
 	if e.shape != e.doc.shape {
 		e.shape = e.doc.shape
-		e.tree.Refresh()
+		e.tree.relayout()
 	} else {
 		// Names, values and labels changed, not the rows: redraw the rows
 		// on screen instead of having the tree walk every open node.
@@ -637,6 +647,9 @@ func newNodeTree(e *TreeEditor) *nodeTree {
 	t.CreateNode = func(bool) fyne.CanvasObject {
 		r := newNodeRow()
 		r.tapped = e.clicked
+		// widget.Tree makes two rows on every refresh only to measure
+		// them; they never show a node: forget them.
+		e.rows = slices.DeleteFunc(e.rows, func(r *nodeRow) bool { return r.id == RootID })
 		e.rows = append(e.rows, r)
 		return r
 	}
@@ -658,6 +671,24 @@ func newNodeTree(e *TreeEditor) *nodeTree {
 	t.OnBranchOpened, t.OnBranchClosed = clickedArrow, clickedArrow
 	t.ExtendBaseWidget(t)
 	return t
+}
+
+// noRowsID is a node id no document gives, to lay the tree out without
+// redrawing any row.
+const noRowsID widget.TreeNodeID = "\x00no rows"
+
+// relayout lays the tree out again after nodes were added, removed or
+// moved. Node ids are stable per node, and widget.Tree keeps the row it
+// drew for an id from one layout to the next, indented at the depth the
+// id had when the row was first drawn: a node moved by Tab or Shift+Tab
+// would be drawn at its old depth. A layout with no rows first hands every
+// row back to the tree's pools, so the next one draws each at its depth.
+func (t *nodeTree) relayout() {
+	isBranch := t.IsBranch
+	t.IsBranch = func(widget.TreeNodeID) bool { return false } // the root is a leaf: no rows
+	t.RefreshItem(noRowsID)
+	t.IsBranch = isBranch
+	t.Refresh()
 }
 
 // AcceptsTab keeps Tab for indenting: F2 and Ctrl+F lead out of the tree.
@@ -768,7 +799,7 @@ type nodeRow struct {
 	id     widget.TreeNodeID
 	icon   *widget.Icon
 	name   *widget.Label
-	typ    *widget.Label
+	typ    *typeMarker
 	value  *widget.Label
 	box    fyne.CanvasObject
 	tapped func(widget.TreeNodeID)
@@ -783,11 +814,9 @@ func (r *nodeRow) Tapped(*fyne.PointEvent) {
 }
 
 func newNodeRow() *nodeRow {
-	r := &nodeRow{icon: widget.NewIcon(nil), name: widget.NewLabel(""), typ: widget.NewLabel(""), value: widget.NewLabel("")}
+	r := &nodeRow{icon: widget.NewIcon(nil), name: widget.NewLabel(""), typ: newTypeMarker(), value: widget.NewLabel("")}
 	r.name.TextStyle.Monospace = true
 	r.value.TextStyle.Monospace = true
-	r.typ.Importance = widget.LowImportance
-	r.typ.TextStyle.Italic = true
 	r.value.Truncation = fyne.TextTruncateEllipsis
 	r.box = container.NewBorder(nil, nil, container.NewHBox(r.icon, r.name, r.typ), nil, r.value)
 	r.ExtendBaseWidget(r)
@@ -820,6 +849,127 @@ func (r *nodeRow) show(d *Document, id widget.TreeNodeID) {
 	r.name.SetText(name) // SetText refreshes, so Importance above shows too
 	r.typ.SetText(typ)
 	r.value.SetText(oneLine(text))
+}
+
+// typeMarker is a row's type (x, string, int) in italics, as a label
+// lays it out, in SecondaryTextColor: quieter than the name and value,
+// but not the disabled grey of a LowImportance label, which hardly shows.
+// The colour is taken from the theme on every refresh (a theme change
+// refreshes every widget).
+type typeMarker struct {
+	widget.BaseWidget
+	Text string
+}
+
+func newTypeMarker() *typeMarker {
+	m := &typeMarker{}
+	m.ExtendBaseWidget(m)
+	return m
+}
+
+// SetText shows another type.
+func (m *typeMarker) SetText(s string) {
+	if s != m.Text {
+		m.Text = s
+		m.Refresh()
+	}
+}
+
+func (m *typeMarker) CreateRenderer() fyne.WidgetRenderer {
+	r := &typeMarkerRenderer{m: m, text: canvas.NewText("", nil)}
+	r.text.TextStyle.Italic = true
+	r.Refresh()
+	return r
+}
+
+type typeMarkerRenderer struct {
+	m    *typeMarker
+	text *canvas.Text
+}
+
+func (r *typeMarkerRenderer) Layout(fyne.Size) {
+	pad := r.m.Theme().Size(theme.SizeNameInnerPadding)
+	r.text.Move(fyne.NewPos(pad, pad))
+	r.text.Resize(r.text.MinSize())
+}
+
+func (r *typeMarkerRenderer) MinSize() fyne.Size {
+	pad := r.m.Theme().Size(theme.SizeNameInnerPadding)
+	return r.text.MinSize().AddWidthHeight(2*pad, 2*pad)
+}
+
+func (r *typeMarkerRenderer) Refresh() {
+	th := r.m.Theme()
+	r.text.Text = r.m.Text
+	r.text.TextSize = th.Size(theme.SizeNameText)
+	r.text.Color = SecondaryTextColor(th, fyne.CurrentApp().Settings().ThemeVariant())
+	r.Layout(r.m.Size())
+	r.text.Refresh()
+}
+
+func (r *typeMarkerRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.text} }
+
+func (r *typeMarkerRenderer) Destroy() {}
+
+// secondaryContrast is the contrast secondary text keeps against the
+// backgrounds it is drawn on: above WCAG's 4.5:1 for body text.
+const secondaryContrast = 5
+
+// SecondaryTextColor is th's text colour blended toward its background as
+// far as it stays readable (secondaryContrast) on a plain, a hovered and
+// a selected row. A theme whose text is already grey (the light one)
+// keeps it as it is.
+func SecondaryTextColor(th fyne.Theme, v fyne.ThemeVariant) color.Color {
+	fg := toNRGBA(th.Color(theme.ColorNameForeground, v))
+	bg := toNRGBA(th.Color(theme.ColorNameBackground, v))
+	behind := []color.NRGBA{bg,
+		blendOver(th.Color(theme.ColorNameHover, v), bg),
+		blendOver(th.Color(theme.ColorNameSelection, v), bg)}
+	best := fg
+	for step := 1; step <= 10; step++ { // up to halfway to the background
+		c := mixColors(fg, bg, float64(step)/20)
+		for _, b := range behind {
+			if contrastRatio(c, b) < secondaryContrast {
+				return best
+			}
+		}
+		best = c
+	}
+	return best
+}
+
+func toNRGBA(c color.Color) color.NRGBA { return color.NRGBAModel.Convert(c).(color.NRGBA) }
+
+// mixColors is a opaque, moved by t (0 to 1) toward b.
+func mixColors(a, b color.NRGBA, t float64) color.NRGBA {
+	m := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-t) + float64(y)*t)) }
+	return color.NRGBA{R: m(a.R, b.R), G: m(a.G, b.G), B: m(a.B, b.B), A: 255}
+}
+
+// blendOver is top drawn with its alpha over an opaque bottom.
+func blendOver(top color.Color, bottom color.NRGBA) color.NRGBA {
+	t := toNRGBA(top)
+	return mixColors(bottom, color.NRGBA{R: t.R, G: t.G, B: t.B, A: 255}, float64(t.A)/255)
+}
+
+// contrastRatio is WCAG's contrast ratio of two opaque colours.
+func contrastRatio(a, b color.NRGBA) float64 {
+	l1, l2 := relLuminance(a), relLuminance(b)
+	if l1 < l2 {
+		l1, l2 = l2, l1
+	}
+	return (l1 + 0.05) / (l2 + 0.05)
+}
+
+func relLuminance(c color.NRGBA) float64 {
+	lin := func(v uint8) float64 {
+		s := float64(v) / 255
+		if s <= 0.03928 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(c.R) + 0.7152*lin(c.G) + 0.0722*lin(c.B)
 }
 
 // oneLine shows multi-line values (node, long strings) on one row.
