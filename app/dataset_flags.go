@@ -66,7 +66,7 @@ type filterFlags struct {
 func (f *filterFlags) add(fl *flag.FlagSet, defaultStatus string) {
 	fl.StringVar(&f.status, "status", defaultStatus, "only snippets with these statuses (comma-separated: draft, approved, rejected; any for all)")
 	fl.Var(&f.tags, "tag", "only snippets with this tag or a tag below it (repeatable: all must match)")
-	fl.StringVar(&f.split, "split", "", "only snippets of this stored split (train, validation)")
+	fl.StringVar(&f.split, "split", "", "only snippets of this stored split (train, validation, or none for snippets without one)")
 	fl.StringVar(&f.source, "source", "", "only snippets whose source starts with this (a folder path, or generated)")
 	fl.StringVar(&f.since, "since", "", "only snippets changed on or after this date (2006-01-02 or RFC 3339)")
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 
 	"hlstudio/dataset"
 )
@@ -34,7 +33,10 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "       [--system-prompt FILE] [--split-ratio 0.9] [--base-model M] --out DIR")
 		fmt.Fprintln(stderr, "\nWrites train.jsonl, validation.jsonl, regressions.jsonl (when there are regression pairs),")
 		fmt.Fprintln(stderr, "a Modelfile (with --base-model) and report.txt. The examples are checked first; nothing")
-		fmt.Fprintln(stderr, "but the report is written when one fails. Exit status: 0 ok, 1 failed checks, 2 usage.")
+		fmt.Fprintln(stderr, "but the report is written when one fails. --format hl writes .hl files where an import")
+		fmt.Fprintln(stderr, "puts them back in the same split, into a new or empty folder or one an hl export made")
+		fmt.Fprintln(stderr, "(it deletes nothing, and lists the .hl files there it did not write). Exit status: 0 ok,")
+		fmt.Fprintln(stderr, "1 failed checks or nothing to export, 2 usage.")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -71,7 +73,8 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "hlstudio export: --system-prompt: %v\n", err)
 			return exitUsage
 		}
-		if opts.SystemPrompt = strings.TrimSpace(string(text)); opts.SystemPrompt == "" {
+		// A byte order mark from the editor is not part of the prompt.
+		if opts.SystemPrompt = dataset.CleanSystemPrompt(string(text)); opts.SystemPrompt == "" {
 			fmt.Fprintf(stderr, "hlstudio export: --system-prompt: %s is empty\n", *systemFile)
 			return exitUsage
 		}
@@ -85,12 +88,14 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 
 	if *format == "hl" {
-		n, err := store.WriteFiles(ctx, f, *out)
+		rep, err := store.WriteFiles(ctx, *out, opts)
+		if rep != nil {
+			io.WriteString(stdout, rep.Text())
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "hlstudio export: %v\n", err)
 			return exitRuntime
 		}
-		fmt.Fprintf(stdout, "wrote %d .hl files to %s\n", n, *out)
 		return exitOK
 	}
 	var bar *progressBar

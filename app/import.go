@@ -24,13 +24,13 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	status := fl.String("status", "approved", "status of newly added snippets (draft, approved, rejected)")
 	prune := fl.Bool("prune", false, "delete snippets whose files under the folders given no longer exist")
 	watch := fl.Bool("watch", false, "after importing, keep watching the folders and apply changes until interrupted")
-	verbose := fl.Bool("v", false, "also list the files skipped as duplicates")
+	verbose := fl.Bool("v", false, "also list the files moved and the files skipped as duplicates")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: hlstudio import [--db FILE] [--validation-dir NAME] [--status S] [--prune] [--watch] PATH...")
-		fmt.Fprintln(stderr, "\nImports .hl files (folders searched recursively): the first comment of a file is the")
-		fmt.Fprintln(stderr, "prompt, the rest the code; the folder below PATH becomes a tag. Importing again updates")
-		fmt.Fprintln(stderr, "what changed. Exit status: 0 ok, 1 some files or paths failed (the others are imported),")
-		fmt.Fprintln(stderr, "2 usage.")
+		fmt.Fprintln(stderr, "\nImports .hl files (folders searched recursively, symbolic links followed): the first comment")
+		fmt.Fprintln(stderr, "of a file is the prompt, the rest the code; the folder below PATH becomes a tag. Importing")
+		fmt.Fprintln(stderr, "again updates what changed; a file renamed or moved keeps its snippet (reported as moved).")
+		fmt.Fprintln(stderr, "Exit status: 0 ok, 1 some files or paths failed (the others are imported), 2 usage.")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil || !flagsBeforeArgs("import", "the paths", fl, stderr) {
@@ -57,7 +57,9 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if isTerminal(stderr) {
 		bar = &progressBar{w: stderr}
 	}
-	opts := dataset.ImportOptions{ValidationDir: *validationDir, Status: st, Prune: *prune,
+	// Pruning waits until every path is imported: a file moved from one
+	// path given to another keeps its snippet rather than losing it.
+	opts := dataset.ImportOptions{ValidationDir: *validationDir, Status: st,
 		Progress: func(p dataset.Progress) { bar.show(p.Done, p.Total, p.File) }}
 	// A path that cannot be read is reported like a file that fails, and
 	// the others are still imported, one path at a time so that a folder
@@ -74,7 +76,7 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		r, err := store.Import(ctx, []string{p}, opts)
 		bar.clear()
 		printImport(stdout, stderr, r, *verbose)
-		addImport(&rep, r)
+		rep.Add(r)
 		if err != nil {
 			fmt.Fprintf(stderr, "hlstudio import: %v\n", err)
 			badPaths++
@@ -85,6 +87,15 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			continue
 		}
 		imported = append(imported, p)
+	}
+	if *prune && !stopped && len(imported) > 0 {
+		n, err := store.Prune(ctx, imported, opts)
+		rep.Deleted += n
+		if err != nil {
+			fmt.Fprintf(stderr, "hlstudio import: %v\n", err)
+			badPaths++
+			stopped = true
+		}
 	}
 	fmt.Fprintf(stdout, "imported into %s: %s\n", store.Path(), rep)
 	if badPaths > 0 && !stopped {
@@ -99,22 +110,17 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// addImport adds the counts of one path's import to the total.
-func addImport(total *dataset.ImportReport, r dataset.ImportReport) {
-	total.Files += r.Files
-	total.Added += r.Added
-	total.Updated += r.Updated
-	total.Unchanged += r.Unchanged
-	total.Skipped += r.Skipped
-	total.Failed += r.Failed
-	total.Deleted += r.Deleted
-}
-
 func printImport(stdout, stderr io.Writer, rep dataset.ImportReport, verbose bool) {
 	for _, e := range rep.Errors {
 		fmt.Fprintln(stderr, e)
 	}
+	for _, ig := range rep.Ignored {
+		fmt.Fprintf(stderr, "%s: %s\n", ig.Path, ig.Reason)
+	}
 	if verbose {
+		for _, m := range rep.Moves {
+			fmt.Fprintf(stdout, "%s: moved, snippet %d was %s\n", m.File, m.SnippetID, m.From)
+		}
 		for _, s := range rep.Skips {
 			fmt.Fprintf(stdout, "%s: skipped, the same prompt and tree as snippet %d (%s)\n", s.File, s.DuplicateOf, s.Source)
 		}
@@ -153,7 +159,7 @@ func watchFolders(ctx context.Context, store *dataset.Store, paths []string, opt
 			if r.Err != nil {
 				fmt.Fprintf(stderr, "hlstudio import: %v\n", r.Err)
 			}
-			fmt.Fprintf(stdout, "changed: %d added, %d updated, %d deleted, %d failed\n", r.Added, r.Updated, r.Deleted, r.Failed)
+			fmt.Fprintf(stdout, "changed: %d added, %d updated, %d moved, %d deleted, %d failed\n", r.Added, r.Updated, r.Moved, r.Deleted, r.Failed)
 		}
 	}
 }

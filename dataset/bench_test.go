@@ -111,6 +111,20 @@ func BenchmarkSearchRanked(b *testing.B) {
 	}
 }
 
+// BenchmarkSearchAsYouType is one search per key typed: every prefix of
+// "records customers", the short ones matching most of the corpus.
+func BenchmarkSearchAsYouType(b *testing.B) {
+	s := openBench(b)
+	const typed = "records customers"
+	for i := 0; i < b.N; i++ {
+		for n := 1; n <= len(typed); n++ {
+			if _, err := s.Search(bg, Query{Text: typed[:n], Limit: 50}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 func BenchmarkSimilar(b *testing.B) {
 	s := openBench(b)
 	for i := 0; i < b.N; i++ {

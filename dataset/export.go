@@ -9,9 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -102,18 +105,43 @@ const (
 // validation; the report lists why.
 var ErrInvalidExport = errors.New("the examples failed validation; nothing was written")
 
+// ErrNothingToExport is the error of Export and WriteFiles when no snippet
+// matches the filter; nothing is written.
+var ErrNothingToExport = errors.New("nothing to export: no snippet matches the filters")
+
+// CleanSystemPrompt is a system prompt as the export writes it: without
+// the UTF-8 byte order mark an editor may have put at the start of the
+// file it came from, with LF line ends (as prompts are stored), trimmed.
+func CleanSystemPrompt(s string) string {
+	s = strings.TrimPrefix(s, "\uFEFF")
+	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
+// anyMatch reports whether a snippet matches f.
+func (s *Store) anyMatch(ctx context.Context, f Filter) (bool, error) {
+	conds, args := f.where()
+	q := "SELECT 1 FROM snippets s"
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	var ok bool
+	err := s.db.QueryRowContext(ctx, "SELECT EXISTS ("+q+")", args...).Scan(&ok)
+	return ok, classify(err)
+}
+
 // Export writes the snippets matching opts.Filter as fine-tuning files in
 // dir: train.jsonl and validation.jsonl (the stored split, or a hash split
 // for snippets without one), regressions.jsonl when there are regression
 // pairs, an Ollama Modelfile when a base model is given, and report.txt.
 // Every line is checked as it is produced, the way OpenAI's cookbook
 // checks a training file; files appear in dir only when all passed. Rows
-// are streamed, so memory stays flat however large the set.
+// are streamed, so memory stays flat however large the set. With no
+// snippet matching, the error is ErrNothingToExport and nothing is written.
 func (s *Store) Export(ctx context.Context, dir string, opts ExportOptions) (*ExportReport, error) {
 	if _, err := ParseFormat(string(opts.Format)); err != nil {
 		return nil, err
 	}
-	if opts.SystemPrompt == "" {
+	if opts.SystemPrompt = CleanSystemPrompt(opts.SystemPrompt); opts.SystemPrompt == "" {
 		opts.SystemPrompt = DefaultSystemPrompt
 	}
 	if opts.SplitRatio == 0 {
@@ -127,6 +155,11 @@ func (s *Store) Export(ctx context.Context, dir string, opts ExportOptions) (*Ex
 	}
 	if opts.BaseModel != "" && strings.Contains(opts.SystemPrompt, `"""`) {
 		return nil, errors.New(`the system prompt contains """, which a Modelfile cannot hold`)
+	}
+	if ok, err := s.anyMatch(ctx, opts.Filter); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, ErrNothingToExport
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -202,6 +235,10 @@ func (s *Store) Export(ctx context.Context, dir string, opts ExportOptions) (*Ex
 	}
 	if opts.Progress != nil {
 		opts.Progress(done)
+	}
+	if done == 0 { // the snippets went between the check and the walk
+		out.abort()
+		return rep, ErrNothingToExport
 	}
 	if rep.Duplicates > 20 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d more duplicates not listed", rep.Duplicates-20))
@@ -549,7 +586,7 @@ type stagedFile struct {
 func newStaging(dir string) *staging { return &staging{dir: dir} }
 
 func (st *staging) create(name string) (*bufio.Writer, error) {
-	f, err := os.CreateTemp(st.dir, "."+name+".*.tmp")
+	f, err := createTemp(st.dir, "."+name+".*.tmp")
 	if err != nil {
 		return nil, err
 	}
@@ -584,4 +621,24 @@ func (st *staging) abort() {
 		os.Remove(sf.f.Name())
 	}
 	st.files = nil
+}
+
+// createTemp creates a new file in dir as os.CreateTemp does (the last
+// "*" in pattern replaced by a random string), but with the mode
+// os.WriteFile gives, 0644 less the umask, rather than 0600: exported
+// files are renamed into place, to be read by trainers, other accounts
+// and containers as report.txt is.
+func createTemp(dir, pattern string) (*os.File, error) {
+	prefix, suffix := pattern, ""
+	if i := strings.LastIndex(pattern, "*"); i >= 0 {
+		prefix, suffix = pattern[:i], pattern[i+1:]
+	}
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36)+suffix)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) && try < 100 {
+			continue
+		}
+		return f, err
+	}
 }

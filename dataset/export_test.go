@@ -237,3 +237,52 @@ func TestEstimateTokens(t *testing.T) {
 		}
 	}
 }
+
+// The system prompt loses a byte order mark and CRLF line ends; files are
+// written 0644 less the umask, as report.txt is.
+func TestExportSystemPromptAndModes(t *testing.T) {
+	s := goldenStore(t)
+	dir := t.TempDir()
+	_, err := s.Export(bg, dir, ExportOptions{Format: FormatOpenAI, SystemPrompt: "\uFEFFBe brief.\r\nAnswer in code.\r\n", BaseModel: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, _ := os.ReadFile(filepath.Join(dir, TrainFile))
+	if !bytes.Contains(train, []byte(`{"role":"system","content":"Be brief.\nAnswer in code."}`)) || bytes.Contains(train, []byte("\uFEFF")) {
+		t.Errorf("train.jsonl: %s", train)
+	}
+	mf, _ := os.ReadFile(filepath.Join(dir, ModelfileName))
+	if !bytes.Contains(mf, []byte("SYSTEM \"\"\"Be brief.\nAnswer in code.\"\"\"\n")) {
+		t.Errorf("Modelfile: %s", mf)
+	}
+	report, _ := os.Stat(filepath.Join(dir, ReportFile))
+	for _, name := range []string{TrainFile, ValidationFile, RegressionsFile, ModelfileName} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != report.Mode().Perm() || fi.Mode().Perm()&0o044 == 0 {
+			t.Errorf("%s: mode %v, report.txt %v", name, fi.Mode().Perm(), report.Mode().Perm())
+		}
+	}
+	if got := CleanSystemPrompt("\uFEFF  \r\n"); got != "" {
+		t.Errorf("only a BOM: %q", got)
+	}
+}
+
+// Nothing matching is an error, and nothing is written, not even the
+// folder.
+func TestExportNothing(t *testing.T) {
+	s := goldenStore(t)
+	dir := filepath.Join(t.TempDir(), "out")
+	rep, err := s.Export(bg, dir, ExportOptions{Format: FormatOpenAI, Filter: Filter{Status: []Status{StatusRejected}}})
+	if !errors.Is(err, ErrNothingToExport) || rep != nil {
+		t.Fatalf("%v %v", rep, err)
+	}
+	if err.Error() != "nothing to export: no snippet matches the filters" {
+		t.Errorf("message %q", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the folder was made: %v", err)
+	}
+}

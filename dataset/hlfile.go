@@ -25,7 +25,8 @@ func (e *FileError) Error() string {
 }
 
 // ParseHL splits the text of a training file into its prompt (the first
-// comment, before any code) and its completion (the rest, as canonical
+// comment, before any code: a block comment, or // lines one after the
+// other, joined with line breaks) and its completion (the rest, as canonical
 // Hyperlambda with its comments), the layout of the fine-tune-hyperlambda
 // training set. A UTF-8 byte order mark is dropped; text that is not UTF-8
 // (or holds a NUL byte) is an error, as the parser reports it, as is a file
@@ -49,11 +50,23 @@ func ParseHL(src []byte) (prompt, code string, err error) {
 		return "", "", &FileError{Line: int(first.Pos.Line), Col: int(first.Pos.Col),
 			Reason: "the file does not start with a comment; the first comment is the prompt"}
 	}
-	prompt = strings.TrimSpace(strings.ReplaceAll(first.Value.(string), "\r\n", "\n"))
+	// A prompt written as several // lines is one comment per line: the
+	// lines that follow each other, before any code, are the prompt. A
+	// comment after a blank line is the code's.
+	lines := []string{first.Value.(string)}
+	n := 1
+	for ; n < len(nodes) && isComment(nodes[n]); n++ {
+		prev, next := nodes[n-1], nodes[n]
+		if next.Pos.Line != prev.Pos.Line+1 || strings.Contains(prev.Value.(string), "\n") {
+			break // a blank line between, or a block comment, whose last line is not known
+		}
+		lines = append(lines, next.Value.(string))
+	}
+	prompt = strings.TrimSpace(strings.ReplaceAll(strings.Join(lines, "\n"), "\r\n", "\n"))
 	if prompt == "" {
 		return "", "", &FileError{Line: int(first.Pos.Line), Col: int(first.Pos.Col), Reason: "the prompt comment is empty"}
 	}
-	rest := nodes[1:]
+	rest := nodes[n:]
 	if len(rest) == 0 || allComments(rest) {
 		return "", "", &FileError{Line: int(first.Pos.Line), Col: int(first.Pos.Col), Reason: "there is no code after the prompt comment"}
 	}

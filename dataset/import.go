@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,39 +52,72 @@ type Skip struct {
 	Source      string // that snippet's source
 }
 
+// Move is a file found at a new path with the prompt and tree of a stored
+// snippet whose file no longer exists: the file was renamed or moved, and
+// the snippet, with its status, notes, versions and regression pairs,
+// moved with it.
+type Move struct {
+	File      string
+	SnippetID int64
+	From      string // the snippet's source before
+}
+
+// Ignored is a path an import did not follow, and why: a symbolic link
+// that leads nowhere, or to a folder imported already (through another
+// link, or above it, which would never end).
+type Ignored struct {
+	Path   string
+	Reason string
+}
+
 // ImportReport counts what an import did. Every file found is counted
-// once in Added, Updated, Unchanged, Skipped or Failed.
+// once in Added, Updated, Moved, Unchanged, Skipped or Failed.
 type ImportReport struct {
 	Files     int
 	Added     int
 	Updated   int
+	Moved     int // files that took over the snippet of a file that is gone
 	Unchanged int
 	Skipped   int // exact duplicates (same prompt and tree) of stored snippets
 	Failed    int
 	Deleted   int // with Prune: snippets whose file is gone
 	Errors    []*FileError
 	Skips     []Skip
+	Moves     []Move
+	Ignored   []Ignored // links not followed (not counted in Files)
 }
 
 func (r ImportReport) String() string {
 	s := fmt.Sprintf("%d files: %d added, %d updated, %d unchanged, %d skipped as duplicates, %d failed",
 		r.Files, r.Added, r.Updated, r.Unchanged, r.Skipped, r.Failed)
+	if r.Moved > 0 {
+		s += fmt.Sprintf(", %d moved", r.Moved)
+	}
+	if len(r.Ignored) > 0 {
+		s += fmt.Sprintf(", %d links not followed", len(r.Ignored))
+	}
 	if r.Deleted > 0 {
 		s += fmt.Sprintf(", %d deleted", r.Deleted)
 	}
 	return s
 }
 
+// Add adds the counts and lists of o to r.
+func (r *ImportReport) Add(o ImportReport) { r.add(o) }
+
 func (r *ImportReport) add(o ImportReport) {
 	r.Files += o.Files
 	r.Added += o.Added
 	r.Updated += o.Updated
+	r.Moved += o.Moved
 	r.Unchanged += o.Unchanged
 	r.Skipped += o.Skipped
 	r.Failed += o.Failed
 	r.Deleted += o.Deleted
 	r.Errors = append(r.Errors, o.Errors...)
 	r.Skips = append(r.Skips, o.Skips...)
+	r.Moves = append(r.Moves, o.Moves...)
+	r.Ignored = append(r.Ignored, o.Ignored...)
 }
 
 // hlFile is a file to import and where its layout puts it.
@@ -109,23 +144,52 @@ func sourceOf(path string) (string, error) {
 	return filepath.ToSlash(abs), nil
 }
 
-// layout places a file found under root.
-func layout(root, path string, rootHasValidation bool, validationDir string) (hlFile, error) {
+// inValidation reports whether dir is a validation folder or inside one.
+func inValidation(dir, validationDir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for _, part := range strings.Split(filepath.ToSlash(abs), "/") {
+		if strings.EqualFold(part, validationDir) {
+			return true
+		}
+	}
+	return false
+}
+
+// placement is where the import root puts its files: in the validation
+// split when it is itself a validation folder (or inside one), else in
+// train when it has a validation folder, else in no split.
+type placement struct {
+	root          string
+	validationDir string
+	hasValidation bool // a folder below the root is a validation folder
+	inValidation  bool // the root is a validation folder, or inside one
+}
+
+func newPlacement(root, validationDir string, hasValidation bool) placement {
+	return placement{root: root, validationDir: validationDir, hasValidation: hasValidation,
+		inValidation: inValidation(root, validationDir)}
+}
+
+// layout places a file found under the root.
+func (pl placement) layout(path string) (hlFile, error) {
 	src, err := sourceOf(path)
 	if err != nil {
 		return hlFile{}, err
 	}
 	f := hlFile{path: path, source: src}
-	rel, err := filepath.Rel(root, filepath.Dir(path))
+	rel, err := filepath.Rel(pl.root, filepath.Dir(path))
 	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
 		rel = ""
 	}
 	var folders []string
-	validation := false
+	validation := pl.inValidation
 	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
 		switch {
 		case part == "":
-		case strings.EqualFold(part, validationDir):
+		case strings.EqualFold(part, pl.validationDir):
 			validation = true
 		default:
 			folders = append(folders, part)
@@ -135,103 +199,169 @@ func layout(root, path string, rootHasValidation bool, validationDir string) (hl
 	switch {
 	case validation:
 		f.split = SplitValidation
-	case rootHasValidation:
+	case pl.hasValidation:
 		f.split = SplitTrain
 	}
 	return f, nil
 }
 
-// collect lists the .hl files under path (a folder, searched recursively,
-// skipping hidden folders) or path itself when it is a file.
-func collect(path, validationDir string) (root string, files []hlFile, err error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", nil, err
-	}
-	if !fi.IsDir() {
-		dir := filepath.Dir(path)
-		f, err := layout(dir, path, false, validationDir)
-		if err != nil {
-			return "", nil, err
-		}
-		// A file named on its own is in the validation split when any
-		// folder above it is a validation folder.
-		abs, _ := filepath.Abs(dir)
-		for _, part := range strings.Split(filepath.ToSlash(abs), "/") {
-			if strings.EqualFold(part, validationDir) {
-				f.split = SplitValidation
-			}
-		}
-		return dir, []hlFile{f}, nil
-	}
-	var paths []string
-	hasValidation := false
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+// tree is what walking a folder found.
+type tree struct {
+	dirs          []string // the folders walked, the root first
+	files         []string // the .hl files, sorted
+	hasValidation bool     // a folder below the root is a validation folder
+	ignored       []Ignored
+}
+
+// walk lists the folders and .hl files under root, skipping hidden
+// folders. Symbolic links are followed, the root's too: a link to a file
+// is read as that file (under the link's path), a link to a folder is
+// walked as a folder, unless that folder was walked already (a link to a
+// folder above it would never end; a second way into a folder would list
+// its files twice): such a link, and a link that leads nowhere, is listed
+// in ignored with the reason.
+func walk(root, validationDir string) (tree, error) {
+	var t tree
+	seen := map[string]string{} // a folder's real path: the path it was walked as
+	var visit func(dir string) error
+	visit = func(dir string) error {
+		real, err := filepath.EvalSymlinks(dir)
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
-			if p != path && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if strings.EqualFold(d.Name(), validationDir) {
-				hasValidation = true
-			}
+		if first, ok := seen[real]; ok {
+			t.ignored = append(t.ignored, Ignored{Path: dir, Reason: "not followed: the same folder as " + first + ", imported already"})
 			return nil
 		}
-		if strings.HasSuffix(d.Name(), ".hl") && d.Type().IsRegular() {
-			paths = append(paths, p)
+		seen[real] = dir
+		t.dirs = append(t.dirs, dir)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			typ := e.Type()
+			if typ&fs.ModeSymlink != 0 {
+				fi, err := os.Stat(p)
+				if err != nil {
+					target, _ := os.Readlink(p)
+					t.ignored = append(t.ignored, Ignored{Path: p, Reason: fmt.Sprintf("not followed: a link to %s, which %s", target, linkReason(err))})
+					continue
+				}
+				typ = fi.Mode().Type()
+			}
+			switch {
+			case typ.IsDir():
+				if strings.HasPrefix(e.Name(), ".") {
+					continue
+				}
+				if strings.EqualFold(e.Name(), validationDir) {
+					t.hasValidation = true
+				}
+				if err := visit(p); err != nil {
+					return err
+				}
+			case typ.IsRegular() && strings.HasSuffix(e.Name(), ".hl"):
+				t.files = append(t.files, p)
+			}
 		}
 		return nil
-	})
+	}
+	err := visit(root)
+	slices.Sort(t.files)
+	return t, err
+}
+
+// linkReason says why a link cannot be followed.
+func linkReason(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "does not exist"
+	case errors.Is(err, fs.ErrPermission):
+		return "cannot be read (permission denied)"
+	}
+	return "cannot be read: " + readReason(err)
+}
+
+// collected is what an import found under one path.
+type collected struct {
+	root    string
+	files   []hlFile
+	ignored []Ignored
+}
+
+// collect lists the .hl files under path (a folder, searched recursively,
+// skipping hidden folders, following symbolic links) or path itself when
+// it is a file.
+func collect(path, validationDir string) (collected, error) {
+	fi, err := os.Stat(path)
 	if err != nil {
-		return "", nil, err
+		return collected{}, err
 	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		f, err := layout(path, p, hasValidation, validationDir)
+	if !fi.IsDir() {
+		// A file named on its own is in the validation split when any
+		// folder above it is a validation folder.
+		dir := filepath.Dir(path)
+		f, err := newPlacement(dir, validationDir, false).layout(path)
 		if err != nil {
-			return "", nil, err
+			return collected{}, err
 		}
-		files = append(files, f)
+		return collected{root: dir, files: []hlFile{f}}, nil
 	}
-	return path, files, nil
+	t, err := walk(path, validationDir)
+	if err != nil {
+		return collected{}, err
+	}
+	c := collected{root: path, ignored: t.ignored}
+	pl := newPlacement(path, validationDir, t.hasValidation)
+	for _, p := range t.files {
+		f, err := pl.layout(p)
+		if err != nil {
+			return collected{}, err
+		}
+		c.files = append(c.files, f)
+	}
+	return c, nil
 }
 
 // Import reads folders (or single files) of .hl training files into the
 // store: the first comment of a file is the prompt, the rest the code;
-// files under a validation folder go to the validation split; the folder
-// path below the folder given becomes a tag. A file that fails is
-// reported in the ImportReport and the others are imported. Importing the
-// same folder again updates the files that changed and nothing else.
+// files under a validation folder (or in a folder imported that is one)
+// go to the validation split; the folder path below the folder given
+// becomes a tag. A file that fails is reported in the ImportReport and the
+// others are imported. Importing the same folder again updates the files
+// that changed and nothing else; a file renamed or moved (its old path
+// gone) keeps its snippet. With Prune, snippets whose files are gone are
+// deleted once every path's files are imported, so that a file moved from
+// one path given to another is moved, not deleted.
 //
 // The error is for what stops the whole import (a path that does not
 // exist, the store failing, ctx cancelled); the batches committed before
 // it stay.
 func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) (ImportReport, error) {
 	var rep ImportReport
-	type rooted struct {
-		root  string
-		files []hlFile
-	}
-	var all []rooted
+	var all []collected
 	total := 0
 	for _, p := range paths {
-		root, files, err := collect(p, opts.validationDir())
+		c, err := collect(p, opts.validationDir())
 		if err != nil {
 			return rep, fmt.Errorf("import %s: %w", p, err)
 		}
-		all = append(all, rooted{root, files})
-		total += len(files)
+		all = append(all, c)
+		rep.Ignored = append(rep.Ignored, c.ignored...)
+		total += len(c.files)
 	}
 	im := importer{s: s, opts: opts, total: total}
-	for _, r := range all {
-		if err := im.files(ctx, r.files); err != nil {
+	for _, c := range all {
+		if err := im.files(ctx, c.files); err != nil {
 			rep.add(im.rep)
 			return rep, err
 		}
-		if opts.Prune {
-			n, err := s.prune(ctx, r.root, r.files)
+	}
+	if opts.Prune {
+		for _, c := range all {
+			n, err := s.prune(ctx, c.root, c.files)
 			im.rep.Deleted += n
 			if err != nil {
 				rep.add(im.rep)
@@ -241,6 +371,25 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) 
 	}
 	rep.add(im.rep)
 	return rep, nil
+}
+
+// Prune deletes the snippets imported from files under paths that no
+// longer exist, as Import with Prune does after importing: import every
+// path first, so that files moved between them keep their snippets.
+func (s *Store) Prune(ctx context.Context, paths []string, opts ImportOptions) (int, error) {
+	deleted := 0
+	for _, p := range paths {
+		c, err := collect(p, opts.validationDir())
+		if err != nil {
+			return deleted, fmt.Errorf("prune %s: %w", p, err)
+		}
+		n, err := s.prune(ctx, c.root, c.files)
+		deleted += n
+		if err != nil {
+			return deleted, err
+		}
+	}
+	return deleted, nil
 }
 
 // importer carries one import's state across batches.
@@ -383,16 +532,32 @@ func (im *importer) file(ctx context.Context, tx *wtx, l loaded, rep *ImportRepo
 		}
 		return nil
 	}
-	var dupID int64
-	var dupSource string
-	err = tx.QueryRowContext(ctx, "SELECT id, source FROM snippets WHERE tree_hash = ? AND prompt = ? LIMIT 1", l.hash, l.prompt).Scan(&dupID, &dupSource)
-	switch {
-	case err == nil:
-		rep.Skipped++
-		rep.Skips = append(rep.Skips, Skip{File: l.path, DuplicateOf: dupID, Source: dupSource})
+	// Not stored under this path. The same prompt and tree stored from a
+	// file that no longer exists is this file, renamed or moved: its
+	// snippet moves here, curation and all. Stored from elsewhere, this
+	// file is a duplicate.
+	dup, moved, err := findDuplicate(ctx, tx, l.hash, l.prompt)
+	if err != nil {
+		return err
+	}
+	if moved != 0 {
+		old, err := getSnippet(ctx, tx, moved)
+		if err != nil {
+			return err
+		}
+		sn.Status, sn.Notes, sn.AttemptID = old.Status, old.Notes, old.AttemptID
+		sn.Tags = CleanTags(append(withoutFolderTags(old.Tags, old.Source, im.opts.validationDir()), l.tag))
+		if _, _, err := updateSnippet(ctx, tx, old, sn, l.fileHash); err != nil {
+			return err
+		}
+		rep.Moved++
+		rep.Moves = append(rep.Moves, Move{File: l.path, SnippetID: old.ID, From: old.Source})
 		return nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return classify(err)
+	}
+	if dup.ID != 0 {
+		rep.Skipped++
+		rep.Skips = append(rep.Skips, Skip{File: l.path, DuplicateOf: dup.ID, Source: dup.Source})
+		return nil
 	}
 	sn.Tags = CleanTags([]string{l.tag})
 	sn.Status = im.opts.Status
@@ -414,6 +579,64 @@ func readReason(err error) string {
 	return err.Error()
 }
 
+// findDuplicate looks for the snippets with a prompt and tree: dup is the
+// first, moved the first whose source is a file that no longer exists.
+func findDuplicate(ctx context.Context, tx *wtx, treeHash, prompt string) (dup Snippet, moved int64, err error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, source FROM snippets WHERE tree_hash = ? AND prompt = ? ORDER BY id", treeHash, prompt)
+	if err != nil {
+		return dup, 0, classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var src string
+		if err := rows.Scan(&id, &src); err != nil {
+			return dup, 0, err
+		}
+		if dup.ID == 0 {
+			dup.ID, dup.Source = id, src
+		}
+		if moved == 0 && fileGone(src) {
+			moved = id
+		}
+	}
+	return dup, moved, classify(rows.Err())
+}
+
+// fileGone reports whether source names an imported file that no longer
+// exists (not a snippet typed in or generated).
+func fileGone(source string) bool {
+	path := filepath.FromSlash(source)
+	if source == "" || source == SourceGenerated || !filepath.IsAbs(path) {
+		return false
+	}
+	_, err := os.Lstat(path)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// withoutFolderTags drops from tags the folder tag an import gave the file
+// at source: the folders it was in, below the folder imported, without
+// validation folders. Which folder was imported is not stored, so a tag
+// is taken for the folder tag when its folders are the last folders of
+// the path. A tag a person added that happens to look like that goes too.
+func withoutFolderTags(tags []string, source, validationDir string) []string {
+	var dirs []string
+	for _, part := range strings.Split(path.Dir(source), "/") {
+		if part != "" && !strings.EqualFold(part, validationDir) {
+			dirs = append(dirs, part)
+		}
+	}
+	var out []string
+	for _, t := range tags {
+		parts := strings.Split(t, "/")
+		if len(parts) <= len(dirs) && slices.Equal(parts, dirs[len(dirs)-len(parts):]) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
 // prune deletes snippets imported from files under root that are not in
 // files (and no longer exist).
 func (s *Store) prune(ctx context.Context, root string, files []hlFile) (int, error) {
@@ -426,7 +649,8 @@ func (s *Store) prune(ctx context.Context, root string, files []hlFile) (int, er
 	for _, f := range files {
 		keep[f.source] = true
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT id, source FROM snippets WHERE substr(source, 1, ?) = ?", len(prefix), prefix)
+	// substr counts characters, as length does (not Go's bytes).
+	rows, err := s.db.QueryContext(ctx, "SELECT id, source FROM snippets WHERE substr(source, 1, length(?)) = ?", prefix, prefix)
 	if err != nil {
 		return 0, classify(err)
 	}
@@ -475,52 +699,165 @@ func (s *Store) deleteSource(ctx context.Context, source string) (bool, error) {
 	return n > 0, nil
 }
 
-// WriteFiles writes the snippets matching f as .hl files under dir, in the
-// layout Import reads: the prompt as the first comment, then the code;
-// the snippet's first tag as the folder, and validation-split snippets in
-// a validation folder below it. A file imported from disk keeps its name;
-// others are named snippet-ID.hl. It returns the number of files written.
-func (s *Store) WriteFiles(ctx context.Context, f Filter, dir string) (int, error) {
-	n := 0
-	used := map[string]bool{}
-	err := s.Each(ctx, f, func(sn *Snippet) error {
+// ExportMarker is the file WriteFiles leaves in its folder, listing the
+// files it wrote: a folder that has one was made by an hl export, and
+// another may write into it.
+const ExportMarker = ".hlstudio-export"
+
+// ErrFolderNotExport is wrapped by WriteFiles' error for a folder that
+// holds files and was not made by an hl export.
+var ErrFolderNotExport = errors.New("the folder is not empty and was not made by an hl export")
+
+// FilesReport says what WriteFiles wrote.
+type FilesReport struct {
+	Dir        string
+	Files      int // .hl files written
+	Validation int // of them, in validation folders
+	HashSplit  int // of them, without a stored split: placed by HashSplit
+	// Stale are the .hl files under Dir this export did not write, left
+	// as they were (from an earlier export, or put there by hand): an
+	// import of the folder would bring them back. Relative to Dir, with
+	// forward slashes, sorted.
+	Stale []string
+}
+
+// Text is the report as the export command prints it.
+func (r *FilesReport) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "wrote %d .hl files to %s (%d in validation folders; %d without a stored split, placed by the hash split the JSONL export uses)\n",
+		r.Files, r.Dir, r.Validation, r.HashSplit)
+	if n := len(r.Stale); n > 0 {
+		fmt.Fprintf(&b, "WARNING %d other .hl file(s) in %s, not written by this export, were left as they are; importing the folder would bring them back: %s",
+			n, r.Dir, strings.Join(r.Stale[:min(n, 5)], ", "))
+		if n > 5 {
+			fmt.Fprintf(&b, " and %d more", n-5)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// WriteFiles writes the snippets matching opts.Filter as .hl files under
+// dir, in the layout Import reads: the prompt as the first comment, then
+// the code; the snippet's first tag as the folder, and validation-split
+// snippets in a validation folder below it. A snippet without a stored
+// split goes where Export puts it, by HashSplit with opts.SplitRatio, so
+// that importing the folder and exporting JSONL gives the same split. A
+// file imported from disk keeps its name; others are named snippet-ID.hl.
+//
+// dir must be empty (hidden files aside), missing, or made by an earlier
+// WriteFiles (see ExportMarker): files are overwritten by name, and
+// writing into a folder of someone's own files could overwrite them.
+// Nothing is deleted: .hl files there that this export did not write are
+// listed in the report's Stale. With no snippet matching, the error is
+// ErrNothingToExport and nothing is written.
+func (s *Store) WriteFiles(ctx context.Context, dir string, opts ExportOptions) (*FilesReport, error) {
+	ratio := opts.SplitRatio
+	if ratio == 0 {
+		ratio = 0.9
+	}
+	if !(ratio > 0 && ratio <= 1) {
+		return nil, fmt.Errorf("split ratio %v: want a number above 0 and at most 1", ratio)
+	}
+	if ok, err := s.anyMatch(ctx, opts.Filter); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, ErrNothingToExport
+	}
+	if err := checkExportFolder(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	rep := &FilesReport{Dir: dir}
+	written := map[string]bool{} // relative, forward slashes
+	err := s.Each(ctx, opts.Filter, func(sn *Snippet) error {
 		folder := ""
 		if len(sn.Tags) > 0 {
 			folder = filepath.FromSlash(sn.Tags[0])
 		}
-		if sn.Split == SplitValidation {
+		split := sn.Split
+		if split == SplitNone {
+			split = HashSplit(sn.Prompt, sn.TreeHash, ratio)
+			rep.HashSplit++
+		}
+		if split == SplitValidation {
 			folder = filepath.Join(folder, "validation")
+			rep.Validation++
 		}
 		name := fmt.Sprintf("snippet-%d.hl", sn.ID)
-		if base := filepath.Base(filepath.FromSlash(sn.Source)); strings.HasSuffix(sn.Source, ".hl") && base != "" {
+		if base := path.Base(sn.Source); strings.HasSuffix(sn.Source, ".hl") && base != "" {
 			name = base
 		}
 		rel := filepath.Join(folder, name)
-		if used[rel] {
+		if written[filepath.ToSlash(rel)] {
 			rel = filepath.Join(folder, strings.TrimSuffix(name, ".hl")+fmt.Sprintf("-%d.hl", sn.ID))
 		}
-		used[rel] = true
+		written[filepath.ToSlash(rel)] = true
 		text, err := FormatHL(sn.Prompt, sn.Code)
 		if err != nil {
 			return fmt.Errorf("snippet %d: %w", sn.ID, err)
 		}
-		path := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		file := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(path, []byte(text)); err != nil {
+		if err := writeFileAtomic(file, []byte(text)); err != nil {
 			return err
 		}
-		n++
+		rep.Files++
 		return nil
 	})
-	return n, err
+	if rep.Files > 0 {
+		// Written even after a failure: the folder holds this export's files.
+		names := slices.Sorted(maps.Keys(written))
+		marker := "# written by hlstudio export --format hl\n" + strings.Join(names, "\n") + "\n"
+		if merr := writeFileAtomic(filepath.Join(dir, ExportMarker), []byte(marker)); merr != nil && err == nil {
+			err = merr
+		}
+	}
+	if err != nil {
+		return rep, err
+	}
+	if rep.Files == 0 { // the snippets went between the check and the walk
+		return rep, ErrNothingToExport
+	}
+	t, _ := walk(dir, "validation") // a folder that cannot be read hides only its own files
+	for _, f := range t.files {
+		if rel, err := filepath.Rel(dir, f); err == nil && !written[filepath.ToSlash(rel)] {
+			rep.Stale = append(rep.Stale, filepath.ToSlash(rel))
+		}
+	}
+	return rep, nil
+}
+
+// checkExportFolder refuses a folder WriteFiles should not write into:
+// one holding files (hidden ones aside) that has no ExportMarker.
+func checkExportFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, ExportMarker)); err == nil {
+		return nil
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			return fmt.Errorf("%s: %w (it holds %s); export into an empty or new folder, so that no file of yours is overwritten", dir, ErrFolderNotExport, e.Name())
+		}
+	}
+	return nil
 }
 
 // writeFileAtomic writes through a temporary file and a rename, so a
-// watcher or a crash never sees half a file.
+// watcher or a crash never sees half a file. The file is made readable
+// by others as os.WriteFile makes it (0644 less the umask).
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,11 @@ package dataset
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +24,10 @@ func TestParseHL(t *testing.T) {
 		{"block comment", "/*\n * Add numbers.\n * Two of them.\n */\nmath.add\n   .:int:1\n", "Add numbers.\nTwo of them.", "math.add\r\n   .:int:1\r\n", ""},
 		{"CRLF", "// Say hi\r\nlog.info:hi\r\n", "Say hi", "log.info:hi\r\n", ""},
 		{"BOM", "\uFEFF// Say hi\nlog.info:hi", "Say hi", "log.info:hi\r\n", ""},
+		{"prompt over // lines", "// Create an endpoint\n// that lists the orders\n//   of a customer.\nlog.info:hi\n", "Create an endpoint\nthat lists the orders\nof a customer.", "log.info:hi\r\n", ""},
+		{"prompt over // lines, CRLF", "// One\r\n// two\r\nlog.info:hi\r\n", "One\ntwo", "log.info:hi\r\n", ""},
+		{"code comment after a blank line", "// Prompt\n// more\n\n// about the code\nlog.info:hi\n", "Prompt\nmore", "\r\n// about the code\r\nlog.info:hi\r\n", ""},
+		{"block then line comment", "/*\n * Prompt\n * two\n */\n// code\nlog.info:hi\n", "Prompt\ntwo", "\r\n// code\r\nlog.info:hi\r\n", ""},
 		{"inner comments kept", "// p\n.x:1\n// then log\nlog.info:x:@.x\n", "p", ".x:1\r\n\r\n// then log\r\nlog.info:x:@.x\r\n", ""},
 		{"no prompt", "log.info:hi\n", "", "", "1:1: the file does not start with a comment"},
 		{"empty", "", "", "", "1:1: the file is empty"},
@@ -64,7 +72,7 @@ func trainingTree(t *testing.T) string {
 		"strings/validation/trim.hl":          hl("Trim a text", "strings.trim:\" a \""),
 		"crud/read/customers.hl":              hl("Read customers", "data.read", "   table:customers"),
 		"crud/read/validation/deep/orders.hl": hl("Read orders", "data.read", "   table:orders"),
-		"crud/read/copy.hl":                   hl("Read customers", "// a comment does not make it new", "data.read", "   table:customers"),
+		"crud/read/copy.hl":                   hl("Read customers", "", "// a comment does not make it new", "data.read", "   table:customers"),
 		"broken/indent.hl":                    hl("Broken", "foo", "  bar"),
 		"broken/latin1.hl":                    "// Caf\xe9\nlog.info:hi\n",
 		"broken/noprompt.hl":                  "log.info:hi\n",
@@ -238,19 +246,22 @@ func TestWriteFilesRoundTrip(t *testing.T) {
 	}
 	mustAdd(t, s, Snippet{Prompt: "Typed in the studio\nover two lines */", Code: "log.info:typed", Status: StatusApproved})
 	out := t.TempDir()
-	n, err := s.WriteFiles(bg, Filter{}, out)
-	if err != nil || n != 8 {
-		t.Fatalf("wrote %d, %v", n, err)
+	rep, err := s.WriteFiles(bg, out, ExportOptions{})
+	if err != nil || rep.Files != 8 || len(rep.Stale) != 0 {
+		t.Fatalf("wrote %+v, %v", rep, err)
 	}
 	for _, rel := range []string{"strings/concat.hl", "strings/validation/trim.hl", "crud/read/deep/validation/orders.hl", "top.hl", "snippet-8.hl"} {
-		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(rel))); err != nil {
+		fi, err := os.Stat(filepath.Join(out, filepath.FromSlash(rel)))
+		if err != nil {
 			t.Errorf("not written: %s", rel)
+		} else if fi.Mode().Perm()&0o044 == 0 {
+			t.Errorf("%s: mode %v, want 0644 less the umask", rel, fi.Mode().Perm())
 		}
 	}
 	back := openTemp(t)
-	rep, err := back.Import(bg, []string{out}, ImportOptions{})
-	if err != nil || rep.Added != 8 || rep.Failed != 0 {
-		t.Fatalf("re-import of written files: %s %v %v", rep, err, rep.Errors)
+	irep, err := back.Import(bg, []string{out}, ImportOptions{})
+	if err != nil || irep.Added != 8 || irep.Failed != 0 {
+		t.Fatalf("re-import of written files: %s %v %v", irep, err, irep.Errors)
 	}
 	type key struct{ prompt, code string }
 	set := func(st *Store) map[key]Split {
@@ -270,5 +281,316 @@ func TestWriteFilesRoundTrip(t *testing.T) {
 		if got, ok := b[k]; !ok || got != want {
 			t.Errorf("%q: %q after the round trip (found %v), want %q", k.prompt, got, ok, want)
 		}
+	}
+}
+
+// A snippet without a stored split is written where the JSONL export puts
+// it (the hash split), so that exporting, importing the files and
+// exporting JSONL gives every example the split it had.
+func TestWriteFilesKeepsTheHashSplit(t *testing.T) {
+	s := openTemp(t)
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := range 40 {
+		files[fmt.Sprintf("f%02d.hl", i)] = hl(fmt.Sprintf("Log the number %d", i), fmt.Sprintf("log.info:%d", i))
+	}
+	writeTree(t, dir, files) // no validation folder: no stored split
+	if _, err := s.Import(bg, []string{dir}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	splits := func(st *Store) map[string]string {
+		out := t.TempDir()
+		rep, err := st.Export(bg, out, ExportOptions{Format: FormatAlpaca})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Validation.Examples == 0 || rep.Train.Examples == 0 {
+			t.Fatalf("want both splits: %+v", rep)
+		}
+		m := map[string]string{}
+		for _, name := range []string{TrainFile, ValidationFile} {
+			data, _ := os.ReadFile(filepath.Join(out, name))
+			for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+				var ex alpacaExample
+				json.Unmarshal([]byte(line), &ex)
+				m[ex.Instruction] = name
+			}
+		}
+		return m
+	}
+	before := splits(s)
+	out := filepath.Join(t.TempDir(), "hl")
+	rep, err := s.WriteFiles(bg, out, ExportOptions{})
+	if err != nil || rep.Files != 40 || rep.HashSplit != 40 || rep.Validation == 0 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	back := openTemp(t)
+	if _, err := back.Import(bg, []string{out}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if after := splits(back); !maps.Equal(before, after) {
+		t.Errorf("splits changed by the round trip:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// Writing again into the folder of an earlier export deletes nothing and
+// lists the files it did not write; a folder of someone's own files is
+// refused; nothing to export is an error that writes nothing.
+func TestWriteFilesFolder(t *testing.T) {
+	s := openTemp(t)
+	a := mustAdd(t, s, Snippet{Prompt: "A", Code: "log.info:a", Status: StatusApproved, Tags: []string{"x"}, Split: SplitTrain})
+	mustAdd(t, s, Snippet{Prompt: "B", Code: "log.info:b", Status: StatusApproved, Split: SplitTrain})
+	out := filepath.Join(t.TempDir(), "out")
+	if rep, err := s.WriteFiles(bg, out, ExportOptions{}); err != nil || rep.Files != 2 || len(rep.Stale) != 0 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	s.DeleteSnippet(bg, a.ID)
+	rep, err := s.WriteFiles(bg, out, ExportOptions{})
+	if err != nil || rep.Files != 1 || !slices.Equal(rep.Stale, []string{fmt.Sprintf("x/snippet-%d.hl", a.ID)}) {
+		t.Fatalf("second export: %+v %v", rep, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "x", fmt.Sprintf("snippet-%d.hl", a.ID))); err != nil {
+		t.Errorf("a file of an earlier export was deleted: %v", err)
+	}
+	if !strings.Contains(rep.Text(), "1 other .hl file(s)") || !strings.Contains(rep.Text(), "x/snippet-") {
+		t.Errorf("report %q", rep.Text())
+	}
+
+	mine := t.TempDir()
+	writeTree(t, mine, map[string]string{"notes.hl": hl("mine", "log.info:mine")})
+	if _, err := s.WriteFiles(bg, mine, ExportOptions{}); !errors.Is(err, ErrFolderNotExport) {
+		t.Errorf("a folder of other files: %v", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(mine, "notes.hl")); string(data) != hl("mine", "log.info:mine") {
+		t.Errorf("a file of the user's was changed")
+	}
+
+	empty := filepath.Join(t.TempDir(), "empty")
+	if _, err := s.WriteFiles(bg, empty, ExportOptions{Filter: Filter{Status: []Status{StatusRejected}}}); !errors.Is(err, ErrNothingToExport) {
+		t.Errorf("nothing to export: %v", err)
+	}
+	if _, err := os.Stat(empty); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("nothing to export made the folder: %v", err)
+	}
+}
+
+// A file renamed or moved (here from t/ to validation/) keeps its
+// snippet: id, status, notes, versions and regression pairs, with the new
+// source, split and folder tag; pruning afterwards deletes nothing.
+func TestImportMovedFileKeepsItsSnippet(t *testing.T) {
+	for _, prune := range []bool{false, true} {
+		t.Run(fmt.Sprintf("prune=%v", prune), func(t *testing.T) {
+			s := openTemp(t)
+			dir := t.TempDir()
+			writeTree(t, dir, map[string]string{
+				"t/strings/concat.hl": hl("Concatenate", "strings.concat", "   .:a", "   .:b"),
+				"validation/trim.hl":  hl("Trim", "strings.trim:x"),
+			})
+			if _, err := s.Import(bg, []string{dir}, ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			hits, _ := s.Search(bg, Query{Text: "concatenate"})
+			if len(hits) != 1 || hits[0].Split != SplitTrain || !slices.Equal(hits[0].Tags, []string{"t/strings"}) {
+				t.Fatalf("before: %+v", hits)
+			}
+			id := hits[0].ID
+			if _, err := s.edit(bg, id, func(sn *Snippet) {
+				sn.Status, sn.Notes, sn.Tags = StatusRejected, "too easy", append(sn.Tags, "reviewed")
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AddRegression(bg, Regression{SnippetID: id, Bad: "strings.concat:x", Reason: "wrong"}); err != nil {
+				t.Fatal(err)
+			}
+
+			from := filepath.Join(dir, "t", "strings", "concat.hl")
+			to := filepath.Join(dir, "validation", "joined.hl")
+			if err := os.Rename(from, to); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := s.Import(bg, []string{dir}, ImportOptions{Prune: prune})
+			if err != nil || rep.Moved != 1 || rep.Skipped != 0 || rep.Added != 0 || rep.Deleted != 0 || rep.Unchanged != 1 {
+				t.Fatalf("import after the move: %s %v", rep, err)
+			}
+			if len(rep.Moves) != 1 || rep.Moves[0].SnippetID != id || rep.Moves[0].File != to || rep.Moves[0].From != filepath.ToSlash(from) {
+				t.Errorf("moves %+v", rep.Moves)
+			}
+			if !strings.Contains(rep.String(), "1 moved") {
+				t.Errorf("report %q", rep)
+			}
+			sn, err := s.Snippet(bg, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sn.Source != filepath.ToSlash(to) || sn.Split != SplitValidation || sn.Status != StatusRejected || sn.Notes != "too easy" ||
+				!slices.Equal(sn.Tags, []string{"reviewed"}) {
+				t.Errorf("after the move: %+v", sn)
+			}
+			if regs, _ := s.Regressions(bg, id); len(regs) != 1 {
+				t.Errorf("regression pairs %v", regs)
+			}
+			if vs, _ := s.Versions(bg, id); len(vs) != 2 {
+				t.Errorf("versions %d, want the edit and the move", len(vs))
+			}
+			if n, _ := s.Count(bg, Query{}); n != 2 {
+				t.Errorf("%d snippets", n)
+			}
+			// Again: nothing to do.
+			again, err := s.Import(bg, []string{dir}, ImportOptions{Prune: true})
+			if err != nil || again.Unchanged != 2 || again.Moved+again.Deleted+again.Added != 0 {
+				t.Errorf("again: %s %v", again, err)
+			}
+		})
+	}
+}
+
+// A file moved from one folder given to another is moved, not deleted by
+// the prune of the first folder; a copy whose original still exists is a
+// duplicate, and takes over once the original is gone.
+func TestImportMoveBetweenPathsAndCopies(t *testing.T) {
+	s := openTemp(t)
+	one, two := t.TempDir(), t.TempDir()
+	writeTree(t, one, map[string]string{"a.hl": hl("A", "log.info:a")})
+	if _, err := s.Import(bg, []string{one, two}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Search(bg, Query{Text: "a"})
+	s.SetStatus(bg, a[0].ID, StatusDraft)
+	os.Rename(filepath.Join(one, "a.hl"), filepath.Join(two, "a.hl"))
+	rep, err := s.Import(bg, []string{one, two}, ImportOptions{Prune: true})
+	if err != nil || rep.Moved != 1 || rep.Deleted != 0 {
+		t.Fatalf("%s %v", rep, err)
+	}
+	// The same through Prune after importing path by path, as the command does.
+	os.Rename(filepath.Join(two, "a.hl"), filepath.Join(one, "b.hl"))
+	for _, p := range []string{two, one} {
+		if _, err := s.Import(bg, []string{p}, ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.Prune(bg, []string{two, one}, ImportOptions{}); err != nil || n != 0 {
+		t.Fatalf("prune deleted %d, %v", n, err)
+	}
+	writeTree(t, one, map[string]string{"copy.hl": hl("A", "log.info:a")})
+	rep, _ = s.Import(bg, []string{one}, ImportOptions{})
+	if rep.Skipped != 1 || rep.Moved != 0 {
+		t.Errorf("a copy of an existing file: %s", rep)
+	}
+	os.Remove(filepath.Join(one, "b.hl"))
+	rep, _ = s.Import(bg, []string{one}, ImportOptions{Prune: true})
+	if rep.Moved != 1 || rep.Deleted != 0 {
+		t.Errorf("the copy left: %s", rep)
+	}
+	sn, _ := s.Snippet(bg, a[0].ID)
+	if sn.Status != StatusDraft || sn.Source != filepath.ToSlash(filepath.Join(one, "copy.hl")) {
+		t.Errorf("snippet %+v", sn)
+	}
+}
+
+// A folder imported that is itself a validation folder gives validation,
+// as a file named alone inside one does.
+func TestImportValidationFolderAsRoot(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"validation/v1.hl": hl("V1", "log.info:v1"), "validation/sub/v2.hl": hl("V2", "log.info:v2")})
+	for _, paths := range [][]string{
+		{filepath.Join(dir, "validation")},
+		{filepath.Join(dir, "validation") + string(filepath.Separator)},
+		{filepath.Join(dir, "validation", "v1.hl"), filepath.Join(dir, "validation", "sub")},
+	} {
+		s := openTemp(t)
+		if _, err := s.Import(bg, paths, ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		s.Each(bg, Filter{}, func(sn *Snippet) error {
+			if sn.Split != SplitValidation {
+				t.Errorf("import %v: %s in split %q", paths, sn.Prompt, sn.Split)
+			}
+			return nil
+		})
+	}
+}
+
+// Tags and folders with characters of more than one byte filter and
+// prune as others do.
+func TestNonASCIIPathsAndTags(t *testing.T) {
+	s := openTemp(t)
+	dir := filepath.Join(t.TempDir(), "données")
+	writeTree(t, dir, map[string]string{
+		"données/a.hl":        hl("A", "log.info:a"),
+		"données/réseau/b.hl": hl("B", "log.info:b"),
+		"autres/c.hl":         hl("C", "log.info:c"),
+	})
+	if _, err := s.Import(bg, []string{dir}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(f Filter) int { n, _ := s.Count(bg, Query{Filter: f}); return n }
+	if n := count(Filter{Tags: []string{"données"}}); n != 2 {
+		t.Errorf("--tag données: %d, want 2", n)
+	}
+	if n := count(Filter{Source: filepath.ToSlash(filepath.Join(dir, "données")) + "/"}); n != 2 {
+		t.Errorf("--source …/données/: %d, want 2", n)
+	}
+	if n := count(Filter{Source: filepath.ToSlash(dir) + "/"}); n != 3 {
+		t.Errorf("--source of the root: %d, want 3", n)
+	}
+	os.Remove(filepath.Join(dir, "données", "réseau", "b.hl"))
+	rep, err := s.Import(bg, []string{filepath.Join(dir, "données")}, ImportOptions{Prune: true})
+	if err != nil || rep.Deleted != 1 {
+		t.Errorf("prune under données: %s %v", rep, err)
+	}
+}
+
+// Symbolic links are followed: the folder imported, files and folders
+// inside; a link that leads nowhere or back up the tree is reported.
+func TestImportFollowsLinks(t *testing.T) {
+	base := t.TempDir()
+	writeTree(t, base, map[string]string{
+		"real/a.hl":     hl("A", "log.info:a"),
+		"real/sub/b.hl": hl("B", "log.info:b"),
+		"elsewhere.hl":  hl("Elsewhere", "log.info:e"),
+		"shared/c.hl":   hl("C", "log.info:c"),
+	})
+	for _, l := range [][2]string{
+		{filepath.Join(base, "real"), filepath.Join(base, "link")},
+		{filepath.Join(base, "elsewhere.hl"), filepath.Join(base, "real", "e.hl")},
+		{filepath.Join(base, "shared"), filepath.Join(base, "real", "shared")},
+		{"..", filepath.Join(base, "real", "sub", "up")},
+		{"nowhere.hl", filepath.Join(base, "real", "broken.hl")},
+	} {
+		if err := os.Symlink(l[0], l[1]); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	s := openTemp(t)
+	link := filepath.Join(base, "link")
+	rep, err := s.Import(bg, []string{link}, ImportOptions{})
+	if err != nil || rep.Added != 4 || rep.Failed != 0 {
+		t.Fatalf("%s %v", rep, err)
+	}
+	var ignored []string
+	for _, ig := range rep.Ignored {
+		rel, _ := filepath.Rel(link, ig.Path)
+		ignored = append(ignored, filepath.ToSlash(rel)+": "+ig.Reason)
+	}
+	want := []string{
+		"broken.hl: not followed: a link to nowhere.hl, which does not exist",
+		"sub/up: not followed: the same folder as " + link + ", imported already",
+	}
+	if !slices.Equal(ignored, want) {
+		t.Errorf("ignored:\n%s\nwant:\n%s", strings.Join(ignored, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(rep.String(), "2 links not followed") {
+		t.Errorf("report %q", rep)
+	}
+	srcs := map[string]bool{}
+	s.Each(bg, Filter{}, func(sn *Snippet) error { srcs[sn.Source] = true; return nil })
+	for _, rel := range []string{"a.hl", "sub/b.hl", "e.hl", "shared/c.hl"} {
+		if !srcs[filepath.ToSlash(filepath.Join(link, rel))] {
+			t.Errorf("%s not imported under the link's path: %v", rel, srcs)
+		}
+	}
+	// Pruning through the link deletes nothing that is there.
+	if rep, err := s.Import(bg, []string{link}, ImportOptions{Prune: true}); err != nil || rep.Deleted != 0 || rep.Unchanged != 4 {
+		t.Errorf("again with prune: %s %v", rep, err)
 	}
 }

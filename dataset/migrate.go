@@ -170,6 +170,32 @@ END`)},
 		}
 		return sqlStep(`CREATE INDEX snippets_prompt_norm ON snippets(prompt_norm)`)(ctx, tx)
 	}},
+
+	// The porter index stems words as it stores them ("generate" is kept
+	// as "gener", "running" as "run"), so a word being typed stops
+	// matching once it is longer than its stem ("genera", "runn"). This
+	// index keeps the words as written; search matches the word being
+	// typed against both. It is filled from the existing rows here. (FTS5's
+	// prefix indexes, prefix = '2 3', would make the first keys typed about
+	// 15% faster to search, for a quarter more import time and a quarter
+	// more file: not worth it.)
+	{"unstemmed full-text index, so that every prefix of a word finds it", sqlStep(`
+CREATE VIRTUAL TABLE snippets_words USING fts5(
+	prompt, code,
+	content = 'snippets', content_rowid = 'id',
+	tokenize = 'unicode61 remove_diacritics 2'
+)`, `
+INSERT INTO snippets_words(snippets_words) VALUES ('rebuild')`, `
+CREATE TRIGGER snippets_words_insert AFTER INSERT ON snippets BEGIN
+	INSERT INTO snippets_words(rowid, prompt, code) VALUES (new.id, new.prompt, new.code);
+END`, `
+CREATE TRIGGER snippets_words_delete AFTER DELETE ON snippets BEGIN
+	INSERT INTO snippets_words(snippets_words, rowid, prompt, code) VALUES ('delete', old.id, old.prompt, old.code);
+END`, `
+CREATE TRIGGER snippets_words_update AFTER UPDATE OF prompt, code ON snippets BEGIN
+	INSERT INTO snippets_words(snippets_words, rowid, prompt, code) VALUES ('delete', old.id, old.prompt, old.code);
+	INSERT INTO snippets_words(rowid, prompt, code) VALUES (new.id, new.prompt, new.code);
+END`)},
 }
 
 // migrate brings the schema to version target (len(migrations) in

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Filter selects snippets; zero fields match everything.
@@ -13,14 +14,19 @@ type Filter struct {
 	Status []Status // any of these
 	// Tags must all match; a tag matches itself and the tags below it
 	// ("crud" matches "crud/read").
-	Tags   []string
-	Split  Split  // train or validation; SplitNone matches any
+	Tags []string
+	// Split is train or validation; SplitUnset selects the snippets
+	// without a stored split, and SplitNone matches any.
+	Split  Split
 	Source string // a prefix of Source, e.g. a folder path or "generated"
 	Since  time.Time
 	Until  time.Time // updated before
 }
 
 // where returns the SQL conditions (on alias s) and their arguments.
+// Prefixes are compared in characters, as SQLite's substr counts them
+// (length(?) of the text, not Go's byte length: "données" is 7
+// characters and 8 bytes).
 func (f Filter) where() ([]string, []any) {
 	var conds []string
 	var args []any
@@ -31,14 +37,18 @@ func (f Filter) where() ([]string, []any) {
 		}
 	}
 	for _, tag := range CleanTags(f.Tags) {
-		conds = append(conds, "EXISTS (SELECT 1 FROM snippet_tags t WHERE t.snippet_id = s.id AND (t.tag = ? OR substr(t.tag, 1, ?) = ?))")
-		args = append(args, tag, len(tag)+1, tag+"/")
+		conds = append(conds, "EXISTS (SELECT 1 FROM snippet_tags t WHERE t.snippet_id = s.id AND (t.tag = ? OR substr(t.tag, 1, length(?)) = ?))")
+		args = append(args, tag, tag+"/", tag+"/")
 	}
-	if f.Split != SplitNone {
+	switch f.Split {
+	case SplitNone:
+	case SplitUnset:
+		conds = append(conds, "s.split = ''")
+	default:
 		conds, args = append(conds, "s.split = ?"), append(args, string(f.Split))
 	}
 	if f.Source != "" {
-		conds, args = append(conds, "substr(s.source, 1, ?) = ?"), append(args, len(f.Source), f.Source)
+		conds, args = append(conds, "substr(s.source, 1, length(?)) = ?"), append(args, f.Source, f.Source)
 	}
 	if !f.Since.IsZero() {
 		conds, args = append(conds, "s.updated >= ?"), append(args, toMillis(f.Since))
@@ -75,24 +85,28 @@ type Hit struct {
 // people search for what a snippet does.
 const rankExpr = "bm25(snippets_fts, 3.0, 1.0)"
 
+// wordsRankExpr ranks matches in the index of words as written alike.
+const wordsRankExpr = "bm25(snippets_words, 3.0, 1.0)"
+
 const dupExpr = `(SELECT count(*) FROM snippets d WHERE d.id <> s.id AND (d.tree_hash = s.tree_hash OR (d.prompt_norm = s.prompt_norm AND s.prompt_norm <> '')))`
 
 // Search returns the snippets matching q, best first.
 func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	conds, args := q.Filter.where()
-	match := ftsQuery(q.Text, false)
-	if strings.TrimSpace(q.Text) != "" && match == "" {
+	tq := parseText(q.Text)
+	if strings.TrimSpace(q.Text) != "" && tq.empty() {
 		return nil, nil // only punctuation: nothing can match
 	}
 	// The page is chosen first from ids and ranks alone; the columns (tags,
 	// duplicate counts) are then read for that page only, not for every
 	// match the ranking had to sort.
 	var page string
-	if match != "" {
-		page = "SELECT s.id, " + rankExpr + " AS rank FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid WHERE snippets_fts MATCH ?"
-		args = append([]any{match}, args...)
-		for _, c := range conds {
-			page += " AND " + c
+	if !tq.empty() {
+		m, margs := tq.matches(true)
+		page = "SELECT s.id, m.rank AS rank FROM (" + m + ") m JOIN snippets s ON s.id = m.id"
+		args = append(margs, args...)
+		if len(conds) > 0 {
+			page += " WHERE " + strings.Join(conds, " AND ")
 		}
 		page += " ORDER BY rank, s.id"
 	} else {
@@ -105,7 +119,7 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	page += " LIMIT ? OFFSET ?"
 	args = append(args, limitOr(q.Limit, 50), max(q.Offset, 0))
 	query := "SELECT " + snippetCols + ", p.rank, " + dupExpr + " FROM (" + page + ") p JOIN snippets s ON s.id = p.id"
-	if match != "" {
+	if !tq.empty() {
 		query += " ORDER BY p.rank, s.id"
 	} else {
 		query += " ORDER BY s.updated DESC, s.id DESC"
@@ -121,12 +135,12 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 // Count returns how many snippets match q (ignoring its page).
 func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 	conds, args := q.Filter.where()
-	match := ftsQuery(q.Text, false)
+	tq := parseText(q.Text)
 	sql := "SELECT count(*) FROM snippets s"
-	if match != "" {
-		sql = "SELECT count(*) FROM snippets_fts JOIN snippets s ON s.id = snippets_fts.rowid"
-		conds = append([]string{"snippets_fts MATCH ?"}, conds...)
-		args = append([]any{match}, args...)
+	if !tq.empty() {
+		m, margs := tq.matches(false)
+		sql = "SELECT count(*) FROM (" + m + ") m JOIN snippets s ON s.id = m.id"
+		args = append(margs, args...)
 	} else if strings.TrimSpace(q.Text) != "" {
 		return 0, nil
 	}
@@ -136,6 +150,74 @@ func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, sql, args...).Scan(&n)
 	return n, classify(err)
+}
+
+// textQuery is the text of a search split for the two full-text indexes:
+// the finished words are matched against the stemmed index (so "reading"
+// finds "reads"), the word being typed, a prefix, against the index of
+// words as written, where every prefix of a word finds it ("genera" finds
+// "generate", which the stemmed index holds as "gener", and "runn" finds
+// "running", held as "run"). A prefix of stemPrefixLen characters or more
+// is also matched stemmed, as a finished word is, so that "generate"
+// still finds "generating".
+type textQuery struct {
+	words  []string // quoted FTS5 strings
+	prefix string   // quoted, without the *; "" when the text ends in a space
+}
+
+// stemPrefixLen: below four letters, a prefix stemmed adds nothing the
+// words as written do not find, and matching it twice would double the
+// cost of the first keys typed, which match the most rows.
+const stemPrefixLen = 4
+
+func parseText(text string) textQuery {
+	var tq textQuery
+	for _, t := range ftsTerms(text, false) {
+		if p, ok := strings.CutSuffix(t, "*"); ok {
+			tq.prefix = p
+		} else {
+			tq.words = append(tq.words, t)
+		}
+	}
+	return tq
+}
+
+func (tq textQuery) empty() bool { return len(tq.words) == 0 && tq.prefix == "" }
+
+// matches returns a query of the ids of the snippets matching tq, with
+// their rank (bm25: lower is better) when ranked, and its arguments.
+// Matched stemmed, the finished words and the prefix are one query, ranked
+// as before there was a second index. The matches found only through the
+// words as written are ranked by their finished words (or, for a prefix
+// alone, by the prefix in that index): ranking the prefix there too would
+// mean ranking every snippet it matches, most of the set for a prefix of
+// a letter or two, to order a few. A snippet matched both ways takes the
+// better rank, which is the stemmed one, counting the prefix too.
+func (tq textQuery) matches(ranked bool) (string, []any) {
+	stemRank, wordRank := "0.0", "0.0"
+	if ranked {
+		stemRank, wordRank = rankExpr, wordsRankExpr
+	}
+	stemmed := "SELECT rowid AS id, " + stemRank + " AS rank FROM snippets_fts WHERE snippets_fts MATCH ?"
+	words := strings.Join(tq.words, " ")
+	if tq.prefix == "" {
+		return stemmed, []any{words}
+	}
+	prefix := tq.prefix + "*"
+	q := "SELECT rowid AS id, " + wordRank + " AS rank FROM snippets_words WHERE snippets_words MATCH ?"
+	args := []any{prefix}
+	if len(tq.words) > 0 {
+		// The prefix's matches are read once (MATERIALIZED): otherwise
+		// SQLite runs its full-text query again for every row.
+		q = "WITH p AS MATERIALIZED (SELECT rowid AS id FROM snippets_words WHERE snippets_words MATCH ?)" +
+			" SELECT w.id, w.rank FROM (" + stemmed + ") w WHERE +w.id IN p"
+		args = []any{prefix, words}
+	}
+	if utf8.RuneCountInString(tq.prefix)-2 < stemPrefixLen {
+		return q, args
+	}
+	return "SELECT id, min(rank) AS rank FROM (" + stemmed + " UNION ALL SELECT id, rank FROM (" + q + ")) GROUP BY id",
+		append([]any{strings.TrimSpace(words + " " + prefix)}, args...)
 }
 
 // Similar returns up to k approved snippets whose prompts best match

@@ -53,6 +53,8 @@ func TestSearch(t *testing.T) {
 		{"exact subtag", Query{Filter: Filter{Tags: []string{"crud/read"}}}, []int64{read}},
 		{"tag prefix is not a tag", Query{Filter: Filter{Tags: []string{"cru"}}}, nil},
 		{"split", Query{Filter: Filter{Split: SplitValidation}}, []int64{del}},
+		{"no stored split", Query{Filter: Filter{Split: SplitUnset}}, []int64{logc, join, concat2, concat}},
+		{"no stored split, words", Query{Text: "concat", Filter: Filter{Split: SplitUnset, Status: []Status{StatusApproved}}}, []int64{join}},
 		{"source prefix", Query{Filter: Filter{Source: "/x/"}}, []int64{concat2}},
 		{"generated", Query{Text: "two", Filter: Filter{Source: SourceGenerated}}, []int64{join}},
 		{"since", Query{Filter: Filter{Since: time.Now().Add(time.Hour)}}, nil},
@@ -149,4 +151,61 @@ func ExampleStore_Similar() {
 		fmt.Println(sn.Prompt)
 	}
 	// Output: Return the current date
+}
+
+// Every prefix of a word finds it, also where the stemmed index holds a
+// shorter stem ("generate" as "gener", "running" as "run"), and a word
+// typed in full still finds the other forms of it.
+func TestSearchEveryPrefix(t *testing.T) {
+	s := openTemp(t)
+	gen := mustAdd(t, s, Snippet{Prompt: "Generate a report", Code: "log.info:report"}).ID
+	run := mustAdd(t, s, Snippet{Prompt: "Keep the service running", Code: "log.info:running"}).ID
+	data := mustAdd(t, s, Snippet{Prompt: "Lire les données", Code: "log.info:x"}).ID
+	gening := mustAdd(t, s, Snippet{Prompt: "Generating numbers", Code: "math.add"}).ID
+	for _, tc := range []struct {
+		word string
+		id   int64
+	}{{"generate", gen}, {"running", run}, {"données", data}, {"donnees", data}} {
+		for i := range []rune(tc.word) {
+			prefix := string([]rune(tc.word)[:i+1])
+			for _, text := range []string{prefix, "the " + prefix} {
+				if text == "the "+prefix && tc.id != run {
+					continue
+				}
+				hits, err := s.Search(bg, Query{Text: text})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Contains(hitIDs(hits), tc.id) {
+					t.Errorf("%q does not find %q: %v", text, tc.word, hitIDs(hits))
+				}
+				if n, _ := s.Count(bg, Query{Text: text}); n != len(hits) {
+					t.Errorf("%q: count %d, %d hits", text, n, len(hits))
+				}
+			}
+		}
+	}
+	// Stemming still applies to a word typed in full, and to finished words.
+	for _, text := range []string{"generate", "generated ", "generating report"} {
+		hits, _ := s.Search(bg, Query{Text: text})
+		if text == "generating report" {
+			if !slices.Equal(hitIDs(hits), []int64{gen}) {
+				t.Errorf("%q: %v", text, hitIDs(hits))
+			}
+			continue
+		}
+		if !slices.Contains(hitIDs(hits), gening) || !slices.Contains(hitIDs(hits), gen) {
+			t.Errorf("%q: %v, want both forms", text, hitIDs(hits))
+		}
+	}
+	// A prompt match ranks above a code match.
+	hits, _ := s.Search(bg, Query{Text: "runn"})
+	if len(hits) != 1 || hits[0].ID != run {
+		t.Errorf("runn: %v", hitIDs(hits))
+	}
+	rep := mustAdd(t, s, Snippet{Prompt: "Log something", Code: "log.info:report"}).ID
+	hits, _ = s.Search(bg, Query{Text: "repo"})
+	if !slices.Equal(hitIDs(hits), []int64{gen, rep}) {
+		t.Errorf("repo: %v, want the prompt match first", hitIDs(hits))
+	}
 }

@@ -36,15 +36,19 @@ const (
 	SplitNone       Split = ""
 	SplitTrain      Split = "train"
 	SplitValidation Split = "validation"
+	// SplitUnset is for a Filter only: the snippets without a stored split
+	// (in a Filter, SplitNone matches any split). A snippet given it is
+	// stored without a split.
+	SplitUnset Split = "none"
 )
 
-// ParseSplit checks a split given by a person; "" and "none" are SplitNone.
+// ParseSplit checks a split given by a person: "" is SplitNone (for a
+// filter, any split) and "none" SplitUnset (for a filter, only the
+// snippets without a split; for a snippet, no split either).
 func ParseSplit(s string) (Split, error) {
 	switch sp := Split(strings.ToLower(strings.TrimSpace(s))); sp {
-	case SplitNone, SplitTrain, SplitValidation:
+	case SplitNone, SplitTrain, SplitValidation, SplitUnset:
 		return sp, nil
-	case "none":
-		return SplitNone, nil
 	}
 	return "", fmt.Errorf("unknown split %q: want train, validation or none", s)
 }
@@ -170,9 +174,14 @@ func prepare(sn *Snippet) error {
 	if _, err := ParseStatus(string(sn.Status)); err != nil {
 		return err
 	}
-	if _, err := ParseSplit(string(sn.Split)); err != nil {
+	split, err := ParseSplit(string(sn.Split))
+	if err != nil {
 		return err
 	}
+	if split == SplitUnset {
+		split = SplitNone
+	}
+	sn.Split = split
 	sn.Tags = CleanTags(sn.Tags)
 	return nil
 }

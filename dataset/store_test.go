@@ -72,6 +72,11 @@ func oldFile(t *testing.T, v int) string {
 			t.Fatalf("version %d: %s: %v", v, q, err)
 		}
 	}
+	if v >= 3 { // version 3 added the normalised prompt, written with each row
+		if _, err := db.Exec(`UPDATE snippets SET prompt_norm = 'say hi', source_hash = 'f'`); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return path
 }
 
@@ -242,5 +247,49 @@ func TestCanceledContext(t *testing.T) {
 	cancel()
 	if _, err := s.AddSnippet(ctx, Snippet{Prompt: "p", Code: "a"}); err == nil {
 		t.Error("a cancelled context should stop a write")
+	}
+}
+
+// The index of words as written is filled in for the rows of a file made
+// before it existed.
+func TestMigrationFillsTheWordsIndex(t *testing.T) {
+	path := oldFile(t, 3)
+	db, err := sql.Open("sqlite3", "file:"+path+"?_fk=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO snippets (id, prompt, prompt_norm, code, tree_hash, created, updated)
+		VALUES (2, 'Keep it running', 'keep it running', 'log.info:x', 'y', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	hits, err := s.Search(bg, Query{Text: "runn"})
+	if err != nil || len(hits) != 1 || hits[0].ID != 2 {
+		t.Errorf("runn after the upgrade: %v %v", hitIDs(hits), err)
+	}
+	// The triggers keep it in step.
+	s.UpdateSnippet(bg, Snippet{ID: 2, Prompt: "Keep it walking", Code: "log.info:x"})
+	if hits, _ := s.Search(bg, Query{Text: "runn"}); len(hits) != 0 {
+		t.Errorf("runn after an edit: %v", hitIDs(hits))
+	}
+	if hits, _ := s.Search(bg, Query{Text: "walki"}); len(hits) != 1 {
+		t.Errorf("walki after an edit: %v", hitIDs(hits))
+	}
+	s.DeleteSnippet(bg, 2)
+	var n int
+	s.db.QueryRow("SELECT count(*) FROM snippets_words WHERE snippets_words MATCH 'walking'").Scan(&n)
+	if n != 0 {
+		t.Errorf("deleted snippet still indexed")
+	}
+	if _, err := s.db.Exec("INSERT INTO snippets_words(snippets_words) VALUES ('integrity-check')"); err != nil {
+		t.Errorf("words index: %v", err)
+	}
+	if err := s.CheckIntegrity(bg); err != nil {
+		t.Error(err)
 	}
 }

@@ -3,7 +3,6 @@ package dataset
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -100,32 +99,31 @@ type watchState struct {
 
 // addTree watches dir and the folders below it (fsnotify is not
 // recursive), queueing the .hl files found: they may have been written
-// before the watch on their folder began.
+// before the watch on their folder began. Links are followed as Import
+// follows them.
 func (ws *watchState) addTree(dir string) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == dir {
+	t, err := walk(dir, ws.opts.validationDir())
+	if err != nil && dir == ws.root {
+		return err
+	}
+	// Below the root, a folder that went away while walking: what was
+	// found is still watched.
+	for _, d := range t.dirs {
+		if ws.dirs[d] {
+			continue
+		}
+		if err := ws.fw.Add(d); err != nil {
+			if d == ws.root {
 				return err
 			}
-			return nil // a folder that went away while walking
+			continue
 		}
-		if d.IsDir() {
-			if p != ws.root && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if !ws.dirs[p] {
-				if err := ws.fw.Add(p); err != nil {
-					return err
-				}
-				ws.dirs[p] = true
-			}
-			return nil
-		}
-		if strings.HasSuffix(p, ".hl") && p != dir {
-			ws.pending[p] = true
-		}
-		return nil
-	})
+		ws.dirs[d] = true
+	}
+	for _, p := range t.files {
+		ws.pending[p] = true
+	}
+	return nil
 }
 
 func (ws *watchState) loop(ctx context.Context) {
@@ -195,28 +193,23 @@ func (ws *watchState) flush(ctx context.Context) {
 			}
 		}
 	}
+	pl := newPlacement(ws.root, ws.opts.validationDir(), hasValidation)
 	var files []hlFile
+	var gone []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err == nil && fi.Mode().IsRegular() {
-			f, err := layout(ws.root, p, hasValidation, ws.opts.validationDir())
+			f, err := pl.layout(p)
 			if err == nil {
 				files = append(files, f)
 			}
 			continue
 		}
-		// Gone (deleted, or renamed away): drop its snippet.
-		src, err := sourceOf(p)
-		if err != nil {
-			continue
-		}
-		deleted, err := ws.s.deleteSource(ctx, src)
-		if err != nil {
-			rep.Err = err
-		} else if deleted {
-			rep.Deleted++
-		}
+		gone = append(gone, p)
 	}
+	// The files found are imported first: a file renamed or moved shows
+	// as one gone and one new, and the new one takes over the snippet of
+	// the one gone, which then has none left to delete.
 	if len(files) > 0 {
 		im := importer{s: ws.s, opts: ws.opts, total: len(files)}
 		if err := im.files(ctx, files); err != nil && rep.Err == nil {
@@ -224,12 +217,27 @@ func (ws *watchState) flush(ctx context.Context) {
 		}
 		rep.add(im.rep)
 	}
+	for _, p := range gone {
+		// Gone (deleted, or renamed away): drop its snippet.
+		src, err := sourceOf(p)
+		if err != nil {
+			continue
+		}
+		deleted, err := ws.s.deleteSource(ctx, src)
+		if err != nil {
+			if rep.Err == nil {
+				rep.Err = err
+			}
+		} else if deleted {
+			rep.Deleted++
+		}
+	}
 	if ws.prune {
 		ws.prune = false
-		_, all, err := collect(ws.root, ws.opts.validationDir())
+		c, err := collect(ws.root, ws.opts.validationDir())
 		if err == nil {
 			var n int
-			n, err = ws.s.prune(ctx, ws.root, all)
+			n, err = ws.s.prune(ctx, ws.root, c.files)
 			rep.Deleted += n
 		}
 		if err != nil && rep.Err == nil {

@@ -3,6 +3,7 @@ package dataset
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -64,7 +65,19 @@ func TestWatch(t *testing.T) {
 	os.Rename(tmp, filepath.Join(dir, "sub", "b.hl"))
 	waitFor(t, "file saved by rename", func() bool { _, ok := prompts()["B saved by rename"]; return ok })
 
-	os.Remove(filepath.Join(dir, "c.hl"))
+	// A file renamed keeps its snippet (and its curation).
+	idC := prompts()["C"]
+	s.SetStatus(bg, idC, StatusRejected)
+	os.Rename(filepath.Join(dir, "c.hl"), filepath.Join(dir, "sub", "c2.hl"))
+	waitFor(t, "renamed file", func() bool {
+		sn, err := s.Snippet(bg, idC)
+		return err == nil && sn.Source == filepath.ToSlash(filepath.Join(dir, "sub", "c2.hl"))
+	})
+	if sn, _ := s.Snippet(bg, idC); sn.Status != StatusRejected || !slices.Equal(sn.Tags, []string{"sub"}) || count() != 3 {
+		t.Errorf("renamed: %+v, %d snippets", sn, count())
+	}
+
+	os.Remove(filepath.Join(dir, "sub", "c2.hl"))
 	waitFor(t, "deleted file", func() bool { return count() == 2 })
 
 	// A new folder with a file in it, written at once.
