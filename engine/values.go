@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/shopspring/decimal"
 
@@ -209,4 +210,22 @@ func TextValue(n *hyperlambda.Node, kind string) (string, error) {
 		return "", fmt.Errorf("needs %s text, not null", kind)
 	}
 	return "", fmt.Errorf("needs %s text, not %s", kind, hyperlambda.TypeOf(v))
+}
+
+// UTF16Text decodes UTF-16 text read from a file or a response; a lone surrogate or an odd last byte becomes
+// U+FFFD.
+func UTF16Text(b []byte, bigEndian bool) string {
+	units := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		if bigEndian {
+			units = append(units, uint16(b[i])<<8|uint16(b[i+1]))
+		} else {
+			units = append(units, uint16(b[i+1])<<8|uint16(b[i]))
+		}
+	}
+	s := string(utf16.Decode(units))
+	if len(b)%2 == 1 {
+		s += "\uFFFD"
+	}
+	return s
 }

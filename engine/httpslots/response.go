@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"hlstudio/engine"
@@ -162,17 +161,17 @@ func decodeText(b []byte, charset string) string {
 	case len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF:
 		return hyperlambda.StringOf(b[3:])
 	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
-		return utf16Text(b[2:], false)
+		return engine.UTF16Text(b[2:], false)
 	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:
-		return utf16Text(b[2:], true)
+		return engine.UTF16Text(b[2:], true)
 	}
 	switch strings.ToLower(strings.Trim(charset, "\" ")) {
 	case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "l1":
 		return latin1(b)
 	case "utf-16", "utf-16le":
-		return utf16Text(b, false)
+		return engine.UTF16Text(b, false)
 	case "utf-16be":
-		return utf16Text(b, true)
+		return engine.UTF16Text(b, true)
 	}
 	return hyperlambda.StringOf(b)
 }
@@ -183,22 +182,4 @@ func latin1(b []byte) string {
 		rs[i] = rune(c)
 	}
 	return string(rs)
-}
-
-// utf16Text decodes UTF-16; a lone surrogate or an odd last byte becomes
-// U+FFFD.
-func utf16Text(b []byte, bigEndian bool) string {
-	units := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		if bigEndian {
-			units = append(units, uint16(b[i])<<8|uint16(b[i+1]))
-		} else {
-			units = append(units, uint16(b[i+1])<<8|uint16(b[i]))
-		}
-	}
-	s := string(utf16.Decode(units))
-	if len(b)%2 == 1 {
-		s += "\uFFFD"
-	}
-	return s
 }

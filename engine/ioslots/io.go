@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strings"
 	"syscall"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"hlstudio/engine"
@@ -302,29 +301,11 @@ func decodeText(b []byte) string {
 	case len(b) >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF:
 		return utf32Text(b[4:], true)
 	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
-		return utf16Text(b[2:], false)
+		return engine.UTF16Text(b[2:], false)
 	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:
-		return utf16Text(b[2:], true)
+		return engine.UTF16Text(b[2:], true)
 	}
 	return hyperlambda.StringOf(b)
-}
-
-// utf16Text decodes UTF-16; a lone surrogate or an odd last byte becomes
-// U+FFFD.
-func utf16Text(b []byte, bigEndian bool) string {
-	units := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		if bigEndian {
-			units = append(units, uint16(b[i])<<8|uint16(b[i+1]))
-		} else {
-			units = append(units, uint16(b[i+1])<<8|uint16(b[i]))
-		}
-	}
-	s := string(utf16.Decode(units))
-	if len(b)%2 == 1 {
-		s += "\uFFFD"
-	}
-	return s
 }
 
 // utf32Text decodes UTF-32; a value that is not a character, or a short
