@@ -1,6 +1,7 @@
 package hyperlambda
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/bits"
@@ -485,4 +486,31 @@ func formatFloat(f float64, bitSize int) string {
 		out = append(out, digits[p:k]...)
 	}
 	return string(out)
+}
+
+// WholeDecimal reads a double, a float or a decimal v as the exact
+// decimal of a whole number, as a conversion to an integer needs it: ok
+// is false for any other type; NaN, an infinity or a fraction (which .NET
+// would round) is an error.
+func WholeDecimal(v any) (d decimal.Decimal, ok bool, err error) {
+	switch f := v.(type) {
+	case float64:
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return d, true, fmt.Errorf("needs an integer, not %v", f)
+		}
+		d = decimal.NewFromFloat(f)
+	case float32:
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return d, true, fmt.Errorf("needs an integer, not %v", f)
+		}
+		d = decimal.NewFromFloat32(f)
+	case decimal.Decimal:
+		d = f
+	default:
+		return d, false, nil
+	}
+	if !d.IsInteger() {
+		return d, true, fmt.Errorf("needs an integer, not %s %s", TypeOf(v), StringOf(v))
+	}
+	return d, true, nil
 }

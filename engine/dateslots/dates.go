@@ -158,23 +158,9 @@ func integer(v any) (int64, error) {
 		}
 		return c.(int64), nil
 	case float64, float32, decimal.Decimal:
-		var d decimal.Decimal
-		switch f := x.(type) {
-		case float64:
-			if math.IsNaN(f) || math.IsInf(f, 0) {
-				return 0, fmt.Errorf("needs an integer, not %v", f)
-			}
-			d = decimal.NewFromFloat(f)
-		case float32:
-			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-				return 0, fmt.Errorf("needs an integer, not %v", f)
-			}
-			d = decimal.NewFromFloat32(f)
-		default:
-			d = f.(decimal.Decimal)
-		}
-		if !d.IsInteger() {
-			return 0, fmt.Errorf("needs an integer, not %s %s", hyperlambda.TypeOf(v), hyperlambda.StringOf(v))
+		d, _, err := hyperlambda.WholeDecimal(x)
+		if err != nil {
+			return 0, err
 		}
 		if d.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || d.LessThan(decimal.NewFromInt(math.MinInt64)) {
 			return 0, errors.New("integer too large")

@@ -381,22 +381,11 @@ func toInt(v any) (int, error) {
 		}
 		return int(t), nil
 	case float64, float32, decimal.Decimal:
-		var d decimal.Decimal
-		switch f := t.(type) {
-		case float64:
-			if math.IsNaN(f) || math.IsInf(f, 0) {
-				return 0, fmt.Errorf("needs an integer, not %v", f)
-			}
-			d = decimal.NewFromFloat(f)
-		case float32:
-			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-				return 0, fmt.Errorf("needs an integer, not %v", f)
-			}
-			d = decimal.NewFromFloat32(f)
-		default:
-			d = f.(decimal.Decimal)
+		d, _, err := hyperlambda.WholeDecimal(t)
+		if err != nil {
+			return 0, err
 		}
-		if !d.IsInteger() || d.Abs().GreaterThan(decimal.NewFromInt(math.MaxInt32+1)) {
+		if d.Abs().GreaterThan(decimal.NewFromInt(math.MaxInt32 + 1)) {
 			return 0, fmt.Errorf("needs an integer, not %s %s", hyperlambda.TypeOf(v), hyperlambda.StringOf(v))
 		}
 		x = d.IntPart()
