@@ -196,6 +196,12 @@ CREATE TRIGGER snippets_words_update AFTER UPDATE OF prompt, code ON snippets BE
 	INSERT INTO snippets_words(snippets_words, rowid, prompt, code) VALUES ('delete', old.id, old.prompt, old.code);
 	INSERT INTO snippets_words(rowid, prompt, code) VALUES (new.id, new.prompt, new.code);
 END`)},
+
+	// A run of an endpoint answers a request (verb, URL, client address,
+	// headers, cookies) that request.* slots read: without it a recorded
+	// run cannot be told apart from, or replayed as, the one it was.
+	{"runs keep the request they answered", sqlStep(`
+ALTER TABLE runs ADD COLUMN request TEXT NOT NULL DEFAULT ''`)},
 }
 
 // migrate brings the schema to version target (len(migrations) in

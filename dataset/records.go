@@ -278,6 +278,9 @@ type Run struct {
 	Denials    json.RawMessage // denied bindings, as a JSON array
 	Error      string
 	Duration   time.Duration
+	// Request is the request the run answered, as JSON (verb, url, ip,
+	// headers, cookies); "" for runs recorded before requests were kept.
+	Request string
 }
 
 // AddRun stores a run and returns its id.
@@ -294,10 +297,10 @@ func (s *Store) AddRun(ctx context.Context, r Run) (int64, error) {
 		return 0, fmt.Errorf("run denials: %w", err)
 	}
 	res, err := s.db.ExecContext(ctx, `INSERT INTO runs
-		(created, tree_hash, snippet_id, policy_name, policy_hash, args, result, usage, denials, error, duration_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(created, tree_hash, snippet_id, policy_name, policy_hash, args, result, usage, denials, error, duration_ms, request)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		toMillis(r.Created), r.TreeHash, nullID(r.SnippetID), r.PolicyName, r.PolicyHash, r.Args, r.Result,
-		usage, denials, r.Error, r.Duration.Milliseconds())
+		usage, denials, r.Error, r.Duration.Milliseconds(), r.Request)
 	if err != nil {
 		return 0, classify(err)
 	}
@@ -308,7 +311,7 @@ func (s *Store) AddRun(ctx context.Context, r Run) (int64, error) {
 // treeHash is empty, newest first.
 func (s *Store) Runs(ctx context.Context, treeHash string, limit int) ([]Run, error) {
 	q := `SELECT id, created, tree_hash, coalesce(snippet_id, 0), policy_name, policy_hash, args, result,
-		usage, denials, error, duration_ms FROM runs`
+		usage, denials, error, duration_ms, request FROM runs`
 	var args []any
 	if treeHash != "" {
 		q, args = q+" WHERE tree_hash = ?", []any{treeHash}
@@ -318,7 +321,7 @@ func (s *Store) Runs(ctx context.Context, treeHash string, limit int) ([]Run, er
 		var created, ms int64
 		var usage, denials string
 		err := r.Scan(&run.ID, &created, &run.TreeHash, &run.SnippetID, &run.PolicyName, &run.PolicyHash, &run.Args,
-			&run.Result, &usage, &denials, &run.Error, &ms)
+			&run.Result, &usage, &denials, &run.Error, &ms, &run.Request)
 		run.Created, run.Duration = fromMillis(created), time.Duration(ms)*time.Millisecond
 		run.Usage, run.Denials = json.RawMessage(usage), json.RawMessage(denials)
 		return run, err

@@ -157,12 +157,14 @@ func TestAttemptsRegressionsRunsCache(t *testing.T) {
 	}
 
 	runID, err := s.AddRun(bg, Run{TreeHash: sn.TreeHash, SnippetID: sn.ID, PolicyName: "sandbox", PolicyHash: "ph",
-		Args: ".arguments\r\n   a:1\r\n", Result: "hi", Usage: json.RawMessage(`{"steps":3}`), Duration: 2 * time.Millisecond})
+		Args: ".arguments\r\n   a:1\r\n", Result: "hi", Usage: json.RawMessage(`{"steps":3}`), Duration: 2 * time.Millisecond,
+		Request: `{"verb":"post","url":"http://localhost/x"}`})
 	if err != nil {
 		t.Fatal(err)
 	}
 	runs, _ := s.Runs(bg, sn.TreeHash, 0)
-	if len(runs) != 1 || runs[0].ID != runID || string(runs[0].Denials) != "[]" || string(runs[0].Usage) != `{"steps":3}` || runs[0].Duration != 2*time.Millisecond {
+	if len(runs) != 1 || runs[0].ID != runID || string(runs[0].Denials) != "[]" || string(runs[0].Usage) != `{"steps":3}` || runs[0].Duration != 2*time.Millisecond ||
+		runs[0].Request != `{"verb":"post","url":"http://localhost/x"}` {
 		t.Errorf("runs %+v", runs)
 	}
 

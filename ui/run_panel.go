@@ -30,6 +30,8 @@ type RunRecord struct {
 	Args     string
 	Result   *engine.Result
 	Response *endpoint.Response
+	// Request is the request the run answered (request.* slots).
+	Request  *endpoint.Request
 	Err      error
 	Duration time.Duration
 }
@@ -54,6 +56,7 @@ type RunPanel struct {
 	form     *fyne.Container
 	inputs   []argInput
 	formNote *widget.Label
+	request  *requestForm
 	run      *widget.Button
 	stop     *widget.Button
 	status   *widget.Label
@@ -100,6 +103,7 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 	p.formNote = widget.NewLabel("")
 	p.formNote.Wrapping = fyne.TextWrapWord
 	p.formNote.Hide() // shown only with something to say
+	p.request = newRequestForm(p.validate)
 	p.run = widget.NewButton("Approve & Run", p.Run)
 	p.run.Importance = widget.HighImportance
 	p.stop = widget.NewButton("Stop", p.Stop)
@@ -148,7 +152,7 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 	args := container.NewBorder(
 		widget.NewLabelWithStyle("Arguments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(container.NewHBox(p.run, p.stop), p.status), nil, nil,
-		container.NewVScroll(container.NewVBox(p.form, p.formNote)))
+		container.NewVScroll(container.NewVBox(p.form, p.formNote, p.request.section)))
 	// Side by side: the arguments and the outcome share the height.
 	split := container.NewHSplit(args, tabs)
 	split.SetOffset(0.4)
@@ -347,6 +351,7 @@ func (p *RunPanel) arguments() (*hyperlambda.Node, bool) {
 // arguments, and says why not.
 func (p *RunPanel) validate() {
 	_, argsOK := p.arguments()
+	_, reqErr := p.request.request()
 	running := p.job.running()
 	var unapplied error
 	if p.source != nil {
@@ -369,6 +374,9 @@ func (p *RunPanel) validate() {
 	case !argsOK:
 		p.run.Disable()
 		p.status.SetText("Some arguments do not convert to their types.")
+	case reqErr != nil:
+		p.run.Disable()
+		p.status.SetText("The request is not valid: " + reqErr.Error())
 	case p.doc.Root().Len() == 0:
 		p.run.Disable()
 		p.status.SetText("The tree is empty.")
@@ -404,7 +412,8 @@ func (p *RunPanel) Run() {
 		return
 	}
 	args, ok := p.arguments()
-	if !ok || p.doc.Blocking() > 0 {
+	req, reqErr := p.request.request()
+	if !ok || reqErr != nil || p.doc.Blocking() > 0 {
 		p.validate()
 		return
 	}
@@ -429,8 +438,8 @@ func (p *RunPanel) Run() {
 		start := time.Now()
 		// As an endpoint: the declaration types the form's values and the
 		// response (status, headers, JSON body) is shown with the result.
-		resp, res, err := endpoint.Invoke(ctx, p.engine, tree, args, policy)
-		rec := RunRecord{Tree: treeText, Policy: policy, Args: argsText, Result: res, Response: resp, Err: err, Duration: time.Since(start)}
+		resp, res, err := endpoint.Invoke(endpoint.WithRequest(ctx, req), p.engine, tree, args, policy)
+		rec := RunRecord{Tree: treeText, Policy: policy, Args: argsText, Request: req, Result: res, Response: resp, Err: err, Duration: time.Since(start)}
 		if p.recorder != nil {
 			if rerr := p.recorder.RecordRun(context.Background(), rec); rerr != nil && err == nil {
 				err = fmt.Errorf("the run finished but could not be saved: %w", rerr)

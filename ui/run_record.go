@@ -26,6 +26,13 @@ func (d DatasetRuns) RecordRun(ctx context.Context, r RunRecord) error {
 	if r.Err != nil {
 		run.Error = r.Err.Error()
 	}
+	if r.Request != nil {
+		b, err := json.Marshal(r.Request)
+		if err != nil {
+			return err
+		}
+		run.Request = string(b)
+	}
 	_, err = d.Store.AddRun(ctx, run)
 	return err
 }

@@ -20,11 +20,11 @@ import (
 // (see DefaultRequest), so that request.* slots always have an answer
 // that the person chose or can see.
 type Request struct {
-	Verb    string      // lower case, as the reference's file names (get, post, ...)
-	URL     string      // absolute: scheme, host, path and query
-	IP      string      // the client's address
-	Headers [][2]string // in the order given; names compare without case
-	Cookies [][2]string
+	Verb    string      `json:"verb"`              // lower case, as the reference's file names (get, post, ...)
+	URL     string      `json:"url"`               // absolute: scheme, host, path and query
+	IP      string      `json:"ip"`                // the client's address
+	Headers [][2]string `json:"headers,omitempty"` // in the order given; names compare without case
+	Cookies [][2]string `json:"cookies,omitempty"`
 }
 
 // DefaultRequest is a GET from 127.0.0.1 to http://localhost/ with no
