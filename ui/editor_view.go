@@ -39,6 +39,8 @@ type EditorView struct {
 	policy   *widget.Select
 	summary  *widget.Label
 	settingP bool // the picker is being set from the document
+	// loads is the document's Loads when its branches were last opened.
+	loads uint64
 }
 
 // NewEditorView composes the editing views of doc. w gets the editor's
@@ -78,11 +80,9 @@ func NewEditorView(w fyne.Window, doc *Document) *EditorView {
 	// the order objects are given to the layout).
 	v.content = container.New(layout.NewBorderLayout(top, nil, nil, nil), top, split)
 	doc.OnChange(v.docChanged)
+	v.loads = doc.Loads()
 	v.docChanged()
-	// Small trees open fully; a large one opens as its top level only.
-	if doc.Len() <= 500 {
-		v.Tree.tree.OpenAllBranches()
-	}
+	v.openSmall()
 	v.ExtendBaseWidget(v)
 	return v
 }
@@ -106,7 +106,21 @@ func (v *EditorView) pickPolicy(name string) {
 	v.Doc.SetPolicy(p)
 }
 
+// openSmall opens every branch of a small tree; a large one opens as its
+// top level only.
+func (v *EditorView) openSmall() {
+	if v.Doc.Len() <= 500 {
+		v.Tree.tree.OpenAllBranches()
+	}
+}
+
 func (v *EditorView) docChanged() {
+	// Every tree loaded (a snippet opened, a generation) opens as the
+	// first one did; edits keep what the person opened and closed.
+	if l := v.Doc.Loads(); l != v.loads {
+		v.loads = l
+		v.openSmall()
+	}
 	p := v.Doc.Policy()
 	v.settingP = true
 	switch {

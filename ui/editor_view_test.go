@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"hlstudio/hyperlambda"
 )
 
 func viewWindow(t *testing.T, src, policy string) (*EditorView, fyne.Window) {
@@ -91,5 +93,36 @@ func TestViewSourceAndTreeStayInSync(t *testing.T) {
 	v.Tabs.SelectIndex(1)
 	if got := v.Source.Text(); !strings.Contains(got, "strings.concat") {
 		t.Fatalf("source after undo in the tree: %q", got)
+	}
+}
+
+// Every small tree loaded opens fully, not only the first: a snippet
+// opened after another, or a generation, shows its branches; a branch the
+// person closes stays closed while they edit.
+func TestViewOpensEachLoadedTree(t *testing.T) {
+	v, _ := viewWindow(t, "if\r\n   .lambda\r\n      .x\r\n", "sandbox")
+	if !v.Tree.tree.IsBranchOpen(byPath(t, v.Doc, "/0/0")) {
+		t.Fatal("first tree not open")
+	}
+	root, err := hyperlambda.ParseString("while\r\n   .lambda\r\n      .y\r\n", hyperlambda.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Doc.Reset(root)
+	branch := byPath(t, v.Doc, "/0/0")
+	if !v.Tree.tree.IsBranchOpen(byPath(t, v.Doc, "/0")) || !v.Tree.tree.IsBranchOpen(branch) {
+		t.Fatal("the second tree opened collapsed")
+	}
+	v.Tree.tree.CloseBranch(branch)
+	if err := v.Doc.Replace("while\r\n   .lambda\r\n      .z\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if v.Tree.tree.IsBranchOpen(byPath(t, v.Doc, "/0/0")) {
+		t.Fatal("an edit of the text reopened a branch the person closed")
+	}
+	gen, _ := hyperlambda.ParseString("for-each\r\n   .lambda\r\n      .w\r\n", hyperlambda.ParseOptions{})
+	v.Doc.ReplaceTree(gen, "generate")
+	if !v.Tree.tree.IsBranchOpen(byPath(t, v.Doc, "/0/0")) {
+		t.Fatal("a generated tree opened collapsed")
 	}
 }
