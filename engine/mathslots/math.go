@@ -140,6 +140,12 @@ func kind(v any) int {
 // with errors naming slot, the slot that was called (math.increment adds,
 // math.abs subtracts).
 func apply(slot, op string, a, b any) (any, error) {
+	// Two ints (the counters of loops) first, before the general rules.
+	if x, ok := a.(int32); ok {
+		if y, ok := b.(int32); ok {
+			return intOp(slot, op, int64(x), int64(y), "int")
+		}
+	}
 	if a == nil || b == nil {
 		return nil, fmt.Errorf("%s of a null value", slot)
 	}
