@@ -22,6 +22,7 @@ import (
 	"hlstudio/engine/stringslots"
 	"hlstudio/engine/threadslots"
 	"hlstudio/engine/validatorslots"
+	"hlstudio/engine/xmlslots"
 )
 
 // New returns an engine with the core and every family registered.
@@ -43,6 +44,7 @@ func New() *engine.Engine {
 		dataslots.Register,
 		cryptoslots.Register,
 		csvslots.Register,
+		xmlslots.Register,
 		endpoint.Register,
 	}
 	for _, register := range families {

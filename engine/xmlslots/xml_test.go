@@ -1,0 +1,285 @@
+package xmlslots
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"hlstudio/engine"
+	"hlstudio/hyperlambda"
+)
+
+func unlimited(int) error { return nil }
+
+func format(n *hyperlambda.Node) string {
+	return strings.ReplaceAll(hyperlambda.Format([]*hyperlambda.Node{n}, hyperlambda.FormatOptions{}), "\r\n", "\n")
+}
+
+// The reference's own round trip: its CATALOG document (with CRLF line
+// breaks, as its test file has them) comes back byte for byte.
+func TestRoundTripIsByteExact(t *testing.T) {
+	src := strings.Join([]string{
+		`<CATALOG>`,
+		`  <PLANT>`,
+		`    <COMMON a="qwertyuio">Bloodroot</COMMON>`,
+		`    <BOTANICAL>Sanguinaria canadensis</BOTANICAL>`,
+		`    <ZONE>4</ZONE>`,
+		`    <EMPTY />`,
+		`    <PRICE>$2.44</PRICE>`,
+		`  </PLANT>`,
+		`</CATALOG>`,
+	}, "\r\n")
+	n, err := Decode(src, 64, unlimited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Encode(n, 64, unlimited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != src {
+		t.Errorf("got\n%q\nwant\n%q", out, src)
+	}
+}
+
+// The decoder gives CDATA as text; the offsets must tell them apart also
+// when text, CDATA and entities sit next to each other.
+func TestCDATAIsToldFromText(t *testing.T) {
+	n, err := Decode("<a>x&amp;<![CDATA[<&>]]><![CDATA[]]>y<b/><![CDATA[ ]]> </a>", 8, unlimited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "a\n   #text:x&\n   #cdata-section:<&>\n   #cdata-section:\n   #text:y\n   b\n   #cdata-section:\" \"\n"
+	if got := format(n); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A hostile depth is refused at the depth budget, long before the end of
+// a megabyte of open tags, and the parser never recurses.
+func TestDeepNestingIsRefused(t *testing.T) {
+	src := strings.Repeat("<a>", 1<<20)
+	start := time.Now()
+	_, err := Decode(src, 256, unlimited)
+	if err == nil || !strings.Contains(err.Error(), "line 1: elements nested deeper than 256") {
+		t.Fatalf("got %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+	// Encode is bounded the same way.
+	deep := hyperlambda.New("a", nil)
+	for range 300 {
+		deep = hyperlambda.New("a", nil, deep)
+	}
+	if _, err := Encode(deep, 256, unlimited); err == nil || !strings.Contains(err.Error(), "nested deeper than 256") {
+		t.Fatalf("encode: got %v", err)
+	}
+}
+
+// A tag with very many attributes (and prefix declarations) is read in
+// linear time: the duplicate and prefix checks must not be quadratic.
+func TestManyAttributesAreLinear(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<a")
+	const many = 100_000
+	for i := range many {
+		fmt.Fprintf(&b, ` xmlns:p%d="u" p%d:x="1"`, i, i)
+	}
+	b.WriteString(` p7:x="2"/>`)
+	start := time.Now()
+	_, err := Decode(b.String(), 8, unlimited)
+	if err == nil || !strings.Contains(err.Error(), "attribute p7:x given twice on <a>") {
+		t.Fatalf("got %v", err)
+	}
+	n, err := Decode(strings.Replace(b.String(), ` p7:x="2"`, "", 1), 8, unlimited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Encode(n, 8, unlimited); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+// Nodes are refused before they are made: the counter is asked first and
+// its error is returned as it is (a budget error, not "not valid XML").
+func TestNodeCountComesFirst(t *testing.T) {
+	made := 0
+	count := func(n int) error {
+		if made+n > 5 {
+			return &engine.BudgetError{Budget: "nodes", Limit: 5, Used: int64(made + n)}
+		}
+		made += n
+		return nil
+	}
+	_, err := Decode(`<a x="1" y="2"><b>t</b><c/></a>`, 8, count)
+	var budget *engine.BudgetError
+	if !errors.As(err, &budget) || strings.Contains(err.Error(), "XML") {
+		t.Fatalf("got %v", err)
+	}
+	if made != 5 { // a, @x, @y, b, #text; <c> would be the sixth
+		t.Errorf("counted %d nodes", made)
+	}
+}
+
+// The output budget is asked before a large text is written.
+func TestOutputRoomIsAskedBeforeWriting(t *testing.T) {
+	big := strings.Repeat("x", 1000)
+	n := hyperlambda.New("a", nil, hyperlambda.New("#text", big))
+	asked := 0
+	room := func(size int) error {
+		asked = max(asked, size)
+		if size > 100 {
+			return &engine.BudgetError{Budget: "output-bytes", Limit: 100, Used: int64(size)}
+		}
+		return nil
+	}
+	if _, err := Encode(n, 8, room); err == nil || asked < 1000 {
+		t.Fatalf("got %v, largest size asked %d", err, asked)
+	}
+}
+
+func TestEscaping(t *testing.T) {
+	n := hyperlambda.New("a", nil,
+		hyperlambda.New("@q", "<\"&'>\t\r\n"),
+		hyperlambda.New("#text", "a<b & c>d\"'\nline\r\nx\ry"),
+		hyperlambda.New("#cdata-section", "1]]>2\n"))
+	out, err := Encode(n, 8, unlimited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<a q=\"&lt;&quot;&amp;'&gt;&#x9;&#xD;&#xA;\">a&lt;b &amp; c&gt;d\"'\r\nline\r\nx\r\ny<![CDATA[1]]]]><![CDATA[>2\r\n]]></a>"
+	if out != want {
+		t.Errorf("got\n%q\nwant\n%q", out, want)
+	}
+	for _, bad := range []*hyperlambda.Node{
+		hyperlambda.New("a", nil, hyperlambda.New("#text", "\x01")),
+		hyperlambda.New("a", nil, hyperlambda.New("@x", "\uFFFE")),
+		hyperlambda.New("a", nil, hyperlambda.New("#cdata-section", "\x00")),
+	} {
+		if _, err := Encode(bad, 8, unlimited); err == nil || !strings.Contains(err.Error(), "cannot appear in XML") {
+			t.Errorf("%s: got %v", format(bad), err)
+		}
+	}
+}
+
+// XmlWriter's indentation: none inside an element once it holds text
+// (its descendants included), resumed after it.
+func TestMixedContentIsNotIndented(t *testing.T) {
+	n := hyperlambda.New("r", nil,
+		hyperlambda.New("p", nil,
+			hyperlambda.New("b", nil, hyperlambda.New("#text", "x")),
+			hyperlambda.New("#text", "tail"),
+			hyperlambda.New("i", nil, hyperlambda.New("u", nil))),
+		hyperlambda.New("q", nil, hyperlambda.New("e", nil)),
+		hyperlambda.New("empty", nil, hyperlambda.New("#text", "")))
+	out, err := Encode(n, 8, unlimited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<r>\r\n  <p>\r\n    <b>x</b>tail<i><u /></i></p>\r\n  <q>\r\n    <e />\r\n  </q>\r\n  <empty />\r\n</r>"
+	if out != want {
+		t.Errorf("got\n%q\nwant\n%q", out, want)
+	}
+}
+
+// What XmlWriter refuses (or the reference drops) is an error naming the
+// node.
+func TestEncodeErrors(t *testing.T) {
+	for want, n := range map[string]*hyperlambda.Node{
+		"[#text] is text":                        hyperlambda.New("#text", "x"),
+		"[@x] is an attribute":                   hyperlambda.New("@x", "1"),
+		"[@x] of <a> has children":               hyperlambda.New("a", nil, hyperlambda.New("@x", "1", hyperlambda.New("y", nil))),
+		"[#text] in <a> has children":            hyperlambda.New("a", nil, hyperlambda.New("#text", "1", hyperlambda.New("y", nil))),
+		"attribute x given twice on <a>":         hyperlambda.New("a", nil, hyperlambda.New("@x", "1"), hyperlambda.New("@x", "2")),
+		`the prefix "p" of attribute p:x`:        hyperlambda.New("a", nil, hyperlambda.New("@p:x", "1")),
+		"[@1x] is not an XML attribute name":     hyperlambda.New("a", nil, hyperlambda.New("@1x", "1")),
+		"[.data] is not an XML element name":     hyperlambda.New(".data", nil),
+		"[b] holds a lambda":                     hyperlambda.New("a", nil, hyperlambda.New("b", hyperlambda.New("", nil))),
+		"comes after its content":                hyperlambda.New("a", nil, hyperlambda.New("#text", "t"), hyperlambda.New("@x", "1")),
+		`the prefix "xmlns" of <xmlns:a> is not`: hyperlambda.New("xmlns:a", nil),
+	} {
+		if _, err := Encode(n, 8, unlimited); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", format(n), err, want)
+		}
+	}
+	// An element's own value is its text, after its attributes and before
+	// its children.
+	valued := hyperlambda.New("a", int64(5), hyperlambda.New("@x", "1"), hyperlambda.New("b", nil))
+	if out, err := Encode(valued, 8, unlimited); err != nil || out != "<a x=\"1\">5<b /></a>" {
+		t.Errorf("got %q, %v", out, err)
+	}
+	// A prefix declared on the element itself or an ancestor is in scope.
+	ok := hyperlambda.New("p:a", nil, hyperlambda.New("@p:x", "1"), hyperlambda.New("@xmlns:p", "u"), hyperlambda.New("p:b", nil))
+	if out, err := Encode(ok, 8, unlimited); err != nil || out != "<p:a p:x=\"1\" xmlns:p=\"u\">\r\n  <p:b />\r\n</p:a>" {
+		t.Errorf("got %q, %v", out, err)
+	}
+}
+
+func TestNames(t *testing.T) {
+	for name, want := range map[string]bool{
+		"a": true, "_x-1.2": true, "soap:Envelope": true, "é": true, "日本": true,
+		"": false, "1a": false, "-a": false, "a b": false, "a:b:c": false, ":a": false, "a:": false,
+		".foo": false, "#text": false, "@x": false,
+	} {
+		if got := isQName(name); got != want {
+			t.Errorf("isQName(%q) = %v", name, got)
+		}
+	}
+}
+
+// FuzzRoundTrip: whatever Decode accepts, Encode writes, and Decode reads
+// that back to the same lambda (line breaks in text read back as LF, as
+// any XML reader normalises them, and text split by a dropped comment or
+// processing instruction reads back joined).
+func FuzzRoundTrip(f *testing.F) {
+	for _, s := range []string{
+		"<a/>", `<a x="1">t<b>u</b>v<![CDATA[w]]></a>`, "<p:a xmlns:p=\"u\" p:x=\"&#13;\"><p:b/></p:a>",
+		"<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY e \"x\">]><a>&#xD;&#9;\r\n x</a>", "<a><!-- c --><?pi?>  </a>",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		n, err := Decode(src, 32, unlimited)
+		if err != nil {
+			return
+		}
+		out, err := Encode(n, 32, unlimited)
+		if err != nil {
+			t.Fatalf("encode of %q: %v", src, err)
+		}
+		back, err := Decode(out, 32, unlimited)
+		if err != nil {
+			t.Fatalf("decode of %q (from %q): %v", out, src, err)
+		}
+		normalise := func(n *hyperlambda.Node) string {
+			n.Walk(func(c *hyperlambda.Node) bool {
+				var kids []*hyperlambda.Node
+				for _, k := range c.Children() {
+					if s, ok := k.Value.(string); ok && k.Name == textName {
+						k.Value = strings.ReplaceAll(s, "\r", "\n")
+						if last := len(kids) - 1; last >= 0 && kids[last].Name == textName {
+							kids[last].Value = kids[last].Value.(string) + k.Value.(string)
+							continue
+						}
+					}
+					kids = append(kids, k)
+				}
+				c.Clear()
+				for _, k := range kids {
+					c.Add(k)
+				}
+				return true
+			})
+			return format(n)
+		}
+		if a, b := normalise(n), normalise(back); a != b {
+			t.Fatalf("%q -> %q\n%s\n!=\n%s", src, out, a, b)
+		}
+	})
+}
