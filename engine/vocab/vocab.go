@@ -19,6 +19,7 @@ import (
 	"hlstudio/engine/jsonslots"
 	"hlstudio/engine/logslots"
 	"hlstudio/engine/mathslots"
+	"hlstudio/engine/openaislots"
 	"hlstudio/engine/stringslots"
 	"hlstudio/engine/threadslots"
 	"hlstudio/engine/validatorslots"
@@ -45,6 +46,7 @@ func New() *engine.Engine {
 		cryptoslots.Register,
 		csvslots.Register,
 		xmlslots.Register,
+		openaislots.Register,
 		endpoint.Register,
 	}
 	for _, register := range families {
