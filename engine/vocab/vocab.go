@@ -24,6 +24,7 @@ import (
 	"hlstudio/engine/threadslots"
 	"hlstudio/engine/validatorslots"
 	"hlstudio/engine/xmlslots"
+	"hlstudio/engine/yamlslots"
 )
 
 // New returns an engine with the core and every family registered.
@@ -47,6 +48,7 @@ func New() *engine.Engine {
 		csvslots.Register,
 		xmlslots.Register,
 		openaislots.Register,
+		yamlslots.Register,
 		endpoint.Register,
 	}
 	for _, register := range families {
