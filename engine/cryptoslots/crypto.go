@@ -1,12 +1,36 @@
-// Package cryptoslots is hashing, password storage and identifiers:
+// Package cryptoslots is hashing, password storage, identifiers and the
+// reference's public-key and symmetric cryptography:
 // crypto.hash and crypto.hash.<algorithm> (sha256, sha384, sha512, and
 // md5 and sha1 for legacy data, as the reference), crypto.password.hash/
-// verify (bcrypt, as the reference), crypto.random, crypto.random.int and
-// guid.new. Randomness is an effect a
-// policy can deny (runs that must replay identically deny it); hashing is
-// pure. Password hashing is deliberately slow, so each call also counts
-// as many steps: a loop of hashes ends at the step budget, not after
-// minutes of CPU.
+// verify (bcrypt, as the reference), crypto.random, crypto.random.int,
+// guid.new, the RSA slots crypto.rsa.* (create-key, sign, verify, encrypt,
+// decrypt), crypto.aes.encrypt/decrypt, crypto.fingerprint, crypto.get-key,
+// crypto.seed and the combinations crypto.sign/verify/encrypt/decrypt.
+//
+// Everything a person could exchange with a reference server is written
+// byte for byte as the reference (magic.lambda.crypto, Bouncy Castle)
+// writes it: keys are base64 DER (PKCS#8 private, SubjectPublicKeyInfo
+// public), signatures RSA PKCS#1 v1.5 over SHA-256, RSA encryption PKCS#1
+// v1.5, AES is AES-GCM with a 12-byte nonce before the ciphertext and its
+// 16-byte tag, a text password becomes its SHA-256, fingerprints are the
+// SHA-256 of the public key's DER in dashed hex, and the combination
+// packages are the reference's binary layouts (see combinations.go). Go's
+// standard library does the cryptography.
+//
+// Randomness is an effect a policy can deny (runs that must replay
+// identically deny it): key creation and every encryption, whose padding
+// or nonce is random. Signing (PKCS#1 v1.5 is deterministic), verifying,
+// decrypting and hashing are pure. Slow operations count as many steps
+// (bcrypt, RSA key generation, private-key operations by key size), so a
+// loop of them ends at the step budget, not after minutes of CPU.
+//
+// Differences from the reference: keys under 1024 bits are refused (Go
+// refuses them; the reference's examples use 512), key creation is
+// limited to 1024..4096 bits, a [seed] is accepted and ignored (it could
+// only add entropy), keys may also be given as PEM, and arguments the
+// reference would silently ignore or misuse ([algorithm] other than
+// SHA-256, a [signing-key-fingerprint] of another key, an empty
+// [verify-key]) are errors.
 package cryptoslots
 
 import (
@@ -62,6 +86,9 @@ func Register(e *engine.Engine) error {
 		slots = append(slots, engine.Slot{Sig: whitelist.Signature{Name: "crypto.hash." + alg, Doc: "hex " + alg + " digest of its value's text (or bytes)", Value: input, Children: whitelist.Arguments,
 			Args: []whitelist.Arg{formatArg}, AliasOf: "crypto.hash"}, Fn: digest})
 	}
+	slots = append(slots, rsaSlots()...)
+	slots = append(slots, aesSlots()...)
+	slots = append(slots, combinationSlots()...)
 	for _, s := range slots {
 		if err := e.Register(s); err != nil {
 			return err
@@ -149,16 +176,31 @@ func fingerprint(sum []byte) string {
 	return b.String()
 }
 
-func slow(r *engine.Run) error {
-	for range bcryptSteps / 64 {
-		// Step checks the deadline every 64 steps; count in those units.
-		for range 64 {
-			if err := r.Step(); err != nil {
-				return err
-			}
+// charge counts steps units of work against the step budget (Step also
+// checks the deadline every 64 of them), for calls that cost far more
+// than an ordinary slot call.
+func charge(r *engine.Run, steps int) error {
+	for range steps {
+		if err := r.Step(); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+func slow(r *engine.Run) error { return charge(r, bcryptSteps) }
+
+// intArg is the declared int argument name, or def when it is absent or
+// has no value.
+func intArg(r *engine.Run, n *hyperlambda.Node, name string, def int) (int, error) {
+	v, _, err := r.Arg(n, name)
+	if err != nil {
+		return 0, err
+	}
+	if i, ok := v.(int32); ok {
+		return int(i), nil
+	}
+	return def, nil
 }
 
 func passwordHash(r *engine.Run, n *hyperlambda.Node) error {
@@ -197,18 +239,13 @@ func passwordVerify(r *engine.Run, n *hyperlambda.Node) error {
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 func random(r *engine.Run, n *hyperlambda.Node) error {
-	lo, hi := 10, 20
-	for _, b := range []struct {
-		name string
-		v    *int
-	}{{"min", &lo}, {"max", &hi}} {
-		v, ok, err := r.Arg(n, b.name)
-		if err != nil {
-			return err
-		}
-		if ok {
-			*b.v = int(v.(int32))
-		}
+	lo, err := intArg(r, n, "min", 10)
+	if err != nil {
+		return err
+	}
+	hi, err := intArg(r, n, "max", 20)
+	if err != nil {
+		return err
 	}
 	if lo < 1 || hi < lo {
 		return fmt.Errorf("needs 1 <= min <= max, got %d..%d", lo, hi)
@@ -227,14 +264,11 @@ func random(r *engine.Run, n *hyperlambda.Node) error {
 }
 
 func randomInt(r *engine.Run, n *hyperlambda.Node) error {
-	hi := int64(math.MaxInt32)
-	v, ok, err := r.Arg(n, "max")
+	limit, err := intArg(r, n, "max", math.MaxInt32)
 	if err != nil {
 		return err
 	}
-	if ok {
-		hi = int64(v.(int32))
-	}
+	hi := int64(limit)
 	if hi < 1 {
 		return fmt.Errorf("needs [max] of at least 1, got %d", hi)
 	}
