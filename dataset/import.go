@@ -540,6 +540,13 @@ func (im *importer) file(ctx context.Context, tx *wtx, l loaded, rep *ImportRepo
 	if err != nil {
 		return err
 	}
+	if moved == 0 && dup.ID == 0 {
+		// Moved and edited at once: the tree differs, but the prompt
+		// is the one a file that no longer exists was stored with.
+		if moved, err = findMovedEdited(ctx, tx, l.prompt); err != nil {
+			return err
+		}
+	}
 	if moved != 0 {
 		old, err := getSnippet(ctx, tx, moved)
 		if err != nil {
@@ -601,6 +608,37 @@ func findDuplicate(ctx context.Context, tx *wtx, treeHash, prompt string) (dup S
 		}
 	}
 	return dup, moved, classify(rows.Err())
+}
+
+// findMovedEdited returns the snippet stored with prompt from a file that
+// no longer exists, when there is exactly one: a file renamed and edited
+// in the same step. None for an empty prompt (files without one share
+// it), nor when several gone files had the prompt (which one this file
+// was cannot be told; it is imported as new).
+func findMovedEdited(ctx context.Context, tx *wtx, prompt string) (int64, error) {
+	if strings.TrimSpace(prompt) == "" {
+		return 0, nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, source FROM snippets WHERE prompt = ? ORDER BY id", prompt)
+	if err != nil {
+		return 0, classify(err)
+	}
+	defer rows.Close()
+	var found int64
+	for rows.Next() {
+		var id int64
+		var src string
+		if err := rows.Scan(&id, &src); err != nil {
+			return 0, err
+		}
+		if fileGone(src) {
+			if found != 0 {
+				return 0, nil
+			}
+			found = id
+		}
+	}
+	return found, classify(rows.Err())
 }
 
 // fileGone reports whether source names an imported file that no longer

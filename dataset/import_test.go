@@ -594,3 +594,58 @@ func TestImportFollowsLinks(t *testing.T) {
 		t.Errorf("again with prune: %s %v", rep, err)
 	}
 }
+
+// A file renamed and edited in one step keeps its snippet (curation,
+// regression pairs, history) when its prompt is the one a file that no
+// longer exists had, and only one such file did; with two gone files of
+// the same prompt it is imported as new.
+func TestImportMovedAndEditedFile(t *testing.T) {
+	s := openTemp(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"concat.hl": hl("Concatenate two texts", "strings.concat", "   .:a", "   .:b"),
+		"twin1.hl":  hl("Twin prompt", "log.info:one"),
+		"twin2.hl":  hl("Twin prompt", "log.info:two"),
+	})
+	if _, err := s.Import(bg, []string{dir}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hits, _ := s.Search(bg, Query{Text: "concatenate"})
+	if len(hits) != 1 {
+		t.Fatalf("before: %+v", hits)
+	}
+	id := hits[0].ID
+	if _, err := s.SetStatus(bg, id, StatusRejected); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddRegression(bg, Regression{SnippetID: id, Bad: "strings.concat:x", Reason: "wrong"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"concat.hl", "twin1.hl", "twin2.hl"} {
+		os.Remove(filepath.Join(dir, f))
+	}
+	writeTree(t, dir, map[string]string{
+		"texts/join.hl": hl("Concatenate two texts", "strings.concat", "   .:a", "   .:b", "   .:c"),
+		"twin.hl":       hl("Twin prompt", "log.info:three"),
+	})
+	rep, err := s.Import(bg, []string{dir}, ImportOptions{Prune: true})
+	if err != nil || rep.Moved != 1 || rep.Added != 1 || rep.Deleted != 2 {
+		t.Fatalf("import after move and edit: %s %v", rep, err)
+	}
+	sn, err := s.Snippet(bg, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sn.Code, ".:c") || sn.Status != StatusRejected || sn.Source != filepath.ToSlash(filepath.Join(dir, "texts", "join.hl")) {
+		t.Errorf("after move and edit: %+v", sn)
+	}
+	if regs, _ := s.Regressions(bg, id); len(regs) != 1 {
+		t.Errorf("regression pairs %v", regs)
+	}
+	if vs, _ := s.Versions(bg, id); len(vs) != 2 {
+		t.Errorf("versions %d, want the import and the move", len(vs))
+	}
+	if n, _ := s.Count(bg, Query{}); n != 2 {
+		t.Errorf("%d snippets, want join and twin", n)
+	}
+}
