@@ -313,7 +313,7 @@ func TestLabelsFollowEdits(t *testing.T) {
 		words  string
 	}{
 		{"made.up.slot", "pure", whitelist.LabelUnknownSlot, "Unknown slot: no slot is named made.up.slot. A run would fail here; is the name misspelt or invented?"},
-		{"tasks.create", "pure", whitelist.LabelUnknownSlot, "Unknown slot: tasks.create is a slot of the reference runtime (magic.lambda.scheduler) that hlstudio does not provide. A run would fail here: do it with the slots hlstudio has."},
+		{"mail.pop3.fetch", "pure", whitelist.LabelUnknownSlot, "Unknown slot: mail.pop3.fetch is a slot of the reference runtime (magic.lambda.mail) that hlstudio does not provide. A run would fail here: do it with the slots hlstudio has."},
 		{"strings.concatt", "pure", whitelist.LabelUnknownSlot, "Unknown slot: no slot is named strings.concatt; did you mean strings.concat? A run would fail here."},
 		{"log.info", "pure", whitelist.LabelDenied, "Denied: log.info is not allowed by policy pure: it has effects logs"},
 		{"log.info", "sandbox", whitelist.LabelAllowed, "Allowed: log.info may run under policy sandbox"},

@@ -137,7 +137,7 @@ func TestInspectorFollowsOtherEdits(t *testing.T) {
 // A misspelt slot gets a one-click rename to the near miss, undone in one
 // step; a reference slot the runtime lacks, or an invented name, gets none.
 func TestInspectorOffersTheNearMiss(t *testing.T) {
-	i, d := inspectorWindow(t, ".a:1\r\nget-vaule:x:@.a\r\ntasks.create\r\nstrings.reverse:abc\r\n", "pure", "/1")
+	i, d := inspectorWindow(t, ".a:1\r\nget-vaule:x:@.a\r\nmail.pop3.fetch\r\nstrings.reverse:abc\r\n", "pure", "/1")
 	if i.Fix() != "get-value" || !i.fix.Visible() || i.fix.Text != "Rename to get-value" {
 		t.Fatalf("fix %q shown %v text %q; finding %q", i.Fix(), i.fix.Visible(), i.fix.Text, i.Finding())
 	}

@@ -239,7 +239,14 @@ type authorizer struct {
 	policy string
 	// raw is set while a raw SQL statement (data.select/scalar/execute)
 	// runs: it is further capped by the policy's raw-sql grant.
-	raw    bool
+	raw bool
+	// schema names the tables and indexes whose fixed schema the runtime
+	// itself is creating (the task store's, see tasks.go), nil otherwise:
+	// their CREATE TABLE and CREATE INDEX (when the tables are granted
+	// read-write), SQLite filling the new indexes, and SQLite's own rows
+	// for them in the schema table pass. No Hyperlambda text reaches
+	// those statements.
+	schema map[string]bool
 	denied string // the first refusal of the current statement
 }
 
@@ -248,7 +255,7 @@ var deniedFunctions = map[string]bool{"load_extension": true, "readfile": true, 
 
 // grant sets the policy a checkout runs under; nil withdraws it.
 func (a *authorizer) grant(d *whitelist.DataConstraints, policy string) {
-	a.data, a.policy, a.raw, a.denied = d, policy, false, ""
+	a.data, a.policy, a.raw, a.schema, a.denied = d, policy, false, nil, ""
 }
 
 func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
@@ -271,6 +278,9 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 	table := func(t string, need whitelist.Access) int {
 		switch strings.ToLower(t) {
 		case "sqlite_master", "sqlite_schema":
+			if a.schema != nil {
+				return sqlite3.SQLITE_OK // the runtime's own CREATE statements
+			}
 			// Reading the schema lists every table: only for a policy
 			// granting every table. SQLite writes it itself during DDL;
 			// SQLite reads it itself during DDL, so raw read-write may too.
@@ -311,15 +321,25 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 		}
 		return deny("pragma %s is not available", arg1)
 	case sqlite3.SQLITE_CREATE_TABLE, sqlite3.SQLITE_DROP_TABLE:
+		if op == sqlite3.SQLITE_CREATE_TABLE && a.schema[strings.ToLower(arg1)] {
+			return table(arg1, whitelist.ReadWrite)
+		}
 		if !a.raw || a.data.RawSQL < whitelist.ReadWrite {
 			return deny("creating or dropping table %s needs raw-sql:read-write", arg1)
 		}
 		return table(arg1, whitelist.ReadWrite)
 	case sqlite3.SQLITE_CREATE_INDEX, sqlite3.SQLITE_DROP_INDEX, sqlite3.SQLITE_ALTER_TABLE:
+		if op == sqlite3.SQLITE_CREATE_INDEX && a.schema[strings.ToLower(arg2)] {
+			return table(arg2, whitelist.ReadWrite)
+		}
 		if !a.raw || a.data.RawSQL < whitelist.ReadWrite {
 			return deny("changing the schema of table %s needs raw-sql:read-write", arg2)
 		}
 		return table(arg2, whitelist.ReadWrite)
+	case sqlite3.SQLITE_REINDEX:
+		if a.schema[strings.ToLower(arg1)] {
+			return sqlite3.SQLITE_OK // SQLite filling an index the runtime just created
+		}
 	}
 	// ATTACH, DETACH, temporary objects, views, triggers, virtual tables,
 	// ANALYZE, REINDEX and anything newer: not granted by any policy.

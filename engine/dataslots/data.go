@@ -12,11 +12,17 @@
 // checked by SQLite's authorizer callback against the policy's table
 // grants while SQLite prepares it; raw SQL is a separate grant (raw-sql)
 // and runs read-only unless that grant is read-write.
+//
+// The package also holds the reference's task store (tasks.*, see
+// tasks.go): tasks live in two tables of the policy's database and go
+// through the same grants; a task runs only under the policy that wrote
+// it, and nothing fires on a schedule in the studio.
 package dataslots
 
 import (
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -79,7 +85,7 @@ func Register(e *engine.Engine) error {
 			return err
 		}
 	}
-	return nil
+	return registerTasks(e)
 }
 
 func connect(r *engine.Run, n *hyperlambda.Node) error {
@@ -128,6 +134,14 @@ func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error
 		return r.Deny(n, fmt.Sprintf("policy %s refuses the statement on database %s: %s", c.auth.policy, c.name, c.auth.denied))
 	}
 	if err != nil {
+		// A budget spent or a stop while rows were being made is the
+		// run's, not the database's: kept as it is, so [try] cannot
+		// catch it and the report names the budget.
+		var budget *engine.BudgetError
+		var canceled *engine.CanceledError
+		if errors.As(err, &budget) || errors.As(err, &canceled) {
+			return err
+		}
 		return interrupted(r, fmt.Errorf("database %s: %v", c.name, err))
 	}
 	return nil
