@@ -14,6 +14,7 @@ import (
 	"hlstudio/engine/dataslots"
 	"hlstudio/engine/dateslots"
 	"hlstudio/engine/endpoint"
+	"hlstudio/engine/htmlslots"
 	"hlstudio/engine/httpslots"
 	"hlstudio/engine/ioslots"
 	"hlstudio/engine/jsonslots"
@@ -49,6 +50,7 @@ func New() *engine.Engine {
 		xmlslots.Register,
 		openaislots.Register,
 		yamlslots.Register,
+		htmlslots.Register,
 		endpoint.Register,
 	}
 	for _, register := range families {
