@@ -1,12 +1,15 @@
 // Package ioslots is the file family: io.file.*, io.folder.*,
-// io.path.get-folder and execute-file. Every path is a sandbox path ("/"
-// is the policy's files root, as the reference's files root) checked by
+// io.path.get-folder, execute-file, and the streams io.stream.* and
+// io.content.zip-stream (stream.go). Every path is a sandbox path ("/" is
+// the policy's files root, as the reference's files root) checked by
 // whitelist.SandboxPath and opened through an os.Root, so "..", encoded
 // forms, absolute host paths and symlinks leaving the root never reach a
 // file outside it; device files, pipes and sockets are refused, and reads
 // and writes are bounded by the policy's sizes. Reading and writing are
 // separate effects (read-files, write-files). A refused path is a denial
-// naming the path and the policy; it ends the run.
+// naming the path and the policy; it ends the run. Unlike the reference's
+// .NET streams, a stream here holds no open file between slots and lives
+// only in the run that made it.
 package ioslots
 
 import (
@@ -70,13 +73,17 @@ func Register(e *engine.Engine) error {
 			return err
 		}
 	}
-	return e.Register(engine.Slot{Sig: whitelist.Signature{Name: "io.path.get-folder",
-		Doc: "the folder part of a sandbox path, up to and including its last /", Value: path}, Fn: getFolder})
+	if err := e.Register(engine.Slot{Sig: whitelist.Signature{Name: "io.path.get-folder",
+		Doc: "the folder part of a sandbox path, up to and including its last /", Value: path}, Fn: getFolder}); err != nil {
+		return err
+	}
+	return registerStreams(e)
 }
 
 // sandbox is the files root of the active policy, opened for one slot.
 type sandbox struct {
 	root *os.Root
+	dir  string // the host folder of root, to tell sandboxes apart
 	fc   *whitelist.FileConstraints
 	data *whitelist.DataConstraints
 }
@@ -95,7 +102,7 @@ func open(r *engine.Run, n *hyperlambda.Node) (*sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox root: %v", err)
 	}
-	return &sandbox{root: root, fc: c.Files, data: c.Data}, nil
+	return &sandbox{root: root, dir: dir, fc: c.Files, data: c.Data}, nil
 }
 
 // resolve checks a sandbox path and returns it relative to the root.
@@ -188,35 +195,44 @@ func notFolder(p string, fi fs.FileInfo) error {
 	return nil
 }
 
-// readFile reads a regular file within the policy's read size.
-func (s *sandbox) readFile(r *engine.Run, n *hyperlambda.Node, p, rel string) ([]byte, error) {
+// openRead opens a regular file for reading, refusing one over the
+// policy's read size; the caller closes it.
+func (s *sandbox) openRead(r *engine.Run, n *hyperlambda.Node, p, rel string) (*os.File, fs.FileInfo, error) {
 	fi, err := s.root.Stat(rel)
 	if err != nil {
-		return nil, s.fail(r, n, p, err)
+		return nil, nil, s.fail(r, n, p, err)
 	}
 	if err := notFolder(p, fi); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.regular(r, n, p, fi); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// O_NONBLOCK: should the file be swapped for a pipe after the Stat,
 	// the open does not hang; the Stat of the open file decides.
 	f, err := s.root.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, s.fail(r, n, p, err)
+		return nil, nil, s.fail(r, n, p, err)
 	}
-	defer f.Close()
 	if fi, err = f.Stat(); err != nil {
-		return nil, s.fail(r, n, p, err)
+		f.Close()
+		return nil, nil, s.fail(r, n, p, err)
 	}
 	if err := s.regular(r, n, p, fi); err != nil {
-		return nil, err
+		f.Close()
+		return nil, nil, err
 	}
+	if max := s.fc.MaxReadBytes; fi.Size() > max {
+		f.Close()
+		return nil, nil, r.Deny(n, fmt.Sprintf("policy %s refuses reading %q: %d bytes is over max-read-bytes %d", r.Policy().Name, p, fi.Size(), max))
+	}
+	return f, fi, nil
+}
+
+// readRest reads f to its end within the policy's read size (the file
+// may have grown after openRead looked at it).
+func (s *sandbox) readRest(r *engine.Run, n *hyperlambda.Node, p string, f *os.File) ([]byte, error) {
 	max := s.fc.MaxReadBytes
-	if fi.Size() > max {
-		return nil, r.Deny(n, fmt.Sprintf("policy %s refuses reading %q: %d bytes is over max-read-bytes %d", r.Policy().Name, p, fi.Size(), max))
-	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, s.fail(r, n, p, err)
@@ -227,10 +243,26 @@ func (s *sandbox) readFile(r *engine.Run, n *hyperlambda.Node, p, rel string) ([
 	return data, nil
 }
 
+// readFile reads a regular file within the policy's read size.
+func (s *sandbox) readFile(r *engine.Run, n *hyperlambda.Node, p, rel string) ([]byte, error) {
+	f, _, err := s.openRead(r, n, p, rel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return s.readRest(r, n, p, f)
+}
+
 // writeFile writes data to a regular file (created when missing) within
 // the policy's write size. The parent folder must exist, as in the
 // reference.
 func (s *sandbox) writeFile(r *engine.Run, n *hyperlambda.Node, p, rel string, data []byte) error {
+	return s.write(r, n, p, rel, data, true)
+}
+
+// write is writeFile; without overwrite an existing file is an error,
+// decided by the create itself (O_EXCL), not by an earlier look.
+func (s *sandbox) write(r *engine.Run, n *hyperlambda.Node, p, rel string, data []byte, overwrite bool) error {
 	if max := s.fc.MaxWriteBytes; int64(len(data)) > max {
 		return r.Deny(n, fmt.Sprintf("policy %s refuses writing %q: %d bytes is over max-write-bytes %d", r.Policy().Name, p, len(data), max))
 	}
@@ -247,7 +279,14 @@ func (s *sandbox) writeFile(r *engine.Run, n *hyperlambda.Node, p, rel string, d
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return s.fail(r, n, p, err)
 	}
-	f, err := s.root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NONBLOCK, 0o600)
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC | syscall.O_NONBLOCK
+	if !overwrite {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL | syscall.O_NONBLOCK
+	}
+	f, err := s.root.OpenFile(rel, flags, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s: the file exists and [overwrite] is false", p)
+	}
 	if err != nil {
 		return s.fail(r, n, p, err)
 	}
