@@ -1,5 +1,7 @@
 // Package openaislots is the reference's magic.lambda.openai without the
-// network: openai.tokenize, the number of GPT-2/GPT-3 tokens in a text.
+// network: openai.tokenize, the number of GPT-2/GPT-3 tokens in a text,
+// and floatArray2bytes (magic.lambda's), which packs an embedding's
+// numbers as the bytes a database column keeps.
 // The reference counts with its own port of OpenAI's GPT-2 encoder
 // (encoder.json and vocab.bpe, the splitting regex 's|'t|...|\s+), which is
 // the encoding tiktoken names r50k_base; here tiktoken-go counts with
@@ -125,7 +127,7 @@ func parseRanks(file []byte) (map[string]int, error) {
 
 // Register adds the family to e.
 func Register(e *engine.Engine) error {
-	return e.Register(engine.Slot{Sig: whitelist.Signature{Name: "openai.tokenize",
+	return e.RegisterAll(floatArray2bytesSlot, engine.Slot{Sig: whitelist.Signature{Name: "openai.tokenize",
 		Doc:   "the number of GPT-3 (r50k_base) tokens in its value's text (0 for null or empty text)",
 		Value: whitelist.ValueSpec{Expr: true, Doc: "the text; other values count as their text (bool as True)"}}, Fn: tokenize})
 }
