@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
@@ -108,6 +109,30 @@ func (r *Run) Arg(n *hyperlambda.Node, name string) (v any, ok bool, err error) 
 	}
 	return v, true, checkArgType(a, v)
 }
+
+// FlagArg unpacks an on/off argument as the reference's GetEx<bool>
+// reads one: a bool, or the text true or false in any case (a literal
+// like images:false is text); def when the argument is absent or null.
+func (r *Run) FlagArg(n *hyperlambda.Node, name string, def bool) (bool, error) {
+	v, _, err := r.Arg(n, name)
+	if err != nil || v == nil {
+		return def, err
+	}
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return false, fmt.Errorf("[%s] must be true or false, not %q", name, x)
+	}
+	return false, fmt.Errorf("[%s] must be true or false, not %s", name, hyperlambda.TypeOf(v))
+}
+
 func valueHint(sig *whitelist.Signature) string {
 	switch {
 	case sig.Value.Expr && sig.Value.Type == "":

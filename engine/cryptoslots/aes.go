@@ -103,7 +103,7 @@ func aesEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func aesDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}

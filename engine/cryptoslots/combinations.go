@@ -202,7 +202,7 @@ func combinedSign(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func combinedVerify(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func combinedEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if _, _, err := r.Arg(n, "seed"); err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func combinedDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 			return err
 		}
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
@@ -326,7 +326,7 @@ func getKey(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}

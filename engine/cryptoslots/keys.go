@@ -107,13 +107,6 @@ func decodeBase64(s string) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(s)
 }
 
-// flag is the declared bool argument name, false when absent or empty.
-func flag(r *engine.Run, n *hyperlambda.Node, name string) (bool, error) {
-	v, _, err := r.Arg(n, name)
-	b, _ := v.(bool)
-	return b, err
-}
-
 // deliver makes out n's value: bytes with raw, else base64 text, counted
 // against the output budget before the text is made. n's arguments have
 // been read; they go, as in the reference.

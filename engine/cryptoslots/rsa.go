@@ -57,7 +57,7 @@ func createKey(r *engine.Run, n *hyperlambda.Node) error {
 	if _, _, err := r.Arg(n, "seed"); err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func rsaSign(r *engine.Run, n *hyperlambda.Node) error {
 	if err := checkAlgorithm(r, n); err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func rsaEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func rsaDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := flag(r, n, "raw")
+	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}

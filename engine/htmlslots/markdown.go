@@ -210,7 +210,7 @@ func mediaOption(r *engine.Run, n *hyperlambda.Node) (bool, error) {
 	if c.Value == nil {
 		return true, nil
 	}
-	return boolArg(r, n, "media", true)
+	return r.FlagArg(n, "media", true)
 }
 
 // splitFrontMatter separates a leading YAML block (a first line "---",

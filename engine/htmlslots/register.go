@@ -19,11 +19,7 @@
 package htmlslots
 
 import (
-	"fmt"
-	"strings"
-
 	"hlstudio/engine"
-	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
 )
 
@@ -51,25 +47,4 @@ func Register(e *engine.Engine) error {
 		}
 	}
 	return nil
-}
-
-// boolArg reads an on/off argument. Text "true"/"false" is accepted
-// beside a bool, as the reference converts it (images:false is text).
-func boolArg(r *engine.Run, n *hyperlambda.Node, name string, def bool) (bool, error) {
-	v, ok, err := r.Arg(n, name)
-	if err != nil || !ok {
-		return def, err
-	}
-	switch x := v.(type) {
-	case bool:
-		return x, nil
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "true":
-			return true, nil
-		case "false":
-			return false, nil
-		}
-	}
-	return false, fmt.Errorf("[%s] must be true or false, not %q", name, hyperlambda.StringOf(v))
 }

@@ -36,13 +36,13 @@ func html2markdown(r *engine.Run, n *hyperlambda.Node) error {
 		page = hyperlambda.StringOf(v)
 	}
 	p := &mdPrep{r: r}
-	if p.images, err = boolArg(r, n, "images", true); err != nil {
+	if p.images, err = r.FlagArg(n, "images", true); err != nil {
 		return err
 	}
-	if p.code, err = boolArg(r, n, "code", true); err != nil {
+	if p.code, err = r.FlagArg(n, "code", true); err != nil {
 		return err
 	}
-	if p.lists, err = boolArg(r, n, "lists", true); err != nil {
+	if p.lists, err = r.FlagArg(n, "lists", true); err != nil {
 		return err
 	}
 	// The parsed document counts against the node budget like the lambda
