@@ -56,6 +56,16 @@ func selected(n *hyperlambda.Node) ([]*hyperlambda.Node, error) {
 	return Select(n, nil)
 }
 
+// SelectedOrChildren is what a writer of nodes (lambda2yaml, lambda2html,
+// ...) writes: the nodes n's expression selects, or with no value n's
+// children.
+func SelectedOrChildren(n *hyperlambda.Node) ([]*hyperlambda.Node, error) {
+	if n.Value == nil {
+		return n.Children(), nil
+	}
+	return Select(n, nil)
+}
+
 // Select evaluates n's value as an expression and returns the nodes it
 // selects; a value that is not an expression is an error naming the slot.
 // A one-node result goes into buf when it has room, so a slot called in a

@@ -55,15 +55,9 @@ func addLambda(n *hyperlambda.Node, h *html.Node) {
 var rawTextElements = setOf("script", "style")
 
 func lambda2html(r *engine.Run, n *hyperlambda.Node) error {
-	var src []*hyperlambda.Node
-	if n.Value != nil {
-		sel, err := engine.Select(n, nil)
-		if err != nil {
-			return err
-		}
-		src = sel
-	} else {
-		src = n.Children()
+	src, err := engine.SelectedOrChildren(n)
+	if err != nil {
+		return err
 	}
 	w := &htmlWriter{r: r, maxDepth: r.Policy().Budgets.Depth}
 	for _, s := range src {

@@ -17,17 +17,12 @@ const (
 )
 
 func lambda2xml(r *engine.Run, n *hyperlambda.Node) error {
-	var nodes []*hyperlambda.Node
-	switch {
-	case n.Value != nil && n.Len() > 0:
+	if n.Value != nil && n.Len() > 0 {
 		return errors.New("takes an expression or children, not both")
-	case n.Len() > 0:
-		nodes = n.Children()
-	case n.Value != nil:
-		var err error
-		if nodes, err = engine.Select(n, nil); err != nil {
-			return err
-		}
+	}
+	nodes, err := engine.SelectedOrChildren(n)
+	if err != nil {
+		return err
 	}
 	if len(nodes) != 1 {
 		return fmt.Errorf("writes exactly one element (the document's root), got %d nodes", len(nodes))

@@ -59,15 +59,9 @@ func yaml2json(r *engine.Run, n *hyperlambda.Node) error {
 func lambda2yaml(r *engine.Run, n *hyperlambda.Node) error {
 	// As lambda2json: the selected nodes, or without an expression the
 	// children, are the members of the mapping or items of the sequence.
-	var src []*hyperlambda.Node
-	if n.Value != nil {
-		sel, err := engine.Select(n, nil)
-		if err != nil {
-			return err
-		}
-		src = sel
-	} else {
-		src = n.Children()
+	src, err := engine.SelectedOrChildren(n)
+	if err != nil {
+		return err
 	}
 	root, err := yamlOfNodes(src, n, 0, r.Policy().Budgets.Depth, r.Created)
 	if err != nil {
