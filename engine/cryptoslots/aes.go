@@ -103,15 +103,7 @@ func aesEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := r.FlagArg(n, "raw", false)
-	if err != nil {
-		return err
-	}
-	out, err := aesSeal(key, msg)
-	if err != nil {
-		return err
-	}
-	return deliver(r, n, out, raw)
+	return finish(r, n, 0, func() ([]byte, error) { return aesSeal(key, msg) }, deliver)
 }
 
 func aesDecrypt(r *engine.Run, n *hyperlambda.Node) error {
@@ -123,13 +115,5 @@ func aesDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := r.FlagArg(n, "raw", false)
-	if err != nil {
-		return err
-	}
-	plain, err := aesOpen(key, data)
-	if err != nil {
-		return err
-	}
-	return deliverText(r, n, plain, raw)
+	return finish(r, n, 0, func() ([]byte, error) { return aesOpen(key, data) }, deliverText)
 }

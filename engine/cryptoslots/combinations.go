@@ -193,27 +193,28 @@ func decryptPackage(key *rsa.PrivateKey, pkg []byte) ([]byte, error) {
 	return aesOpen(session, body)
 }
 
-func combinedSign(r *engine.Run, n *hyperlambda.Node) error {
+// signing reads what crypto.sign and crypto.encrypt both begin with: the
+// value, which is the message, and its signer. It returns what signing
+// costs in steps and the signing itself, which waits until every
+// argument is read.
+func signing(r *engine.Run, n *hyperlambda.Node) (int, func() ([]byte, error), error) {
 	msg, err := message(n)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	key, sum, err := signer(r, n)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	raw, err := r.FlagArg(n, "raw", false)
+	return rsaCost(privateSteps, key.N.BitLen(), 3), func() ([]byte, error) { return signPackage(key, sum, msg) }, nil
+}
+
+func combinedSign(r *engine.Run, n *hyperlambda.Node) error {
+	steps, signed, err := signing(r, n)
 	if err != nil {
 		return err
 	}
-	if err := charge(r, rsaCost(privateSteps, key.N.BitLen(), 3)); err != nil {
-		return err
-	}
-	pkg, err := signPackage(key, sum, msg)
-	if err != nil {
-		return err
-	}
-	return deliver(r, n, pkg, raw)
+	return finish(r, n, steps, signed, deliver)
 }
 
 func combinedVerify(r *engine.Run, n *hyperlambda.Node) error {
@@ -225,26 +226,11 @@ func combinedVerify(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := r.FlagArg(n, "raw", false)
-	if err != nil {
-		return err
-	}
-	if err := charge(r, rsaCost(publicSteps, key.N.BitLen(), 2)); err != nil {
-		return err
-	}
-	msg, err := verifyPackage(key, pkg)
-	if err != nil {
-		return err
-	}
-	return deliverText(r, n, msg, raw)
+	return finish(r, n, rsaCost(publicSteps, key.N.BitLen(), 2), func() ([]byte, error) { return verifyPackage(key, pkg) }, deliverText)
 }
 
 func combinedEncrypt(r *engine.Run, n *hyperlambda.Node) error {
-	msg, err := message(n)
-	if err != nil {
-		return err
-	}
-	key, sum, err := signer(r, n)
+	steps, signed, err := signing(r, n)
 	if err != nil {
 		return err
 	}
@@ -255,22 +241,14 @@ func combinedEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if _, _, err := r.Arg(n, "seed"); err != nil {
 		return err
 	}
-	raw, err := r.FlagArg(n, "raw", false)
-	if err != nil {
-		return err
-	}
-	if err := charge(r, rsaCost(privateSteps, key.N.BitLen(), 3)+rsaCost(publicSteps, recipient.N.BitLen(), 2)); err != nil {
-		return err
-	}
-	signed, err := signPackage(key, sum, msg)
-	if err != nil {
-		return err
-	}
-	pkg, err := encryptPackage(recipient, public, signed)
-	if err != nil {
-		return err
-	}
-	return deliver(r, n, pkg, raw)
+	steps += rsaCost(publicSteps, recipient.N.BitLen(), 2)
+	return finish(r, n, steps, func() ([]byte, error) {
+		pkg, err := signed()
+		if err != nil {
+			return nil, err
+		}
+		return encryptPackage(recipient, public, pkg)
+	}, deliver)
 }
 
 func combinedDecrypt(r *engine.Run, n *hyperlambda.Node) error {
@@ -296,29 +274,18 @@ func combinedDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 			return err
 		}
 	}
-	raw, err := r.FlagArg(n, "raw", false)
-	if err != nil {
-		return err
-	}
-	cost := rsaCost(privateSteps, key.N.BitLen(), 3)
-	if signerKey != nil {
-		cost += rsaCost(publicSteps, signerKey.N.BitLen(), 2)
-	}
-	if err := charge(r, cost); err != nil {
-		return err
-	}
-	signed, err := decryptPackage(key, pkg)
-	if err != nil {
-		return err
-	}
+	steps := rsaCost(privateSteps, key.N.BitLen(), 3)
 	if signerKey == nil {
-		return deliver(r, n, signed, raw)
+		return finish(r, n, steps, func() ([]byte, error) { return decryptPackage(key, pkg) }, deliver)
 	}
-	msg, err := verifyPackage(signerKey, signed)
-	if err != nil {
-		return err
-	}
-	return deliverText(r, n, msg, raw)
+	steps += rsaCost(publicSteps, signerKey.N.BitLen(), 2)
+	return finish(r, n, steps, func() ([]byte, error) {
+		signed, err := decryptPackage(key, pkg)
+		if err != nil {
+			return nil, err
+		}
+		return verifyPackage(signerKey, signed)
+	}, deliverText)
 }
 
 func getKey(r *engine.Run, n *hyperlambda.Node) error {

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,6 +106,31 @@ func run(t testing.TB, ctx context.Context, pol, src string, values map[string]a
 	return res, lambda, err
 }
 
+// resultsChecker checks that the values of lambda's top-level nodes
+// named name are want, in order.
+func resultsChecker(t *testing.T, lambda *hyperlambda.Node) func(name string, want ...any) {
+	return func(name string, want ...any) {
+		t.Helper()
+		got, expected := fmt.Sprintf("%q", results(lambda, name)), fmt.Sprintf("%q", want)
+		if got != expected {
+			t.Errorf("%s: got %s, want %s", name, got, expected)
+		}
+	}
+}
+
+// runtimeError runs src after a declaration of each of values under pol
+// and returns its error, which must be a runtime error containing want.
+func runtimeError(t *testing.T, pol string, values map[string]any, src, want string) error {
+	t.Helper()
+	declarations := strings.Join(slices.Sorted(maps.Keys(values)), "\n")
+	_, _, err := run(t, context.Background(), pol, declarations+"\n"+src+"\n", values)
+	var re *engine.RuntimeError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want a runtime error containing %q", err, want)
+	}
+	return err
+}
+
 // results are the values of lambda's top-level nodes named name, in order.
 func results(lambda *hyperlambda.Node, name string) []any {
 	var out []any
@@ -169,13 +196,7 @@ crypto.get-key:x:@.encrypted
 crypto.get-key:x:@.signed
 crypto.seed:anything
 `, known)
-	check := func(name string, want ...any) {
-		t.Helper()
-		got, expected := fmt.Sprintf("%q", results(lambda, name)), fmt.Sprintf("%q", want)
-		if got != expected {
-			t.Errorf("%s: got %s, want %s", name, got, expected)
-		}
-	}
+	check := resultsChecker(t, lambda)
 	check("crypto.fingerprint", keyAFingerprint)
 	check("crypto.rsa.sign", signatureAHello, signatureAHello)
 	check("crypto.rsa.verify", nil)
@@ -354,13 +375,7 @@ crypto.decrypt:x:@crypto.encrypt
    verify-key:x:@.public
    raw:bool:true
 `, values)
-	check := func(name string, want ...any) {
-		t.Helper()
-		got, expected := fmt.Sprintf("%q", results(lambda, name)), fmt.Sprintf("%q", want)
-		if got != expected {
-			t.Errorf("%s: got %s, want %s", name, got, expected)
-		}
-	}
+	check := resultsChecker(t, lambda)
 	check("crypto.rsa.verify", nil)
 	check("crypto.rsa.decrypt", "text ÆØÅ", []byte{0, 1, 2, 255})
 	check("crypto.aes.decrypt", "some text", []byte{0, 1, 2, 255})
@@ -450,12 +465,7 @@ func TestTampering(t *testing.T) {
 		{"short get-key", "crypto.get-key:aGVsbG8=", "shorter than its 32-byte"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			src := ".a-private\n.a-public\n.b-private\n.b-public\n.signature\n.rsa\n.aes\n.signed\n.encrypted\n.bad-signature\n.bad-aes\n.bad-signed\n.bad-encrypted\n.hostile\n" + c.src + "\n"
-			_, _, err := run(t, context.Background(), pure, src, values)
-			var re *engine.RuntimeError
-			if !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("got %v, want a runtime error containing %q", err, c.want)
-			}
+			runtimeError(t, pure, values, c.src, c.want)
 		})
 	}
 }
@@ -491,12 +501,7 @@ func TestBadArguments(t *testing.T) {
 		{"number to sign", "crypto.rsa.sign:int:5\n   private-key:x:@.a-private", "needs text or bytes, not int"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			src := ".a-private\n.a-public\n.b-fingerprint\n.small\n.ec\n.big\n.short-key\n.nothing\n" + c.src + "\n"
-			_, _, err := run(t, context.Background(), trusted, src, values)
-			var re *engine.RuntimeError
-			if !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("got %v, want a runtime error containing %q", err, c.want)
-			}
+			err := runtimeError(t, trusted, values, c.src, c.want)
 			for _, key := range []string{keyAPrivate, keyAPublic} {
 				if strings.Contains(err.Error(), key[40:80]) {
 					t.Errorf("the error quotes a key: %v", err)

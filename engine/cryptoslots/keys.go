@@ -142,6 +142,26 @@ func deliverText(r *engine.Run, n *hyperlambda.Node, plain []byte, raw bool) err
 	return r.Output(len(plain))
 }
 
+// finish is how every slot here that works with a key ends, once its
+// value and other arguments are read: [raw] is read, only then are the
+// work's steps charged (so a mistake in any argument costs nothing), and
+// the work's result becomes n's value through out (deliver or
+// deliverText).
+func finish(r *engine.Run, n *hyperlambda.Node, steps int, work func() ([]byte, error), out func(*engine.Run, *hyperlambda.Node, []byte, bool) error) error {
+	raw, err := r.FlagArg(n, "raw", false)
+	if err != nil {
+		return err
+	}
+	if err := charge(r, steps); err != nil {
+		return err
+	}
+	result, err := work()
+	if err != nil {
+		return err
+	}
+	return out(r, n, result, raw)
+}
+
 // keyDER is the DER of key argument name: base64 DER text (as the
 // reference writes keys), PEM text, or DER bytes. Errors never quote the
 // key: it may be a private one.

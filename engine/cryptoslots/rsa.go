@@ -164,18 +164,7 @@ func rsaSign(r *engine.Run, n *hyperlambda.Node) error {
 	if err := checkAlgorithm(r, n); err != nil {
 		return err
 	}
-	raw, err := r.FlagArg(n, "raw", false)
-	if err != nil {
-		return err
-	}
-	if err := charge(r, rsaCost(privateSteps, key.N.BitLen(), 3)); err != nil {
-		return err
-	}
-	sig, err := sign(key, msg)
-	if err != nil {
-		return err
-	}
-	return deliver(r, n, sig, raw)
+	return finish(r, n, rsaCost(privateSteps, key.N.BitLen(), 3), func() ([]byte, error) { return sign(key, msg) }, deliver)
 }
 
 func rsaVerify(r *engine.Run, n *hyperlambda.Node) error {
@@ -209,6 +198,8 @@ func rsaVerify(r *engine.Run, n *hyperlambda.Node) error {
 	return nil
 }
 
+// rsaEncrypt does not end with finish: its length check comes between
+// reading [raw] and charging the work.
 func rsaEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	msg, err := message(n)
 	if err != nil {
@@ -244,18 +235,7 @@ func rsaDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	raw, err := r.FlagArg(n, "raw", false)
-	if err != nil {
-		return err
-	}
-	if err := charge(r, rsaCost(privateSteps, key.N.BitLen(), 3)); err != nil {
-		return err
-	}
-	plain, err := rsaOpen(key, data)
-	if err != nil {
-		return err
-	}
-	return deliverText(r, n, plain, raw)
+	return finish(r, n, rsaCost(privateSteps, key.N.BitLen(), 3), func() ([]byte, error) { return rsaOpen(key, data) }, deliverText)
 }
 
 // rsaOpen decrypts one PKCS#1 v1.5 block; every failure says the same,
