@@ -90,25 +90,25 @@ func registerTasks(e *engine.Engine) error {
 	rw := whitelist.DBRead | whitelist.DBWrite
 	return e.RegisterAll(
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.create", Doc: "stores a task (its [.lambda] as Hyperlambda) under its id, with optional schedules; [repeats] reads the clock (the time effect)",
-			Value: idValue, Args: []whitelist.Arg{id, description, lambda, due, repeats}, Effects: rw}, Fn: createTask},
+			Value: idValue, Args: []whitelist.Arg{id, description, lambda, due, repeats}, Effects: rw}, Fn: taskSlot(whitelist.ReadWrite, createTask)},
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.update", Doc: "replaces a task's [.lambda] and [description] (its schedules stay)",
-			Value: idValue, Args: []whitelist.Arg{id, description, lambda}, Effects: rw}, Fn: updateTask},
+			Value: idValue, Args: []whitelist.Arg{id, description, lambda}, Effects: rw}, Fn: taskSlot(whitelist.ReadWrite, updateTask)},
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.delete", Doc: "deletes a task and its schedules",
-			Value: idValue, Args: []whitelist.Arg{id}, Effects: rw}, Fn: deleteTask},
+			Value: idValue, Args: []whitelist.Arg{id}, Effects: rw}, Fn: taskSlot(whitelist.ReadWrite, deleteTask)},
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.get", Doc: "children := the task's hyperlambda, created, description and, with [schedules], its schedules",
 			Value: whitelist.ValueSpec{Required: true, Expr: true, Doc: "the task's id"},
-			Args:  []whitelist.Arg{{Name: "schedules", Doc: "true to return the schedules too (a bool, or the text true)"}}, Effects: whitelist.DBRead}, Fn: getTask},
+			Args:  []whitelist.Arg{{Name: "schedules", Doc: "true to return the schedules too (a bool, or the text true)"}}, Effects: whitelist.DBRead}, Fn: taskSlot(whitelist.ReadOnly, getTask)},
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.list", Doc: "children := the tasks (id, created, description), sorted by id",
 			Value: whitelist.ValueSpec{Expr: true, Doc: "a filter on id or description (SQL LIKE; % is appended when it has none)"},
-			Args:  []whitelist.Arg{{Name: "offset", Doc: "tasks to skip"}, {Name: "limit", Doc: "tasks at most (default 10)"}}, Effects: whitelist.DBRead}, Fn: listTasks},
+			Args:  []whitelist.Arg{{Name: "offset", Doc: "tasks to skip"}, {Name: "limit", Doc: "tasks at most (default 10)"}}, Effects: whitelist.DBRead}, Fn: taskSlot(whitelist.ReadOnly, listTasks)},
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.count", Doc: "value := the number of tasks whose id or description is LIKE the value (all without one)",
-			Value: whitelist.ValueSpec{Expr: true, Doc: "a filter (SQL LIKE, as written)"}, Effects: whitelist.DBRead}, Fn: countTasks},
+			Value: whitelist.ValueSpec{Expr: true, Doc: "a filter (SQL LIKE, as written)"}, Effects: whitelist.DBRead}, Fn: taskSlot(whitelist.ReadOnly, countTasks)},
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.execute", Doc: "runs a task's code under the active policy, which must be the one the task was written under",
 			Value: idValue, Args: []whitelist.Arg{id}, Effects: whitelist.DBRead | whitelist.SpawnsCode, Dynamic: true}, Fn: executeTask},
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.schedule", Doc: "adds a schedule to a task: [due] (a future date) or [repeats] (a pattern); value := the schedule's id. Nothing fires in the studio",
-			Value: idValue, Args: []whitelist.Arg{id, due, repeats}, Effects: rw | whitelist.Time}, Fn: scheduleTask},
+			Value: idValue, Args: []whitelist.Arg{id, due, repeats}, Effects: rw | whitelist.Time}, Fn: taskSlot(whitelist.ReadWrite, scheduleTask)},
 		engine.Slot{Sig: whitelist.Signature{Name: "tasks.schedule.delete", Doc: "deletes the schedule whose id is the value",
-			Value: whitelist.ValueSpec{Required: true, Expr: true, Doc: "the schedule's id"}, Effects: rw}, Fn: deleteSchedule},
+			Value: whitelist.ValueSpec{Required: true, Expr: true, Doc: "the schedule's id"}, Effects: rw}, Fn: taskSlot(whitelist.ReadWrite, deleteSchedule)},
 	)
 }
 
@@ -205,13 +205,51 @@ type schedule struct {
 	repeats *repetition
 }
 
-func createTask(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadWrite); err != nil {
-		return err
+// repeating is the schedule of pattern p: its first due date from now.
+func repeating(r *engine.Run, p *repetition) (schedule, error) {
+	due, err := p.next(r.Now())
+	if err != nil {
+		return schedule{}, fmt.Errorf("[repeats] %q: %v", p, err)
 	}
+	return schedule{due, p}, nil
+}
+
+// taskWork is what a task slot does on the task store's connection.
+type taskWork func(c *conn, tables taskTables) error
+
+// taskSlot makes the function of a task slot that needs the access need
+// to both task tables. The order is every slot's: the grants are checked
+// before anything else, then prepare reads the call's arguments (all of
+// them, so a call that fails on them opens no database), then the work it
+// returns runs on the task store's connection, which makes the tables
+// when need includes writing.
+func taskSlot(need whitelist.Access, prepare func(r *engine.Run, n *hyperlambda.Node) (taskWork, error)) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		if err := taskGrants(r, n, need); err != nil {
+			return err
+		}
+		work, err := prepare(r, n)
+		if err != nil {
+			return err
+		}
+		return taskConn(r, n, need == whitelist.ReadWrite, work)
+	}
+}
+
+// taskResult replaces what n holds with a slot's result.
+func taskResult(n *hyperlambda.Node, value any, children ...*hyperlambda.Node) error {
+	n.Clear()
+	n.Value = value
+	for _, c := range children {
+		n.Add(c)
+	}
+	return nil
+}
+
+func createTask(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
 	t, err := taskFromArguments(r, n)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// As the reference: the repeating schedules first, then the dates,
 	// each in the order written; all are checked before anything is
@@ -223,18 +261,18 @@ func createTask(r *engine.Run, n *hyperlambda.Node) error {
 		}
 		p, err := pattern(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(schedules) == 0 {
 			if err := clock(r, n, "tasks.create", whitelist.DBRead|whitelist.DBWrite); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		due, err := p.next(r.Now())
+		s, err := repeating(r, p)
 		if err != nil {
-			return fmt.Errorf("[repeats] %q: %v", p, err)
+			return nil, err
 		}
-		schedules = append(schedules, schedule{due, p})
+		schedules = append(schedules, s)
 	}
 	for _, c := range n.Children() {
 		if c.Name != "due" {
@@ -242,14 +280,16 @@ func createTask(r *engine.Run, n *hyperlambda.Node) error {
 		}
 		due, err := dueDate(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		schedules = append(schedules, schedule{due: due})
 	}
 	if err := t.sealed(); err != nil {
-		return err
+		return nil, err
 	}
-	return taskConn(r, n, true, func(c *conn, _ taskTables) error {
+	return func(c *conn, _ taskTables) error {
+		// Not c.change: the duplicate id is told apart inside c.run,
+		// which reports the driver's error as text.
 		err := c.run(r, n, false, func() error {
 			_, err := c.write(r, "INSERT INTO tasks (id, description, hyperlambda, created, policy, policy_hash, seal) VALUES (?, ?, ?, ?, ?, ?, ?)",
 				[]any{t.id, t.description, t.text, dbDate(r.Now()), t.policy, t.hash, t.seal})
@@ -267,10 +307,8 @@ func createTask(r *engine.Run, n *hyperlambda.Node) error {
 				return err
 			}
 		}
-		n.Clear()
-		n.Value = nil
-		return nil
-	})
+		return taskResult(n, nil)
+	}, nil
 }
 
 // storedTask is a task as written: its text, stamped and sealed with the
@@ -318,108 +356,69 @@ func (t *storedTask) sealed() error {
 	return err
 }
 
-func updateTask(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadWrite); err != nil {
-		return err
-	}
+func updateTask(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
 	for _, c := range n.Children() {
 		if c.Name == "due" || c.Name == "repeats" {
-			return fmt.Errorf("[%s]: a task's schedules are not changed by tasks.update; use tasks.schedule and tasks.schedule.delete", c.Name)
+			return nil, fmt.Errorf("[%s]: a task's schedules are not changed by tasks.update; use tasks.schedule and tasks.schedule.delete", c.Name)
 		}
 	}
 	t, err := taskFromArguments(r, n)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := t.sealed(); err != nil {
-		return err
+		return nil, err
 	}
-	return taskConn(r, n, true, func(c *conn, _ taskTables) error {
-		var changes int64
-		err := c.run(r, n, false, func() error {
-			var err error
-			changes, err = c.write(r, "UPDATE tasks SET description = ?, hyperlambda = ?, policy = ?, policy_hash = ?, seal = ? WHERE id = ?",
-				[]any{t.description, t.text, t.policy, t.hash, t.seal, t.id})
-			return err
-		})
+	return func(c *conn, _ taskTables) error {
+		err := c.changeTask(r, n, t.id, "UPDATE tasks SET description = ?, hyperlambda = ?, policy = ?, policy_hash = ?, seal = ? WHERE id = ?",
+			t.description, t.text, t.policy, t.hash, t.seal, t.id)
 		if err != nil {
 			return err
 		}
-		if changes != 1 {
-			return notFound(t.id)
-		}
-		n.Clear()
-		n.Value = nil
-		return nil
-	})
+		return taskResult(n, nil)
+	}, nil
 }
 
 func notFound(id string) error { return fmt.Errorf("no task has the id %q", id) }
 
-func deleteTask(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadWrite); err != nil {
-		return err
-	}
+func deleteTask(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
 	id, err := taskID(r, n)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return taskConn(r, n, true, func(c *conn, _ taskTables) error {
-		var changes int64
-		err := c.run(r, n, false, func() error {
-			// The schedules go with it (the foreign key cascades).
-			var err error
-			changes, err = c.write(r, "DELETE FROM tasks WHERE id = ?", []any{id})
-			return err
-		})
-		if err != nil {
+	return func(c *conn, _ taskTables) error {
+		// The schedules go with it (the foreign key cascades).
+		if err := c.changeTask(r, n, id, "DELETE FROM tasks WHERE id = ?", id); err != nil {
 			return err
 		}
-		if changes != 1 {
-			return notFound(id)
-		}
-		n.Clear()
-		n.Value = nil
-		return nil
-	})
+		return taskResult(n, nil)
+	}, nil
 }
 
-func getTask(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadOnly); err != nil {
-		return err
-	}
+func getTask(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
 	v, err := hyperlambda.Value(n)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if v == nil {
-		return errors.New("needs the task's id as its value")
+		return nil, errors.New("needs the task's id as its value")
 	}
 	id := hyperlambda.StringOf(v)
-	withSchedules, err := flag(r, n, "schedules")
+	withSchedules, err := r.FlagArg(n, "schedules", false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return taskConn(r, n, false, func(c *conn, tables taskTables) error {
-		if !tables.tasks {
-			return notFound(id)
-		}
+	return func(c *conn, tables taskTables) error {
 		var text string
 		var description any
 		var created time.Time
-		found := false
-		err := c.rows(r, n, "SELECT hyperlambda, description, created FROM tasks WHERE id = ?", []any{id}, func(vals []driver.Value) error {
+		err := c.findTask(r, n, tables, id, "hyperlambda, description, created", func(vals []driver.Value) {
 			text, _ = vals[0].(string)
 			description = vals[1]
 			created, _ = vals[2].(time.Time)
-			found = true
-			return errEnough
 		})
 		if err != nil {
 			return err
-		}
-		if !found {
-			return notFound(id)
 		}
 		var dues []*hyperlambda.Node
 		if withSchedules && tables.due {
@@ -450,39 +449,15 @@ func getTask(r *engine.Run, n *hyperlambda.Node) error {
 		if err := r.Output(len(text) + 8 + textSize(description)); err != nil {
 			return err
 		}
-		n.Clear()
-		n.Value = nil
-		n.Add(hyperlambda.New("hyperlambda", text))
-		n.Add(hyperlambda.New("created", utcDate(created)))
+		result := []*hyperlambda.Node{hyperlambda.New("hyperlambda", text), hyperlambda.New("created", utcDate(created))}
 		if description != nil {
-			n.Add(hyperlambda.New("description", description))
+			result = append(result, hyperlambda.New("description", description))
 		}
 		if len(dues) > 0 {
-			n.Add(hyperlambda.New("schedules", nil, dues...))
+			result = append(result, hyperlambda.New("schedules", nil, dues...))
 		}
-		return nil
-	})
-}
-
-// flag reads a boolean argument as the reference's GetEx<bool>: a bool,
-// or the text true or false in any case.
-func flag(r *engine.Run, n *hyperlambda.Node, name string) (bool, error) {
-	v, _, err := r.Arg(n, name)
-	if err != nil || v == nil {
-		return false, err
-	}
-	switch x := v.(type) {
-	case bool:
-		return x, nil
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "true":
-			return true, nil
-		case "false":
-			return false, nil
-		}
-	}
-	return false, fmt.Errorf("[%s] must be true or false, not %s", name, hyperlambda.TypeOf(v))
+		return taskResult(n, nil, result...)
+	}, nil
 }
 
 // scheduleNode makes one schedule of tasks.get: id, due, and repeats
@@ -514,48 +489,39 @@ func textSize(v any) int {
 	return 0
 }
 
-// filter reads the LIKE filter of tasks.list and tasks.count: nil when
-// there is none.
-func filter(n *hyperlambda.Node, prefix bool) (any, error) {
+// filter reads the LIKE filter of tasks.list and tasks.count: the WHERE
+// clause of their query with its arguments, none when there is no filter.
+func filter(n *hyperlambda.Node, prefix bool) (where string, args []any, err error) {
 	v, err := hyperlambda.Value(n)
 	if err != nil || v == nil {
-		return nil, err
+		return "", nil, err
 	}
 	f := hyperlambda.StringOf(v)
 	if prefix && !strings.Contains(f, "%") {
 		f += "%" // as the reference: a filter without a wildcard is a prefix
 	}
 	if f == "" {
-		return nil, nil
+		return "", nil, nil
 	}
-	return f, nil
+	return " WHERE id LIKE ? OR description LIKE ?", []any{f, f}, nil
 }
 
-func listTasks(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadOnly); err != nil {
-		return err
-	}
-	f, err := filter(n, true)
+func listTasks(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
+	where, args, err := filter(n, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	offset, err := integerArg(r, n, "offset", 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	limit, err := integerArg(r, n, "limit", 10)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	q := "SELECT id, description, created FROM tasks"
-	var args []any
-	if f != nil {
-		q += " WHERE id LIKE ? OR description LIKE ?"
-		args = append(args, f, f)
-	}
-	q += " ORDER BY id LIMIT ? OFFSET ?"
+	q := "SELECT id, description, created FROM tasks" + where + " ORDER BY id LIMIT ? OFFSET ?"
 	args = append(args, limit, offset)
-	return taskConn(r, n, false, func(c *conn, tables taskTables) error {
+	return func(c *conn, tables taskTables) error {
 		var out []*hyperlambda.Node
 		if tables.tasks {
 			err := c.rows(r, n, q, args, func(vals []driver.Value) error {
@@ -582,73 +548,49 @@ func listTasks(r *engine.Run, n *hyperlambda.Node) error {
 				return err
 			}
 		}
-		n.Clear()
-		n.Value = nil
-		for _, t := range out {
-			n.Add(t)
-		}
-		return nil
-	})
+		return taskResult(n, nil, out...)
+	}, nil
 }
 
-func countTasks(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadOnly); err != nil {
-		return err
-	}
-	f, err := filter(n, false)
+func countTasks(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
+	where, args, err := filter(n, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	q := "SELECT count(*) FROM tasks"
-	var args []any
-	if f != nil {
-		q += " WHERE id LIKE ? OR description LIKE ?"
-		args = append(args, f, f)
-	}
-	return taskConn(r, n, false, func(c *conn, tables taskTables) error {
+	return func(c *conn, tables taskTables) error {
 		var count int64
 		if tables.tasks {
-			err := c.rows(r, n, q, args, func(vals []driver.Value) error {
+			_, err := c.row(r, n, "SELECT count(*) FROM tasks"+where, args, func(vals []driver.Value) {
 				count, _ = vals[0].(int64)
-				return errEnough
 			})
 			if err != nil {
 				return err
 			}
 		}
-		n.Clear()
-		n.Value = int32(count)
-		return nil
-	})
+		return taskResult(n, int32(count))
+	}, nil
 }
 
 func executeTask(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadOnly); err != nil {
-		return err
-	}
-	id, err := taskID(r, n)
-	if err != nil {
-		return err
-	}
+	// A task slot's body reads the task; its code runs only after that,
+	// once a connection taken for the read is given back (the code may
+	// use the database itself).
+	var id string
 	var stored storedTask
-	err = taskConn(r, n, false, func(c *conn, tables taskTables) error {
-		if !tables.tasks {
-			return notFound(id)
+	load := taskSlot(whitelist.ReadOnly, func(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
+		var err error
+		if id, err = taskID(r, n); err != nil {
+			return nil, err
 		}
-		found := false
-		err := c.rows(r, n, "SELECT id, hyperlambda, policy, policy_hash, seal FROM tasks WHERE id = ?", []any{id}, func(vals []driver.Value) error {
-			for i, s := range []*string{&stored.id, &stored.text, &stored.policy, &stored.hash, &stored.seal} {
-				*s, _ = vals[i].(string)
-			}
-			found = true
-			return errEnough
-		})
-		if err == nil && !found {
-			err = notFound(id)
-		}
-		return err
+		return func(c *conn, tables taskTables) error {
+			return c.findTask(r, n, tables, id, "id, hyperlambda, policy, policy_hash, seal", func(vals []driver.Value) {
+				for i, s := range []*string{&stored.id, &stored.text, &stored.policy, &stored.hash, &stored.seal} {
+					*s, _ = vals[i].(string)
+				}
+			})
+		}, nil
 	})
-	if err != nil {
+	if err := load(r, n); err != nil {
 		return err
 	}
 	// The stamp decides under which policy the code may run; the seal
@@ -686,73 +628,56 @@ func executeTask(r *engine.Run, n *hyperlambda.Node) error {
 	if err := r.Call(body, &hyperlambda.Node{}); err != nil {
 		return err
 	}
-	n.Clear()
-	n.Value = nil
-	return nil
+	return taskResult(n, nil)
 }
 
-func scheduleTask(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadWrite); err != nil {
-		return err
-	}
+func scheduleTask(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
 	id, err := taskID(r, n)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var s schedule
 	if rn, err := r.ArgNode(n, "repeats"); err != nil {
-		return err
+		return nil, err
 	} else if rn != nil {
-		if s.repeats, err = pattern(rn); err != nil {
-			return err
+		p, err := pattern(rn)
+		if err != nil {
+			return nil, err
 		}
-		if s.due, err = s.repeats.next(r.Now()); err != nil {
-			return fmt.Errorf("[repeats] %q: %v", s.repeats, err)
+		if s, err = repeating(r, p); err != nil {
+			return nil, err
 		}
 	} else {
 		dn, err := r.ArgNode(n, "due")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if dn == nil {
-			return errors.New("needs [due] (a date) or [repeats] (a pattern)")
+			return nil, errors.New("needs [due] (a date) or [repeats] (a pattern)")
 		}
 		if s.due, err = dueDate(dn); err != nil {
-			return err
+			return nil, err
 		}
 		if now := r.Now(); s.due.Before(now) {
-			return fmt.Errorf("[due] %s is in the past (now is %s)", dbDate(s.due), dbDate(now))
+			return nil, fmt.Errorf("[due] %s is in the past (now is %s)", dbDate(s.due), dbDate(now))
 		}
 	}
-	return taskConn(r, n, true, func(c *conn, _ taskTables) error {
-		found := false
-		err := c.rows(r, n, "SELECT 1 FROM tasks WHERE id = ?", []any{id}, func([]driver.Value) error {
-			found = true
-			return errEnough
-		})
-		if err != nil {
+	return func(c *conn, tables taskTables) error {
+		if err := c.findTask(r, n, tables, id, "1", nil); err != nil {
 			return err
-		}
-		if !found {
-			return notFound(id)
 		}
 		sid, err := c.addSchedule(r, n, id, s)
 		if err != nil {
 			return err
 		}
-		n.Clear()
-		n.Value = int32(sid)
-		return nil
-	})
+		return taskResult(n, int32(sid))
+	}, nil
 }
 
-func deleteSchedule(r *engine.Run, n *hyperlambda.Node) error {
-	if err := taskGrants(r, n, whitelist.ReadWrite); err != nil {
-		return err
-	}
+func deleteSchedule(r *engine.Run, n *hyperlambda.Node) (taskWork, error) {
 	v, err := hyperlambda.Value(n)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var id int64
 	switch x := v.(type) {
@@ -762,25 +687,19 @@ func deleteSchedule(r *engine.Run, n *hyperlambda.Node) error {
 		id = x
 	case string:
 		if id, err = strconv.ParseInt(strings.TrimSpace(x), 10, 64); err != nil {
-			return fmt.Errorf("needs a schedule's id (an integer), not %q", x)
+			return nil, fmt.Errorf("needs a schedule's id (an integer), not %q", x)
 		}
 	default:
-		return fmt.Errorf("needs a schedule's id (an integer), not %s", hyperlambda.TypeOf(v))
+		return nil, fmt.Errorf("needs a schedule's id (an integer), not %s", hyperlambda.TypeOf(v))
 	}
-	return taskConn(r, n, true, func(c *conn, _ taskTables) error {
+	return func(c *conn, _ taskTables) error {
 		// As the reference: deleting a schedule that is not there is not
 		// an error.
-		err := c.run(r, n, false, func() error {
-			_, err := c.write(r, "DELETE FROM task_due WHERE id = ?", []any{id})
-			return err
-		})
-		if err != nil {
+		if _, err := c.change(r, n, "DELETE FROM task_due WHERE id = ?", id); err != nil {
 			return err
 		}
-		n.Clear()
-		n.Value = nil
-		return nil
-	})
+		return taskResult(n, nil)
+	}, nil
 }
 
 // addSchedule stores one schedule of task id and returns its id.
@@ -790,11 +709,58 @@ func (c *conn) addSchedule(r *engine.Run, n *hyperlambda.Node, id string, s sche
 		repeats = s.repeats.String()
 	}
 	var sid int64
-	err := c.rows(r, n, "INSERT INTO task_due (task, due, repeats) VALUES (?, ?, ?) RETURNING id", []any{id, dbDate(s.due), repeats}, func(vals []driver.Value) error {
+	_, err := c.row(r, n, "INSERT INTO task_due (task, due, repeats) VALUES (?, ?, ?) RETURNING id", []any{id, dbDate(s.due), repeats}, func(vals []driver.Value) {
 		sid, _ = vals[0].(int64)
-		return errEnough
 	})
 	return sid, err
+}
+
+// findTask reads the columns of task id's row with read; an error when
+// there is no such task.
+func (c *conn) findTask(r *engine.Run, n *hyperlambda.Node, tables taskTables, id, columns string, read func([]driver.Value)) error {
+	if !tables.tasks {
+		return notFound(id)
+	}
+	found, err := c.row(r, n, "SELECT "+columns+" FROM tasks WHERE id = ?", []any{id}, read)
+	if err == nil && !found {
+		err = notFound(id)
+	}
+	return err
+}
+
+// changeTask runs a write statement of the task store on task id's row;
+// an error when it changed none (there is no such task).
+func (c *conn) changeTask(r *engine.Run, n *hyperlambda.Node, id, q string, args ...any) error {
+	changes, err := c.change(r, n, q, args...)
+	if err == nil && changes != 1 {
+		err = notFound(id)
+	}
+	return err
+}
+
+// change runs a write statement of the task store and returns how many
+// rows it changed.
+func (c *conn) change(r *engine.Run, n *hyperlambda.Node, q string, args ...any) (int64, error) {
+	var changes int64
+	err := c.run(r, n, false, func() error {
+		var err error
+		changes, err = c.write(r, q, args)
+		return err
+	})
+	return changes, err
+}
+
+// row runs a query of the task store for its first row, which read (when
+// given) takes; found is false when there is none.
+func (c *conn) row(r *engine.Run, n *hyperlambda.Node, q string, args []any, read func([]driver.Value)) (found bool, err error) {
+	err = c.rows(r, n, q, args, func(vals []driver.Value) error {
+		if read != nil {
+			read(vals)
+		}
+		found = true
+		return errEnough
+	})
+	return found, err
 }
 
 // rows runs a built statement of the task store on c, as data.* runs its

@@ -82,26 +82,16 @@ func parseRepetition(s string) (*repetition, error) {
 		return p, nil
 	case 4:
 		p.kind = weekdayPattern
-		if parts[0] != "**" {
-			for _, w := range strings.Split(parts[0], "|") {
-				day, err := weekday(w)
-				if err != nil {
-					return bad("%v", err)
-				}
-				p.weekdays = append(p.weekdays, day)
-			}
+		if p.weekdays, err = patternList(parts[0], weekday); err != nil {
+			return bad("%v", err)
 		}
 	case 5:
 		p.kind = monthPattern
-		if parts[0] != "**" {
-			if p.months, err = patternList(parts[0], "month", 1, 12); err != nil {
-				return bad("%v", err)
-			}
+		if p.months, err = patternList(parts[0], number("the month", 1, 12)); err != nil {
+			return bad("%v", err)
 		}
-		if parts[1] != "**" {
-			if p.days, err = patternList(parts[1], "day of the month", 1, 31); err != nil {
-				return bad("%v", err)
-			}
+		if p.days, err = patternList(parts[1], number("the day of the month", 1, 31)); err != nil {
+			return bad("%v", err)
 		}
 		if !p.possible() {
 			return bad("no month it names has a day it names, so it would never come due")
@@ -140,10 +130,20 @@ func patternInt[T int | int64](s, what string, lo, hi T) (T, error) {
 	return T(v), nil
 }
 
-func patternList(s, what string, lo, hi int) ([]int, error) {
-	var out []int
+// number reads one number of a list field, in [lo, hi].
+func number(what string, lo, hi int) func(string) (int, error) {
+	return func(s string) (int, error) { return patternInt(s, what, lo, hi) }
+}
+
+// patternList reads a field that lists weekdays, months or days with |
+// between them: nil for ** (every one), else each item as item reads it.
+func patternList[T any](s string, item func(string) (T, error)) ([]T, error) {
+	if s == "**" {
+		return nil, nil
+	}
+	var out []T
 	for _, part := range strings.Split(s, "|") {
-		v, err := patternInt(part, "the "+what, lo, hi)
+		v, err := item(part)
 		if err != nil {
 			return nil, err
 		}
@@ -193,35 +193,30 @@ func (p *repetition) String() string {
 		return strconv.FormatInt(p.every, 10) + "." + p.unit
 	}
 	var b strings.Builder
-	list := func(items []int) {
-		if items == nil {
-			b.WriteString("**")
-		}
-		for i, v := range items {
-			if i > 0 {
-				b.WriteByte('|')
-			}
-			fmt.Fprintf(&b, "%02d", v)
-		}
-		b.WriteByte('.')
-	}
+	twoDigits := func(v int) string { return fmt.Sprintf("%02d", v) }
 	if p.kind == weekdayPattern {
-		if p.weekdays == nil {
-			b.WriteString("**")
-		}
-		for i, d := range p.weekdays {
-			if i > 0 {
-				b.WriteByte('|')
-			}
-			b.WriteString(d.String())
-		}
-		b.WriteByte('.')
+		writeList(&b, p.weekdays, time.Weekday.String)
 	} else {
-		list(p.months)
-		list(p.days)
+		writeList(&b, p.months, twoDigits)
+		writeList(&b, p.days, twoDigits)
 	}
 	fmt.Fprintf(&b, "%02d.%02d.%02d", p.hour, p.minute, p.second)
 	return b.String()
+}
+
+// writeList writes a list field as patternList reads it, and the dot
+// that ends it.
+func writeList[T any](b *strings.Builder, items []T, text func(T) string) {
+	if items == nil {
+		b.WriteString("**")
+	}
+	for i, v := range items {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		b.WriteString(text(v))
+	}
+	b.WriteByte('.')
 }
 
 // lastInstant is the latest time a .NET DateTime holds.

@@ -251,3 +251,37 @@ func TestReadingDoesNotMakeTheStore(t *testing.T) {
 		t.Fatalf("tables made by reading: %v", v)
 	}
 }
+
+// tasks.get reads [schedules] as the reference's GetEx<bool>: a bool or
+// the text true/false in any case; anything else is an error naming it.
+func TestTaskGetSchedulesFlag(t *testing.T) {
+	ps := newTaskPolicies(t)
+	e := vocab.New()
+	mustRun(t, e, ps.sandbox, "tasks.create:report\r\n   due:date:\"2030-01-01T00:00:00.000Z\"\r\n   .lambda\r\n      log.info:report\r\n")
+	for _, c := range []struct {
+		flag string
+		want bool
+	}{{"bool:true", true}, {"\" TRUE \"", true}, {"False", false}, {"bool:false", false}, {"", false}} {
+		src := "tasks.get:report\r\n"
+		if c.flag != "" {
+			src += "   schedules:" + c.flag + "\r\n"
+		}
+		res := mustRun(t, e, ps.sandbox, src)
+		got := false
+		for _, ch := range res.Lambda.Child(0).Children() {
+			got = got || ch.Name == "schedules"
+		}
+		if got != c.want {
+			t.Errorf("schedules:%s: schedules returned %v, want %v", c.flag, got, c.want)
+		}
+	}
+	for flag, want := range map[string]string{
+		"maybe": `[schedules] must be true or false, not "maybe"`,
+		"int:1": "[schedules] must be true or false, not int",
+	} {
+		_, err := runWith(t, e, ps.sandbox, "tasks.get:report\r\n   schedules:"+flag+"\r\n")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("schedules:%s: got %v, want an error containing %s", flag, err, want)
+		}
+	}
+}
