@@ -279,6 +279,22 @@ func (r *Run) Step() error {
 	return nil
 }
 
+// Charge counts n steps at once, for a slot doing the work of many
+// ordinary calls (hashing a password, parsing a large document, counting
+// tokens), and checks the deadline. Past the budget the usage stops one
+// step over it, as Step's would.
+func (r *Run) Charge(n int64) error {
+	if n <= 0 {
+		return nil
+	}
+	if left := r.budgets.Steps - r.usage.Steps; n > left {
+		r.usage.Steps = r.budgets.Steps + 1
+		return &BudgetError{Budget: "steps", Limit: r.budgets.Steps, Used: r.usage.Steps}
+	}
+	r.usage.Steps += n
+	return r.Interrupted()
+}
+
 func (r *Run) deadlineError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &BudgetError{Budget: "time", Limit: int64(r.budgets.Time / time.Millisecond), Used: int64(time.Since(r.start) / time.Millisecond)}

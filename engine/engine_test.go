@@ -243,3 +243,33 @@ func TestWhitelistLambdaHoldsNoHandleOnTheCaller(t *testing.T) {
 		t.Fatalf("the narrowed code changed the caller: canary calls %d, last statement %q", calls.Load(), lambda.Child(lambda.Len()-1).Name)
 	}
 }
+
+// Charge counts many steps at once: within the budget it adds them all;
+// past it the run ends with the step budget, its usage one over (as a
+// loop of Step would leave it), and the work is never done.
+func TestChargeCountsManySteps(t *testing.T) {
+	e := engine.New()
+	done := 0
+	if err := e.Register(engine.Slot{Sig: whitelist.Signature{Name: "test.heavy"}, Fn: func(r *engine.Run, _ *hyperlambda.Node) error {
+		if err := r.Charge(400); err != nil {
+			return err
+		}
+		done++
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := whitelist.Parse("p.hl", []byte("name:p\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:1000\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambda, _ := hyperlambda.ParseString("test.heavy\r\ntest.heavy\r\ntest.heavy\r\n", hyperlambda.ParseOptions{})
+	res, err := e.Execute(context.Background(), lambda, p)
+	var be *engine.BudgetError
+	if !errors.As(err, &be) || be.Budget != "steps" || be.Used != 1001 {
+		t.Fatalf("got %v", err)
+	}
+	if done != 2 || res.Usage.Steps != 1001 {
+		t.Errorf("done %d times, usage %d steps; want 2 and 1001", done, res.Usage.Steps)
+	}
+}

@@ -176,19 +176,7 @@ func fingerprint(sum []byte) string {
 	return b.String()
 }
 
-// charge counts steps units of work against the step budget (Step also
-// checks the deadline every 64 of them), for calls that cost far more
-// than an ordinary slot call.
-func charge(r *engine.Run, steps int) error {
-	for range steps {
-		if err := r.Step(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func slow(r *engine.Run) error { return charge(r, bcryptSteps) }
+func slow(r *engine.Run) error { return r.Charge(bcryptSteps) }
 
 // intArg is the declared int argument name, or def when it is absent or
 // has no value.

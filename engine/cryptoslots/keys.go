@@ -152,7 +152,7 @@ func finish(r *engine.Run, n *hyperlambda.Node, steps int, work func() ([]byte, 
 	if err != nil {
 		return err
 	}
-	if err := charge(r, steps); err != nil {
+	if err := r.Charge(int64(steps)); err != nil {
 		return err
 	}
 	result, err := work()

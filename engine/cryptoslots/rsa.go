@@ -61,7 +61,7 @@ func createKey(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	if err := charge(r, rsaCost(generateSteps, bits, 3)); err != nil {
+	if err := r.Charge(int64(rsaCost(generateSteps, bits, 3))); err != nil {
 		return err
 	}
 	key, err := generate(r, bits)
@@ -187,7 +187,7 @@ func rsaVerify(r *engine.Run, n *hyperlambda.Node) error {
 	if err := checkAlgorithm(r, n); err != nil {
 		return err
 	}
-	if err := charge(r, rsaCost(publicSteps, key.N.BitLen(), 2)); err != nil {
+	if err := r.Charge(int64(rsaCost(publicSteps, key.N.BitLen(), 2))); err != nil {
 		return err
 	}
 	if err := verify(key, msg, sig); err != nil {
@@ -216,7 +216,7 @@ func rsaEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if room := key.Size() - 11; len(msg) > room {
 		return fmt.Errorf("%d bytes is too long for RSA with a %d-bit key (at most %d): encrypt longer content with crypto.encrypt or crypto.aes.encrypt", len(msg), key.N.BitLen(), room)
 	}
-	if err := charge(r, rsaCost(publicSteps, key.N.BitLen(), 2)); err != nil {
+	if err := r.Charge(int64(rsaCost(publicSteps, key.N.BitLen(), 2))); err != nil {
 		return err
 	}
 	out, err := rsa.EncryptPKCS1v15(rand.Reader, key, msg)

@@ -154,7 +154,7 @@ func countTokens(r *engine.Run, text string) (int, error) {
 	if text == "" {
 		return 0, nil
 	}
-	if err := charge(r, 1+int64(len(text))/bytesPerStep); err != nil {
+	if err := r.Charge(1 + int64(len(text))/bytesPerStep); err != nil {
 		return 0, err
 	}
 	enc, err := encoding()
@@ -165,21 +165,12 @@ func countTokens(r *engine.Run, text string) (int, error) {
 	for text != "" {
 		chunk, steps := nextChunk(text, chunkTargetBytes)
 		text = text[len(chunk):]
-		if err := charge(r, steps); err != nil {
+		if err := r.Charge(steps); err != nil {
 			return 0, err
 		}
 		count += len(enc.EncodeOrdinary(chunk))
 	}
 	return count, nil
-}
-
-func charge(r *engine.Run, steps int64) error {
-	for ; steps > 0; steps-- {
-		if err := r.Step(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Character classes as the pattern sees them. regexp2, which tiktoken-go
