@@ -23,7 +23,7 @@ func html2lambda(r *engine.Run, n *hyperlambda.Node) error {
 	}
 	// The builder counts every element, attribute and text: each becomes
 	// exactly one node below.
-	doc, err := parseHTML(text, r.Policy().Budgets.Depth, false, r.Created)
+	doc, err := parseRun(r, text, false)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,10 @@ func markdown2html(r *engine.Run, n *hyperlambda.Node) error {
 	if len(src) > maxMarkdownBytes {
 		return fmt.Errorf("Markdown of %d bytes is over the %d bytes markdown2html converts", len(src), maxMarkdownBytes)
 	}
+	// Charged as HTML is: a loop of conversions ends at the step budget.
+	if err := r.Charge(1 + int64(len(src))/bytesPerStep); err != nil {
+		return err
+	}
 	media, err := mediaOption(r, n)
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ func html2markdown(r *engine.Run, n *hyperlambda.Node) error {
 	}
 	// The parsed document counts against the node budget like the lambda
 	// html2lambda would make of it.
-	doc, err := parseHTML(text, r.Policy().Budgets.Depth, true, r.Created)
+	doc, err := parseRun(r, text, true)
 	if err != nil {
 		return err
 	}
