@@ -283,6 +283,9 @@ func slotCompare(r *Run, n *hyperlambda.Node) error {
 		}
 	} else {
 		c, ok := compare(a, b)
+		if x, isText := a.(string); isText && ok && n.Name != "eq" && n.Name != "neq" {
+			c = textOrder(x, b.(string)) // equality stays ordinal, as the reference's Equals
+		}
 		switch n.Name {
 		case "eq":
 			res = ok && c == 0

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf16"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"hlstudio/hyperlambda"
 )
@@ -84,6 +87,23 @@ func Select(n *hyperlambda.Node, buf []*hyperlambda.Node) ([]*hyperlambda.Node, 
 		}
 	}
 	return x.Evaluate(n)
+}
+
+// collators order text for textOrder; a Collator keeps buffers, so each
+// comparison borrows one.
+var collators = sync.Pool{New: func() any { return collate.New(language.Und) }}
+
+// textOrder orders text as the reference's string.CompareTo does, by
+// culture rather than by code (so "apple" < "Banana" < "banana"): here
+// the Unicode Collation Algorithm with CLDR's root order, which is the
+// same on every machine, unlike a server's current culture.
+func textOrder(a, b string) int {
+	if a == b {
+		return 0
+	}
+	c := collators.Get().(*collate.Collator)
+	defer collators.Put(c)
+	return c.CompareString(a, b)
 }
 
 // compare orders a and b for eq/lt/...: values of different Go types are
