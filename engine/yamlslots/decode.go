@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/big"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -31,10 +35,14 @@ func parseLimit(nodes int64) int {
 }
 
 // parse reads text as one YAML document and returns its root, nil for an
-// empty document.
-func parse(text string, limit int) (*yaml.Node, error) {
+// empty document. go-yaml cannot be stopped once it starts, so the parse
+// is charged to work before it is done.
+func parse(text string, limit int, work *meter) (*yaml.Node, error) {
 	if len(text) > limit {
 		return nil, fmt.Errorf("the YAML text is %d bytes, more than the %d this run may parse (its node budget)", len(text), limit)
+	}
+	if err := work.now(int64(len(text)) * parseNsPerByte); err != nil {
+		return nil, err
 	}
 	dec := yaml.NewDecoder(strings.NewReader(text))
 	var doc yaml.Node
@@ -69,22 +77,24 @@ type walker struct {
 	maxVisits int64
 	visits    int64
 	active    map[*yaml.Node]bool // anchored collections being expanded
+	work      *meter              // the expansion's steps
 }
 
-func newWalker(maxDepth int, maxVisits int64) *walker {
-	return &walker{maxDepth: maxDepth, maxVisits: maxVisits, active: map[*yaml.Node]bool{}}
+func newWalker(maxDepth int, maxVisits int64, work *meter) *walker {
+	return &walker{maxDepth: maxDepth, maxVisits: maxVisits, active: map[*yaml.Node]bool{}, work: work}
 }
 
 // visit counts one node reached without being made into a node (by
 // yaml2json, or a merged key the mapping overrides), so that aliases of
 // aliases (the "billion laughs") end at the node budget rather than after
-// 10^9 of them.
-func (w *walker) visit(y *yaml.Node) error {
+// 10^9 of them, and charges its work, so that a small text expanding to
+// many nodes is paid for.
+func (w *walker) visit(y *yaml.Node, ns int64) error {
 	w.visits++
 	if w.visits > w.maxVisits {
 		return fmt.Errorf("line %d: the YAML, aliases expanded, has more than %d nodes (the node budget)", y.Line, w.maxVisits)
 	}
-	return nil
+	return w.work.add(ns)
 }
 
 // deref follows an alias to the node it names.
@@ -129,7 +139,7 @@ func (w *walker) entries(m *yaml.Node, depth int) ([]entry, error) {
 		return nil, fmt.Errorf("line %d: nested deeper than %d", m.Line, w.maxDepth)
 	}
 	own := make(map[string]int, len(m.Content)/2) // key -> line
-	merges := false
+	mergeLine := 0                                // of the merge key, 0 without one
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, err := w.deref(m.Content[i])
 		if err != nil {
@@ -139,7 +149,12 @@ func (w *walker) entries(m *yaml.Node, depth int) ([]entry, error) {
 			return nil, fmt.Errorf("line %d: a mapping key must be a scalar, not a %s", k.Line, kindName(k))
 		}
 		if k.Tag == "!!merge" {
-			merges = true
+			// A key given twice, as any other: one << takes a
+			// sequence of mappings when several are merged.
+			if mergeLine > 0 {
+				return nil, fmt.Errorf("line %d: the merge key << is given twice (first on line %d); merge several mappings with << [*a, *b]", k.Line, mergeLine)
+			}
+			mergeLine = k.Line
 			continue
 		}
 		if line, again := own[k.Value]; again {
@@ -149,7 +164,7 @@ func (w *walker) entries(m *yaml.Node, depth int) ([]entry, error) {
 	}
 	out := make([]entry, 0, len(m.Content)/2)
 	var merged map[string]bool
-	if merges {
+	if mergeLine > 0 {
 		merged = map[string]bool{}
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -170,7 +185,7 @@ func (w *walker) entries(m *yaml.Node, depth int) ([]entry, error) {
 				return nil, err
 			}
 			for _, e := range sub {
-				if err := w.visit(e.value); err != nil {
+				if err := w.visit(e.value, mergeNs); err != nil {
 					return nil, err
 				}
 				if _, mine := own[e.key]; mine || merged[e.key] {
@@ -277,13 +292,34 @@ func (w *walker) toLambda(y *yaml.Node, dst *hyperlambda.Node, depth int, count 
 // quotedOrBlock are the styles that make a scalar text whatever it says.
 const quotedOrBlock = yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle
 
-// scalarValue is the Hyperlambda value of a scalar, by its tag (go-yaml
-// resolves plain scalars with YAML 1.2's core schema; a quoted scalar is
-// a string): null nil, bool bool, int long (beyond it decimal), float
-// decimal when a .NET decimal holds it exactly, else double (as
-// json2lambda types numbers), a timestamp with a time of day a date,
-// !!binary bytes, anything else its text.
+// plain reports a scalar written without quotes, block or tag, which
+// YAML types by what it says.
+func plain(y *yaml.Node) bool {
+	return y.Style&(quotedOrBlock|yaml.TaggedStyle) == 0
+}
+
+// scalarValue is the Hyperlambda value of a scalar. A plain scalar is
+// typed by YAML 1.2's core schema (coreNumber), not by go-yaml's wider
+// rules; otherwise by its tag (a quoted scalar is a string): null nil,
+// bool bool, int long (beyond it decimal), float decimal when a .NET
+// decimal holds it exactly, else double (as json2lambda types numbers),
+// a timestamp with a time of day a date, !!binary bytes, anything else
+// its text.
 func scalarValue(y *yaml.Node) (any, error) {
+	if plain(y) {
+		switch y.Tag {
+		case "!!int", "!!float", "!!str":
+			if v, ok := coreNumber(y.Value); ok {
+				return v, nil
+			}
+			if y.Tag != "!!str" {
+				// A number only by YAML 1.1's rules (go-yaml's): 01234,
+				// 08540, 1_000, 0b11. Zip codes and ids keep their
+				// digits, as the reference keeps all scalars text.
+				return y.Value, nil
+			}
+		}
+	}
 	switch y.Tag {
 	case "!!null":
 		return nil, nil
@@ -294,6 +330,7 @@ func scalarValue(y *yaml.Node) (any, error) {
 		}
 		return b, nil
 	case "!!int":
+		// Explicitly tagged (!!int 0b11): what the author asked for.
 		var v any
 		if err := y.Decode(&v); err != nil {
 			return nil, scalarError(y, err)
@@ -312,11 +349,8 @@ func scalarValue(y *yaml.Node) (any, error) {
 		if err := y.Decode(&f); err != nil {
 			return nil, scalarError(y, err)
 		}
-		text := strings.TrimPrefix(strings.ReplaceAll(y.Value, "_", ""), "+")
-		if d, err := decimal.NewFromString(text); err == nil {
-			if nd, ok := hyperlambda.NetDecimal(d); ok && nd.Equal(d) {
-				return nd, nil
-			}
+		if d, ok := exactDecimal(strings.ReplaceAll(y.Value, "_", "")); ok {
+			return d, nil
 		}
 		return f, nil
 	case "!!timestamp":
@@ -333,7 +367,7 @@ func scalarValue(y *yaml.Node) (any, error) {
 	case "!!str":
 		// A plain date-time go-yaml does not resolve (no zone, a space
 		// before the zone) is still one.
-		if y.Style&(quotedOrBlock|yaml.TaggedStyle) == 0 {
+		if plain(y) {
 			if d, hasTime, ok := parseTimestamp(y.Value); ok && hasTime {
 				return d, nil
 			}
@@ -347,6 +381,82 @@ func scalarValue(y *yaml.Node) (any, error) {
 		return b, nil
 	}
 	return y.Value, nil // "<<" as a value, tags of other schemas
+}
+
+// YAML 1.2's core schema: integers in decimal, 0o octal and 0x hex,
+// floats with a fraction or exponent, the infinities and NaN.
+var (
+	coreDecimal = regexp.MustCompile(`^[-+]?[0-9]+$`)
+	coreBased   = regexp.MustCompile(`^0(?:o[0-7]+|x[0-9a-fA-F]+)$`)
+	coreFloat   = regexp.MustCompile(`^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$`)
+	coreSpecial = map[string]float64{}
+)
+
+func init() {
+	for _, inf := range []string{".inf", ".Inf", ".INF"} {
+		coreSpecial[inf] = math.Inf(1)
+		coreSpecial["+"+inf] = math.Inf(1)
+		coreSpecial["-"+inf] = math.Inf(-1)
+	}
+	for _, nan := range []string{".nan", ".NaN", ".NAN"} {
+		coreSpecial[nan] = math.NaN()
+	}
+}
+
+// coreNumber is the number s means by YAML 1.2's core schema, typed as
+// json2lambda types a JSON number (long, else decimal when exact, else
+// double, ±Infinity beyond it), so that yaml2lambda of json2yaml's text
+// equals json2lambda of the JSON. A decimal integer with a leading zero
+// (01234, 08540) is not one: YAML 1.1 reads it as octal, 1.2 as decimal,
+// and such digits are zip codes and ids; it stays text.
+func coreNumber(s string) (any, bool) {
+	if s == "" || !strings.ContainsRune("0123456789+-.", rune(s[0])) {
+		return nil, false // most text, without matching the patterns
+	}
+	switch {
+	case coreDecimal.MatchString(s):
+		if digits := strings.TrimLeft(s, "+-"); len(digits) > 1 && digits[0] == '0' {
+			return nil, false
+		}
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return i, true
+		}
+	case coreBased.MatchString(s):
+		base := 8
+		if s[1] == 'x' {
+			base = 16
+		}
+		b, _ := new(big.Int).SetString(s[2:], base)
+		if b.IsInt64() {
+			return b.Int64(), true
+		}
+		d := decimal.NewFromBigInt(b, 0)
+		if nd, ok := hyperlambda.NetDecimal(d); ok && nd.Equal(d) {
+			return nd, true
+		}
+		f, _ := new(big.Float).SetInt(b).Float64()
+		return f, true
+	case coreFloat.MatchString(s):
+	default:
+		f, ok := coreSpecial[s]
+		return f, ok
+	}
+	if d, ok := exactDecimal(s); ok {
+		return d, true
+	}
+	f, _ := strconv.ParseFloat(s, 64) // ±Inf beyond a double, as json2lambda
+	return f, true
+}
+
+// exactDecimal is the number text writes as a .NET decimal, when one
+// holds it exactly.
+func exactDecimal(text string) (decimal.Decimal, bool) {
+	d, err := decimal.NewFromString(strings.TrimPrefix(text, "+"))
+	if err != nil {
+		return d, false
+	}
+	nd, ok := hyperlambda.NetDecimal(d)
+	return nd, ok && nd.Equal(d)
 }
 
 // scalarError is go-yaml's decode error with the scalar's line.

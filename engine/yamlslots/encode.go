@@ -1,7 +1,6 @@
 package yamlslots
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
 	"math"
@@ -14,63 +13,132 @@ import (
 	"hlstudio/hyperlambda"
 )
 
-// yamlOfNodes is the YAML tree of a list of nodes, as the reference's
+// lambdaList is the YAML of a list of lambda nodes, as the reference's
 // lambda2yaml shapes it (through its JSON conversion): a mapping when
 // one of them has a name other than "" or ".", else a sequence; a node
 // with children is such a collection of them, one without its value.
-// Nothing at all is an empty mapping. count is told of every node
-// converted (as lambda2json counts its copies). owner is the node whose
-// children list is, named in errors.
-func yamlOfNodes(list []*hyperlambda.Node, owner *hyperlambda.Node, depth, maxDepth int, count func(int) error) (*yaml.Node, error) {
-	if depth > maxDepth {
-		return nil, fmt.Errorf("%s: nested deeper than %d", owner.Path(), maxDepth)
-	}
-	mapping := false
+// Nothing at all is an empty mapping. It is converted a piece at a time
+// as it is written (emit), so that a large lambda is never a large
+// go-yaml tree. count is told of every node converted (as lambda2json
+// counts its copies); owner is the node whose children list is, named
+// in errors.
+type lambdaList struct {
+	list     []*hyperlambda.Node
+	owner    *hyperlambda.Node
+	depth    int
+	maxDepth int
+	count    func(int) error
+	isMap    bool
+}
+
+func newLambdaList(list []*hyperlambda.Node, owner *hyperlambda.Node, depth, maxDepth int, count func(int) error) *lambdaList {
+	l := &lambdaList{list: list, owner: owner, depth: depth, maxDepth: maxDepth, count: count}
 	for _, c := range list {
 		if c.Name != "" && c.Name != "." {
-			mapping = true
+			l.isMap = true
 			break
 		}
 	}
-	if !mapping && len(list) > 0 {
-		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(list))}
-		for _, c := range list {
-			v, err := yamlOfNode(c, depth, maxDepth, count)
-			if err != nil {
-				return nil, err
-			}
-			seq.Content = append(seq.Content, v)
-		}
-		return seq, nil
-	}
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(list))}
-	seen := make(map[string]bool, len(list))
-	for _, c := range list {
-		// As the reference (a JSON object cannot hold a name twice), and
-		// because YAML with a repeated key is not valid YAML.
-		if seen[c.Name] {
-			return nil, fmt.Errorf("%s: two nodes named %q: a YAML mapping's keys are unique", owner.Path(), c.Name)
-		}
-		seen[c.Name] = true
-		v, err := yamlOfNode(c, depth, maxDepth, count)
-		if err != nil {
-			return nil, err
-		}
-		m.Content = append(m.Content, stringNode(c.Name), v)
-	}
-	return m, nil
+	return l
 }
 
-func yamlOfNode(n *hyperlambda.Node, depth, maxDepth int, count func(int) error) (*yaml.Node, error) {
-	if err := count(1); err != nil {
+func (l *lambdaList) size(limit int) int {
+	total := 1
+	if l.isMap {
+		total += len(l.list) // the keys
+	}
+	for _, c := range l.list {
+		if total > limit {
+			break
+		}
+		total += lambdaItem{c, l}.size(limit - total)
+	}
+	return total
+}
+
+func (l *lambdaList) collection() bool { return len(l.list) > 0 }
+func (l *lambdaList) mapping() bool    { return l.isMap }
+func (l *lambdaList) len() int         { return len(l.list) }
+func (l *lambdaList) value(i int) tree { return lambdaItem{l.list[i], l} }
+
+func (l *lambdaList) key(i int) *yaml.Node {
+	if !l.isMap {
+		return nil
+	}
+	return stringNode(l.list[i].Name)
+}
+
+// open checks the list's depth and, for a mapping, that no name is
+// given twice: as the reference (a JSON object cannot hold a name
+// twice), and because YAML with a repeated key is not valid YAML.
+func (l *lambdaList) open() (items, error) {
+	if l.depth > l.maxDepth {
+		return nil, fmt.Errorf("%s: nested deeper than %d", l.owner.Path(), l.maxDepth)
+	}
+	if !l.isMap {
+		return l, nil
+	}
+	seen := make(map[string]struct{}, len(l.list))
+	for _, c := range l.list {
+		if _, again := seen[c.Name]; again {
+			return nil, fmt.Errorf("%s: two nodes named %q: a YAML mapping's keys are unique", l.owner.Path(), c.Name)
+		}
+		seen[c.Name] = struct{}{}
+	}
+	return l, nil
+}
+
+func (l *lambdaList) node() (*yaml.Node, error) {
+	if _, err := l.open(); err != nil {
 		return nil, err
 	}
-	if n.Len() > 0 {
-		return yamlOfNodes(n.Children(), n, depth+1, maxDepth, count)
+	if len(l.list) == 0 {
+		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}, nil
 	}
-	v, err := scalarNode(n.Value)
+	return collect(l, l.isMap)
+}
+
+// lambdaItem is one node of a lambdaList: its value, or the collection
+// of its children.
+type lambdaItem struct {
+	n      *hyperlambda.Node
+	parent *lambdaList
+}
+
+func (it lambdaItem) children() *lambdaList {
+	p := it.parent
+	return newLambdaList(it.n.Children(), it.n, p.depth+1, p.maxDepth, p.count)
+}
+
+func (it lambdaItem) size(limit int) int {
+	if it.n.Len() == 0 {
+		return 1
+	}
+	// The node is its collection: one node, not two.
+	return it.children().size(limit)
+}
+
+func (it lambdaItem) collection() bool { return it.n.Len() > 0 }
+func (it lambdaItem) mapping() bool    { return it.n.Len() > 0 && it.children().isMap }
+
+// open counts the node and opens its children's list.
+func (it lambdaItem) open() (items, error) {
+	if err := it.parent.count(1); err != nil {
+		return nil, err
+	}
+	return it.children().open()
+}
+
+func (it lambdaItem) node() (*yaml.Node, error) {
+	if err := it.parent.count(1); err != nil {
+		return nil, err
+	}
+	if it.n.Len() > 0 {
+		return it.children().node()
+	}
+	v, err := scalarNode(it.n.Value)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", n.Path(), err)
+		return nil, fmt.Errorf("%s: %w", it.n.Path(), err)
 	}
 	return v, nil
 }
@@ -167,70 +235,11 @@ func init() {
 }
 
 func needsQuotes(s string) bool {
-	return yaml11Words[s] || base60.MatchString(s) || timestampPattern.MatchString(s) ||
+	_, number := coreNumber(s) // 1e400 (beyond a double), which go-yaml leaves plain
+	return number || yaml11Words[s] || base60.MatchString(s) || timestampPattern.MatchString(s) ||
 		strings.ContainsAny(s, "\r\u0085\u2028\u2029") ||
 		// go-yaml writes a block whose line starts with a tab, then
 		// cannot read it back ("found a tab character where an
 		// indentation space is expected").
 		strings.Contains(s, "\n") && (strings.HasPrefix(s, "\t") || strings.Contains(s, "\n\t"))
-}
-
-// emit writes root as YAML, each line ending in newline ("\n" or
-// "\r\n"), refusing through room as soon as the text passes the output
-// budget, so that it is never built whole.
-func emit(root *yaml.Node, newline string, room func(int) error) (string, error) {
-	w := &budgetWriter{room: room, crlf: newline == "\r\n"}
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	enc.CompactSeqIndent() // "- item" under its key, as YamlDotNet writes it
-	err := enc.Encode(root)
-	if err == nil {
-		err = enc.Close()
-	}
-	if w.err != nil {
-		return "", w.err
-	}
-	if err != nil {
-		return "", fmt.Errorf("cannot write YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	return w.buf.String(), nil
-}
-
-// budgetWriter collects the emitter's output, turning line breaks into
-// CRLF when asked, and fails once the output budget could not hold it.
-type budgetWriter struct {
-	buf  bytes.Buffer
-	room func(int) error
-	crlf bool
-	err  error
-}
-
-func (w *budgetWriter) Write(p []byte) (int, error) {
-	if w.err != nil {
-		return 0, w.err
-	}
-	written, size := len(p), len(p)
-	if w.crlf {
-		size += bytes.Count(p, []byte{'\n'})
-	}
-	if err := w.room(w.buf.Len() + size); err != nil {
-		w.err = err
-		return 0, err
-	}
-	if !w.crlf {
-		return w.buf.Write(p)
-	}
-	// go-yaml writes raw line breaks only between lines: text with a
-	// carriage return is double-quoted (escaped), so none is doubled.
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			w.buf.Write(p)
-			break
-		}
-		w.buf.Write(p[:i])
-		w.buf.WriteString("\r\n")
-		p = p[i+1:]
-	}
-	return written, nil
 }

@@ -24,7 +24,7 @@ func (w *walker) toJSON(y *yaml.Node, buf *bytes.Buffer, depth int, room func(in
 	if err != nil {
 		return err
 	}
-	if err := w.visit(y); err != nil {
+	if err := w.visit(y, visitNs); err != nil {
 		return err
 	}
 	if depth > w.maxDepth {
@@ -39,11 +39,16 @@ func (w *walker) toJSON(y *yaml.Node, buf *bytes.Buffer, depth int, room func(in
 		// An integer beyond a long is a decimal, which lambda2json writes
 		// with ".0" (as Newtonsoft); written as YAML wrote it, it stays
 		// an integer.
+		start := buf.Len()
 		if d, ok := v.(decimal.Decimal); ok && d.Exponent() == 0 && !strings.ContainsAny(y.Value, ".eE") {
 			buf.WriteString(d.String())
-			return room(buf.Len())
+		} else if err := writeJSON(buf, v, room); err != nil {
+			return err
 		}
-		return writeJSON(buf, v, room)
+		if err := w.work.add(int64(buf.Len()-start) * jsonNsPerByte); err != nil {
+			return err
+		}
+		return room(buf.Len())
 	case yaml.SequenceNode:
 		w.enter(y)
 		defer w.leave(y)
@@ -95,15 +100,30 @@ func writeJSON(buf *bytes.Buffer, v any, room func(int) error) error {
 	return room(buf.Len())
 }
 
-// yamlOfJSON reads JSON text into a YAML tree, token by token: objects
-// become mappings (of a key given twice the last value is kept, where
-// the first stood, as Newtonsoft's reading does), arrays sequences,
-// numbers plain scalars with their JSON text, text a string scalar; a
-// string holding an ISO 8601 date-time stays plain, so that it reads
-// back as a date, as the reference's Newtonsoft makes it one. count is
-// told of every node before it is made; nesting beyond maxDepth is an
-// error.
-func yamlOfJSON(text string, maxDepth int, count func(int) error) (*yaml.Node, error) {
+// jsonValue is a JSON value as json2yaml reads it, kept small (48
+// bytes): the go-yaml nodes of a piece are made only as it is written.
+type jsonValue struct {
+	text  string      // a scalar's: the number as written, the string, true or false
+	items []jsonValue // an array's values, an object's keys and values in turn
+	kind  jsonKind
+}
+
+type jsonKind uint8
+
+const (
+	jsonNull jsonKind = iota
+	jsonBool
+	jsonNumber
+	jsonString
+	jsonArray
+	jsonObject
+)
+
+// readJSON reads JSON text token by token: objects become mappings (of
+// a key given twice the last value is kept, where the first stood, as
+// Newtonsoft's reading does), arrays sequences. count is told of every
+// value and key before it is kept; nesting beyond maxDepth is an error.
+func readJSON(text string, maxDepth int, count func(int) error) (*jsonValue, error) {
 	r := &jsonReader{dec: json.NewDecoder(strings.NewReader(text)), maxDepth: maxDepth, count: count}
 	r.dec.UseNumber()
 	root, err := r.value(0)
@@ -113,7 +133,7 @@ func yamlOfJSON(text string, maxDepth int, count func(int) error) (*yaml.Node, e
 	if _, err := r.dec.Token(); err != io.EOF {
 		return nil, errors.New("not valid JSON: text after the value")
 	}
-	return root, nil
+	return &root, nil
 }
 
 type jsonReader struct {
@@ -122,67 +142,125 @@ type jsonReader struct {
 	count    func(int) error
 }
 
-func (r *jsonReader) value(depth int) (*yaml.Node, error) {
+func (r *jsonReader) value(depth int) (jsonValue, error) {
 	if depth > r.maxDepth {
-		return nil, fmt.Errorf("nested deeper than %d", r.maxDepth)
+		return jsonValue{}, fmt.Errorf("nested deeper than %d", r.maxDepth)
 	}
 	tok, err := r.dec.Token()
 	if err != nil {
-		return nil, err
+		return jsonValue{}, err
 	}
 	if err := r.count(1); err != nil {
-		return nil, err
+		return jsonValue{}, err
 	}
 	switch t := tok.(type) {
 	case json.Delim:
-		var n *yaml.Node
+		v := jsonValue{kind: jsonArray}
 		if t == '{' {
-			n = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			v.kind = jsonObject
 			at := map[string]int{} // key -> index of its value
 			for r.dec.More() {
 				k, err := r.dec.Token()
 				if err != nil {
-					return nil, err
+					return v, err
 				}
 				key := k.(string)
-				v, err := r.value(depth + 1)
+				item, err := r.value(depth + 1)
 				if err != nil {
-					return nil, err
+					return v, err
 				}
 				if i, again := at[key]; again {
-					n.Content[i] = v
+					v.items[i] = item
 					continue
 				}
 				if err := r.count(1); err != nil {
-					return nil, err
+					return v, err
 				}
-				at[key] = len(n.Content) + 1
-				n.Content = append(n.Content, stringNode(key), v)
+				at[key] = len(v.items) + 1
+				v.items = append(v.items, jsonValue{kind: jsonString, text: key}, item)
 			}
 		} else {
-			n = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 			for r.dec.More() {
-				v, err := r.value(depth + 1)
+				item, err := r.value(depth + 1)
 				if err != nil {
-					return nil, err
+					return v, err
 				}
-				n.Content = append(n.Content, v)
+				v.items = append(v.items, item)
 			}
 		}
 		if _, err := r.dec.Token(); err != nil { // the closing delimiter
-			return nil, err
+			return v, err
 		}
-		return n, nil
+		return v, nil
 	case json.Number:
-		// JSON's numbers are YAML 1.2 ints and floats as written.
-		return &yaml.Node{Kind: yaml.ScalarNode, Value: string(t)}, nil
+		return jsonValue{kind: jsonNumber, text: string(t)}, nil
 	case string:
-		if isoDateTime(t) {
-			return &yaml.Node{Kind: yaml.ScalarNode, Value: t}, nil
-		}
-		return stringNode(t), nil
+		return jsonValue{kind: jsonString, text: t}, nil
 	case bool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(t)}, nil
+		return jsonValue{kind: jsonBool, text: fmt.Sprint(t)}, nil
+	}
+	return jsonValue{kind: jsonNull}, nil
+}
+
+// jsonTree is a JSON value as the YAML emit writes: objects mappings,
+// arrays sequences, numbers plain scalars with their JSON text (YAML
+// 1.2 reads them as the numbers they are), text a string scalar, except
+// that a string holding an ISO 8601 date-time stays plain, so that it
+// reads back as a date, as the reference's Newtonsoft makes it one.
+type jsonTree struct{ v *jsonValue }
+
+func (t jsonTree) size(limit int) int {
+	total := 1
+	for i := range t.v.items {
+		if total > limit {
+			break
+		}
+		total += jsonTree{&t.v.items[i]}.size(limit - total)
+	}
+	return total
+}
+
+func (t jsonTree) collection() bool {
+	return (t.v.kind == jsonArray || t.v.kind == jsonObject) && len(t.v.items) > 0
+}
+
+func (t jsonTree) mapping() bool        { return t.v.kind == jsonObject }
+func (t jsonTree) open() (items, error) { return t, nil }
+
+func (t jsonTree) len() int {
+	if t.v.kind == jsonObject {
+		return len(t.v.items) / 2
+	}
+	return len(t.v.items)
+}
+
+func (t jsonTree) key(i int) *yaml.Node {
+	if t.v.kind != jsonObject {
+		return nil
+	}
+	return stringNode(t.v.items[2*i].text)
+}
+
+func (t jsonTree) value(i int) tree {
+	if t.v.kind == jsonObject {
+		return jsonTree{&t.v.items[2*i+1]}
+	}
+	return jsonTree{&t.v.items[i]}
+}
+
+func (t jsonTree) node() (*yaml.Node, error) {
+	switch t.v.kind {
+	case jsonArray, jsonObject:
+		return collect(t, t.v.kind == jsonObject)
+	case jsonNumber:
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: t.v.text}, nil
+	case jsonString:
+		if isoDateTime(t.v.text) {
+			return &yaml.Node{Kind: yaml.ScalarNode, Value: t.v.text}, nil
+		}
+		return stringNode(t.v.text), nil
+	case jsonBool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: t.v.text}, nil
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
 }

@@ -5,12 +5,13 @@
 // A mapping becomes nodes named by its keys, a sequence nodes named ".",
 // as json2lambda builds them, so the two agree; a document that is a
 // lone scalar becomes the node's value. Unlike the reference (YamlDotNet
-// without a type, which makes every scalar a string), scalars keep their
-// YAML types: ints are long, floats decimal when a .NET decimal holds
-// them exactly (else double), true/false bool, null null, a plain
-// date-time a date; quoting a scalar makes it text. Anchors and aliases
-// are expanded and merge keys (<<) merged; duplicate keys, cycles and
-// several documents are errors.
+// without a type, which makes every scalar a string), plain scalars are
+// typed by YAML 1.2's core schema: integers (decimal, 0x, 0o) are long,
+// floats decimal when a .NET decimal holds them exactly (else double),
+// true/false bool, null null, a plain date-time a date; what only YAML
+// 1.1 makes a number (01234, 1_000, 0b11) stays text, as quoted scalars
+// do. Anchors and aliases are expanded and merge keys (<<) merged;
+// duplicate keys (<< too), cycles and several documents are errors.
 //
 // Bounds: the text is parsed whole (go.yaml.in/yaml/v3, which refuses
 // 10,000 levels of nesting itself), so its size is refused beyond the
@@ -20,7 +21,11 @@
 // overrides) is counted the same way, so a "billion laughs" ends at the
 // node budget; nesting, through aliases too, is capped by the depth
 // budget; every text written counts against the output budget as it is
-// written.
+// written. The work (bytes parsed, nodes expanded, made and written) is
+// charged to the step budget as it is done (meter.go), so the deadline
+// is checked throughout and no slot succeeds past it. go-yaml's emitter
+// is given a large document a piece at a time (pieces.go), as it keeps
+// all of a document's events until the end.
 package yamlslots
 
 import (

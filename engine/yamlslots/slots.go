@@ -7,22 +7,39 @@ import (
 	"hlstudio/hyperlambda"
 )
 
+// Each slot charges its work to the step budget as it goes (meter.go)
+// and checks the deadline before it returns, so that none succeeds past
+// it.
+
 func yaml2lambda(r *engine.Run, n *hyperlambda.Node) error {
 	text, err := engine.TextValue(n, "YAML")
 	if err != nil {
 		return err
 	}
 	b := r.Policy().Budgets
-	root, err := parse(text, parseLimit(b.Nodes))
+	work := newMeter(r.Charge)
+	root, err := parse(text, parseLimit(b.Nodes), work)
 	if err != nil {
+		return err
+	}
+	if err := r.Interrupted(); err != nil { // the parse may have run long
 		return err
 	}
 	// Built aside, so that a failure leaves n as it was.
 	tmp := hyperlambda.New("", nil)
 	if root != nil {
-		if err := newWalker(b.Depth, b.Nodes).toLambda(root, tmp, 0, r.Created); err != nil {
+		made := func(k int) error {
+			if err := r.Created(k); err != nil {
+				return err
+			}
+			return work.add(int64(k) * makeNs)
+		}
+		if err := newWalker(b.Depth, b.Nodes, work).toLambda(root, tmp, 0, made); err != nil {
 			return err
 		}
+	}
+	if err := finish(r, work); err != nil {
+		return err
 	}
 	// A mapping or sequence fills n's children; a lone scalar becomes
 	// n's value (as json2lambda); an empty document leaves nothing.
@@ -38,14 +55,21 @@ func yaml2json(r *engine.Run, n *hyperlambda.Node) error {
 		return err
 	}
 	b := r.Policy().Budgets
-	root, err := parse(text, parseLimit(b.Nodes))
+	work := newMeter(r.Charge)
+	root, err := parse(text, parseLimit(b.Nodes), work)
 	if err != nil {
+		return err
+	}
+	if err := r.Interrupted(); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	if root == nil {
 		buf.WriteString("null") // an empty document, as the reference
-	} else if err := newWalker(b.Depth, b.Nodes).toJSON(root, &buf, 0, r.OutputRoom); err != nil {
+	} else if err := newWalker(b.Depth, b.Nodes, work).toJSON(root, &buf, 0, r.OutputRoom); err != nil {
+		return err
+	}
+	if err := finish(r, work); err != nil {
 		return err
 	}
 	if err := r.Output(buf.Len()); err != nil {
@@ -63,13 +87,20 @@ func lambda2yaml(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	root, err := yamlOfNodes(src, n, 0, r.Policy().Budgets.Depth, r.Created)
+	work := newMeter(r.Charge)
+	converted := func(k int) error {
+		if err := r.Created(k); err != nil {
+			return err
+		}
+		return work.add(int64(k) * convertNs)
+	}
+	root := newLambdaList(src, n, 0, r.Policy().Budgets.Depth, converted)
+	// CRLF, as the reference's serializer is told to write.
+	out, err := emit(root, "\r\n", r.OutputRoom, work)
 	if err != nil {
 		return err
 	}
-	// CRLF, as the reference's serializer is told to write.
-	out, err := emit(root, "\r\n", r.OutputRoom)
-	if err != nil {
+	if err := finish(r, work); err != nil {
 		return err
 	}
 	if err := r.Output(len(out)); err != nil {
@@ -85,14 +116,27 @@ func json2yaml(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	root, err := yamlOfJSON(text, r.Policy().Budgets.Depth, r.Created)
+	work := newMeter(r.Charge)
+	if err := work.now(int64(len(text)) * jsonNsPerByte); err != nil {
+		return err
+	}
+	read := func(k int) error {
+		if err := r.Created(k); err != nil {
+			return err
+		}
+		return work.add(int64(k) * convertNs)
+	}
+	root, err := readJSON(text, r.Policy().Budgets.Depth, read)
 	if err != nil {
 		return err
 	}
 	// The reference's serializer here keeps the platform's line break
 	// ("\n" on the Linux servers it runs on).
-	out, err := emit(root, "\n", r.OutputRoom)
+	out, err := emit(jsonTree{root}, "\n", r.OutputRoom, work)
 	if err != nil {
+		return err
+	}
+	if err := finish(r, work); err != nil {
 		return err
 	}
 	if err := r.Output(len(out)); err != nil {
@@ -101,4 +145,13 @@ func json2yaml(r *engine.Run, n *hyperlambda.Node) error {
 	n.Clear()
 	n.Value = out
 	return nil
+}
+
+// finish charges the work still pending and refuses a result made past
+// the deadline.
+func finish(r *engine.Run, work *meter) error {
+	if err := work.flush(); err != nil {
+		return err
+	}
+	return r.Interrupted()
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"go.yaml.in/yaml/v3"
 
 	"hlstudio/engine"
 	"hlstudio/engine/enginetest"
@@ -48,9 +49,10 @@ var seed uint64 = 1
 
 var awkward = []string{
 	"", " ", "  lead", "trail  ", "\ttab", "a\tb", "#", "# c", "a #b", "a# b", ": x", "a: b", "a:b", "-", "- x", "-x", "--", "---", "...", "--- x",
-	"?", "? x", "!", "!x", "!!str", "&a", "*a", "|", ">", "%", "@", "`", "'", "''", "\"", "\"\"", "{", "}", "[]", "{}", ",", "a, b", "[a]",
+	"?", "? x", "?x", ":x", "!", "!x", "!!str", "&a", "*a", "|", ">", "%", "@", "`", "'", "''", "\"", "\"\"", "{", "}", "[]", "{}", ",", "a, b", "[a]",
 	"null", "Null", "NULL", "~", "true", "False", "yes", "No", "on", "OFF", "y", "n", "<<", "=",
 	"0", "-0", "42", "+42", "0x1F", "0o17", "017", "1_000", "1e3", "1.5", ".5", "5.", ".inf", "-.inf", ".nan", "1:20", "190:20:30.15",
+	"01234", "08540", "0b11", "-0x1F", "0X1F", "0o8", "01.5", "1_000.5", "1e400", "-1E+400", "1e-400", "+.inf", "-.nan", "00",
 	"2023-05-01", "2023-05-01T10:20:30", "2023-05-01 10:20:30 +2", "2023-5-1",
 	"one\ntwo", "one\ntwo\n", "\n", "\n\n", "trailing\n\n\n", " lead\nline", "line \nspace", "one\r\ntwo", "\r", "a\u0085b", "a\u2028b", "a\u2029b",
 	"\x00", "\x07bell", "\x1b[0m", "\u00e6\u00f8\u00e5 \u65e5\u672c \U0001F600", "\ufeffbom", "a\\b", "\\n",
@@ -262,4 +264,117 @@ func FuzzYAML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// randomTree is a go-yaml tree of mappings, sequences (some empty) and
+// scalars as lambda2yaml and json2yaml make them, with awkward text,
+// long and multi-line keys (which go-yaml writes as "? key").
+func randomTree(rng *rand.Rand, depth int) *yaml.Node {
+	text := func() string {
+		switch rng.IntN(8) {
+		case 0:
+			return strings.Repeat("k", 100+rng.IntN(60)) // around go-yaml's 128-character simple key
+		case 1:
+			return "multi\nline\n" + strings.Repeat(" ", rng.IntN(3))
+		}
+		return awkward[rng.IntN(len(awkward))]
+	}
+	if depth > 4 || rng.IntN(3) == 0 {
+		values := []any{nil, true, int64(-5), decimal.RequireFromString("1.50"), 1.5e300, []byte("bytes"),
+			hyperlambda.Date{Time: time.Date(2023, 5, 1, 10, 20, 30, 0, time.UTC), Kind: hyperlambda.DateUTC}}
+		if rng.IntN(2) == 0 {
+			return stringNode(text())
+		}
+		y, _ := scalarNode(values[rng.IntN(len(values))])
+		return y
+	}
+	items := rng.IntN(7)
+	if rng.IntN(2) == 0 {
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for range items {
+			seq.Content = append(seq.Content, randomTree(rng, depth+1))
+		}
+		return seq
+	}
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	seen := map[string]bool{}
+	for range items {
+		k := text()
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		m.Content = append(m.Content, stringNode(k), randomTree(rng, depth+1))
+	}
+	return m
+}
+
+// Written in pieces, a tree is the text go-yaml writes of it whole: the
+// pieces are documents of their own, indented into place.
+func TestPiecesAsWhole(t *testing.T) {
+	iterations := 400
+	if testing.Short() {
+		iterations = 150
+	}
+	rng := rand.New(rand.NewPCG(seed, 3))
+	free := func(int) error { return nil }
+	for i := range iterations {
+		root := randomTree(rng, 0)
+		newline := []string{"\n", "\r\n"}[i%2]
+		whole, err := emitPieces(yamlTree{root}, newline, free, newMeter(func(int64) error { return nil }), 1<<30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, most := range []int{1, 2, 3, 5, 8} {
+			got, err := emitPieces(yamlTree{root}, newline, free, newMeter(func(int64) error { return nil }), most)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != whole {
+				t.Fatalf("in pieces of %d nodes:\n%s\nwhole:\n%s", most, got, whole)
+			}
+		}
+	}
+}
+
+// yamlTree is a go-yaml tree as a tree emit writes.
+type yamlTree struct{ y *yaml.Node }
+
+func (t yamlTree) size(limit int) int {
+	total := 1
+	for _, c := range t.y.Content {
+		if total > limit {
+			break
+		}
+		total += yamlTree{c}.size(limit - total)
+	}
+	return total
+}
+
+func (t yamlTree) collection() bool {
+	return (t.y.Kind == yaml.MappingNode || t.y.Kind == yaml.SequenceNode) && len(t.y.Content) > 0
+}
+
+func (t yamlTree) mapping() bool             { return t.y.Kind == yaml.MappingNode }
+func (t yamlTree) node() (*yaml.Node, error) { return t.y, nil }
+func (t yamlTree) open() (items, error)      { return t, nil }
+func (t yamlTree) len() int {
+	if t.mapping() {
+		return len(t.y.Content) / 2
+	}
+	return len(t.y.Content)
+}
+
+func (t yamlTree) key(i int) *yaml.Node {
+	if t.mapping() {
+		return t.y.Content[2*i]
+	}
+	return nil
+}
+
+func (t yamlTree) value(i int) tree {
+	if t.mapping() {
+		return yamlTree{t.y.Content[2*i+1]}
+	}
+	return yamlTree{t.y.Content[i]}
 }
