@@ -197,7 +197,7 @@ func decryptPackage(key *rsa.PrivateKey, pkg []byte) ([]byte, error) {
 // value, which is the message, and its signer. It returns what signing
 // costs in steps and the signing itself, which waits until every
 // argument is read.
-func signing(r *engine.Run, n *hyperlambda.Node) (int, func() ([]byte, error), error) {
+func signing(r *engine.Run, n *hyperlambda.Node) (int64, func() ([]byte, error), error) {
 	msg, err := message(n)
 	if err != nil {
 		return 0, nil, err
@@ -206,7 +206,7 @@ func signing(r *engine.Run, n *hyperlambda.Node) (int, func() ([]byte, error), e
 	if err != nil {
 		return 0, nil, err
 	}
-	return rsaCost(privateSteps, key.N.BitLen(), 3), func() ([]byte, error) { return signPackage(key, sum, msg) }, nil
+	return privateCost(key), func() ([]byte, error) { return signPackage(key, sum, msg) }, nil
 }
 
 func combinedSign(r *engine.Run, n *hyperlambda.Node) error {
@@ -226,7 +226,7 @@ func combinedVerify(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	return finish(r, n, rsaCost(publicSteps, key.N.BitLen(), 2), func() ([]byte, error) { return verifyPackage(key, pkg) }, deliverText)
+	return finish(r, n, publicCost(key), func() ([]byte, error) { return verifyPackage(key, pkg) }, deliverText)
 }
 
 func combinedEncrypt(r *engine.Run, n *hyperlambda.Node) error {
@@ -241,7 +241,7 @@ func combinedEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if _, _, err := r.Arg(n, "seed"); err != nil {
 		return err
 	}
-	steps += rsaCost(publicSteps, recipient.N.BitLen(), 2)
+	steps += publicCost(recipient)
 	return finish(r, n, steps, func() ([]byte, error) {
 		pkg, err := signed()
 		if err != nil {
@@ -274,11 +274,11 @@ func combinedDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 			return err
 		}
 	}
-	steps := rsaCost(privateSteps, key.N.BitLen(), 3)
+	steps := privateCost(key)
 	if signerKey == nil {
 		return finish(r, n, steps, func() ([]byte, error) { return decryptPackage(key, pkg) }, deliver)
 	}
-	steps += rsaCost(publicSteps, signerKey.N.BitLen(), 2)
+	steps += publicCost(signerKey)
 	return finish(r, n, steps, func() ([]byte, error) {
 		signed, err := decryptPackage(key, pkg)
 		if err != nil {

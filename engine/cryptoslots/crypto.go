@@ -21,16 +21,20 @@
 // identically deny it): key creation and every encryption, whose padding
 // or nonce is random. Signing (PKCS#1 v1.5 is deterministic), verifying,
 // decrypting and hashing are pure. Slow operations count as many steps
-// (bcrypt, RSA key generation, private-key operations by key size), so a
-// loop of them ends at the step budget, not after minutes of CPU.
+// as they take, before they are done (bcrypt, RSA key generation, every
+// RSA operation by the sizes of the key's primes, and parsing a private
+// key, which Go validates), so a loop of them ends at the step budget,
+// not after minutes of CPU; see cost.go.
 //
 // Differences from the reference: keys under 1024 bits are refused (Go
 // refuses them; the reference's examples use 512), key creation is
 // limited to 1024..4096 bits, a [seed] is accepted and ignored (it could
-// only add entropy), keys may also be given as PEM, and arguments the
-// reference would silently ignore or misuse ([algorithm] other than
-// SHA-256, a [signing-key-fingerprint] of another key, an empty
-// [verify-key]) are errors.
+// only add entropy), keys may also be given as PEM, a private key whose
+// primes are larger than its modulus (or that has more than two) is
+// refused before it is parsed, and arguments the reference would
+// silently ignore or misuse ([algorithm] other than SHA-256, a
+// [signing-key-fingerprint] of another key, an empty [verify-key]) are
+// errors.
 package cryptoslots
 
 import (

@@ -5,11 +5,14 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
+	"math"
+	"math/big"
 	"slices"
 	"strings"
 	"sync"
@@ -233,7 +236,7 @@ var generated = sync.OnceValues(func() (*hyperlambda.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if want := int64(rsaCost(generateSteps, 1024, 3)); res.Usage.Steps < want {
+	if want := generateCost(1024); res.Usage.Steps < want {
 		return nil, fmt.Errorf("key creation counted %d steps, want at least %d", res.Usage.Steps, want)
 	}
 	return lambda.Children()[0], nil
@@ -531,7 +534,7 @@ func TestKeyCreationBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := int64(rsaCost(privateSteps, 1024, 3)); res.Usage.Steps < want {
+	if want := privateCost(mustPrivate(t, keyAPrivate)); res.Usage.Steps < want {
 		t.Errorf("signing counted %d steps, want at least %d", res.Usage.Steps, want)
 	}
 }
@@ -585,4 +588,166 @@ func TestOutputBudget(t *testing.T) {
 	if !errors.As(err, &be) || be.Budget != "output-bytes" {
 		t.Fatalf("got %v, want the output budget", err)
 	}
+}
+
+func mustPrivate(t testing.TB, b64 string) *rsa.PrivateKey {
+	t.Helper()
+	der, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.(*rsa.PrivateKey)
+}
+
+// shapedKey is a "key" with primes of p and q bits and public exponent e:
+// enough for the cost functions, which read only sizes.
+func shapedKey(p, q, e int) *rsa.PrivateKey {
+	one := big.NewInt(1)
+	P := new(big.Int).Lsh(one, uint(p-1))
+	Q := new(big.Int).Lsh(one, uint(q-1))
+	N := new(big.Int).Lsh(new(big.Int).Mul(P, Q), 1) // p+q bits
+	return &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: N, E: e}, D: big.NewInt(3), Primes: []*big.Int{P, Q}}
+}
+
+// shapedDER is key as PKCS#1 DER, with its CRT values or without.
+func shapedDER(t *testing.T, key *rsa.PrivateKey, crt bool) []byte {
+	t.Helper()
+	s := pkcs1Shape{N: key.N, E: big.NewInt(int64(key.E)), D: key.D, P: key.Primes[0], Q: key.Primes[1]}
+	if crt {
+		s.Dp, s.Dq, s.Qinv = big.NewInt(1), big.NewInt(1), big.NewInt(1)
+	}
+	der, err := asn1.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// The charges are never less than the work. The times are medians
+// measured with Go 1.26 on amd64 under load (ms): a signature (one
+// exponentiation per prime; Go has assembly for 1024-, 1536- and
+// 2048-bit primes, so 3968 bits costs three times 4096), a verification,
+// parsing a key without CRT values that fails validation (Go makes the
+// CRT values twice), and making a key (the mean of 16 to 24).
+func TestChargesCoverMeasuredWork(t *testing.T) {
+	const msPerStep = 0.005
+	for _, c := range []struct {
+		p, q                 int
+		sign, verify, parsed float64
+	}{
+		{512, 512, 0.315, 0.008, 0.374},
+		{768, 768, 0.963, 0.020, 1.034},
+		{1024, 1024, 0.928, 0.030, 1.099},
+		{1152, 1152, 3.239, 0.134, 3.456},
+		{1536, 1536, 2.873, 0.252, 3.304},
+		{1984, 1984, 17.626, 0.411, 20.226},
+		{2048, 2048, 6.038, 0.487, 6.578},
+		{3072, 3072, 80.283, 1.152, 78.361},
+		{4096, 4096, 193.670, 2.333, 197.892},
+		{6144, 2048, 328.268, 1.915, 644.124},
+		{7000, 1192, 478.576, 1.931, 967.808},
+	} {
+		key := shapedKey(c.p, c.q, 65537)
+		bits := key.N.BitLen()
+		if got := float64(privateCost(key)) * msPerStep; got < c.sign {
+			t.Errorf("%d bits (%d+%d): signing charged %.3f ms, measured %.3f", bits, c.p, c.q, got, c.sign)
+		}
+		if got := float64(publicCost(&key.PublicKey)) * msPerStep; got < c.verify {
+			t.Errorf("%d bits: verifying charged %.3f ms, measured %.3f", bits, got, c.verify)
+		}
+		steps, err := privateParseCost("k", shapedDER(t, key, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := float64(steps) * msPerStep; got < c.parsed {
+			t.Errorf("%d bits (%d+%d): parsing charged %.3f ms, measured %.3f", bits, c.p, c.q, got, c.parsed)
+		}
+		// With its CRT values a key only has its parts checked: about a
+		// hundredth of a signature at 8192 bits (measured up to 5 ms).
+		withCRT, err := privateParseCost("k", shapedDER(t, key, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if withCRT >= steps || bits == 8192 && float64(withCRT)*msPerStep < 5 {
+			t.Errorf("%d bits: parsing with CRT values charged %d steps, without %d", bits, withCRT, steps)
+		}
+	}
+	// The largest exponent Go accepts doubles a verification's work.
+	if got := float64(publicCost(&shapedKey(4096, 4096, 1<<31-1).PublicKey)) * msPerStep; got < 5.116 {
+		t.Errorf("verifying with e = 2³¹-1 charged %.3f ms, measured 5.116", got)
+	}
+	for _, c := range []struct {
+		bits int
+		mean float64
+	}{{1024, 16.0}, {1536, 41.6}, {2048, 54.1}, {2304, 254.0}, {3072, 259.8}, {3968, 2149.8}, {4096, 670.7}} {
+		if got := float64(generateCost(c.bits)) * msPerStep; got < c.mean {
+			t.Errorf("making a %d-bit key charged %.1f ms, measured %.1f on average", c.bits, got, c.mean)
+		}
+	}
+}
+
+// A key is parsed only once its parsing is charged, and one shaped to
+// cost more than its size says is refused unparsed.
+func TestKeyParsingIsChargedFirst(t *testing.T) {
+	valid := shapedDER(t, shapedKey(512, 512, 65537), false)
+	steps, err := privateParseCost("k", valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(math.Ceil(checkStepsPerSquaredWord*16*16 + 2*expSteps(512))); steps != want {
+		t.Errorf("a 1024-bit key without CRT values costs %d steps, want %d", steps, want)
+	}
+	// Under a budget that cannot pay for parsing, the budget ends the run
+	// (not the key's invalidity, which parsing would find).
+	pol := "name:few\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:100\r\n"
+	_, _, err = run(t, context.Background(), pol, ".k\ncrypto.rsa.sign:x\n   private-key:x:@.k\n", map[string]any{".k": valid})
+	var be *engine.BudgetError
+	if !errors.As(err, &be) || be.Budget != "steps" {
+		t.Fatalf("got %v, want the steps budget", err)
+	}
+
+	a := mustPrivate(t, keyAPrivate)
+	shape := func(change func(*pkcs1Shape)) []byte {
+		s := pkcs1Shape{N: a.N, E: big.NewInt(int64(a.E)), D: a.D, P: a.Primes[0], Q: a.Primes[1]}
+		change(&s)
+		der, err := asn1.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	third, err := asn1.Marshal(struct{ Prime, Exp, Coeff *big.Int }{big.NewInt(7), big.NewInt(1), big.NewInt(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, want string
+		der        []byte
+	}{
+		// Go would spend 1.3 s (minutes at 32,768 bits) on this prime.
+		{"prime larger than the modulus", "its primes are larger than its modulus", shape(func(s *pkcs1Shape) {
+			s.P = new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 8191), big.NewInt(1))
+			s.Q = big.NewInt(3)
+		})},
+		{"three primes", "more than two primes", shape(func(s *pkcs1Shape) { s.AdditionalPrimes = []asn1.RawValue{{FullBytes: third}} })},
+		{"modulus too large", "keys over 8192 bits are refused", shape(func(s *pkcs1Shape) { s.N = new(big.Int).Lsh(big.NewInt(1), 8192) })},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := privateParseCost("private-key", c.der); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want %q", err, c.want)
+			}
+			runtimeError(t, trusted, map[string]any{".k": c.der}, "crypto.rsa.sign:x\n   private-key:x:@.k", c.want)
+		})
+	}
+}
+
+// A private key where a public one belongs is named as such from its
+// shape, even when it is not a valid key (it is never validated there).
+func TestPrivateKeyForPublicIsNotValidated(t *testing.T) {
+	bogus := shapedDER(t, shapedKey(4096, 4096, 65537), false)
+	runtimeError(t, pure, map[string]any{".k": bogus}, "crypto.rsa.verify:x\n   signature:aGVsbG8=\n   public-key:x:@.k", "is a private key")
 }

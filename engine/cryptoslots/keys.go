@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"hlstudio/engine"
@@ -29,23 +28,6 @@ const (
 	// is refused before Go validates it.
 	maxKeyDER = 6000
 )
-
-// What RSA costs against the step budget, at 2048 bits (one step is
-// about 6 µs, bcrypt's 10,000 steps about 60 ms): generating a key takes
-// about as long as bcrypt, a private-key operation (sign, decrypt) about
-// 128 steps, a public-key one (verify, encrypt) a few. Generation and
-// private operations grow with the cube of the key size, public ones
-// with its square.
-const (
-	generateSteps = 10_000
-	privateSteps  = 128
-	publicSteps   = 8
-)
-
-// rsaCost is base steps scaled from 2048 bits to bits by the given power.
-func rsaCost(base, bits int, power float64) int {
-	return max(1, int(float64(base)*math.Pow(float64(bits)/2048, power)))
-}
 
 var rawArg = whitelist.Arg{Name: "raw", Type: "bool", Doc: "true: the result as bytes rather than base64 text"}
 
@@ -147,12 +129,12 @@ func deliverText(r *engine.Run, n *hyperlambda.Node, plain []byte, raw bool) err
 // work's steps charged (so a mistake in any argument costs nothing), and
 // the work's result becomes n's value through out (deliver or
 // deliverText).
-func finish(r *engine.Run, n *hyperlambda.Node, steps int, work func() ([]byte, error), out func(*engine.Run, *hyperlambda.Node, []byte, bool) error) error {
+func finish(r *engine.Run, n *hyperlambda.Node, steps int64, work func() ([]byte, error), out func(*engine.Run, *hyperlambda.Node, []byte, bool) error) error {
 	raw, err := r.FlagArg(n, "raw", false)
 	if err != nil {
 		return err
 	}
-	if err := r.Charge(int64(steps)); err != nil {
+	if err := r.Charge(steps); err != nil {
 		return err
 	}
 	result, err := work()
@@ -200,6 +182,15 @@ func privateKey(r *engine.Run, n *hyperlambda.Node, name string) (*rsa.PrivateKe
 	if err != nil {
 		return nil, err
 	}
+	// Parsing validates the key, which can cost as much as using it: it
+	// is charged first.
+	parsing, err := privateParseCost(name, der)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Charge(parsing); err != nil {
+		return nil, err
+	}
 	var key *rsa.PrivateKey
 	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
 		rk, ok := k.(*rsa.PrivateKey)
@@ -238,7 +229,7 @@ func publicKey(r *engine.Run, n *hyperlambda.Node, name string) (*rsa.PublicKey,
 		if der, err = x509.MarshalPKIXPublicKey(k); err != nil {
 			return nil, nil, err
 		}
-	} else if isPrivate(der) {
+	} else if isPrivateShape(der) {
 		// Never use the private key's public half silently: a private key
 		// here is a mistake that would otherwise travel on.
 		return nil, nil, fmt.Errorf("[%s] is a private key: this needs the public key of the pair ([public] of crypto.rsa.create-key)", name)
@@ -246,14 +237,6 @@ func publicKey(r *engine.Run, n *hyperlambda.Node, name string) (*rsa.PublicKey,
 		return nil, nil, fmt.Errorf("[%s] is not an RSA public key: give it as crypto.rsa.create-key's [public] writes it (base64 of SubjectPublicKeyInfo DER), as PEM, or as bytes", name)
 	}
 	return key, der, checkSize(name, key.N.BitLen())
-}
-
-func isPrivate(der []byte) bool {
-	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		return true
-	}
-	_, err := x509.ParsePKCS1PrivateKey(der)
-	return err == nil
 }
 
 func algorithmOf(k any) string {

@@ -61,7 +61,7 @@ func createKey(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	if err := r.Charge(int64(rsaCost(generateSteps, bits, 3))); err != nil {
+	if err := r.Charge(generateCost(bits)); err != nil {
 		return err
 	}
 	key, err := generate(r, bits)
@@ -164,7 +164,7 @@ func rsaSign(r *engine.Run, n *hyperlambda.Node) error {
 	if err := checkAlgorithm(r, n); err != nil {
 		return err
 	}
-	return finish(r, n, rsaCost(privateSteps, key.N.BitLen(), 3), func() ([]byte, error) { return sign(key, msg) }, deliver)
+	return finish(r, n, privateCost(key), func() ([]byte, error) { return sign(key, msg) }, deliver)
 }
 
 func rsaVerify(r *engine.Run, n *hyperlambda.Node) error {
@@ -187,7 +187,7 @@ func rsaVerify(r *engine.Run, n *hyperlambda.Node) error {
 	if err := checkAlgorithm(r, n); err != nil {
 		return err
 	}
-	if err := r.Charge(int64(rsaCost(publicSteps, key.N.BitLen(), 2))); err != nil {
+	if err := r.Charge(publicCost(key)); err != nil {
 		return err
 	}
 	if err := verify(key, msg, sig); err != nil {
@@ -216,7 +216,7 @@ func rsaEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if room := key.Size() - 11; len(msg) > room {
 		return fmt.Errorf("%d bytes is too long for RSA with a %d-bit key (at most %d): encrypt longer content with crypto.encrypt or crypto.aes.encrypt", len(msg), key.N.BitLen(), room)
 	}
-	if err := r.Charge(int64(rsaCost(publicSteps, key.N.BitLen(), 2))); err != nil {
+	if err := r.Charge(publicCost(key)); err != nil {
 		return err
 	}
 	out, err := rsa.EncryptPKCS1v15(rand.Reader, key, msg)
@@ -235,7 +235,7 @@ func rsaDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	return finish(r, n, rsaCost(privateSteps, key.N.BitLen(), 3), func() ([]byte, error) { return rsaOpen(key, data) }, deliverText)
+	return finish(r, n, privateCost(key), func() ([]byte, error) { return rsaOpen(key, data) }, deliverText)
 }
 
 // rsaOpen decrypts one PKCS#1 v1.5 block; every failure says the same,

@@ -26,19 +26,19 @@ Customer: Which tent would you recommend for the two of us, and how much would s
 We'd also like to know whether we can return it if it turns out to be too heavy.`
 
 func BenchmarkTokenize1KB(b *testing.B) {
-	enc, err := encoding()
+	enc, pairs, err := encoding()
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(typicalPrompt)))
 	for b.Loop() {
-		chunk, _ := nextChunk(typicalPrompt, chunkTargetBytes)
+		chunk, _ := nextChunk(typicalPrompt, chunkTargetBytes, pairs)
 		enc.EncodeOrdinary(chunk)
 	}
 }
 
 func BenchmarkTokenizeProse1MB(b *testing.B) {
-	enc, err := encoding()
+	enc, pairs, err := encoding()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func BenchmarkTokenizeProse1MB(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		for rest := text; rest != ""; {
-			chunk, _ := nextChunk(rest, chunkTargetBytes)
+			chunk, _ := nextChunk(rest, chunkTargetBytes, pairs)
 			rest = rest[len(chunk):]
 			enc.EncodeOrdinary(chunk)
 		}
@@ -56,7 +56,7 @@ func BenchmarkTokenizeProse1MB(b *testing.B) {
 // BenchmarkLoad is the one-time cost of the first call in a process.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := loadR50k(); err != nil {
+		if _, _, err := loadR50k(); err != nil {
 			b.Fatal(err)
 		}
 	}

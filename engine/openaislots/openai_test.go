@@ -48,7 +48,7 @@ var known = []struct {
 }
 
 func TestKnownTokens(t *testing.T) {
-	enc, err := encoding()
+	enc, _, err := encoding()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestLoadNeverDownloads(t *testing.T) {
 	}
 	tiktoken.SetBpeLoader(noDownloads{t})
 	defer tiktoken.SetBpeLoader(tiktoken.NewDefaultBpeLoader())
-	enc, err := loadR50k()
+	enc, _, err := loadR50k()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestLoadNeverDownloads(t *testing.T) {
 // Counting chunk by chunk gives the count of the whole text, even with a
 // cut at every safe place (target 1): the rule in nextChunk is exact.
 func TestChunksCountAsTheWhole(t *testing.T) {
-	enc, err := encoding()
+	enc, pairs, err := encoding()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestChunksCountAsTheWhole(t *testing.T) {
 		for _, target := range []int{1, 5, 64} {
 			sum, chunks := 0, 0
 			for rest := text; rest != ""; chunks++ {
-				chunk, _ := nextChunk(rest, target)
+				chunk, _ := nextChunk(rest, target, pairs)
 				if chunk == "" {
 					t.Fatalf("%q: empty chunk", rest)
 				}
@@ -173,19 +173,23 @@ func TestChunksCountAsTheWhole(t *testing.T) {
 		}
 	}
 	// Prose is cut into many chunks, so the deadline is checked often.
-	if chunk, _ := nextChunk(typicalPrompt, 100); len(chunk) > 120 {
+	if chunk, _ := nextChunk(typicalPrompt, 100, pairs); len(chunk) > 120 {
 		t.Fatalf("a chunk of %d bytes", len(chunk))
 	}
 }
 
 func TestLongRunsCostMore(t *testing.T) {
-	// Words are covered by the linear charge.
-	if _, extra := nextChunk(strings.Repeat("word ", 12800), 1<<30); extra != 0 {
-		t.Fatalf("64,000 bytes of words cost %d steps more", extra)
+	_, pairs, err := encoding()
+	if err != nil {
+		t.Fatal(err)
 	}
-	// One long run merges quadratically: 64,000 letters take about 2 s,
-	// and must cost about the whole default budget of 1,000,000 steps.
-	if _, extra := nextChunk(strings.Repeat("a", 64000), chunkTargetBytes); extra < 1_000_000 {
+	// Words cost their pieces, a step per five: their merges are covered.
+	if _, extra := nextChunk(strings.Repeat("word ", 12800), 1<<30, pairs); extra != 12800*nsPerPiece/nsPerStep {
+		t.Fatalf("12,800 words cost %d steps more", extra)
+	}
+	// One long run merges quadratically: 64,000 letters take about 2.5 s,
+	// and must cost more than the whole default budget of 1,000,000 steps.
+	if _, extra := nextChunk(strings.Repeat("a", 64000), chunkTargetBytes, pairs); extra < 1_000_000 {
 		t.Fatalf("a run of 64,000 letters costs %d steps more", extra)
 	}
 }
@@ -218,7 +222,7 @@ func TestHugeTextEndsAtTheBudget(t *testing.T) {
 	if _, err := e.Execute(context.Background(), lambda, pure); err != nil {
 		t.Fatal(err)
 	}
-	enc, err := encoding()
+	enc, _, err := encoding()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,14 +235,14 @@ func FuzzChunksCountAsTheWhole(f *testing.F) {
 	for _, k := range known {
 		f.Add(k.text)
 	}
-	enc, err := encoding()
+	enc, pairs, err := encoding()
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		sum := 0
 		for rest := text; rest != ""; {
-			chunk, _ := nextChunk(rest, 1)
+			chunk, _ := nextChunk(rest, 1, pairs)
 			rest = rest[len(chunk):]
 			sum += len(enc.EncodeOrdinary(chunk))
 		}
@@ -246,4 +250,85 @@ func FuzzChunksCountAsTheWhole(f *testing.F) {
 			t.Fatalf("%q: %d in chunks, %d whole", text, sum, whole)
 		}
 	})
+}
+
+// calibrationTexts are the kinds of text the charges were measured on:
+// long runs the vocabulary joins everywhere (one character repeated),
+// runs it rarely joins (CJK text, whose characters are rarely tokens,
+// Hangul, spaces), and text of many small pieces (prose, a piece per
+// byte, contractions).
+func calibrationTexts() map[string]string {
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := func(lo, hi rune, chars int) string {
+		var b strings.Builder
+		for range chars {
+			b.WriteRune(lo + rune(rng.IntN(int(hi-lo+1))))
+		}
+		return b.String()
+	}
+	const n = 36 << 10
+	mix := []rune("a1.,;: \n!?'\"()-")
+	var punct strings.Builder
+	for punct.Len() < 32<<10 {
+		punct.WriteRune(mix[rng.IntN(len(mix))])
+	}
+	return map[string]string{
+		"cjk":         random(0x4E00, 0x5BB7, n/3), // the first 3,000 CJK ideographs
+		"cjk-one":     strings.Repeat("的", n/3),
+		"hangul":      random(0xAC00, 0xB3D0, n/3),
+		"a":           strings.Repeat("a", n),
+		"equals":      strings.Repeat("=", n),
+		"digits":      strings.Repeat("1", n),
+		"newlines":    strings.Repeat("\n", n),
+		"spaces":      strings.Repeat(" ", n),
+		"ideographic": strings.Repeat("\u3000", n/3),
+		"emoji":       strings.Repeat("😀", n/4),
+		"prose":       strings.Repeat(typicalPrompt+"\n", n/len(typicalPrompt)),
+		"lines":       strings.Repeat("\na", n/2),
+		"punctuation": punct.String(),
+		"quotes":      strings.Repeat("'s'", n/3),
+	}
+}
+
+// charged is what countTokens charges for text, in steps.
+func charged(t testing.TB, text string) int64 {
+	_, pairs, err := encoding()
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := 1 + int64(len(text))/bytesPerStep
+	for rest := text; rest != ""; {
+		chunk, extra := nextChunk(rest, chunkTargetBytes, pairs)
+		rest = rest[len(chunk):]
+		steps += extra
+	}
+	return steps
+}
+
+// The charge for every kind of text is at least the work measured (the
+// median, Go 1.26 on amd64, at 5 µs a step) and at most about twice it,
+// three times for runs the vocabulary joins only in part ("aaa" merges
+// three bytes in four). Before, CJK text was charged five times its work
+// and a line break between letters half of it.
+func TestChargesCoverMeasuredWork(t *testing.T) {
+	measuredMs := map[string]float64{
+		"cjk": 339.7, "cjk-one": 838.1, "hangul": 38.9, "a": 917.0, "equals": 975.3, "digits": 888.1,
+		"newlines": 740.4, "spaces": 3.4, "ideographic": 527.8, "emoji": 682.0, "prose": 18.6,
+		"lines": 42.5, "punctuation": 25.7, "quotes": 26.1,
+	}
+	most := map[string]float64{"cjk": 2, "cjk-one": 2, "prose": 2.5, "lines": 2, "punctuation": 2, "ideographic": 2, "emoji": 2}
+	for name, text := range calibrationTexts() {
+		steps := charged(t, text)
+		ratio := float64(steps) * 0.005 / measuredMs[name]
+		limit, ok := most[name]
+		if !ok {
+			limit = 3
+		}
+		if name == "spaces" || name == "hangul" {
+			limit = 6 // little work: the charge per byte is most of it
+		}
+		if ratio < 1 || ratio > limit {
+			t.Errorf("%s (%d bytes): charged %d steps, %.2f times the %.2f ms measured (want 1 to %.1f)", name, len(text), steps, ratio, measuredMs[name], limit)
+		}
+	}
 }

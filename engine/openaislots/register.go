@@ -45,47 +45,78 @@ const r50kTokens = 50256
 // reference's pattern, and r50k_base's, character for character.
 const r50kPattern = `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
 
-// Charging: a step of the run's budget stands for a few microseconds of
-// work, as elsewhere (1,000,000 steps against a 5 s deadline). Counting
-// prose takes about 0.3 µs a byte (BenchmarkTokenize1KB), so a step per 8
-// bytes; merging a piece of m bytes takes up to m*m/2 comparisons of about
-// 1 ns, which only matters for long runs of one kind of character (a line
-// of 10,000 "="): 64,000 "a" take 2 s and are charged 1,000,000 steps.
+// Charging: a step of the run's budget stands for about 5 µs of work, as
+// elsewhere (1,000,000 steps against a 5 s deadline). Measured with Go
+// 1.26 on amd64: the encoder splits the text with a backtracking regular
+// expression, about 0.25 µs a byte and 0.75 µs a piece (a word with the
+// space before it, a number, a run of punctuation or of white space),
+// then merges each piece's bytes pair by pair. Each merge scans and
+// shifts the piece's remaining parts (about 1 ns each, and 100 ns more),
+// so a piece of m bytes with M merges takes about M·m ns: quadratic in a
+// long run of one kind of character. A merge joins two bytes that end up
+// in one token, so M is at most the number of the piece's adjacent byte
+// pairs that occur side by side in some token of the vocabulary: that
+// bound, M̂, is what a run is charged for. A run the vocabulary joins
+// everywhere ("aaaa", "====", "\n\n\n") costs about its square; one it
+// rarely joins (most CJK text, whose characters are rarely tokens, or
+// spaces) costs far less. Charged: a step per 16 bytes (0.31 µs) before
+// anything, then for each chunk before it is counted 1.5 µs a piece and,
+// for each run of 16 bytes or more, M̂·(1.5 ns·m + 150 ns): at least the
+// work measured for every kind of text tried, at most about twice it for
+// text (CJK included) and three times for a run of one ASCII character
+// repeated (see TestChargesCoverMeasuredWork).
 const (
-	bytesPerStep     = 8
-	mergeOpsPerStep  = 2000
+	bytesPerStep     = 16
+	nsPerStep        = 5000
+	nsPerPiece       = 1500
+	mergeNsPerPart10 = 15 // tenths of a ns
+	mergeNsPerMerge  = 150
+	mergedRunBytes   = 16
 	chunkTargetBytes = 8 << 10
 )
 
 var (
-	r50kOnce sync.Once
-	r50k     *tiktoken.Tiktoken
-	r50kErr  error
+	r50kOnce  sync.Once
+	r50k      *tiktoken.Tiktoken
+	r50kPairs *bytePairs
+	r50kErr   error
 )
+
+// bytePairs tells, for each pair of bytes, whether they occur side by
+// side in some token.
+type bytePairs [1 << 16]bool
+
+func (p *bytePairs) joined(a, b byte) bool { return p[int(a)<<8|int(b)] }
 
 // encoding loads r50k_base once per process (about 30 ms, 6 MB), on first
 // use rather than at start, so a studio that never counts tokens never
 // pays.
-func encoding() (*tiktoken.Tiktoken, error) {
-	r50kOnce.Do(func() { r50k, r50kErr = loadR50k() })
-	return r50k, r50kErr
+func encoding() (*tiktoken.Tiktoken, *bytePairs, error) {
+	r50kOnce.Do(func() { r50k, r50kPairs, r50kErr = loadR50k() })
+	return r50k, r50kPairs, r50kErr
 }
 
 // loadR50k builds the encoder straight from the embedded ranks. It does not
 // go through tiktoken.GetEncoding: that would fetch the file over HTTP
 // unless a process-wide loader had been set, and it would make the
 // <|endoftext|> text special, which the reference counts as ordinary text.
-func loadR50k() (*tiktoken.Tiktoken, error) {
+func loadR50k() (*tiktoken.Tiktoken, *bytePairs, error) {
 	ranks, err := parseRanks(r50kFile)
 	if err != nil {
-		return nil, fmt.Errorf("r50k_base ranks: %w", err)
+		return nil, nil, fmt.Errorf("r50k_base ranks: %w", err)
+	}
+	pairs := new(bytePairs)
+	for token := range ranks {
+		for i := 1; i < len(token); i++ {
+			pairs[int(token[i-1])<<8|int(token[i])] = true
+		}
 	}
 	core, err := tiktoken.NewCoreBPE(ranks, nil, r50kPattern)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	enc := &tiktoken.Encoding{Name: "r50k_base", PatStr: r50kPattern, MergeableRanks: ranks}
-	return tiktoken.NewTiktoken(core, enc, nil), nil
+	return tiktoken.NewTiktoken(core, enc, nil), pairs, nil
 }
 
 // parseRanks reads a .tiktoken file, checking that ranks are 0, 1, 2, ...
@@ -148,8 +179,8 @@ func tokenize(r *engine.Run, n *hyperlambda.Node) error {
 
 // countTokens charges the text's length to the step budget first, so a
 // huge text ends the run before any work, then counts it chunk by chunk,
-// charging each chunk's long runs before counting it, so the encoder never
-// runs long past the budget or the deadline.
+// charging each chunk's pieces and long runs before counting it, so the
+// encoder never runs long past the budget or the deadline.
 func countTokens(r *engine.Run, text string) (int, error) {
 	if text == "" {
 		return 0, nil
@@ -157,13 +188,13 @@ func countTokens(r *engine.Run, text string) (int, error) {
 	if err := r.Charge(1 + int64(len(text))/bytesPerStep); err != nil {
 		return 0, err
 	}
-	enc, err := encoding()
+	enc, pairs, err := encoding()
 	if err != nil {
 		return 0, err
 	}
 	count := 0
 	for text != "" {
-		chunk, steps := nextChunk(text, chunkTargetBytes)
+		chunk, steps := nextChunk(text, chunkTargetBytes, pairs)
 		text = text[len(chunk):]
 		if err := r.Charge(steps); err != nil {
 			return 0, err
@@ -197,7 +228,7 @@ func classOf(c rune) int {
 
 // nextChunk returns the start of text up to the first safe cut at or
 // after target bytes (all of text when there is none), and the steps its
-// long runs cost beyond the linear charge.
+// pieces and long runs cost beyond the charge for its bytes.
 //
 // A cut between characters a and b is safe (counting the two sides apart
 // gives the pieces that counting them together does) when a is not white
@@ -207,20 +238,20 @@ func classOf(c rune) int {
 // and runs of white space; and the pattern's one look-ahead, (?!\S), only
 // ends a run of white space, which a is not.
 //
-// A run of one class longer than 64 bytes costs half the square of its
-// length: merging a piece of m bytes takes up to m*m/2 comparisons, and a
-// piece is at most a run and a space.
-func nextChunk(text string, target int) (chunk string, steps int64) {
-	var mergeOps int64
+// Each run of one class is a piece, except a single space before a run,
+// which is part of that run's piece (and a run of white space is at most
+// two pieces: counting it as one is covered by the charge per piece).
+func nextChunk(text string, target int, pairs *bytePairs) (chunk string, steps int64) {
+	var ns int64
 	runStart, runClass, prev := 0, -1, rune(-1)
 	for i := 0; i < len(text); {
 		c, size := utf8.DecodeRuneInString(text[i:])
 		if class := classOf(c); class != runClass {
 			if runClass >= 0 {
-				mergeOps += mergeCost(i - runStart)
+				ns += runCost(text, runStart, i, runClass, pairs)
 				safe := runClass != classSpace && !(prev == '\'' && class == classLetter)
 				if safe && i >= target {
-					return text[:i], mergeOps / mergeOpsPerStep
+					return text[:i], ns / nsPerStep
 				}
 			}
 			runStart, runClass = i, class
@@ -228,15 +259,28 @@ func nextChunk(text string, target int) (chunk string, steps int64) {
 		prev = c
 		i += size
 	}
-	mergeOps += mergeCost(len(text) - runStart)
-	return text, mergeOps / mergeOpsPerStep
+	ns += runCost(text, runStart, len(text), runClass, pairs)
+	return text, ns / nsPerStep
 }
 
-// mergeCost bounds the merge work for a run of n bytes; short runs (words)
-// are covered by the linear charge.
-func mergeCost(n int) int64 {
-	if n < 64 {
-		return 0
+// runCost is the work, in ns, of the run text[start:end] beyond its bytes:
+// a piece, and for a long run its merges, at most one for each adjacent
+// pair of its bytes the vocabulary joins, each costing a scan and a shift
+// of the piece's parts.
+func runCost(text string, start, end, class int, pairs *bytePairs) int64 {
+	if class == classSpace && end-start == 1 && text[start] == ' ' && end < len(text) {
+		return 0 // the space begins the next run's piece
 	}
-	return int64(n+1) * int64(n+1) / 2
+	ns := int64(nsPerPiece)
+	if end-start < mergedRunBytes {
+		return ns // a word: covered by the charges per byte and per piece
+	}
+	merges := int64(0)
+	for i := start + 1; i < end; i++ {
+		if pairs.joined(text[i-1], text[i]) {
+			merges++
+		}
+	}
+	parts := int64(end - start + 1) // with a space before it
+	return ns + merges*(parts*mergeNsPerPart10/10+mergeNsPerMerge)
 }

@@ -14,7 +14,10 @@
 // writes "#cdata-section" nodes as CDATA and an element's own value as its
 // text, and both slots are bounded: nesting by the depth budget, every
 // node by the node budget before it is made, the text written by the
-// output budget.
+// output budget (checked piece by piece as it is escaped), and the work
+// by the step budget: xml2lambda charges for the text before it parses
+// it and for the nodes as it makes them, lambda2xml for the nodes and
+// bytes it writes, and a parse that ends past the deadline is an error.
 package xmlslots
 
 import (
