@@ -232,12 +232,7 @@ func slotFormat(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	if err := r.Output(len(s)); err != nil {
-		return err
-	}
-	n.Clear()
-	n.Value = s
-	return nil
+	return r.SetText(n, s)
 }
 
 func childNamed(n *hyperlambda.Node, name string) *hyperlambda.Node {

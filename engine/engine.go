@@ -321,6 +321,18 @@ func (r *Run) Output(n int) error {
 	return nil
 }
 
+// SetText makes text n's value in place of its children (a writer's
+// result: its arguments have been read), counted against the output
+// budget first.
+func (r *Run) SetText(n *hyperlambda.Node, text string) error {
+	if err := r.Output(len(text)); err != nil {
+		return err
+	}
+	n.Clear()
+	n.Value = text
+	return nil
+}
+
 // OutputRoom refuses, without counting it, text of n more bytes than the
 // output budget has left: a slot checks it before building a large text
 // so that the text is never built (Output then counts what was made).

@@ -112,15 +112,6 @@ func formatString(r *engine.Run, n *hyperlambda.Node) (string, error) {
 	return s, err
 }
 
-func setText(r *engine.Run, n *hyperlambda.Node, s string) error {
-	if err := r.Output(len(s)); err != nil {
-		return err
-	}
-	n.Clear()
-	n.Value = s
-	return nil
-}
-
 func format(r *engine.Run, n *hyperlambda.Node) error {
 	d, err := date(n)
 	if err != nil {
@@ -134,7 +125,7 @@ func format(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	return setText(r, n, s)
+	return r.SetText(n, s)
 }
 
 // integer reads an integer as the reference's Get<int>/Get<long> (.NET
@@ -255,5 +246,5 @@ func formatSpan(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	return setText(r, n, s)
+	return r.SetText(n, s)
 }

@@ -31,12 +31,7 @@ func lambda2xml(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	if err := r.Output(len(out)); err != nil {
-		return err
-	}
-	n.Clear()
-	n.Value = out
-	return nil
+	return r.SetText(n, out)
 }
 
 // What writing costs against the step budget (a step stands for about

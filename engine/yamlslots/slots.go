@@ -103,12 +103,7 @@ func lambda2yaml(r *engine.Run, n *hyperlambda.Node) error {
 	if err := finish(r, work); err != nil {
 		return err
 	}
-	if err := r.Output(len(out)); err != nil {
-		return err
-	}
-	n.Clear()
-	n.Value = out
-	return nil
+	return r.SetText(n, out)
 }
 
 func json2yaml(r *engine.Run, n *hyperlambda.Node) error {
@@ -139,12 +134,7 @@ func json2yaml(r *engine.Run, n *hyperlambda.Node) error {
 	if err := finish(r, work); err != nil {
 		return err
 	}
-	if err := r.Output(len(out)); err != nil {
-		return err
-	}
-	n.Clear()
-	n.Value = out
-	return nil
+	return r.SetText(n, out)
 }
 
 // finish charges the work still pending and refuses a result made past
