@@ -103,7 +103,7 @@ func aesEncrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	return finish(r, n, 0, func() ([]byte, error) { return aesSeal(key, msg) }, deliver)
+	return finish(r, n, int64(len(msg)/bytesPerStep), func() ([]byte, error) { return aesSeal(key, msg) }, deliver)
 }
 
 func aesDecrypt(r *engine.Run, n *hyperlambda.Node) error {
@@ -115,5 +115,5 @@ func aesDecrypt(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	return finish(r, n, 0, func() ([]byte, error) { return aesOpen(key, data) }, deliverText)
+	return finish(r, n, int64(len(data)/bytesPerStep), func() ([]byte, error) { return aesOpen(key, data) }, deliverText)
 }

@@ -58,6 +58,10 @@ import (
 	"hlstudio/whitelist"
 )
 
+// bytesPerStep is how much data hashing or AES pays with one step of the
+// budget: they run at 0.3-3 ns a byte, and a step stands for ~5 µs.
+const bytesPerStep = 2048
+
 // bcryptSteps is what one bcrypt call costs against the step budget: at
 // the default cost it takes about as long as 10,000 ordinary slot calls.
 const bcryptSteps = 10_000
@@ -138,6 +142,9 @@ func digest(r *engine.Run, n *hyperlambda.Node) error {
 	newHash, ok := hashes[alg]
 	if !ok {
 		return fmt.Errorf("unknown algorithm %q: use sha256, sha384, sha512, sha1 or md5", alg)
+	}
+	if err := r.Charge(int64(len(data)) / bytesPerStep); err != nil {
+		return err
 	}
 	h := newHash()
 	h.Write(data)

@@ -751,3 +751,24 @@ func TestPrivateKeyForPublicIsNotValidated(t *testing.T) {
 	bogus := shapedDER(t, shapedKey(4096, 4096, 65537), false)
 	runtimeError(t, pure, map[string]any{".k": bogus}, "crypto.rsa.verify:x\n   signature:aGVsbG8=\n   public-key:x:@.k", "is a private key")
 }
+
+// Hashing and AES charge their data to the step budget (a step per
+// 2 KiB) before the work: 1 MiB under a 100-step budget is refused, where
+// it was one step.
+func TestDataChargedToSteps(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	const few = "name:few\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:100\r\n"
+	for _, src := range []string{
+		".data\r\ncrypto.hash.sha256:x:@.data\r\n",
+		".data\r\n.password:secret\r\ncrypto.aes.encrypt:x:@.data\r\n   password:x:@.password\r\n",
+	} {
+		res, _, err := run(t, context.Background(), few, src, map[string]any{".data": big})
+		var be *engine.BudgetError
+		if !errors.As(err, &be) || be.Budget != "steps" {
+			t.Errorf("%q: got %v, want the step budget", src, err)
+		}
+		if res != nil && res.Usage.Steps != 101 {
+			t.Errorf("%q: usage %d steps", src, res.Usage.Steps)
+		}
+	}
+}
