@@ -217,7 +217,7 @@ func ConvertText(text, typeName string) (any, error) {
 		}
 		return g, nil
 	case "bytes":
-		b, err := decodeBase64(text)
+		b, err := DecodeBase64(text)
 		if err != nil {
 			return nil, convErr(typeName, text, "not valid base64")
 		}
@@ -479,9 +479,9 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// decodeBase64 is .NET's Convert.FromBase64String: space, tab, CR and LF
+// DecodeBase64 is .NET's Convert.FromBase64String: space, tab, CR and LF
 // are ignored anywhere; padding is required.
-func decodeBase64(s string) ([]byte, error) {
+func DecodeBase64(s string) ([]byte, error) {
 	if strings.ContainsAny(s, " \t\r\n") {
 		s = strings.Map(func(r rune) rune {
 			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {

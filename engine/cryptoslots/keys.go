@@ -66,7 +66,7 @@ func bytesOf(v any, what string) ([]byte, error) {
 	case []byte:
 		return x, nil
 	case string:
-		b, err := decodeBase64(x)
+		b, err := hyperlambda.DecodeBase64(x)
 		if err != nil {
 			return nil, fmt.Errorf("%s must be base64 text or bytes: %v", what, err)
 		}
@@ -75,18 +75,6 @@ func bytesOf(v any, what string) ([]byte, error) {
 		return nil, fmt.Errorf("needs %s, as base64 text or bytes", what)
 	}
 	return nil, fmt.Errorf("%s must be base64 text or bytes, not %s", what, hyperlambda.TypeOf(v))
-}
-
-// decodeBase64 reads base64 as .NET's Convert.FromBase64String does:
-// padding required, white space anywhere ignored.
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
-			return -1
-		}
-		return r
-	}, s)
-	return base64.StdEncoding.DecodeString(s)
 }
 
 // deliver makes out n's value: bytes with raw, else base64 text, counted

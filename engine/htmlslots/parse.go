@@ -3,6 +3,7 @@ package htmlslots
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -122,15 +123,23 @@ func (b *treeBuilder) top() *html.Node { return b.open[len(b.open)-1] }
 func (b *treeBuilder) start(tok html.Token, selfClosing bool) error {
 	name := tok.Data
 	b.closeImplied(name)
-	// A repeated attribute keeps its first value, as browsers do. A set,
-	// not a scan of those kept: a tag can carry 200,000 attributes.
+	// A repeated attribute keeps its first value, as browsers do. Most
+	// tags have a few, scanned; a tag can carry 200,000, found in a set.
 	attrs := tok.Attr[:0]
-	seen := make(map[string]bool, len(tok.Attr))
+	var seen map[string]bool
+	if len(tok.Attr) > 8 {
+		seen = make(map[string]bool, len(tok.Attr))
+	}
 	for _, a := range tok.Attr {
-		if !seen[a.Key] {
+		if seen != nil {
+			if seen[a.Key] {
+				continue
+			}
 			seen[a.Key] = true
-			attrs = append(attrs, html.Attribute{Key: a.Key, Val: a.Val})
+		} else if slices.ContainsFunc(attrs, func(k html.Attribute) bool { return k.Key == a.Key }) {
+			continue
 		}
+		attrs = append(attrs, html.Attribute{Key: a.Key, Val: a.Val})
 	}
 	if err := b.count(1 + len(attrs)); err != nil {
 		return err

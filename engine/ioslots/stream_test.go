@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"hlstudio/engine"
 	"hlstudio/engine/ioslots"
@@ -60,21 +59,7 @@ func TestStreamEscapes(t *testing.T) {
 		{zip + "io.stream.save-file:/fifo\r\n   get-value:x:@io.content.zip-stream", "not a regular file"},
 	}
 	for _, c := range cases {
-		lambda, perr := hyperlambda.ParseString(c.src, hyperlambda.ParseOptions{})
-		if perr != nil {
-			t.Fatalf("%s: %v", c.src, perr)
-		}
-		done := make(chan struct{})
-		var err error
-		go func() {
-			defer close(done)
-			_, err = vocab.New().Execute(context.Background(), lambda, p)
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("%s: hangs", c.src)
-		}
+		err := runGuarded(t, p, c.src)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s:\n got %v\nwant %q", c.src, err, c.want)
 		}

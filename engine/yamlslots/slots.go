@@ -3,6 +3,8 @@ package yamlslots
 import (
 	"bytes"
 
+	"go.yaml.in/yaml/v3"
+
 	"hlstudio/engine"
 	"hlstudio/hyperlambda"
 )
@@ -11,20 +13,27 @@ import (
 // and checks the deadline before it returns, so that none succeeds past
 // it.
 
-func yaml2lambda(r *engine.Run, n *hyperlambda.Node) error {
+// parseValue parses n's YAML value for a run, the parse charged as it
+// goes; go-yaml cannot be interrupted, so the deadline is checked after.
+func parseValue(r *engine.Run, n *hyperlambda.Node) (*yaml.Node, *meter, error) {
 	text, err := engine.TextValue(n, "YAML")
+	if err != nil {
+		return nil, nil, err
+	}
+	work := newMeter(r.Charge)
+	root, err := parse(text, parseLimit(r.Policy().Budgets.Nodes), work)
+	if err != nil {
+		return nil, nil, err
+	}
+	return root, work, r.Interrupted()
+}
+
+func yaml2lambda(r *engine.Run, n *hyperlambda.Node) error {
+	root, work, err := parseValue(r, n)
 	if err != nil {
 		return err
 	}
 	b := r.Policy().Budgets
-	work := newMeter(r.Charge)
-	root, err := parse(text, parseLimit(b.Nodes), work)
-	if err != nil {
-		return err
-	}
-	if err := r.Interrupted(); err != nil { // the parse may have run long
-		return err
-	}
 	// Built aside, so that a failure leaves n as it was.
 	tmp := hyperlambda.New("", nil)
 	if root != nil {
@@ -50,19 +59,11 @@ func yaml2lambda(r *engine.Run, n *hyperlambda.Node) error {
 }
 
 func yaml2json(r *engine.Run, n *hyperlambda.Node) error {
-	text, err := engine.TextValue(n, "YAML")
+	root, work, err := parseValue(r, n)
 	if err != nil {
 		return err
 	}
 	b := r.Policy().Budgets
-	work := newMeter(r.Charge)
-	root, err := parse(text, parseLimit(b.Nodes), work)
-	if err != nil {
-		return err
-	}
-	if err := r.Interrupted(); err != nil {
-		return err
-	}
 	var buf bytes.Buffer
 	if root == nil {
 		buf.WriteString("null") // an empty document, as the reference
@@ -72,12 +73,7 @@ func yaml2json(r *engine.Run, n *hyperlambda.Node) error {
 	if err := finish(r, work); err != nil {
 		return err
 	}
-	if err := r.Output(buf.Len()); err != nil {
-		return err
-	}
-	n.Clear()
-	n.Value = buf.String()
-	return nil
+	return r.SetText(n, buf.String())
 }
 
 func lambda2yaml(r *engine.Run, n *hyperlambda.Node) error {
