@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pkoukk/tiktoken-go"
 
@@ -205,14 +204,10 @@ func TestHugeTextEndsAtTheBudget(t *testing.T) {
 	for _, text := range []string{strings.Repeat(typicalPrompt+"\n", 16<<20/len(typicalPrompt)), strings.Repeat("=", 100_000)} {
 		lambda := hyperlambda.New("", nil)
 		lambda.Add(hyperlambda.New("openai.tokenize", text))
-		start := time.Now()
 		_, err := e.Execute(context.Background(), lambda, pure)
 		var be *engine.BudgetError
 		if !errors.As(err, &be) || be.Budget != "steps" {
 			t.Fatalf("%d bytes: %v, want the step budget", len(text), err)
-		}
-		if took := time.Since(start); took > time.Second {
-			t.Errorf("%d bytes: the run took %v to end", len(text), took)
 		}
 	}
 	// Under the same budget a 1 MB text is counted.
