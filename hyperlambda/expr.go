@@ -522,6 +522,11 @@ func iteratorNeedsQuotes(t string) bool {
 	return err != nil || end != len(t)
 }
 
+// EndsWithChildren reports whether the last iterator is `*`.
+func (e *Expression) EndsWithChildren() bool {
+	return len(e.iters) > 0 && e.iters[len(e.iters)-1].text == "*"
+}
+
 // Iterators returns the iterators' texts (unquoted).
 func (e *Expression) Iterators() []string {
 	out := make([]string, len(e.iters))

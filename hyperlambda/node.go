@@ -1,6 +1,9 @@
 package hyperlambda
 
-import "slices"
+import (
+	"slices"
+	"unsafe"
+)
 
 // Pos is a position in Hyperlambda source text. Line and Col are 1-based;
 // Col counts Unicode code points (what an editor shows), not bytes. The
@@ -256,6 +259,115 @@ func (t *Template) Root() *Node { return t.root }
 func (t *Template) Clone() *Node {
 	c := cloner{nodes: make([]Node, t.nodes), links: make([]*Node, t.links+1), root: t.root}
 	return c.cloneSpare(t.root, nil, 1)
+}
+
+// Instance is a copy of a template that can be made again in place: a
+// function body a call uses and then returns, so that the next call does
+// not allocate and collect a copy of its own. Owns and Reset work on the
+// copy's two arrays, which hold every node and child list it started
+// with.
+type Instance struct {
+	t     *Template
+	root  *Node
+	nodes []Node
+	links []*Node
+}
+
+// Instance copies the template into arrays of its own, like Clone.
+func (t *Template) Instance() *Instance {
+	i := &Instance{t: t, nodes: make([]Node, t.nodes), links: make([]*Node, t.links+1)}
+	i.Reset()
+	return i
+}
+
+// Root is the copy.
+func (i *Instance) Root() *Node { return i.root }
+
+// Template is what the instance copies.
+func (i *Instance) Template() *Template { return i.t }
+
+// Owns reports whether n is one of the nodes the copy started with
+// (wherever it is now), by its address within the copy's node array.
+func (i *Instance) Owns(n *Node) bool {
+	if n == nil || len(i.nodes) == 0 {
+		return false
+	}
+	base := uintptr(unsafe.Pointer(&i.nodes[0]))
+	off := uintptr(unsafe.Pointer(n)) - base
+	return off < uintptr(len(i.nodes))*unsafe.Sizeof(Node{})
+}
+
+// Reset makes the copy equal to the template again, in place: every node
+// the copy started with goes back to its place with the template's name
+// and value, and nodes added since are dropped (and lose their parent:
+// none keeps a way back into the copy). Only what changed is written,
+// which skips most write barriers. It is only sound when nothing outside
+// the copy refers to its nodes any longer (the caller's to ensure): they
+// are the same nodes, made over.
+func (i *Instance) Reset() {
+	if i.root == nil { // never made yet
+		c := cloner{nodes: i.nodes, links: i.links, root: i.t.root}
+		i.root = c.cloneSpare(i.t.root, nil, 1)
+		return
+	}
+	i.root.parent = nil
+	k, l := 0, 0
+	i.restore(i.t.root, &k, &l, 1)
+}
+
+// restore makes the k-th node of the copy (in the order cloneSpare lays
+// them out, its child list at link l) equal to t, and so on below.
+func (i *Instance) restore(t *Node, k, l *int, spare int) {
+	cp := &i.nodes[*k]
+	*k++
+	if cp.Name != t.Name {
+		cp.Name = t.Name
+	}
+	if cp.Pos != t.Pos {
+		cp.Pos = t.Pos
+	}
+	if isBytes(t.Value) {
+		cp.Value = append([]byte(nil), t.Value.([]byte)...)
+	} else if !sameWords(&cp.Value, &t.Value) {
+		cp.Value = t.Value
+	}
+	m := len(t.children)
+	var links []*Node
+	if m+spare > 0 {
+		links = i.links[*l : *l+m : *l+m+spare]
+		*l += m + spare
+	}
+	if len(cp.children) != m || (m > 0 && &cp.children[0] != &links[0]) {
+		for _, c := range cp.children {
+			if c.parent == cp && !i.Owns(c) {
+				c.parent = nil
+			}
+		}
+		if spare > 0 {
+			clear(i.links[*l-spare : *l]) // a dropped node left in the spare slot
+		}
+		cp.children = links
+	}
+	for j, tc := range t.children {
+		e := &i.nodes[*k]
+		if links[j] != e {
+			if c := links[j]; c != nil && c.parent == cp && !i.Owns(c) {
+				c.parent = nil
+			}
+			links[j] = e
+		}
+		if e.parent != cp {
+			e.parent = cp
+		}
+		i.restore(tc, k, l, 0)
+	}
+}
+
+// sameWords reports whether two values are the same interface words
+// (type and data pointer): the same value, without comparing contents
+// (which panics for values that cannot be compared).
+func sameWords(a, b *any) bool {
+	return *(*[2]unsafe.Pointer)(unsafe.Pointer(a)) == *(*[2]unsafe.Pointer)(unsafe.Pointer(b))
 }
 
 // size counts n's nodes and child links.
