@@ -5,16 +5,15 @@ package bench
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
 	"hlstudio/engine/vocab"
 	"hlstudio/hyperlambda"
+	"hlstudio/internal/benchcmp"
 	"hlstudio/whitelist"
 )
 
@@ -26,12 +25,9 @@ var policy = func() *whitelist.Policy {
 	return p
 }()
 
-// compare times the Hyperlambda program and the starlark one in the same
-// benchmark, in alternating blocks of runs (each block long enough, ~50 ms,
-// for its side to reach its own steady state of allocation and
-// collection), and reports each side's median time per run and the ratio:
-// both see the same machine at the same moments, which a shared machine's
-// drift would otherwise skew between two separate benchmarks.
+// compare times the Hyperlambda program against the starlark one in the
+// same benchmark, in alternating blocks (benchcmp.Compare), and
+// reports each side's median time per run and the ratio.
 func compare(b *testing.B, hl, star string) {
 	e := vocab.New()
 	cached, err := hyperlambda.ParseString(hl, hyperlambda.ParseOptions{})
@@ -53,31 +49,7 @@ func compare(b *testing.B, hl, star string) {
 			b.Fatal(err)
 		}
 	}
-	block := func(run func()) (per time.Duration) {
-		t0 := time.Now()
-		n := 0
-		for n == 0 || time.Since(t0) < 50*time.Millisecond {
-			run()
-			n++
-		}
-		return time.Since(t0) / time.Duration(n)
-	}
-	var hlTimes, starTimes []time.Duration
-	b.ResetTimer()
-	for b.Loop() {
-		hlTimes = append(hlTimes, block(runHL))
-		starTimes = append(starTimes, block(runStar))
-	}
-	h, s := median(hlTimes), median(starTimes)
-	b.ReportMetric(float64(h.Nanoseconds()), "hl-ns/run")
-	b.ReportMetric(float64(s.Nanoseconds()), "starlark-ns/run")
-	b.ReportMetric(float64(h)/float64(s), "x-starlark")
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
+	benchcmp.Compare(b, runHL, runStar, "hl-ns/run", "starlark-ns/run", "x-starlark")
 }
 
 const loopHL = `.i:int:0

@@ -388,7 +388,8 @@ func slotGetName(r *Run, n *hyperlambda.Node) error {
 }
 
 func slotGetCount(r *Run, n *hyperlambda.Node) error {
-	res, err := selected(n)
+	var one [1]*hyperlambda.Node // a single node stays on the stack
+	res, err := Select(n, one[:0])
 	if err != nil {
 		return err
 	}
@@ -406,7 +407,8 @@ func slotGetNodes(r *Run, n *hyperlambda.Node) error {
 }
 
 func slotExists(r *Run, n *hyperlambda.Node) error {
-	res, err := selected(n)
+	var one [1]*hyperlambda.Node // a single node stays on the stack
+	res, err := Select(n, one[:0])
 	if err != nil {
 		return err
 	}
@@ -447,7 +449,8 @@ func source(r *Run, n *hyperlambda.Node) (any, error) {
 // slotSetValue serves [set-value] and [set-x]; set-x takes its child's
 // value as written, without evaluating or following expressions.
 func slotSetValue(r *Run, n *hyperlambda.Node) error {
-	dest, err := selected(n)
+	var one [1]*hyperlambda.Node // a single node stays on the stack
+	dest, err := Select(n, one[:0])
 	if err != nil {
 		return err
 	}
@@ -546,6 +549,12 @@ func slotReturn(r *Run, n *hyperlambda.Node) error {
 	if !isExpr {
 		res.Value = n.Value
 		return r.Output(sizeOf(n.Value))
+	}
+	if m, ok := x.EvaluateSingle(n); ok {
+		if m != nil {
+			res.Value = m.Value
+		}
+		return nil
 	}
 	nodes, err := x.Evaluate(n)
 	if err != nil {
@@ -678,9 +687,10 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 	if err := r.Created(nodes); err != nil {
 		return err
 	}
-	body := hyperlambda.NewTemplate(n.Clone())
+	copied := n.Clone()
+	body := hyperlambda.NewTemplate(copied)
 	r.engine.mu.Lock()
-	r.engine.dynamic[name] = dynamicSlot{body: body, nodes: nodes, policy: r.policy}
+	r.engine.dynamic[name] = dynamicSlot{body: body, nodes: nodes, policy: r.policy, reusable: reusableBody(copied)}
 	r.engine.mu.Unlock()
 	return nil
 }
@@ -738,17 +748,41 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		}
 	}
 	// Every call runs its own copy: the body's statements write into their
-	// nodes. The template knows its size, so a call counts it for free.
+	// nodes. The template knows its size, so a call counts it for free
+	// (a copy made over counts the same: usage does not depend on it).
 	if err := r.Created(dyn.nodes); err != nil {
 		return err
 	}
-	body := dyn.body.Clone()
+	if n.Len() > 0 && !dyn.reusable {
+		// The arguments move into a body that may keep them: a reused
+		// copy they come from must not be made over.
+		r.lendTo(n)
+	}
+	var body *hyperlambda.Node
+	var inst *hyperlambda.Instance
+	if dyn.reusable && reuseCopies {
+		inst = r.instance(dyn.body)
+		body = inst.Root()
+	} else {
+		body = dyn.body.Clone()
+	}
+	var args *hyperlambda.Node
 	if n.Len() > 0 {
-		args := hyperlambda.New(".arguments", nil)
+		args = hyperlambda.New(".arguments", nil)
 		moveChildren(args, n)
 		body.Insert(0, args)
 	}
-	return r.callUnder(p, body, n)
+	r.calls = append(r.calls, activation{inst: inst})
+	err = r.callUnder(p, body, n)
+	act := r.calls[len(r.calls)-1]
+	r.calls = r.calls[:len(r.calls)-1]
+	if inst != nil && args != nil && args.Parent() == body {
+		args.Detach()
+	}
+	if err == nil && inst != nil && !act.lent && !holdsNodeOf(n, inst) {
+		r.putBack(inst)
+	}
+	return err
 }
 
 // nodeValueIn returns the first descendant of n whose value is a node.
@@ -777,7 +811,15 @@ func (r *Run) callUnder(p *whitelist.Policy, body, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	return takeResult(n, res)
+	if err := takeResult(n, res); err != nil {
+		return err
+	}
+	// The emptied scope serves the next call (one allocation less each).
+	if res.Len() == 0 && res.Parent() == nil && res.Name == "" {
+		res.Value = nil
+		r.scopes = append(r.scopes, res)
+	}
+	return nil
 }
 
 func slotWhitelist(r *Run, n *hyperlambda.Node) error {

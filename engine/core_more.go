@@ -156,6 +156,17 @@ func (r *Run) unwrapOne(s *hyperlambda.Node, applyLists bool) error {
 	if !ok {
 		return nil
 	}
+	star := x.EndsWithChildren()
+	if !applyLists || (!star && s.Name != "node_reference") {
+		// One node at most (the usual argument): its value, no set.
+		if m, ok := x.EvaluateSingle(s); ok {
+			s.Value = nil
+			if m != nil {
+				s.Value = m.Value
+			}
+			return nil
+		}
+	}
 	res, err := x.Evaluate(s)
 	if err != nil {
 		return err
@@ -170,8 +181,6 @@ func (r *Run) unwrapOne(s *hyperlambda.Node, applyLists bool) error {
 		}
 		return nil
 	}
-	its := x.Iterators()
-	star := len(its) > 0 && its[len(its)-1] == "*"
 	if len(res) > 1 || (applyLists && star) {
 		if !applyLists {
 			return fmt.Errorf("expression %s of [%s] selects %d nodes where one is expected (apply-lists:bool:true adds them as children)", x, s.Name, len(res))

@@ -41,6 +41,9 @@ type dynamicSlot struct {
 	body   *hyperlambda.Template // a parentless clone of the slots.create node
 	nodes  int                   // what a copy of body counts against the node budget
 	policy *whitelist.Policy     // the policy of the run that created it
+	// reusable: the body keeps no handle on its nodes past a call (see
+	// reusableBody), so a run may make a used copy over for the next call.
+	reusable bool
 }
 
 // New returns an engine with the core vocabulary registered.
@@ -154,11 +157,23 @@ type Run struct {
 	denials []Denial
 	log     []LogEntry
 	context map[string][]contextValue // [context] values by name, innermost last
+	ints    []int32                   // the slab Int32 boxes into
+	// The copies of reusable dynamic slot bodies a run has made and is
+	// not using, by template; and the calls in progress, innermost last.
+	spare  []spareCopies
+	scopes []*hyperlambda.Node // emptied result scopes of finished calls
+	calls  []activation
 }
 
 // Execute runs lambda (a root whose children are statements) in place
 // under policy. The tree is mutated like the reference playground shows.
 func (e *Engine) Execute(ctx context.Context, lambda *hyperlambda.Node, policy *whitelist.Policy) (*Result, error) {
+	res, _, err := e.execute(ctx, lambda, policy)
+	return res, err
+}
+
+// execute is Execute, also returning the finished run (for tests).
+func (e *Engine) execute(ctx context.Context, lambda *hyperlambda.Node, policy *whitelist.Policy) (*Result, *Run, error) {
 	budgets := policy.Budgets
 	start := time.Now()
 	// The deadline context (a runtime timer) is made only when a slot
@@ -175,7 +190,7 @@ func (e *Engine) Execute(ctx context.Context, lambda *hyperlambda.Node, policy *
 	r.usage.Duration = time.Since(r.start)
 	res := &Result{Lambda: lambda, Value: result.Value, Nodes: result.Children(), Usage: r.usage,
 		Denials: r.denials, Log: r.log, Policy: policy.Name, Hash: policy.Hash, Extensions: r.ext}
-	return res, err
+	return res, r, err
 }
 
 // evalGuarded evaluates the lambda and turns a panic in a slot (a bug,
@@ -425,7 +440,13 @@ func (r *Run) ValueOf(c *hyperlambda.Node) (any, error) {
 // boundary) and returns the scope's node. Popped without defer, like
 // Eval's stack: after a panic the run is over.
 func (r *Run) evalScoped(body *hyperlambda.Node) (*hyperlambda.Node, error) {
-	res := &hyperlambda.Node{}
+	var res *hyperlambda.Node
+	if k := len(r.scopes); k > 0 {
+		res = r.scopes[k-1]
+		r.scopes = r.scopes[:k-1]
+	} else {
+		res = &hyperlambda.Node{}
+	}
 	r.results = append(r.results, res)
 	err := r.Eval(body)
 	r.results = r.results[:len(r.results)-1]

@@ -28,9 +28,9 @@ var operand = whitelist.ValueSpec{Expr: true, Doc: "first operand (else the firs
 // Register adds the family to e.
 func Register(e *engine.Engine) error {
 	for _, op := range []string{"add", "subtract", "multiply", "divide", "modulo", "max", "min"} {
-		op := op
+		op, slot := op, "math."+op // named once: a call does not build it
 		err := e.Register(engine.Slot{
-			Sig: whitelist.Signature{Name: "math." + op, Doc: op + " of its value and its children's values", Value: operand, Children: whitelist.Code},
+			Sig: whitelist.Signature{Name: slot, Doc: op + " of its value and its children's values", Value: operand, Children: whitelist.Code},
 			Fn: func(r *engine.Run, n *hyperlambda.Node) error {
 				if err := r.Eval(n); err != nil {
 					return err
@@ -45,7 +45,7 @@ func Register(e *engine.Engine) error {
 				}
 				acc := vals[0]
 				for _, v := range vals[1:] {
-					if acc, err = apply("math."+op, op, acc, v); err != nil {
+					if acc, err = apply(r, slot, op, acc, v); err != nil {
 						return err
 					}
 				}
@@ -81,7 +81,7 @@ func Register(e *engine.Engine) error {
 					}
 				}
 				for _, d := range dest {
-					v, err := apply(slot, arith, d.Value, step)
+					v, err := apply(r, slot, arith, d.Value, step)
 					if err != nil {
 						return err
 					}
@@ -139,11 +139,11 @@ func kind(v any) int {
 // apply is one step of the fold: op ("add", "subtract", ...) of a and b,
 // with errors naming slot, the slot that was called (math.increment adds,
 // math.abs subtracts).
-func apply(slot, op string, a, b any) (any, error) {
+func apply(r *engine.Run, slot, op string, a, b any) (any, error) {
 	// Two ints (the counters of loops) first, before the general rules.
 	if x, ok := a.(int32); ok {
 		if y, ok := b.(int32); ok {
-			return intOp(slot, op, int64(x), int64(y), "int")
+			return intOp(r, slot, op, int64(x), int64(y), "int")
 		}
 	}
 	if a == nil || b == nil {
@@ -179,7 +179,7 @@ func apply(slot, op string, a, b any) (any, error) {
 		if _, ok := a.(int32); ok && k == 1 {
 			typ = "int"
 		}
-		return intOp(slot, op, toInt(a), toInt(b), typ)
+		return intOp(r, slot, op, toInt(a), toInt(b), typ)
 	}
 }
 
@@ -225,7 +225,7 @@ func toDecimal(v any) decimal.Decimal {
 	return decimal.NewFromInt(toInt(v))
 }
 
-func intOp(slot, op string, a, b int64, typ string) (any, error) {
+func intOp(run *engine.Run, slot, op string, a, b int64, typ string) (any, error) {
 	var r int64
 	overflow := false
 	switch op {
@@ -261,7 +261,7 @@ func intOp(slot, op string, a, b int64, typ string) (any, error) {
 		return nil, &OverflowError{Op: slot, Type: typ}
 	}
 	if typ == "int" {
-		return int32(r), nil
+		return run.Int32(int32(r)), nil
 	}
 	return r, nil
 }

@@ -87,7 +87,7 @@ func numeric(v any) error {
 	return nil
 }
 
-func abs(_ *engine.Run, n *hyperlambda.Node, v any) (any, error) {
+func abs(r *engine.Run, n *hyperlambda.Node, v any) (any, error) {
 	if err := numeric(v); err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func abs(_ *engine.Run, n *hyperlambda.Node, v any) (any, error) {
 		return v, nil
 	}
 	// 0 - v keeps the type and reports overflow (abs of the minimum int).
-	return apply(n.Name, "subtract", zeroOf(v), v)
+	return apply(r, n.Name, "subtract", zeroOf(v), v)
 }
 
 func zeroOf(v any) any {

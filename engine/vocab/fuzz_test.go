@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rogpeppe/go-internal/txtar"
-
 	"hlstudio/assets"
 	"hlstudio/engine/enginetest"
 	"hlstudio/engine/vocab"
@@ -28,20 +26,7 @@ import (
 func FuzzRunVocabulary(f *testing.F) {
 	data := f.TempDir()
 	f.Setenv("XDG_DATA_HOME", data)
-	for _, glob := range []string{"testdata/*.txtar", "../testdata/*/*.txtar", "../*/testdata/*.txtar"} {
-		files, _ := filepath.Glob(glob)
-		for _, file := range files {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				f.Fatal(err)
-			}
-			for _, section := range ar.Files {
-				if section.Name == "input.hl" {
-					f.Add(string(section.Data))
-				}
-			}
-		}
-	}
+	enginetest.AddSeeds(f, "testdata/*.txtar", "../testdata/*/*.txtar", "../*/testdata/*.txtar")
 	small, err := whitelist.Parse("small", []byte("name:small\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:2000\r\n   nodes:long:20000\r\n   depth:int:32\r\n   time-ms:int:2000\r\n   output-bytes:long:100000\r\n"))
 	if err != nil {
 		f.Fatal(err)

@@ -1,0 +1,149 @@
+package engine
+
+import "hlstudio/hyperlambda"
+
+// A call of a dynamic slot runs a copy of its body, as the reference does:
+// the body's statements write their results into their own nodes. Making
+// and collecting that copy was most of the time of a call (recursion
+// through [execute] spent ~70% of its time there). A run therefore keeps
+// the copies of a body it has finished with and makes one over in place
+// for the next call (hyperlambda.Instance), which is sound only when
+// nothing can still refer to the copy's nodes once the call returns:
+//
+//   - the body uses only the slots in reusableSlots, none of which creates
+//     a node value (a [reference], [.dp], node_reference argument) or keeps
+//     a node anywhere but in the tree it runs in, and it holds no node
+//     value itself (reusableBody);
+//   - its nodes given as arguments to a body that is not reusable (which
+//     could keep them) mark the copy lent, and a lent copy is dropped;
+//   - what the call returns holds none of the copy's nodes (holdsNodeOf:
+//     [return] with children moves them out);
+//   - a call that fails is dropped.
+//
+// Everything else (the node budget a call counts, the guard, the policy a
+// body runs under) is as for a fresh copy.
+
+// reuseCopies is off only in tests that check both ways give the same.
+var reuseCopies = true
+
+// reusableSlots are the slots a reusable body may use: each writes
+// values, bools, numbers or text into nodes of the tree it runs in, or
+// (execute, signal, try-signal) calls another body with arguments that
+// lendTo accounts for.
+var reusableSlots = map[string]bool{
+	"if": true, "else-if": true, "else": true, "while": true,
+	"eq": true, "neq": true, "lt": true, "lte": true, "mt": true, "mte": true,
+	"and": true, "or": true, "not": true,
+	"get-value": true, "get-name": true, "get-count": true,
+	"exists": true, "not-exists": true, "null": true, "not-null": true,
+	"set-value": true, "return": true, "return-value": true,
+	"execute": true, "signal": true, "try-signal": true,
+	"math.add": true, "math.subtract": true, "math.multiply": true, "math.divide": true,
+	"math.modulo": true, "math.max": true, "math.min": true,
+	"math.increment": true, "math.decrement": true,
+	"strings.concat": true,
+}
+
+// reusableBody reports whether copies of body may be made over: every
+// node that can run is a reusable slot (the children of [execute],
+// [signal], [try-signal] and [return] are their data, never run; a data
+// node's children run only under [.lambda]), no argument is named
+// node_reference ([execute] would put a node value there), and no value
+// is a node.
+func reusableBody(body *hyperlambda.Node) bool {
+	var walk func(n *hyperlambda.Node, code bool) bool
+	walk = func(n *hyperlambda.Node, code bool) bool {
+		if _, isNode := n.Value.(*hyperlambda.Node); isNode || n.Name == "node_reference" {
+			return false
+		}
+		statement := code && IsStatement(n.Name)
+		if statement && !reusableSlots[n.Name] {
+			return false
+		}
+		switch {
+		case statement && (n.Name == "execute" || n.Name == "signal" || n.Name == "try-signal" || n.Name == "return"):
+			code = false
+		case !statement:
+			code = n.Name == ".lambda"
+		}
+		for _, c := range n.Children() {
+			if !walk(c, code) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, c := range body.Children() {
+		if !walk(c, true) {
+			return false
+		}
+	}
+	return true
+}
+
+// activation is a call of a dynamic slot in progress.
+type activation struct {
+	inst *hyperlambda.Instance // the reused copy it runs, nil for a fresh one
+	lent bool                  // its nodes went to a body that may keep them
+}
+
+// lendTo marks the calls in progress whose copy holds n: n's children are
+// about to become the arguments of a body that is not reusable.
+func (r *Run) lendTo(n *hyperlambda.Node) {
+	for i := range r.calls {
+		if a := &r.calls[i]; a.inst != nil && a.inst.Owns(n) {
+			a.lent = true
+		}
+	}
+}
+
+// spareCopies are the copies of one body a run is not using.
+type spareCopies struct {
+	t    *hyperlambda.Template
+	free []*hyperlambda.Instance
+}
+
+// spareOf is the run's list for t (a run calls few bodies: a short scan
+// beats hashing on every call).
+func (r *Run) spareOf(t *hyperlambda.Template) *spareCopies {
+	for i := range r.spare {
+		if r.spare[i].t == t {
+			return &r.spare[i]
+		}
+	}
+	r.spare = append(r.spare, spareCopies{t: t})
+	return &r.spare[len(r.spare)-1]
+}
+
+// instance is a copy of t for a call: one the run finished with, or new.
+func (r *Run) instance(t *hyperlambda.Template) *hyperlambda.Instance {
+	s := r.spareOf(t)
+	if k := len(s.free); k > 0 {
+		inst := s.free[k-1]
+		s.free[k-1] = nil
+		s.free = s.free[:k-1]
+		return inst
+	}
+	return t.Instance()
+}
+
+// putBack makes a finished call's copy over and keeps it for the next.
+func (r *Run) putBack(inst *hyperlambda.Instance) {
+	inst.Reset()
+	s := r.spareOf(inst.Template())
+	s.free = append(s.free, inst)
+}
+
+// holdsNodeOf reports whether n's value or subtree (a call's result)
+// holds one of inst's nodes, as a child or as a node value.
+func holdsNodeOf(n *hyperlambda.Node, inst *hyperlambda.Instance) bool {
+	if v, ok := n.Value.(*hyperlambda.Node); ok && inst.Owns(v) {
+		return true
+	}
+	for _, c := range n.Children() {
+		if inst.Owns(c) || holdsNodeOf(c, inst) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,176 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"hlstudio/engine"
+	"hlstudio/engine/enginetest"
+	"hlstudio/engine/vocab"
+	"hlstudio/hyperlambda"
+	"hlstudio/internal/benchcmp"
+	"hlstudio/whitelist"
+)
+
+// Every case gives the same results when each call of a dynamic slot
+// gets a fresh copy of its body (the reference's way) as with copies made
+// over (TestData).
+func TestDataWithoutReuse(t *testing.T) {
+	defer engine.SetReuseCopies(engine.SetReuseCopies(false))
+	enginetest.RunCases(t, "testdata/*/*.txtar", engine.New)
+	enginetest.RunCases(t, "vocab/testdata/*.txtar", vocab.New)
+}
+
+// Reuse changes nothing a run reports: the steps, the nodes counted (a
+// copy made over counts as a new one), the depth and the output.
+func TestReuseKeepsUsage(t *testing.T) {
+	for _, src := range []string{recursion, returnsOwnNodes, lendsToKeeper} {
+		run := func(reuse bool) engine.Usage {
+			defer engine.SetReuseCopies(engine.SetReuseCopies(reuse))
+			res, err := vocab.New().Execute(context.Background(), mustParse(t, src), enginetest.LoadPolicy(t, "trusted"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := res.Usage
+			u.Duration = 0
+			return u
+		}
+		if with, without := run(true), run(false); with != without {
+			t.Errorf("usage with reuse %+v, without %+v, for\n%s", with, without, src)
+		}
+	}
+}
+
+const recursion = `slots.create:fib
+   if
+      lt
+         get-value:x:@.arguments/*/n
+         .:int:2
+      .lambda
+         return:x:@.arguments/*/n
+   .n1
+   set-value:x:@.n1
+      math.subtract
+         get-value:x:@.arguments/*/n
+         .:int:1
+   .n2
+   set-value:x:@.n2
+      math.subtract
+         get-value:x:@.arguments/*/n
+         .:int:2
+   .sum
+   set-value:x:@.sum
+      math.add
+         execute:fib
+            n:x:@.n1
+         execute:fib
+            n:x:@.n2
+   return-value:x:@.sum
+execute:fib
+   n:int:12
+`
+
+const returnsOwnNodes = `slots.create:mk
+   return
+      a:int:1
+execute:mk
+execute:mk
+execute:mk
+`
+
+const lendsToKeeper = `slots.create:keep
+   reference:x:@.arguments/*/v
+   return-value:x:@reference
+slots.create:fn
+   .x
+   execute:keep
+      v:x:@.x
+   return-value:x:@execute
+execute:fn
+execute:fn
+execute:fn
+`
+
+// A run makes as many copies of a reusable body as calls of it are in
+// progress at once (the recursion's depth), not one per call; a body
+// whose copies cannot be made over keeps none.
+func TestReuseMakesFewCopies(t *testing.T) {
+	for _, c := range []struct {
+		src      string
+		min, max int
+	}{
+		// fib(12): 465 calls, at most 12 in progress at once.
+		{recursion, 2, 12},
+		{returnsOwnNodes, 0, 0},
+		{lendsToKeeper, 0, 0},
+	} {
+		n, err := engine.SpareCopies(vocab.New(), mustParse(t, c.src), enginetest.LoadPolicy(t, "trusted"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < c.min || n > c.max {
+			t.Errorf("%d copies kept, want %d..%d, for\n%s", n, c.min, c.max, c.src)
+		}
+	}
+}
+
+// BenchmarkDynamicCalls: fib(12) through [execute] (465 calls), with the
+// copies of the body made over (reuse) and, as the baseline in the same
+// run, with a fresh copy per call as the reference makes; "x-fresh" is
+// the time with reuse over the baseline's.
+func BenchmarkDynamicCalls(b *testing.B) {
+	e, p := vocab.New(), enginetest.LoadPolicy(b, "trusted")
+	cached := mustParse(b, recursion)
+	run := func(reuse bool) func() {
+		return func() {
+			defer engine.SetReuseCopies(engine.SetReuseCopies(reuse))
+			if _, err := e.Execute(context.Background(), cached.Clone(), p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	benchcmp.Compare(b, run(true), run(false), "ns/run", "fresh-ns/run", "x-fresh")
+}
+
+// Running with copies made over gives what fresh copies give: the same
+// executed lambda, result, error and usage, for any program.
+func FuzzReuseSameAsFresh(f *testing.F) {
+	enginetest.AddSeeds(f, "testdata/*/*.txtar", "vocab/testdata/reuse-*.txtar", "vocab/testdata/sockets*.txtar")
+	for _, src := range []string{recursion, returnsOwnNodes, lendsToKeeper} {
+		f.Add(src)
+	}
+	// Computation and dynamic code, nothing outside the run (so both
+	// runs of an input start from the same world), small budgets.
+	policy, err := whitelist.Parse("pure-and-code", []byte("name:pure-and-code\r\nallow\r\n   effects:pure\r\n   effects:spawns-code\r\nbudgets\r\n   steps:long:20000\r\n   nodes:long:20000\r\n   depth:int:64\r\n   time-ms:int:5000\r\n   output-bytes:long:100000\r\n"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	e := vocab.New()
+	if _, err := e.Execute(context.Background(), mustParse(f, recursion), policy); err != nil {
+		f.Fatalf("the policy must let dynamic slots run: %v", err)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		run := func(reuse bool) string {
+			defer engine.SetReuseCopies(engine.SetReuseCopies(reuse))
+			lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{MaxDepth: 64})
+			if err != nil {
+				return "syntax"
+			}
+			res, err := e.Execute(context.Background(), lambda, policy)
+			u := res.Usage
+			u.Duration = 0
+			_, value, _ := hyperlambda.ValueText(res.Value)
+			return fmt.Sprintf("%s\nvalue %q\nnodes %s\nerror %v\nusage %+v",
+				hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}), value,
+				hyperlambda.Format(res.Nodes, hyperlambda.FormatOptions{}), err, u)
+		}
+		if with, without := run(true), run(false); with != without {
+			if strings.Contains(without, "budget time") {
+				return // a time budget ends each run at a different point
+			}
+			t.Fatalf("with reuse:\n%s\n\nwith fresh copies:\n%s", with, without)
+		}
+	})
+}
