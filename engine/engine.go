@@ -389,11 +389,29 @@ func countNodes(n *hyperlambda.Node, depth int) int {
 // still checked when something evaluates them), statements removed before
 // their turn are skipped.
 func (r *Run) Eval(n *hyperlambda.Node) error {
-	if kids := n.Children(); len(kids) == 1 {
+	switch kids := n.Children(); len(kids) {
+	case 0:
+		return nil
+	case 1:
 		// One statement (a typical loop body or branch): nothing can be
 		// removed before its turn or run after it, so no snapshot.
 		if s := kids[0]; IsStatement(s.Name) {
 			return r.Signal(s.Name, s)
+		}
+		return nil
+	case 2:
+		// Two (a comparison's operands): the snapshot is two locals.
+		first, second := kids[0], kids[1]
+		if IsStatement(first.Name) {
+			if err := r.Signal(first.Name, first); err != nil {
+				return err
+			}
+			if res := r.result(); res.Value != nil || res.Len() > 0 {
+				return nil
+			}
+		}
+		if second.Parent() == n && IsStatement(second.Name) {
+			return r.Signal(second.Name, second)
 		}
 		return nil
 	}

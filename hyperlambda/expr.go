@@ -833,19 +833,38 @@ func elderNamed(n *Node, name string) *Node {
 		if p == nil {
 			return nil
 		}
-		i := cur.Index()
-		for j := i - 1; j >= 0; j-- {
-			// Walking back through elder siblings; the reference steps to the
-			// parent only from the first child.
-			if p.children[j].Name == name {
-				return p.children[j]
+		// The nearest elder sibling of that name, in one pass up to cur;
+		// the reference steps to the parent only from the first child.
+		var elder *Node
+		for _, c := range p.children {
+			if c == cur {
+				break
+			}
+			if sameName(c.Name, name) {
+				elder = c
 			}
 		}
-		if p.Name == name {
+		if elder != nil {
+			return elder
+		}
+		if sameName(p.Name, name) {
 			return p
 		}
 		cur = p
 	}
+}
+
+// sameName is a == b, deciding most differing names of equal length
+// (".i" and "lt") by their ends without a call to compare the bytes: an
+// expression walking up a tree compares many names.
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) > 0 && (a[0] != b[0] || a[len(a)-1] != b[len(b)-1]) {
+		return false
+	}
+	return a == b
 }
 
 // valueEquals is the `=text` comparison: null matches only empty text,

@@ -363,6 +363,12 @@ func (i *Instance) restore(t *Node, k, l *int, spare int) {
 	}
 }
 
+// sameString is a == b, at once when both are the same bytes (a copy's
+// names are its template's strings).
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
+}
+
 // sameWords reports whether two values are the same interface words
 // (type and data pointer): the same value, without comparing contents
 // (which panics for values that cannot be compared).
@@ -474,16 +480,20 @@ func (n *Node) ResetChildren(src *Node) (created int) {
 		sc := src.children[i]
 		// Written only when changed: most nodes of a loop body are, and
 		// skipping the writes skips their GC write barriers.
-		if c.Name != sc.Name {
+		if !sameString(c.Name, sc.Name) {
 			c.Name = sc.Name
 		}
 		c.Pos = sc.Pos
-		// Values are always written: comparing two interfaces panics when
-		// they hold something uncomparable.
-		c.Value = sc.Value
-		if _, mutable := sc.Value.(*Node); mutable || isBytes(sc.Value) {
+		switch sc.Value.(type) {
+		case *Node, []byte:
 			// root nil: the whole chain above sc counts as enclosing.
 			c.Value = (&cloner{}).value(sc, nil)
+		default:
+			// Compared by their words (comparing two interfaces panics
+			// when they hold something uncomparable): most did not change.
+			if !sameWords(&c.Value, &sc.Value) {
+				c.Value = sc.Value
+			}
 		}
 		if len(c.children)|len(sc.children) != 0 { // most are leaves
 			created += c.ResetChildren(sc)
