@@ -156,3 +156,20 @@ func TestInstanceResetCopiesBytes(t *testing.T) {
 		t.Fatalf("template changed to %q", got)
 	}
 }
+
+// A template holding a node value (a reference to an ancestor, as
+// [.dp] or [reference] make) is copied in full on Reset: the copy's value
+// refers to the copy's own node, as with Clone.
+func TestInstanceResetNodeValues(t *testing.T) {
+	root := New("a", nil, New("b", nil))
+	root.Child(0).Value = root
+	inst := NewTemplate(root).Instance()
+	for round := 0; round < 2; round++ {
+		got, ok := inst.Root().Child(0).Value.(*Node)
+		if !ok || got != inst.Root() {
+			t.Fatalf("round %d: value %v, want the copy's own root", round, inst.Root().Child(0).Value)
+		}
+		inst.Root().Child(0).Value = nil
+		inst.Reset()
+	}
+}
