@@ -244,12 +244,21 @@ func cloneTree(root *Node, outer, outerCopies []*Node) *Node {
 type Template struct {
 	root         *Node
 	nodes, links int
+	// nodeValues: some value is a node, which a copy maps to its own
+	// nodes (Instance.Reset then copies in full).
+	nodeValues bool
 }
 
 // NewTemplate keeps n (which the caller no longer changes) as a template.
 func NewTemplate(n *Node) *Template {
 	nodes, links := n.size()
-	return &Template{root: n, nodes: nodes, links: links}
+	t := &Template{root: n, nodes: nodes, links: links}
+	n.Walk(func(d *Node) bool {
+		_, isNode := d.Value.(*Node)
+		t.nodeValues = t.nodeValues || isNode
+		return !t.nodeValues
+	})
+	return t
 }
 
 // Root is the template's tree, to read only.
@@ -305,7 +314,17 @@ func (i *Instance) Owns(n *Node) bool {
 // the copy refers to its nodes any longer (the caller's to ensure): they
 // are the same nodes, made over.
 func (i *Instance) Reset() {
-	if i.root == nil { // never made yet
+	if i.root == nil || i.t.nodeValues {
+		// Made the first time, or holding node values (which refer to
+		// the copy's own nodes): copied in full.
+		for k := range i.nodes {
+			for _, c := range i.nodes[k].children {
+				if c.parent == &i.nodes[k] && !i.Owns(c) {
+					c.parent = nil
+				}
+			}
+		}
+		clear(i.links)
 		c := cloner{nodes: i.nodes, links: i.links, root: i.t.root}
 		i.root = c.cloneSpare(i.t.root, nil, 1)
 		return
