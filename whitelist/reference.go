@@ -8,7 +8,7 @@ import (
 )
 
 // A name no slot answers to is either a slot of the reference runtime that
-// this one does not provide (mail.pop3.fetch, mysql.connect, image.resize...:
+// this one does not provide (mail.pop3.fetch, odbc.connect, image.resize...:
 // a correct program for Magic that cannot run here) or a name nothing
 // declares (an invention of the model, or a typo). Curators and the
 // compiler's repair prompt need to tell the two apart.

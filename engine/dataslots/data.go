@@ -77,15 +77,33 @@ func Register(e *engine.Engine) error {
 		// on a SQLite database; here every database is SQLite, so each
 		// is the same slot under the other name (one connection scope,
 		// so data.read inside sqlite.connect works as in the reference).
-		alias := s.sig
-		alias.Name = "sqlite." + strings.TrimPrefix(s.sig.Name, "data.")
-		alias.Doc = "the same as [" + s.sig.Name + "]: " + s.sig.Doc
-		alias.AliasOf = s.sig.Name
-		if err := e.Register(engine.Slot{Sig: alias, Fn: s.fn}); err != nil {
-			return err
+		// So are its MySQL, PostgreSQL and SQL Server families, run on
+		// the policy's SQLite database: the built statements mean the
+		// same, raw SQL runs when SQLite understands it (see dialects).
+		for _, family := range []string{"sqlite", "mysql", "pgsql", "mssql"} {
+			alias := s.sig
+			alias.Name = family + "." + strings.TrimPrefix(s.sig.Name, "data.")
+			alias.Doc = "the same as [" + s.sig.Name + "]: " + s.sig.Doc
+			if dialect := dialects[family]; dialect != "" {
+				alias.Doc = "the same as [" + s.sig.Name + "], on the policy's SQLite database (" + dialect + " SQL runs only where SQLite shares it): " + s.sig.Doc
+			}
+			alias.AliasOf = s.sig.Name
+			if err := e.Register(engine.Slot{Sig: alias, Fn: s.fn}); err != nil {
+				return err
+			}
 		}
 	}
 	return registerTasks(e)
+}
+
+// dialects names the SQL of the reference's database families that run
+// here on SQLite.
+var dialects = map[string]string{"mysql": "MySQL", "pgsql": "PostgreSQL", "mssql": "SQL Server"}
+
+// dialectOf is the SQL dialect a slot's name promises, "" for SQLite's.
+func dialectOf(slot string) string {
+	family, _, _ := strings.Cut(slot, ".")
+	return dialects[family]
 }
 
 func connect(r *engine.Run, n *hyperlambda.Node) error {
@@ -141,6 +159,10 @@ func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error
 		var canceled *engine.CanceledError
 		if errors.As(err, &budget) || errors.As(err, &canceled) {
 			return err
+		}
+		if dialect := dialectOf(n.Name); raw && dialect != "" {
+			// Raw SQL written for another database: say where it ran.
+			return interrupted(r, fmt.Errorf("database %s: %v ([%s] runs its SQL on SQLite here: %s syntax SQLite does not share fails)", c.name, err, n.Name, dialect))
 		}
 		return interrupted(r, fmt.Errorf("database %s: %v", c.name, err))
 	}
