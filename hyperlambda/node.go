@@ -309,8 +309,10 @@ func (i *Instance) Owns(n *Node) bool {
 // Reset makes the copy equal to the template again, in place: every node
 // the copy started with goes back to its place with the template's name
 // and value, and nodes added since are dropped (and lose their parent:
-// none keeps a way back into the copy). Only what changed is written,
-// which skips most write barriers. It is only sound when nothing outside
+// none keeps a way back into the copy). Names and values are written
+// without comparing first (the comparisons' mispredicted branches cost
+// more than the writes); the structure is written where it changed.
+// It is only sound when nothing outside
 // the copy refers to its nodes any longer (the caller's to ensure): they
 // are the same nodes, made over.
 func (i *Instance) Reset() {
@@ -339,16 +341,9 @@ func (i *Instance) Reset() {
 func (i *Instance) restore(t *Node, k, l *int, spare int) {
 	cp := &i.nodes[*k]
 	*k++
-	if cp.Name != t.Name {
-		cp.Name = t.Name
-	}
-	if cp.Pos != t.Pos {
-		cp.Pos = t.Pos
-	}
-	if isBytes(t.Value) {
-		cp.Value = append([]byte(nil), t.Value.([]byte)...)
-	} else if !sameWords(&cp.Value, &t.Value) {
-		cp.Value = t.Value
+	cp.Name, cp.Pos, cp.Value = t.Name, t.Pos, t.Value
+	if b, isBytes := t.Value.([]byte); isBytes {
+		cp.Value = append([]byte(nil), b...)
 	}
 	m := len(t.children)
 	var links []*Node
@@ -380,19 +375,6 @@ func (i *Instance) restore(t *Node, k, l *int, spare int) {
 		}
 		i.restore(tc, k, l, 0)
 	}
-}
-
-// sameString is a == b, at once when both are the same bytes (a copy's
-// names are its template's strings).
-func sameString(a, b string) bool {
-	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
-}
-
-// sameWords reports whether two values are the same interface words
-// (type and data pointer): the same value, without comparing contents
-// (which panics for values that cannot be compared).
-func sameWords(a, b *any) bool {
-	return *(*[2]unsafe.Pointer)(unsafe.Pointer(a)) == *(*[2]unsafe.Pointer)(unsafe.Pointer(b))
 }
 
 // size counts n's nodes and child links.
@@ -497,22 +479,16 @@ func (n *Node) ResetChildren(src *Node) (created int) {
 	}
 	for i, c := range n.children {
 		sc := src.children[i]
-		// Written only when changed: most nodes of a loop body are, and
-		// skipping the writes skips their GC write barriers.
-		if !sameString(c.Name, sc.Name) {
-			c.Name = sc.Name
-		}
-		c.Pos = sc.Pos
+		// Written whether or not they changed: comparing first cost more
+		// in mispredicted branches than the writes (and their rare write
+		// barriers) do.
+		c.Name, c.Pos = sc.Name, sc.Pos
 		switch sc.Value.(type) {
 		case *Node, []byte:
 			// root nil: the whole chain above sc counts as enclosing.
 			c.Value = (&cloner{}).value(sc, nil)
 		default:
-			// Compared by their words (comparing two interfaces panics
-			// when they hold something uncomparable): most did not change.
-			if !sameWords(&c.Value, &sc.Value) {
-				c.Value = sc.Value
-			}
+			c.Value = sc.Value
 		}
 		if len(c.children)|len(sc.children) != 0 { // most are leaves
 			created += c.ResetChildren(sc)
