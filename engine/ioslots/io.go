@@ -1,8 +1,9 @@
-// Package ioslots is the file family: io.file.*, io.folder.*,
-// io.path.get-folder, execute-file, and the streams io.stream.* and
-// io.content.zip-stream (stream.go). Every path is a sandbox path ("/" is
-// the policy's files root, as the reference's files root) checked by
-// whitelist.SandboxPath and opened through an os.Root, so "..", encoded
+// Package ioslots is the file family: io.file.* (io.file.unzip in
+// unzip.go), io.folder.*, io.path.get-folder, execute-file, and the
+// streams io.stream.* and io.content.zip-stream (stream.go). Every path
+// is a sandbox path ("/" is the policy's files root, as the reference's
+// files root) checked by whitelist.SandboxPath and opened through an
+// os.Root, so "..", encoded
 // forms, absolute host paths and symlinks leaving the root never reach a
 // file outside it; device files, pipes and sockets are refused, and reads
 // and writes are bounded by the policy's sizes. Reading and writing are
@@ -75,6 +76,9 @@ func Register(e *engine.Engine) error {
 	}
 	if err := e.Register(engine.Slot{Sig: whitelist.Signature{Name: "io.path.get-folder",
 		Doc: "the folder part of a sandbox path, up to and including its last /", Value: path}, Fn: getFolder}); err != nil {
+		return err
+	}
+	if err := registerUnzip(e); err != nil {
 		return err
 	}
 	return registerStreams(e)
