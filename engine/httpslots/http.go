@@ -62,7 +62,7 @@ func Register(e *engine.Engine) error {
 			return err
 		}
 	}
-	return nil
+	return e.Register(recaptchaSlot) // recaptcha.go
 }
 
 // denial is a refusal found while the request runs (a dialled address, a
@@ -94,74 +94,92 @@ func request(method string) engine.SlotFunc {
 		}
 		pol := r.Policy()
 		h := pol.Constraints().Effects.HTTP
-		deny := func(reason string) error {
-			return r.Deny(n, fmt.Sprintf("policy %s refuses %s %s: %s", pol.Name, method, raw, reason))
-		}
 		u, err := h.CheckURL(raw)
 		if err != nil {
-			return deny(err.Error())
+			return r.Deny(n, fmt.Sprintf("policy %s refuses %s %s: %s", pol.Name, method, raw, err))
 		}
 		hs, err := requestHeaders(r, n, method)
 		if err != nil {
 			return err
 		}
-		var body []byte
+		var body []byte // nil: no body; a method with one sends it, empty or not
 		if hasBody(method) {
 			if body, err = payload(r, n, hs); err != nil {
 				return err
 			}
+			if body == nil {
+				body = []byte{}
+			}
 		}
-		if int64(len(body)) > h.MaxRequestBytes {
-			return deny(fmt.Sprintf("request body of %d bytes is over max-request-bytes %d", len(body), h.MaxRequestBytes))
-		}
-		ctx := r.Context()
-		if timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, timeout)
-			defer cancel()
-		}
-		var reader io.Reader
-		if hasBody(method) {
-			reader = bytes.NewReader(body)
-		}
-		req, err := http.NewRequestWithContext(ctx, method, u.String(), reader)
+		resp, content, err := send(r, n, method, raw, u, hs, body, timeout)
 		if err != nil {
 			return err
 		}
-		for _, hd := range hs {
-			if !strings.HasPrefix(hd.name, ".") {
-				req.Header.Set(hd.name, hd.value)
-			}
-		}
-		client := newClient(h, u)
-		defer client.CloseIdleConnections()
-		resp, err := client.Do(req)
-		if err != nil {
-			var d *denial
-			if errors.As(err, &d) {
-				return deny(d.reason)
-			}
-			if ierr := r.Interrupted(); ierr != nil {
-				return ierr // the run's time budget ran out while waiting
-			}
-			if errors.Is(err, context.DeadlineExceeded) {
-				return fmt.Errorf("%s %s: no answer within [timeout]", method, raw)
-			}
-			return fmt.Errorf("%s %s: %v", method, raw, err)
-		}
-		defer resp.Body.Close()
-		content, err := io.ReadAll(io.LimitReader(resp.Body, h.MaxResponseBytes+1))
-		if err != nil {
-			if ierr := r.Interrupted(); ierr != nil {
-				return ierr
-			}
-			return fmt.Errorf("%s %s: reading the response: %v", method, raw, err)
-		}
-		if int64(len(content)) > h.MaxResponseBytes {
-			return deny(fmt.Sprintf("the response body is over max-response-bytes %d (cut there)", h.MaxResponseBytes))
-		}
 		return result(r, n, method+" "+raw, resp, content)
 	}
+}
+
+// send makes a request to u (raw as the program wrote it, checked by the
+// caller against the policy) with the policy's client, inside the run's
+// context (and timeout, when not 0), and reads the response within
+// max-response-bytes. A refusal while it runs (a dialled address, a
+// redirect, a size) is the run's denial.
+func send(r *engine.Run, n *hyperlambda.Node, method, raw string, u *url.URL, hs []header, body []byte, timeout time.Duration) (*http.Response, []byte, error) {
+	pol := r.Policy()
+	h := pol.Constraints().Effects.HTTP
+	deny := func(reason string) error {
+		return r.Deny(n, fmt.Sprintf("policy %s refuses %s %s: %s", pol.Name, method, raw, reason))
+	}
+	if int64(len(body)) > h.MaxRequestBytes {
+		return nil, nil, deny(fmt.Sprintf("request body of %d bytes is over max-request-bytes %d", len(body), h.MaxRequestBytes))
+	}
+	ctx := r.Context()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	var reader io.Reader
+	if body != nil { // empty but present: a Content-Length of 0
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, hd := range hs {
+		if !strings.HasPrefix(hd.name, ".") {
+			req.Header.Set(hd.name, hd.value)
+		}
+	}
+	client := newClient(h, u)
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	if err != nil {
+		var d *denial
+		if errors.As(err, &d) {
+			return nil, nil, deny(d.reason)
+		}
+		if ierr := r.Interrupted(); ierr != nil {
+			return nil, nil, ierr // the run's time budget ran out while waiting
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, nil, fmt.Errorf("%s %s: no answer within [timeout]", method, raw)
+		}
+		return nil, nil, fmt.Errorf("%s %s: %v", method, raw, err)
+	}
+	defer resp.Body.Close()
+	content, err := io.ReadAll(io.LimitReader(resp.Body, h.MaxResponseBytes+1))
+	if err != nil {
+		if ierr := r.Interrupted(); ierr != nil {
+			return nil, nil, ierr
+		}
+		return nil, nil, fmt.Errorf("%s %s: reading the response: %v", method, raw, err)
+	}
+	if int64(len(content)) > h.MaxResponseBytes {
+		return nil, nil, deny(fmt.Sprintf("the response body is over max-response-bytes %d (cut there)", h.MaxResponseBytes))
+	}
+	return resp, content, nil
 }
 
 func seconds(v any) (time.Duration, error) {
