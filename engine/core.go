@@ -753,10 +753,10 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	if err := r.Created(dyn.nodes); err != nil {
 		return err
 	}
-	if n.Len() > 0 && !dyn.reusable {
-		// The arguments move into a body that may keep them: a reused
-		// copy they come from must not be made over.
-		r.lendTo(n)
+	if !dyn.reusable {
+		// A body that can take handles on nodes: no copy of a call in
+		// progress can be made over afterwards (see reuse.go).
+		r.exposeCalls()
 	}
 	var body *hyperlambda.Node
 	var inst *hyperlambda.Instance
@@ -776,10 +776,13 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	err = r.callUnder(p, body, n)
 	act := r.calls[len(r.calls)-1]
 	r.calls = r.calls[:len(r.calls)-1]
-	if inst != nil && args != nil && args.Parent() == body {
-		args.Detach()
-	}
-	if err == nil && inst != nil && !act.lent && !holdsNodeOf(n, inst) {
+	if err == nil && inst != nil && !act.exposed && !holdsNodeOf(n, inst) {
+		// Nothing can see the copy now: its arguments leave it, and it
+		// is made over for the next call. (A copy kept is left as a fresh
+		// one would be, arguments and all.)
+		if args != nil && args.Parent() == body {
+			args.Detach()
+		}
 		r.putBack(inst)
 	}
 	return err

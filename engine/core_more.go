@@ -178,6 +178,7 @@ func (r *Run) unwrapOne(s *hyperlambda.Node, applyLists bool) error {
 		s.Value = nil
 		if len(res) == 1 {
 			s.Value = res[0]
+			r.exposeCalls() // a node value made from data (see reuse.go)
 		}
 		return nil
 	}

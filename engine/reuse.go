@@ -8,28 +8,38 @@ import "hlstudio/hyperlambda"
 // through [execute] spent ~70% of its time there). A run therefore keeps
 // the copies of a body it has finished with and makes one over in place
 // for the next call (hyperlambda.Instance), which is sound only when
-// nothing can still refer to the copy's nodes once the call returns:
+// nothing can refer to the copy's nodes once the call returns. A handle
+// on a node is a node value ([reference], [.dp], node_reference, a
+// context value...), and while a call runs its copy is reachable from
+// nodes hanging off it (its [.arguments], which are the caller's nodes
+// and may be referenced outside, and its callees' results) through their
+// parents. So a copy is made over only when, during its call, nothing
+// could have made or used such a handle:
 //
-//   - the body uses only the slots in reusableSlots, none of which creates
-//     a node value (a [reference], [.dp], node_reference argument) or keeps
-//     a node anywhere but in the tree it runs in, and it holds no node
-//     value itself (reusableBody);
-//   - its nodes given as arguments to a body that is not reusable (which
-//     could keep them) mark the copy lent, and a lent copy is dropped;
+//   - the body uses only the slots in reusableSlots, none of which makes a
+//     node value, and holds no node value itself (reusableBody);
+//   - no body that is not reusable was called while it ran, directly or
+//     deeper (such a body could take a handle on any node it reaches, the
+//     copy's root too, and keep it), and no node_reference argument was
+//     unwrapped (which makes a node value, perhaps of the copy's own
+//     root, from data the static check cannot see): either exposes every
+//     call in progress (exposeCalls);
 //   - what the call returns holds none of the copy's nodes (holdsNodeOf:
 //     [return] with children moves them out);
 //   - a call that fails is dropped.
 //
 // Everything else (the node budget a call counts, the guard, the policy a
-// body runs under) is as for a fresh copy.
+// body runs under) is as for a fresh copy. An adversarial audit found the
+// way in the first version missed (only the copy owning a call's
+// [execute] node was marked): engine/testdata/escape/reuse-*.txtar.
 
 // reuseCopies is off only in tests that check both ways give the same.
 var reuseCopies = true
 
 // reusableSlots are the slots a reusable body may use: each writes
 // values, bools, numbers or text into nodes of the tree it runs in, or
-// (execute, signal, try-signal) calls another body with arguments that
-// lendTo accounts for.
+// (execute, signal, try-signal) calls another body (a body that is not
+// reusable exposes the calls in progress).
 var reusableSlots = map[string]bool{
 	"if": true, "else-if": true, "else": true, "while": true,
 	"eq": true, "neq": true, "lt": true, "lte": true, "mt": true, "mte": true,
@@ -83,17 +93,16 @@ func reusableBody(body *hyperlambda.Node) bool {
 
 // activation is a call of a dynamic slot in progress.
 type activation struct {
-	inst *hyperlambda.Instance // the reused copy it runs, nil for a fresh one
-	lent bool                  // its nodes went to a body that may keep them
+	inst    *hyperlambda.Instance // the reused copy it runs, nil for a fresh one
+	exposed bool                  // something that could keep a handle on its nodes ran
 }
 
-// lendTo marks the calls in progress whose copy holds n: n's children are
-// about to become the arguments of a body that is not reusable.
-func (r *Run) lendTo(n *hyperlambda.Node) {
+// exposeCalls marks every call in progress exposed: code that could take
+// a handle on any node it reaches is about to run, or a node value was
+// made from data. Their copies are dropped when they end.
+func (r *Run) exposeCalls() {
 	for i := range r.calls {
-		if a := &r.calls[i]; a.inst != nil && a.inst.Owns(n) {
-			a.lent = true
-		}
+		r.calls[i].exposed = true
 	}
 }
 

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"hlstudio/engine"
 	"hlstudio/engine/enginetest"
@@ -173,4 +176,28 @@ func FuzzReuseSameAsFresh(f *testing.F) {
 			t.Fatalf("with reuse:\n%s\n\nwith fresh copies:\n%s", with, without)
 		}
 	})
+}
+
+// The planted statement of reuse-whitelist-cannot-plant is canary.record,
+// which trusted allows: the case's output cannot tell whether it ran, so
+// the canary counts its calls.
+func TestReuseWhitelistCannotPlant(t *testing.T) {
+	ar, err := txtar.ParseFile("vocab/testdata/reuse-whitelist-cannot-plant.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src string
+	for _, f := range ar.Files {
+		if f.Name == "input.hl" {
+			src = string(f.Data)
+		}
+	}
+	var calls atomic.Int64
+	e := enginetest.AddCanary(vocab.New(), &calls)
+	if _, err := e.Execute(context.Background(), mustParse(t, src), enginetest.LoadPolicy(t, "trusted")); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 0 {
+		t.Fatalf("the statement planted under the whitelist ran %d times under trusted", calls.Load())
+	}
 }
