@@ -31,7 +31,7 @@ import "hlstudio/hyperlambda"
 // Everything else (the node budget a call counts, the guard, the policy a
 // body runs under) is as for a fresh copy. An adversarial audit found the
 // way in the first version missed (only the copy owning a call's
-// [execute] node was marked): engine/testdata/escape/reuse-*.txtar.
+// [execute] node was marked): engine/vocab/testdata/reuse-*.txtar.
 
 // reuseCopies is off only in tests that check both ways give the same.
 var reuseCopies = true
