@@ -30,6 +30,9 @@ var pools = struct {
 	m map[string]*sql.DB
 }{m: map[string]*sql.DB{}}
 
+// maxIdle is how many connections a pool keeps open while idle.
+const maxIdle = 4
+
 func pool(file string) (*sql.DB, error) {
 	pools.Lock()
 	defer pools.Unlock()
@@ -38,7 +41,7 @@ func pool(file string) (*sql.DB, error) {
 	}
 	db := sql.OpenDB(&connector{file: file, dsn: dsn(file)})
 	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(4)
+	db.SetMaxIdleConns(maxIdle)
 	db.SetConnMaxIdleTime(time.Minute) // temporary sandboxes do not keep files open
 	pools.m[file] = db
 	return db, nil

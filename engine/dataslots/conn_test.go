@@ -252,3 +252,47 @@ func TestPreparedStatementRecoversFromAnError(t *testing.T) {
 		t.Fatalf("%d rows, %v", n, err)
 	}
 }
+
+// sqlite.connections.flush closes the idle connections of the policy's
+// databases (the next run opens the file again) and leaves a connection
+// checked out by the run itself open.
+func TestConnectionsFlush(t *testing.T) {
+	root := t.TempDir()
+	p, err := whitelist.Parse("p.hl", []byte("name:p\r\nallow\r\n   effects:pure,db-read,db-write\r\nconstraints\r\n   files\r\n      root:\""+
+		filepath.ToSlash(root)+"\"\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n         todos:read-write\r\n      raw-sql:read-write\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := engine.New()
+	if err := Register(e); err != nil {
+		t.Fatal(err)
+	}
+	run := func(src string) error {
+		lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.Execute(context.Background(), lambda, p)
+		return err
+	}
+	if err := run("data.connect:app\r\n   data.execute:\"create table todos (x)\"\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := pool(filepath.Join(root, "app.db"))
+	if db.Stats().Idle == 0 {
+		t.Fatal("no idle connection after a run")
+	}
+	// Inside data.connect the run's own connection is in use: it stays.
+	if err := run("data.connect:app\r\n   sqlite.connections.flush\r\n   data.execute:\"insert into todos values (1)\"\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run("sqlite.connections.flush\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if s := db.Stats(); s.Idle != 0 || s.OpenConnections != 0 {
+		t.Fatalf("after the flush: %d idle, %d open", s.Idle, s.OpenConnections)
+	}
+	if err := run("data.connect:app\r\n   data.scalar:\"select count(*) from todos\"\r\n"); err != nil {
+		t.Fatalf("the next run: %v", err)
+	}
+}

@@ -93,6 +93,9 @@ func Register(e *engine.Engine) error {
 			}
 		}
 	}
+	if err := e.Register(flushSlot); err != nil { // flush.go
+		return err
+	}
 	return registerTasks(e)
 }
 
