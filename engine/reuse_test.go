@@ -150,13 +150,15 @@ func FuzzReuseSameAsFresh(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	e := vocab.New()
-	if _, err := e.Execute(context.Background(), mustParse(f, recursion), policy); err != nil {
+	if _, err := vocab.New().Execute(context.Background(), mustParse(f, recursion), policy); err != nil {
 		f.Fatalf("the policy must let dynamic slots run: %v", err)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		run := func(reuse bool) string {
 			defer engine.SetReuseCopies(engine.SetReuseCopies(reuse))
+			// A fresh engine each time: dynamic slots outlive a run in
+			// the engine, and one run's slots must not meet the other's.
+			e := vocab.New()
 			lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{MaxDepth: 64})
 			if err != nil {
 				return "syntax"
