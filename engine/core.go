@@ -224,6 +224,7 @@ func slotForEach(r *Run, n *hyperlambda.Node) error {
 			dp = hyperlambda.New(".dp", nil)
 		}
 		dp.Value = item
+		r.handles = true
 		n.Insert(0, dp)
 		if err := r.Eval(n); err != nil {
 			return err
@@ -776,7 +777,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	err = r.callUnder(p, body, n)
 	act := r.calls[len(r.calls)-1]
 	r.calls = r.calls[:len(r.calls)-1]
-	if err == nil && inst != nil && !act.exposed && !holdsNodeOf(n, inst) {
+	if err == nil && inst != nil && !act.exposed && !r.handles && !holdsNodeOf(n, inst) {
 		// Nothing can see the copy now: its arguments leave it, and it
 		// is made over for the next call. (A copy kept is left as a fresh
 		// one would be, arguments and all.)
@@ -817,8 +818,9 @@ func (r *Run) callUnder(p *whitelist.Policy, body, n *hyperlambda.Node) error {
 	if err := takeResult(n, res); err != nil {
 		return err
 	}
-	// The emptied scope serves the next call (one allocation less each).
-	if res.Len() == 0 && res.Parent() == nil && res.Name == "" {
+	// The emptied scope serves the next call (one allocation less each),
+	// unless something could hold a handle on it (see reuse.go).
+	if !r.handles && res.Len() == 0 && res.Parent() == nil && res.Name == "" {
 		res.Value = nil
 		r.scopes = append(r.scopes, res)
 	}

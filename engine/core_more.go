@@ -178,7 +178,7 @@ func (r *Run) unwrapOne(s *hyperlambda.Node, applyLists bool) error {
 		s.Value = nil
 		if len(res) == 1 {
 			s.Value = res[0]
-			r.exposeCalls() // a node value made from data (see reuse.go)
+			r.MadeNodeValue() // from data the static check cannot see
 		}
 		return nil
 	}
@@ -229,6 +229,7 @@ func slotReference(r *Run, n *hyperlambda.Node) error {
 		return fmt.Errorf("needs exactly one node, the expression selects %d", len(nodes))
 	}
 	n.Value = nodes[0]
+	r.MadeNodeValue()
 	return nil
 }
 

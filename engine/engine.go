@@ -162,7 +162,10 @@ type Run struct {
 	// not using, by template; and the calls in progress, innermost last.
 	spare  []spareCopies
 	scopes []*hyperlambda.Node // emptied result scopes of finished calls
-	calls  []activation
+	// handles: a node value (a handle on a node) has existed in this run;
+	// from then on no copy or scope is made over (see reuse.go).
+	handles bool
+	calls   []activation
 }
 
 // Execute runs lambda (a root whose children are statements) in place
@@ -215,6 +218,9 @@ func (r *Run) checkTree(n *hyperlambda.Node) error {
 	walk = func(n *hyperlambda.Node, d int) error {
 		if d > r.budgets.Depth {
 			return &BudgetError{Budget: "depth", Limit: int64(r.budgets.Depth), Used: int64(d)}
+		}
+		if _, isNode := n.Value.(*hyperlambda.Node); isNode {
+			r.handles = true // built in code with one: nothing is made over
 		}
 		for _, c := range n.Children() {
 			if err := walk(c, d+1); err != nil {
@@ -459,9 +465,11 @@ func (r *Run) ValueOf(c *hyperlambda.Node) (any, error) {
 // Eval's stack: after a panic the run is over.
 func (r *Run) evalScoped(body *hyperlambda.Node) (*hyperlambda.Node, error) {
 	var res *hyperlambda.Node
-	if k := len(r.scopes); k > 0 {
+	if k := len(r.scopes); k > 0 && !r.handles {
 		res = r.scopes[k-1]
 		r.scopes = r.scopes[:k-1]
+		res.Clear() // emptied when kept; made sure of here
+		res.Value = nil
 	} else {
 		res = &hyperlambda.Node{}
 	}

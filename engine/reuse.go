@@ -7,31 +7,41 @@ import "hlstudio/hyperlambda"
 // and collecting that copy was most of the time of a call (recursion
 // through [execute] spent ~70% of its time there). A run therefore keeps
 // the copies of a body it has finished with and makes one over in place
-// for the next call (hyperlambda.Instance), which is sound only when
-// nothing can refer to the copy's nodes once the call returns. A handle
-// on a node is a node value ([reference], [.dp], node_reference, a
-// context value...), and while a call runs its copy is reachable from
-// nodes hanging off it (its [.arguments], which are the caller's nodes
-// and may be referenced outside, and its callees' results) through their
-// parents. So a copy is made over only when, during its call, nothing
-// could have made or used such a handle:
+// for the next call (hyperlambda.Instance), and keeps emptied result
+// scopes for the next call too. That is sound only when nothing can refer
+// to those nodes once the call returns, and nothing observes that they
+// are made over. A program reaches a node other than through its own tree
+// only by a handle: a node value ([reference], [.dp], node_reference, and
+// their copies). While a call runs, its copy is reachable through the
+// parents of nodes hanging off it (its [.arguments], which are the
+// caller's nodes, its callees' results), so a handle on an argument, made
+// before the call or during it, reaches the copy; and after the call, a
+// handle on an argument sees where the argument now hangs (a fresh copy
+// keeps it; a reused one lets it go). Two adversarial audits found such
+// ways through narrower rules (engine/vocab/testdata/reuse-*.txtar, and
+// result scopes forged through a handle: reuse-scope-*.txtar). So:
 //
-//   - the body uses only the slots in reusableSlots, none of which makes a
-//     node value, and holds no node value itself (reusableBody);
-//   - no body that is not reusable was called while it ran, directly or
-//     deeper (such a body could take a handle on any node it reaches, the
-//     copy's root too, and keep it), and no node_reference argument was
-//     unwrapped (which makes a node value, perhaps of the copy's own
-//     root, from data the static check cannot see): either exposes every
-//     call in progress (exposeCalls);
+//   - no copy or scope is made over once the run has made any node value
+//     (Run.MadeNodeValue; the flag never clears): without handles a
+//     program reaches only its own tree, which holds neither the copy
+//     nor the scope after the call;
+//   - the body uses only the slots in reusableSlots and holds no node
+//     value (reusableBody), and no body that is not reusable was called
+//     while it ran (exposeCalls): margins beyond the rule above;
 //   - what the call returns holds none of the copy's nodes (holdsNodeOf:
 //     [return] with children moves them out);
 //   - a call that fails is dropped.
 //
 // Everything else (the node budget a call counts, the guard, the policy a
-// body runs under) is as for a fresh copy. An adversarial audit found the
-// way in the first version missed (only the copy owning a call's
-// [execute] node was marked): engine/vocab/testdata/reuse-*.txtar.
+// body runs under) is as for a fresh copy.
+
+// MadeNodeValue tells the run that a slot made a node value (a handle on
+// a node, as [reference] does): from then on the run makes no copy over.
+// A slot that stores a node in a value calls it.
+func (r *Run) MadeNodeValue() {
+	r.handles = true
+	r.exposeCalls()
+}
 
 // reuseCopies is off only in tests that check both ways give the same.
 var reuseCopies = true

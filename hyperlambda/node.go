@@ -469,7 +469,10 @@ func (n *Node) ResetChildren(src *Node) (created int) {
 		}
 		n.children = n.children[:0]
 		for _, sc := range src.children {
-			cc := cloneTree(sc, ancestors(sc), nil)
+			// Values referring to sc's ancestors stay references to
+			// them, as in the reset in place below (one nil copy each).
+			outer := ancestors(sc)
+			cc := cloneTree(sc, outer, make([]*Node, len(outer)))
 			cc.parent = n
 			n.children = append(n.children, cc)
 			a, _ := sc.size()
