@@ -224,7 +224,7 @@ func slotForEach(r *Run, n *hyperlambda.Node) error {
 			dp = hyperlambda.New(".dp", nil)
 		}
 		dp.Value = item
-		r.handles = true
+		r.MadeNodeValue()
 		n.Insert(0, dp)
 		if err := r.Eval(n); err != nil {
 			return err
