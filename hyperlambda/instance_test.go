@@ -6,13 +6,18 @@ import (
 	"testing"
 )
 
-// randomTree builds a tree of about size nodes with assorted values.
-func randomTree(rng *rand.Rand, size int) *Node {
+// randomTree builds a tree of about size nodes with assorted values
+// (byte values among them unless plain).
+func randomTree(rng *rand.Rand, size int, plain bool) *Node {
 	root := New("root", nil)
 	all := []*Node{root}
 	for i := 1; i < size; i++ {
 		var v any
-		switch rng.IntN(4) {
+		kinds := 4
+		if plain {
+			kinds = 2
+		}
+		switch rng.IntN(kinds) {
 		case 0:
 			v = int32(rng.IntN(1000))
 		case 1:
@@ -52,11 +57,17 @@ func checkLinks(t *testing.T, root *Node) {
 // foreign nodes lose their way into the copy.
 func TestInstanceReset(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for round := 0; round < 300; round++ {
-		tmpl := randomTree(rng, 2+rng.IntN(40))
+	for round := 0; round < 600; round++ {
+		// Plain templates (no byte values) are restored by copying a
+		// snapshot back; the others node by node: both are exercised.
+		plain := round%2 == 0
+		tmpl := randomTree(rng, 2+rng.IntN(40), plain)
 		want := Format([]*Node{tmpl}, FormatOptions{})
 		tp := NewTemplate(tmpl)
 		inst := tp.Instance()
+		if plain && inst.fresh == nil {
+			t.Fatal("a plain template's copy has no snapshot")
+		}
 		original := map[*Node]bool{}
 		for _, n := range nodesOf(inst.Root()) {
 			original[n] = true

@@ -245,17 +245,22 @@ type Template struct {
 	root         *Node
 	nodes, links int
 	// nodeValues: some value is a node, which a copy maps to its own
-	// nodes (Instance.Reset then copies in full).
-	nodeValues bool
+	// nodes (Instance.Reset then copies in full). plain: no value is a
+	// node or bytes, so a copy's values are the template's own.
+	nodeValues, plain bool
 }
 
 // NewTemplate keeps n (which the caller no longer changes) as a template.
 func NewTemplate(n *Node) *Template {
 	nodes, links := n.size()
-	t := &Template{root: n, nodes: nodes, links: links}
+	t := &Template{root: n, nodes: nodes, links: links, plain: true}
 	n.Walk(func(d *Node) bool {
-		_, isNode := d.Value.(*Node)
-		t.nodeValues = t.nodeValues || isNode
+		switch d.Value.(type) {
+		case *Node:
+			t.nodeValues, t.plain = true, false
+		case []byte:
+			t.plain = false
+		}
 		return !t.nodeValues
 	})
 	return t
@@ -280,12 +285,21 @@ type Instance struct {
 	root  *Node
 	nodes []Node
 	links []*Node
+	// The copy as first made (its nodes and child links, pointing into
+	// nodes and links), when Reset may restore it by copying it back: no
+	// value of the template is a node or bytes (which a copy must own).
+	fresh      []Node
+	freshLinks []*Node
 }
 
 // Instance copies the template into arrays of its own, like Clone.
 func (t *Template) Instance() *Instance {
 	i := &Instance{t: t, nodes: make([]Node, t.nodes), links: make([]*Node, t.links+1)}
 	i.Reset()
+	if t.plain {
+		i.fresh = slices.Clone(i.nodes)
+		i.freshLinks = slices.Clone(i.links)
+	}
 	return i
 }
 
@@ -309,31 +323,64 @@ func (i *Instance) Owns(n *Node) bool {
 // Reset makes the copy equal to the template again, in place: every node
 // the copy started with goes back to its place with the template's name
 // and value, and nodes added since are dropped (and lose their parent:
-// none keeps a way back into the copy). Names and values are written
-// without comparing first (the comparisons' mispredicted branches cost
-// more than the writes); the structure is written where it changed.
-// It is only sound when nothing outside
-// the copy refers to its nodes any longer (the caller's to ensure): they
-// are the same nodes, made over.
+// none keeps a way back into the copy). A copy of a plain template is
+// copied back whole from a snapshot taken when it was made (two memory
+// copies, cheaper than walking it); otherwise names and values are
+// written without comparing first (the comparisons' mispredicted
+// branches cost more than the writes) and the structure where it
+// changed. It is only sound when nothing outside the copy refers to its
+// nodes any longer (the caller's to ensure): they are the same nodes,
+// made over.
 func (i *Instance) Reset() {
 	if i.root == nil || i.t.nodeValues {
 		// Made the first time, or holding node values (which refer to
 		// the copy's own nodes): copied in full.
 		for k := range i.nodes {
-			for _, c := range i.nodes[k].children {
-				if c.parent == &i.nodes[k] && !i.Owns(c) {
-					c.parent = nil
-				}
-			}
+			i.orphan(&i.nodes[k], i.nodes[k].children)
 		}
 		clear(i.links)
 		c := cloner{nodes: i.nodes, links: i.links, root: i.t.root}
 		i.root = c.cloneSpare(i.t.root, nil, 1)
 		return
 	}
+	if i.fresh != nil {
+		// Nodes added since lose their parent: those in a child list
+		// that moved elsewhere, and those written into the copy's own
+		// link array. Then the copy as first made is copied back whole,
+		// which is cheaper than comparing node by node.
+		for k := range i.nodes {
+			if cur := i.nodes[k].children; !sameList(cur, i.fresh[k].children) {
+				i.orphan(&i.nodes[k], cur)
+			}
+		}
+		for j, c := range i.links {
+			if c != i.freshLinks[j] && c != nil && !i.Owns(c) && i.Owns(c.parent) {
+				c.parent = nil
+			}
+		}
+		copy(i.nodes, i.fresh)
+		copy(i.links, i.freshLinks)
+		return
+	}
 	i.root.parent = nil
 	k, l := 0, 0
 	i.restore(i.t.root, &k, &l, 1)
+}
+
+// orphan takes cp's parenthood from the nodes of list the copy did not
+// start with.
+func (i *Instance) orphan(cp *Node, list []*Node) {
+	for _, c := range list {
+		if c != nil && c.parent == cp && !i.Owns(c) {
+			c.parent = nil
+		}
+	}
+}
+
+// sameList reports whether two child lists are the same slice (start and
+// length).
+func sameList(a, b []*Node) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // restore makes the k-th node of the copy (in the order cloneSpare lays
@@ -352,11 +399,7 @@ func (i *Instance) restore(t *Node, k, l *int, spare int) {
 		*l += m + spare
 	}
 	if len(cp.children) != m || (m > 0 && &cp.children[0] != &links[0]) {
-		for _, c := range cp.children {
-			if c.parent == cp && !i.Owns(c) {
-				c.parent = nil
-			}
-		}
+		i.orphan(cp, cp.children)
 		if spare > 0 {
 			clear(i.links[*l-spare : *l]) // a dropped node left in the spare slot
 		}
@@ -365,9 +408,7 @@ func (i *Instance) restore(t *Node, k, l *int, spare int) {
 	for j, tc := range t.children {
 		e := &i.nodes[*k]
 		if links[j] != e {
-			if c := links[j]; c != nil && c.parent == cp && !i.Owns(c) {
-				c.parent = nil
-			}
+			i.orphan(cp, links[j:j+1])
 			links[j] = e
 		}
 		if e.parent != cp {
