@@ -71,23 +71,7 @@ func TestConnectorRefusesAReplacedFile(t *testing.T) {
 // that has become a link, data.connect is a denial naming the database.
 func TestReplacedDatabaseIsDeniedToARun(t *testing.T) {
 	root := t.TempDir()
-	p, err := whitelist.Parse("p.hl", []byte("name:p\r\nallow\r\n   effects:pure,db-read,db-write\r\nconstraints\r\n   files\r\n      root:\""+
-		filepath.ToSlash(root)+"\"\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n         todos:read-write\r\n      raw-sql:read-write\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := engine.New()
-	if err := Register(e); err != nil {
-		t.Fatal(err)
-	}
-	run := func(src string) error {
-		lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = e.Execute(context.Background(), lambda, p)
-		return err
-	}
+	run := appRunner(t, root)
 	if err := run("data.connect:app\r\n   data.execute:\"create table todos (x)\"\r\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -103,13 +87,36 @@ func TestReplacedDatabaseIsDeniedToARun(t *testing.T) {
 	db, _ := pool(file)
 	db.SetMaxIdleConns(0) // the idle connection (the old file) goes
 	db.SetMaxIdleConns(4)
-	err = run("data.connect:app\r\n   data.read\r\n      table:todos\r\n")
+	err := run("data.connect:app\r\n   data.read\r\n      table:todos\r\n")
 	var de *engine.DeniedError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("got %v", err)
 	}
 	if data, _ := os.ReadFile(outside); string(data) != "not a database" {
 		t.Fatal("the file outside changed")
+	}
+}
+
+// appRunner runs Hyperlambda under a policy granting the database
+// /app.db (table todos read-write, raw SQL) in the sandbox root.
+func appRunner(t *testing.T, root string) func(src string) error {
+	t.Helper()
+	p, err := whitelist.Parse("p.hl", []byte("name:p\r\nallow\r\n   effects:pure,db-read,db-write\r\nconstraints\r\n   files\r\n      root:\""+
+		filepath.ToSlash(root)+"\"\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n         todos:read-write\r\n      raw-sql:read-write\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := engine.New()
+	if err := Register(e); err != nil {
+		t.Fatal(err)
+	}
+	return func(src string) error {
+		lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.Execute(context.Background(), lambda, p)
+		return err
 	}
 }
 
@@ -258,23 +265,7 @@ func TestPreparedStatementRecoversFromAnError(t *testing.T) {
 // checked out by the run itself open.
 func TestConnectionsFlush(t *testing.T) {
 	root := t.TempDir()
-	p, err := whitelist.Parse("p.hl", []byte("name:p\r\nallow\r\n   effects:pure,db-read,db-write\r\nconstraints\r\n   files\r\n      root:\""+
-		filepath.ToSlash(root)+"\"\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n         todos:read-write\r\n      raw-sql:read-write\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := engine.New()
-	if err := Register(e); err != nil {
-		t.Fatal(err)
-	}
-	run := func(src string) error {
-		lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = e.Execute(context.Background(), lambda, p)
-		return err
-	}
+	run := appRunner(t, root)
 	if err := run("data.connect:app\r\n   data.execute:\"create table todos (x)\"\r\n"); err != nil {
 		t.Fatal(err)
 	}
