@@ -759,6 +759,12 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		// progress can be made over afterwards (see reuse.go).
 		r.exposeCalls()
 	}
+	if dyn.body.HoldsNodeValues() || nodeValueIn(n) != nil {
+		// Node values come in: the body's own (copied into this run: a
+		// slot outlives the run that made it), or in the arguments (a
+		// copy of a node holding one points the copy at the argument).
+		r.MadeNodeValue()
+	}
 	var body *hyperlambda.Node
 	var inst *hyperlambda.Instance
 	if dyn.reusable && reuseCopies {
@@ -791,14 +797,16 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 
 // nodeValueIn returns the first descendant of n whose value is a node.
 func nodeValueIn(n *hyperlambda.Node) *hyperlambda.Node {
-	var found *hyperlambda.Node
-	n.Walk(func(d *hyperlambda.Node) bool {
-		if ref, ok := d.Value.(*hyperlambda.Node); ok && d != n && found == nil && ref != nil {
-			found = d
+	// Plain recursion, no closure: every call of a dynamic slot asks.
+	for _, c := range n.Children() {
+		if ref, ok := c.Value.(*hyperlambda.Node); ok && ref != nil {
+			return c
 		}
-		return found == nil
-	})
-	return found
+		if found := nodeValueIn(c); found != nil {
+			return found
+		}
+	}
+	return nil
 }
 
 // callUnder evaluates body as a function (its own result scope) under

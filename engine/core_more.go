@@ -293,6 +293,9 @@ func slotConvert(r *Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return err
 		}
+		if _, isNode := out.(*hyperlambda.Node); isNode {
+			r.MadeNodeValue() // type:node parses a lambda into the value
+		}
 		n.Value = out
 	}
 	return r.Output(sizeOf(n.Value))
@@ -472,6 +475,9 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	if err := r.Created(countNodes(root, 0)); err != nil {
 		return err
 	}
+	if nodeValueIn(root) != nil {
+		r.MadeNodeValue() // a :node: value in the text
+	}
 	// The parsed code is data here; whatever evaluates it later passes the guard.
 	n.Clear()
 	n.Value = nil
@@ -571,6 +577,9 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 		delete(r.engine.dynamic, name)
 	case "slots.get":
 		n.Value = nil
+		if ok && dyn.body.HoldsNodeValues() {
+			r.MadeNodeValue() // the copy holds node values of its own
+		}
 		if ok {
 			body, err := r.Clone(dyn.body.Root())
 			if err != nil {

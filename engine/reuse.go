@@ -19,12 +19,22 @@ import "hlstudio/hyperlambda"
 // handle on an argument sees where the argument now hangs (a fresh copy
 // keeps it; a reused one lets it go). Two adversarial audits found such
 // ways through narrower rules (engine/vocab/testdata/reuse-*.txtar, and
-// result scopes forged through a handle: reuse-scope-*.txtar). So:
+// result scopes forged through a handle: reuse-scope-*.txtar); a third,
+// node values made without the flag (reuse-convert-*, TestReuseAcrossRuns).
+// So:
 //
 //   - no copy or scope is made over once the run has made any node value
 //     (Run.MadeNodeValue; the flag never clears): without handles a
 //     program reaches only its own tree, which holds neither the copy
-//     nor the scope after the call;
+//     nor the scope after the call. Node values made: [reference],
+//     [.dp], node_reference, [convert] type:node, a :node: value parsed
+//     by [hyper2lambda], one in the input; node values brought in: a
+//     call's arguments holding one (copying a node that holds one points
+//     the copy at its own subtree, the argument), a dynamic slot's body
+//     holding one (bodies outlive the run that made them), [slots.get]
+//     of such a body. Other parsers that can make a node value (csv,
+//     templates, a file or task run as code, an HTTP body) only matter
+//     once it reaches a call's arguments, which is checked;
 //   - the body uses only the slots in reusableSlots and holds no node
 //     value (reusableBody), and no body that is not reusable was called
 //     while it ran (exposeCalls): margins beyond the rule above;

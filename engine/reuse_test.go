@@ -203,3 +203,72 @@ func TestReuseWhitelistCannotPlant(t *testing.T) {
 		t.Fatalf("the statement planted under the whitelist ran %d times under trusted", calls.Load())
 	}
 }
+
+// Dynamic slots outlive the run that made them: a body holding a node
+// value (a reference to an ancestor of its holder), planted by one run,
+// is copied into a later run by a call or by [slots.get]. Two runs in
+// turn on one engine, as in the studio, give the same with reuse as with
+// fresh copies.
+func TestReuseAcrossRuns(t *testing.T) {
+	for _, runs := range [][2]string{{plantByCall, useByCall}, {plantForGet, useByGet}} {
+		outcome := func(reuse bool) string {
+			defer engine.SetReuseCopies(engine.SetReuseCopies(reuse))
+			e := vocab.New()
+			var out string
+			for _, src := range runs {
+				lambda := mustParse(t, src)
+				res, err := e.Execute(context.Background(), lambda, enginetest.LoadPolicy(t, "trusted"))
+				u := res.Usage
+				u.Duration = 0
+				out += fmt.Sprintf("%s\nerror %v\nusage %+v\n", hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}), err, u)
+			}
+			return out
+		}
+		if with, without := outcome(true), outcome(false); with != without {
+			t.Errorf("with reuse:\n%s\nwith fresh copies:\n%s", with, without)
+		}
+	}
+}
+
+const plantByCall = `slots.create:foo
+   return-value:x:@.arguments/*/.a/*/.h
+set-value:x:../*/slots.create/[1,2]/*/signal/*/.a/*/.h
+   reference:x:../*/slots.create/[1,2]/*/signal/*/.a
+slots.create:leak
+   signal:foo
+      .a
+         .h
+   return-value:x:@signal
+`
+
+const useByCall = `.r
+set-value:x:@.r
+   signal:leak
+.root
+set-value:x:@.root
+   get-name:x:@.r/#/..
+.cnt
+set-value:x:@.cnt
+   get-count:x:@.r/#/../*
+`
+
+const plantForGet = `set-value:x:../*/slots.create/*/.a/*/.h
+   reference:x:../*/slots.create/*/.a
+slots.create:leak2
+   .a
+      .h
+`
+
+const useByGet = `slots.create:foo
+   return-value:int:1
+slots.get:leak2
+add:x:../*/signal
+   get-nodes:x:@slots.get/*/.a
+.r
+set-value:x:@.r
+   get-value:x:../*/signal/*/.a/*/.h
+signal:foo
+.root
+set-value:x:@.root
+   get-name:x:@.r/#/..
+`

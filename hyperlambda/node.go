@@ -269,6 +269,10 @@ func NewTemplate(n *Node) *Template {
 // Root is the template's tree, to read only.
 func (t *Template) Root() *Node { return t.root }
 
+// HoldsNodeValues reports whether some value in the template is a node:
+// each copy then holds node values of its own.
+func (t *Template) HoldsNodeValues() bool { return t.nodeValues }
+
 // Clone copies the template, like Node.Clone.
 func (t *Template) Clone() *Node {
 	c := cloner{nodes: make([]Node, t.nodes), links: make([]*Node, t.links+1), root: t.root}
