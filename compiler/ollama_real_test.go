@@ -104,28 +104,6 @@ func TestOllamaReal(t *testing.T) {
 		}
 	})
 
-	t.Run("cancel mid-stream", func(t *testing.T) {
-		cctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		n := 0
-		res, err := o.Chat(cctx, ChatRequest{Model: "tiny", Messages: ask("Write a long story."),
-			Options: map[string]any{"temperature": 0, "num_predict": 1500}}, func(string) {
-			if n++; n == 3 {
-				cancel()
-			}
-		})
-		if !errors.Is(err, ErrCanceled) || !errors.Is(err, context.Canceled) {
-			t.Fatalf("error %v", err)
-		}
-		if res.Done || res.Chunks < 3 || res.Chunks > 200 {
-			t.Errorf("result after cancel: done %v, %d chunks", res.Done, res.Chunks)
-		}
-		// The server goes on serving.
-		if _, err := o.Chat(ctx, ChatRequest{Model: "tiny", Messages: ask("Again."), Options: map[string]any{"num_predict": 8}}, nil); !errors.Is(err, ErrTokenLimit) {
-			t.Errorf("chat after cancel: %v", err)
-		}
-	})
-
 	t.Run("missing model", func(t *testing.T) {
 		_, err := o.Chat(ctx, ChatRequest{Model: "nope:7b", Messages: ask("hi")}, nil)
 		if !errors.Is(err, ErrModelNotFound) {
@@ -144,31 +122,18 @@ func TestOllamaReal(t *testing.T) {
 	// Calls through the counting proxy reach the server once each, so a
 	// cache test can assert that a hit makes none.
 	t.Run("request count", func(t *testing.T) {
-		// The real server once cut a stream under a loaded test run (its
-		// runner restarting: ErrStreamIncomplete, "try again"); that is
-		// not what this counts, so such an attempt starts over with a new
-		// counter, twice at most.
-		for attempt := 1; ; attempt++ {
-			c := ollamatest.NewCounter(t, srv.Host)
-			po := newFakeClient(t, c.URL, OllamaOptions{})
-			var err error
-			for i := 0; i < 2 && err == nil; i++ {
-				_, err = po.Chat(ctx, ChatRequest{Model: "tiny", Messages: ask("hi"), Format: RowsSchema(), Options: map[string]any{"temperature": 0}}, nil)
-			}
-			if errors.Is(err, ErrStreamIncomplete) && attempt < 3 {
-				t.Logf("attempt %d: %v", attempt, err)
-				continue
-			}
-			if err != nil {
+		c := ollamatest.NewCounter(t, srv.Host)
+		po := newFakeClient(t, c.URL, OllamaOptions{})
+		for i := 0; i < 2; i++ {
+			if _, err := po.Chat(ctx, ChatRequest{Model: "tiny", Messages: ask("hi"), Format: RowsSchema(), Options: map[string]any{"temperature": 0}}, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := po.Models(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if c.Count("/api/chat") != 2 || c.Count("/api/tags") != 1 || c.Total() != 3 {
-				t.Errorf("chat %d, tags %d, total %d", c.Count("/api/chat"), c.Count("/api/tags"), c.Total())
-			}
-			return
+		}
+		if _, err := po.Models(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if c.Count("/api/chat") != 2 || c.Count("/api/tags") != 1 || c.Total() != 3 {
+			t.Errorf("chat %d, tags %d, total %d", c.Count("/api/chat"), c.Count("/api/tags"), c.Total())
 		}
 	})
 
@@ -187,5 +152,39 @@ func TestOllamaReal(t *testing.T) {
 			parts = append(parts, fmt.Sprintf("schema %v: %v", format != nil, wall))
 		}
 		t.Logf("warm chat wall times (40 tokens max): %s", strings.Join(parts, "; "))
+	})
+
+	// Last: after a client cancels mid-stream, the real server's runner
+	// sometimes stops answering (seen in CI: Ollama 0.17.4 logs a
+	// superfluous WriteHeader from the runner's completion, then serves
+	// nothing), which would fail every subtest after it.
+	t.Run("cancel mid-stream", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		n := 0
+		res, err := o.Chat(cctx, ChatRequest{Model: "tiny", Messages: ask("Write a long story."),
+			Options: map[string]any{"temperature": 0, "num_predict": 1500}}, func(string) {
+			if n++; n == 3 {
+				cancel()
+			}
+		})
+		if !errors.Is(err, ErrCanceled) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("error %v", err)
+		}
+		if res.Done || res.Chunks < 3 || res.Chunks > 200 {
+			t.Errorf("result after cancel: done %v, %d chunks", res.Done, res.Chunks)
+		}
+		// The server goes on serving; when its runner does not, the
+		// client says so within its first-token timeout (what a person
+		// who cancelled and asked again would see).
+		quick := newFakeClient(t, srv.Host, OllamaOptions{FirstTokenTimeout: 10 * time.Second})
+		_, err = quick.Chat(ctx, ChatRequest{Model: "tiny", Messages: ask("Again."), Options: map[string]any{"num_predict": 8}}, nil)
+		switch {
+		case errors.Is(err, ErrTokenLimit):
+		case errors.Is(err, ErrNoFirstToken):
+			t.Logf("the server's runner stopped answering after the cancel: %v", err)
+		default:
+			t.Errorf("chat after cancel: %v", err)
+		}
 	})
 }
