@@ -32,6 +32,7 @@ func slotSort(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
+	r.MadeNodeValue() // [.lhs] and [.rhs] are handles on the sorted nodes
 	var sortErr error
 	less := func(a, b *hyperlambda.Node) bool {
 		if sortErr != nil {
@@ -82,6 +83,7 @@ func slotInclude(r *Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return err
 		}
+		r.MadeNodeValue() // [.dp] is a handle on d
 		lambda.Insert(0, hyperlambda.New(".dp", d))
 		res, err := r.evalScoped(lambda)
 		if err != nil {

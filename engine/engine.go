@@ -370,7 +370,17 @@ func (r *Run) Clone(n *hyperlambda.Node) (*hyperlambda.Node, error) {
 	if err := r.Created(countNodes(n, 0)); err != nil {
 		return nil, err
 	}
+	if !r.handles && (isNodeValue(n.Value) || nodeValueIn(n) != nil) {
+		// A copy of a node value that refers into the copied tree
+		// refers to the copy: a handle on a new node (see reuse.go).
+		r.MadeNodeValue()
+	}
 	return n.Clone(), nil
+}
+
+func isNodeValue(v any) bool {
+	ref, ok := v.(*hyperlambda.Node)
+	return ok && ref != nil
 }
 
 // countNodes counts n's subtree and the lambdas held as values in it;
@@ -465,7 +475,7 @@ func (r *Run) ValueOf(c *hyperlambda.Node) (any, error) {
 // Eval's stack: after a panic the run is over.
 func (r *Run) evalScoped(body *hyperlambda.Node) (*hyperlambda.Node, error) {
 	var res *hyperlambda.Node
-	if k := len(r.scopes); k > 0 && !r.handles {
+	if k := len(r.scopes); k > 0 && !r.handles && reuseCopies {
 		res = r.scopes[k-1]
 		r.scopes = r.scopes[:k-1]
 		res.Clear() // emptied when kept; made sure of here

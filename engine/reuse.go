@@ -19,22 +19,26 @@ import "hlstudio/hyperlambda"
 // handle on an argument sees where the argument now hangs (a fresh copy
 // keeps it; a reused one lets it go). Two adversarial audits found such
 // ways through narrower rules (engine/vocab/testdata/reuse-*.txtar, and
-// result scopes forged through a handle: reuse-scope-*.txtar); a third,
-// node values made without the flag (reuse-convert-*, TestReuseAcrossRuns).
+// result scopes forged through a handle: reuse-scope-*.txtar); a third
+// and a fourth, node values made without the flag (reuse-convert-*,
+// reuse-sort-*, reuse-include-*, TestReuseAcrossRuns).
 // So:
 //
 //   - no copy or scope is made over once the run has made any node value
 //     (Run.MadeNodeValue; the flag never clears): without handles a
 //     program reaches only its own tree, which holds neither the copy
-//     nor the scope after the call. Node values made: [reference],
-//     [.dp], node_reference, [convert] type:node, a :node: value parsed
-//     by [hyper2lambda], one in the input; node values brought in: a
-//     call's arguments holding one (copying a node that holds one points
-//     the copy at its own subtree, the argument), a dynamic slot's body
-//     holding one (bodies outlive the run that made them), [slots.get]
-//     of such a body. Other parsers that can make a node value (csv,
-//     templates, a file or task run as code, an HTTP body) only matter
-//     once it reaches a call's arguments, which is checked;
+//     nor the scope after the call. The slots that make a handle on a
+//     node of the run are [reference], [for-each] and [include] ([.dp]),
+//     [sort] ([.lhs], [.rhs]) and node_reference (found by boxing a
+//     *Node into a value anywhere in engine/, with go/ssa: that list and
+//     the cloner's mapping are all); a copy of a tree holding a node
+//     value (Run.Clone) makes handles on the copy's nodes; parsers
+//     ([convert] type:node, [hyper2lambda], csv, templates, a file or
+//     task run as code, an HTTP body) make node values of new trees,
+//     which become handles on the run's nodes only through such a copy;
+//     the input, a call's arguments, a dynamic slot's body (bodies
+//     outlive the run that made them) and [slots.get] can bring some in.
+//     Each of these marks the run;
 //   - the body uses only the slots in reusableSlots and holds no node
 //     value (reusableBody), and no body that is not reusable was called
 //     while it ran (exposeCalls): margins beyond the rule above;
@@ -53,7 +57,8 @@ func (r *Run) MadeNodeValue() {
 	r.exposeCalls()
 }
 
-// reuseCopies is off only in tests that check both ways give the same.
+// reuseCopies is off only in tests that check both ways give the same
+// (copies and result scopes alike).
 var reuseCopies = true
 
 // reusableSlots are the slots a reusable body may use: each writes
