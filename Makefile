@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 FUZZTIME ?= 10s
 
 .NOTPARALLEL:
-.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark bench-check fmt clean package package-check ollama-tiny
+.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark bench-check nodevalues-check fmt clean package package-check ollama-tiny
 
 all: build
 
@@ -23,7 +23,7 @@ run: build
 	./bin/hlstudio
 
 # In this order, one step at a time, stopping at the first failure.
-test: deps fmt-check vet unit bench-check fuzz gui-smoke package-check
+test: deps fmt-check vet unit bench-check nodevalues-check fuzz gui-smoke package-check
 
 # Every Go file of the tree, tracked or not, except testdata (as the go tool).
 GOFILES = $$(find . -name '*.go' -not -path '*/testdata/*' -not -path './bin/*')
@@ -73,6 +73,11 @@ bench-starlark:
 # answers in both languages (no benchmarks run).
 bench-check:
 	cd bench && $(GO) vet . && $(GO) test -count=1 -run . .
+
+# Every place the runtime puts a node into a value is known and marks the
+# run (engine/reuse.go); a module of its own (golang.org/x/tools).
+nodevalues-check:
+	cd tools/nodevalues && $(GO) vet . && $(GO) test -count=1 .
 
 fmt:
 	gofmt -w $(GOFILES)
