@@ -759,7 +759,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		// progress can be made over afterwards (see reuse.go).
 		r.exposeCalls()
 	}
-	if dyn.body.HoldsNodeValues() || nodeValueIn(n) != nil {
+	if !r.handles && (dyn.body.HoldsNodeValues() || nodeValueIn(n) != nil) {
 		// Node values come in: the body's own (copied into this run: a
 		// slot outlives the run that made it), or in the arguments (a
 		// copy of a node holding one points the copy at the argument).

@@ -35,7 +35,12 @@ import "hlstudio/hyperlambda"
 //     value (Run.Clone) makes handles on the copy's nodes; parsers
 //     ([convert] type:node, [hyper2lambda], csv, templates, a file or
 //     task run as code, an HTTP body) make node values of new trees,
-//     which become handles on the run's nodes only through such a copy;
+//     which become handles on the run's nodes only through such a copy:
+//     such a handle is on a new tree's root, and no slot moves a root
+//     into another tree (slots copy what they add; [eval] runs the tree
+//     in place, where only the root's descendants move, as a call's
+//     arguments). A slot that moved a node picked by an expression would
+//     break this and must mark the run (reuse-parsed-eval-in-place);
 //     the input, a call's arguments, a dynamic slot's body (bodies
 //     outlive the run that made them) and [slots.get] can bring some in.
 //     Each of these marks the run;
