@@ -20,18 +20,30 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+# The socket can appear before the server answers; GLFW then fails to
+# initialise (seen once in CI): wait until a client is served.
+for _ in $(seq 1 100); do DISPLAY=$display xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
 # No Ollama on this port: the window must still open and say so.
-start=$(date +%s%N)
-DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 OLLAMA_HOST=127.0.0.1:9 "$bin" >/tmp/hlstudio-gui.log 2>&1 &
-app=$!
 found=""
-for _ in $(seq 1 300); do
-	if DISPLAY=$display xdotool search --onlyvisible --name '^hlstudio( |$)' >/dev/null 2>&1; then found=1; break; fi
-	if ! kill -0 "$app" 2>/dev/null; then
-		status=0; wait "$app" || status=$?; app=""
-		echo "gui-smoke: the studio exited with status $status before showing a window:"; cat /tmp/hlstudio-gui.log; exit 1
-	fi
-	sleep 0.1
+for attempt in 1 2; do
+	start=$(date +%s%N)
+	DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 OLLAMA_HOST=127.0.0.1:9 "$bin" >/tmp/hlstudio-gui.log 2>&1 &
+	app=$!
+	for _ in $(seq 1 300); do
+		if DISPLAY=$display xdotool search --onlyvisible --name '^hlstudio( |$)' >/dev/null 2>&1; then found=1; break; fi
+		if ! kill -0 "$app" 2>/dev/null; then
+			status=0; wait "$app" || status=$?; app=""
+			# GLFW failing to start on a fresh virtual display (seen once
+			# in CI) gets one more try; anything else fails at once.
+			if [ "$attempt" = 1 ] && grep -q "GLFW library is not initialized" /tmp/hlstudio-gui.log; then
+				echo "gui-smoke: GLFW did not start on $display; trying once more"; sleep 1; break
+			fi
+			echo "gui-smoke: the studio exited with status $status before showing a window:"; cat /tmp/hlstudio-gui.log; exit 1
+		fi
+		sleep 0.1
+	done
+	[ -n "$found" ] && break
+	[ -n "$app" ] && break # still running, no window: reported below
 done
 [ -n "$found" ] || { echo "gui-smoke: no hlstudio window after 30 s"; cat /tmp/hlstudio-gui.log; exit 1; }
 shown_ms=$(( ($(date +%s%N) - start) / 1000000 )) # polled every 0.1 s: an upper bound
