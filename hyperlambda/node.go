@@ -554,8 +554,6 @@ func ancestors(n *Node) []*Node {
 	return out
 }
 
-func isBytes(v any) bool { _, ok := v.([]byte); return ok }
-
 // Walk calls fn for n and every descendant in depth-first pre-order. When
 // fn returns false the node's children are skipped.
 func (n *Node) Walk(fn func(*Node) bool) {
