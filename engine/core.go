@@ -684,7 +684,7 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 		return errors.New("needs the slot's name as a literal string value")
 	}
 	// Counted once: the same count is what every call's copy costs.
-	nodes := countNodes(n, 0)
+	nodes, _ := countNodes(n, 0)
 	if err := r.Created(nodes); err != nil {
 		return err
 	}
@@ -779,7 +779,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		moveChildren(args, n)
 		body.Insert(0, args)
 	}
-	r.calls = append(r.calls, activation{inst: inst})
+	r.calls = append(r.calls, activation{})
 	err = r.callUnder(p, body, n)
 	act := r.calls[len(r.calls)-1]
 	r.calls = r.calls[:len(r.calls)-1]

@@ -472,10 +472,11 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	if err := r.Created(countNodes(root, 0)); err != nil {
+	count, nodeValues := countNodes(root, 0)
+	if err := r.Created(count); err != nil {
 		return err
 	}
-	if nodeValueIn(root) != nil {
+	if nodeValues {
 		r.MadeNodeValue() // a :node: value in the text
 	}
 	// The parsed code is data here; whatever evaluates it later passes the guard.

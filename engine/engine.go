@@ -367,10 +367,11 @@ func (r *Run) OutputRoom(n int) error {
 // Clone copies n, counting the copy (nested node values included)
 // against the node budget.
 func (r *Run) Clone(n *hyperlambda.Node) (*hyperlambda.Node, error) {
-	if err := r.Created(countNodes(n, 0)); err != nil {
+	count, nodeValues := countNodes(n, 0)
+	if err := r.Created(count); err != nil {
 		return nil, err
 	}
-	if !r.handles && (isNodeValue(n.Value) || nodeValueIn(n) != nil) {
+	if nodeValues {
 		// A copy of a node value that refers into the copied tree
 		// refers to the copy: a handle on a new node (see reuse.go).
 		r.MadeNodeValue()
@@ -378,23 +379,25 @@ func (r *Run) Clone(n *hyperlambda.Node) (*hyperlambda.Node, error) {
 	return n.Clone(), nil
 }
 
-func isNodeValue(v any) bool {
-	ref, ok := v.(*hyperlambda.Node)
-	return ok && ref != nil
-}
-
 // countNodes counts n's subtree and the lambdas held as values in it;
-// references back up the tree are not followed (Clone shares them).
-func countNodes(n *hyperlambda.Node, depth int) int {
+// references back up the tree are not followed (Clone shares them). It
+// also reports whether any value there is a node.
+func countNodes(n *hyperlambda.Node, depth int) (count int, nodeValues bool) {
 	// Plain recursion rather than Walk: no closure on every copy.
-	count := 1
-	if v, ok := n.Value.(*hyperlambda.Node); ok && v != nil && v.Parent() == nil && depth < 8 {
-		count += countNodes(v, depth+1)
+	count = 1
+	if v, ok := n.Value.(*hyperlambda.Node); ok && v != nil {
+		nodeValues = true
+		if v.Parent() == nil && depth < 8 {
+			k, _ := countNodes(v, depth+1)
+			count += k
+		}
 	}
 	for _, c := range n.Children() {
-		count += countNodes(c, depth)
+		k, values := countNodes(c, depth)
+		count += k
+		nodeValues = nodeValues || values
 	}
-	return count
+	return count, nodeValues
 }
 
 // Eval evaluates the children of n as statements: names that are empty or

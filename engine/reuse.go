@@ -57,10 +57,7 @@ import "hlstudio/hyperlambda"
 // MadeNodeValue tells the run that a slot made a node value (a handle on
 // a node, as [reference] does): from then on the run makes no copy over.
 // A slot that stores a node in a value calls it.
-func (r *Run) MadeNodeValue() {
-	r.handles = true
-	r.exposeCalls()
-}
+func (r *Run) MadeNodeValue() { r.handles = true }
 
 // reuseCopies is off only in tests that check both ways give the same
 // (copies and result scopes alike).
@@ -123,13 +120,12 @@ func reusableBody(body *hyperlambda.Node) bool {
 
 // activation is a call of a dynamic slot in progress.
 type activation struct {
-	inst    *hyperlambda.Instance // the reused copy it runs, nil for a fresh one
-	exposed bool                  // something that could keep a handle on its nodes ran
+	exposed bool // a body that is not reusable ran while it did
 }
 
-// exposeCalls marks every call in progress exposed: code that could take
-// a handle on any node it reaches is about to run, or a node value was
-// made from data. Their copies are dropped when they end.
+// exposeCalls marks every call in progress exposed: a body that could
+// take a handle on any node it reaches is about to run. Their copies are
+// dropped when they end.
 func (r *Run) exposeCalls() {
 	for i := range r.calls {
 		r.calls[i].exposed = true

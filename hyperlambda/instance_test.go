@@ -58,8 +58,8 @@ func checkLinks(t *testing.T, root *Node) {
 func TestInstanceReset(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := 0; round < 600; round++ {
-		// Plain templates (no byte values) are restored by copying a
-		// snapshot back; the others node by node: both are exercised.
+		// Templates with and without byte values (which a copy owns,
+		// and Reset copies again): both are exercised.
 		plain := round%2 == 0
 		tmpl := randomTree(rng, 2+rng.IntN(40), plain)
 		want := Format([]*Node{tmpl}, FormatOptions{})

@@ -245,22 +245,17 @@ type Template struct {
 	root         *Node
 	nodes, links int
 	// nodeValues: some value is a node, which a copy maps to its own
-	// nodes (Instance.Reset then copies in full). plain: no value is a
-	// node or bytes, so a copy's values are the template's own.
-	nodeValues, plain bool
+	// nodes (Instance.Reset then copies in full).
+	nodeValues bool
 }
 
 // NewTemplate keeps n (which the caller no longer changes) as a template.
 func NewTemplate(n *Node) *Template {
 	nodes, links := n.size()
-	t := &Template{root: n, nodes: nodes, links: links, plain: true}
+	t := &Template{root: n, nodes: nodes, links: links}
 	n.Walk(func(d *Node) bool {
-		switch d.Value.(type) {
-		case *Node:
-			t.nodeValues, t.plain = true, false
-		case []byte:
-			t.plain = false
-		}
+		_, isNode := d.Value.(*Node)
+		t.nodeValues = t.nodeValues || isNode
 		return !t.nodeValues
 	})
 	return t
@@ -290,19 +285,27 @@ type Instance struct {
 	nodes []Node
 	links []*Node
 	// The copy as first made (its nodes and child links, pointing into
-	// nodes and links), when Reset may restore it by copying it back: no
-	// value of the template is a node or bytes (which a copy must own).
+	// nodes and links), which Reset copies back, and the nodes whose
+	// values are bytes (a copy owns its bytes: copied again). Nil when the
+	// template holds node values.
 	fresh      []Node
 	freshLinks []*Node
+	bytes      []int
 }
 
 // Instance copies the template into arrays of its own, like Clone.
 func (t *Template) Instance() *Instance {
 	i := &Instance{t: t, nodes: make([]Node, t.nodes), links: make([]*Node, t.links+1)}
 	i.Reset()
-	if t.plain {
+	if !t.nodeValues {
 		i.fresh = slices.Clone(i.nodes)
 		i.freshLinks = slices.Clone(i.links)
+		for k := range i.nodes {
+			if b, isBytes := i.nodes[k].Value.([]byte); isBytes {
+				i.bytes = append(i.bytes, k)
+				i.nodes[k].Value = slices.Clone(b) // the snapshot keeps its own
+			}
+		}
 	}
 	return i
 }
@@ -327,18 +330,15 @@ func (i *Instance) Owns(n *Node) bool {
 // Reset makes the copy equal to the template again, in place: every node
 // the copy started with goes back to its place with the template's name
 // and value, and nodes added since are dropped (and lose their parent:
-// none keeps a way back into the copy). A copy of a plain template is
-// copied back whole from a snapshot taken when it was made (two memory
-// copies, cheaper than walking it); otherwise names and values are
-// written without comparing first (the comparisons' mispredicted
-// branches cost more than the writes) and the structure where it
-// changed. It is only sound when nothing outside the copy refers to its
-// nodes any longer (the caller's to ensure): they are the same nodes,
-// made over.
+// none keeps a way back into the copy). The copy as first made is copied
+// back whole (two memory copies, cheaper than walking it node by node);
+// a template holding node values (which refer to the copy's own nodes)
+// is copied in full again instead. It is only sound when nothing outside
+// the copy refers to its nodes any longer (the caller's to ensure): they
+// are the same nodes, made over.
 func (i *Instance) Reset() {
-	if i.root == nil || i.t.nodeValues {
-		// Made the first time, or holding node values (which refer to
-		// the copy's own nodes): copied in full.
+	if i.fresh == nil {
+		// Made the first time, or holding node values.
 		for k := range i.nodes {
 			i.orphan(&i.nodes[k], i.nodes[k].children)
 		}
@@ -347,28 +347,23 @@ func (i *Instance) Reset() {
 		i.root = c.cloneSpare(i.t.root, nil, 1)
 		return
 	}
-	if i.fresh != nil {
-		// Nodes added since lose their parent: those in a child list
-		// that moved elsewhere, and those written into the copy's own
-		// link array. Then the copy as first made is copied back whole,
-		// which is cheaper than comparing node by node.
-		for k := range i.nodes {
-			if cur := i.nodes[k].children; !sameList(cur, i.fresh[k].children) {
-				i.orphan(&i.nodes[k], cur)
-			}
+	// Nodes added since lose their parent: those in a child list that
+	// moved elsewhere, and those written into the copy's own link array.
+	for k := range i.nodes {
+		if cur := i.nodes[k].children; !sameList(cur, i.fresh[k].children) {
+			i.orphan(&i.nodes[k], cur)
 		}
-		for j, c := range i.links {
-			if c != i.freshLinks[j] && c != nil && !i.Owns(c) && i.Owns(c.parent) {
-				c.parent = nil
-			}
-		}
-		copy(i.nodes, i.fresh)
-		copy(i.links, i.freshLinks)
-		return
 	}
-	i.root.parent = nil
-	k, l := 0, 0
-	i.restore(i.t.root, &k, &l, 1)
+	for j, c := range i.links {
+		if c != i.freshLinks[j] && c != nil && !i.Owns(c) && i.Owns(c.parent) {
+			c.parent = nil
+		}
+	}
+	copy(i.nodes, i.fresh)
+	copy(i.links, i.freshLinks)
+	for _, k := range i.bytes {
+		i.nodes[k].Value = slices.Clone(i.fresh[k].Value.([]byte))
+	}
 }
 
 // orphan takes cp's parenthood from the nodes of list the copy did not
@@ -385,41 +380,6 @@ func (i *Instance) orphan(cp *Node, list []*Node) {
 // length).
 func sameList(a, b []*Node) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
-}
-
-// restore makes the k-th node of the copy (in the order cloneSpare lays
-// them out, its child list at link l) equal to t, and so on below.
-func (i *Instance) restore(t *Node, k, l *int, spare int) {
-	cp := &i.nodes[*k]
-	*k++
-	cp.Name, cp.Pos, cp.Value = t.Name, t.Pos, t.Value
-	if b, isBytes := t.Value.([]byte); isBytes {
-		cp.Value = append([]byte(nil), b...)
-	}
-	m := len(t.children)
-	var links []*Node
-	if m+spare > 0 {
-		links = i.links[*l : *l+m : *l+m+spare]
-		*l += m + spare
-	}
-	if len(cp.children) != m || (m > 0 && &cp.children[0] != &links[0]) {
-		i.orphan(cp, cp.children)
-		if spare > 0 {
-			clear(i.links[*l-spare : *l]) // a dropped node left in the spare slot
-		}
-		cp.children = links
-	}
-	for j, tc := range t.children {
-		e := &i.nodes[*k]
-		if links[j] != e {
-			i.orphan(cp, links[j:j+1])
-			links[j] = e
-		}
-		if e.parent != cp {
-			e.parent = cp
-		}
-		i.restore(tc, k, l, 0)
-	}
 }
 
 // size counts n's nodes and child links.

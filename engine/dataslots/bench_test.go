@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"hlstudio/engine"
 	"hlstudio/engine/validatorslots"
 	"hlstudio/hyperlambda"
+	"hlstudio/internal/benchcmp"
 	"hlstudio/whitelist"
 )
 
@@ -144,12 +144,12 @@ func BenchmarkCRUDEndpoint(b *testing.B) {
 		inEngine[i], parsing[i], checking[i] = took.total, took.parse, took.check
 	}
 	b.StopTimer()
-	perCall := float64(median(inEngine).Nanoseconds())
-	sqlite := float64(median(inSQL).Nanoseconds())
+	perCall := float64(benchcmp.Median(inEngine).Nanoseconds())
+	sqlite := float64(benchcmp.Median(inSQL).Nanoseconds())
 	b.ReportMetric(perCall, "median-ns/call")
 	b.ReportMetric(sqlite, "median-sqlite-ns/call")
-	b.ReportMetric(float64(median(parsing).Nanoseconds()), "median-parse-ns")
-	b.ReportMetric(float64(median(checking).Nanoseconds()), "median-check-ns")
+	b.ReportMetric(float64(benchcmp.Median(parsing).Nanoseconds()), "median-parse-ns")
+	b.ReportMetric(float64(benchcmp.Median(checking).Nanoseconds()), "median-check-ns")
 	b.ReportMetric(100*(perCall-sqlite)/perCall, "%outside-sqlite")
 	// The absolute overhead, which does not swing with how fast the
 	// machine runs SQLite, and the share without parsing and checking (a
@@ -159,12 +159,6 @@ func BenchmarkCRUDEndpoint(b *testing.B) {
 	for i := range running {
 		running[i] = inEngine[i] - parsing[i] - checking[i]
 	}
-	cachedRun := float64(median(running).Nanoseconds())
+	cachedRun := float64(benchcmp.Median(running).Nanoseconds())
 	b.ReportMetric(100*(cachedRun-sqlite)/cachedRun, "%outside-sqlite-cached")
-}
-
-func median(d []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), d...)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

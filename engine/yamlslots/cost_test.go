@@ -45,7 +45,7 @@ func BenchmarkCostParse(b *testing.B) {
 			for b.Loop() {
 				parse(text, len(text), newMeter(freeSteps))
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(text)), "ns/byte")
+			perItem(b, len(text), "ns/byte")
 		})
 	}
 }
@@ -71,7 +71,7 @@ func BenchmarkCostMake(b *testing.B) {
 				count := func(k int) error { nodes += k; return nil }
 				newWalker(256, 1<<40, newMeter(freeSteps)).toLambda(root, hyperlambda.New("", nil), 0, count)
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(nodes), "ns/node")
+			perItem(b, nodes, "ns/node")
 		})
 	}
 }
@@ -105,8 +105,8 @@ func BenchmarkCostVisit(b *testing.B) {
 				}
 				out = buf.Len()
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(w.visits), "ns/visit")
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(out), "ns/byte")
+			perItem(b, int(w.visits), "ns/visit")
+			perItem(b, out, "ns/byte")
 		})
 	}
 }
@@ -129,8 +129,8 @@ func BenchmarkCostConvert(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(nodes), "ns/node")
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(text)), "ns/byte")
+			perItem(b, nodes, "ns/node")
+			perItem(b, len(text), "ns/byte")
 		})
 	}
 	for name, value := range map[string]any{"int": int32(1), "text": "text", "decimal": 1.5, "date": hyperlambda.Date{}} {
@@ -147,7 +147,7 @@ func BenchmarkCostConvert(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(nodes), "ns/node")
+			perItem(b, nodes, "ns/node")
 		})
 	}
 }
@@ -174,8 +174,13 @@ func BenchmarkCostEmit(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(nodes), "ns/node")
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(out)), "ns/byte")
+			perItem(b, nodes, "ns/node")
+			perItem(b, len(out), "ns/byte")
 		})
 	}
+}
+
+// perItem reports the time of one run divided among items, as unit.
+func perItem(b *testing.B, items int, unit string) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(items), unit)
 }

@@ -30,13 +30,15 @@ func Compare(b *testing.B, run, baseline func(), runUnit, baseUnit, ratioUnit st
 		runs = append(runs, block(run))
 		bases = append(bases, block(baseline))
 	}
-	r, s := median(runs), median(bases)
+	r, s := Median(runs), Median(bases)
 	b.ReportMetric(float64(r.Nanoseconds()), runUnit)
 	b.ReportMetric(float64(s.Nanoseconds()), baseUnit)
 	b.ReportMetric(float64(r)/float64(s), ratioUnit)
 }
 
-func median(d []time.Duration) time.Duration {
+// Median is the middle of d (the upper one of an even count); d is
+// left as it was.
+func Median(d []time.Duration) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	return s[len(s)/2]
