@@ -775,7 +775,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	}
 	var args *hyperlambda.Node
 	if n.Len() > 0 {
-		args = hyperlambda.New(".arguments", nil)
+		args = r.argumentsNode()
 		moveChildren(args, n)
 		body.Insert(0, args)
 	}
@@ -789,6 +789,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		// one would be, arguments and all.)
 		if args != nil && args.Parent() == body {
 			args.Detach()
+			r.keepArguments(args)
 		}
 		r.putBack(inst)
 	}

@@ -160,8 +160,9 @@ type Run struct {
 	ints    []int32                   // the slab Int32 boxes into
 	// The copies of reusable dynamic slot bodies a run has made and is
 	// not using, by template; and the calls in progress, innermost last.
-	spare  []spareCopies
-	scopes []*hyperlambda.Node // emptied result scopes of finished calls
+	spare    []spareCopies
+	scopes   []*hyperlambda.Node // emptied result scopes of finished calls
+	argNodes []*hyperlambda.Node // emptied [.arguments] nodes of finished calls
 	// handles: a node value (a handle on a node) has existed in this run;
 	// from then on no copy or scope is made over (see reuse.go).
 	handles bool

@@ -169,6 +169,27 @@ func (r *Run) putBack(inst *hyperlambda.Instance) {
 	s.free = append(s.free, inst)
 }
 
+// argumentsNode is an empty [.arguments] node for a call: one a finished
+// call left (see keepArguments), or new.
+func (r *Run) argumentsNode() *hyperlambda.Node {
+	if k := len(r.argNodes); k > 0 && !r.handles && reuseCopies {
+		args := r.argNodes[k-1]
+		r.argNodes[k-1] = nil
+		r.argNodes = r.argNodes[:k-1]
+		return args
+	}
+	return hyperlambda.New(".arguments", nil)
+}
+
+// keepArguments keeps the [.arguments] node of a call whose copy is made
+// over (so nothing can reach it either), emptied, for the next call. Its
+// children, the caller's argument nodes, are left: nothing reaches them.
+func (r *Run) keepArguments(args *hyperlambda.Node) {
+	args.Empty()
+	args.Name, args.Value, args.Pos = ".arguments", nil, hyperlambda.Pos{}
+	r.argNodes = append(r.argNodes, args)
+}
+
 // holdsNodeOf reports whether n's value or subtree (a call's result)
 // holds one of inst's nodes, as a child or as a node value.
 func holdsNodeOf(n *hyperlambda.Node, inst *hyperlambda.Instance) bool {

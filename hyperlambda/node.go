@@ -216,6 +216,16 @@ func (n *Node) Clear() {
 	n.children = nil
 }
 
+// Empty removes all children of n and keeps the room of its child list
+// for the next ones: for a node used over and over.
+func (n *Node) Empty() {
+	for _, c := range n.children {
+		c.parent = nil
+	}
+	clear(n.children)
+	n.children = n.children[:0]
+}
+
 // Clone returns a deep, parentless copy of n. Values that are themselves
 // mutable (nested nodes, byte slices) are copied; immutable ones are shared.
 // A node value that refers to a node being copied (a [.dp] or [reference]
