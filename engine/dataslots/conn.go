@@ -72,6 +72,10 @@ func (c *connector) Connect(context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	sq := dc.(*sqlite3.SQLiteConn)
+	if err := stablePlans(sq); err != nil {
+		sq.Close()
+		return nil, err
+	}
 	a := &authorizer{}
 	sq.RegisterAuthorizer(a.check)
 	return &sandboxConn{SQLiteConn: sq, auth: a}, nil
@@ -261,7 +265,14 @@ func (a *authorizer) grant(d *whitelist.DataConstraints, policy string) {
 	a.data, a.policy, a.raw, a.schema, a.denied = d, policy, false, nil, ""
 }
 
+// onAuthorize, when set (by tests), is called on every question SQLite
+// asks the authorizer: how a test sees that a statement was prepared.
+var onAuthorize func()
+
 func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
+	if onAuthorize != nil {
+		onAuthorize()
+	}
 	deny := func(format string, args ...any) int {
 		if a.denied == "" {
 			a.denied = fmt.Sprintf(format, args...)

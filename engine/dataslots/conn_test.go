@@ -287,3 +287,44 @@ func TestConnectionsFlush(t *testing.T) {
 		t.Fatalf("the next run: %v", err)
 	}
 }
+
+// A built statement is prepared, and so authorised, once: binding new
+// values (as every call of an endpoint does) does not make SQLite prepare
+// it again (see stablePlans). A change of schema still does (above).
+func TestStablePlans(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "app.db")
+	seed, _ := sql.Open("sqlite3", dsn(file))
+	if _, err := seed.Exec("create table todos (id integer primary key, title text, done integer); insert into todos (title, done) values ('a', 0), ('b', 1), ('c', 0)"); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+	c := checkout(t, file, grants(t, "         todos:read-write\r\n"))
+	asked := 0
+	onAuthorize = func() { asked++ }
+	t.Cleanup(func() { onAuthorize = nil })
+	// The forms SQLite 3.54 plans by their bound values: LIMIT ?, a bound
+	// comparison beside ORDER BY, LIKE ?.
+	for _, q := range []string{
+		"SELECT [id], [title] FROM [todos] WHERE ([done] = ?) ORDER BY [id] DESC LIMIT ? OFFSET ?",
+		"SELECT [id] FROM [todos] WHERE ([title] LIKE ?) LIMIT ? OFFSET ?",
+	} {
+		for i := range 4 {
+			asked = 0
+			rows := 0
+			args := []any{int64(i % 2), int64(i + 1), int64(0)}
+			if strings.Contains(q, "LIKE") {
+				args[0] = []string{"a%", "%b", "c", "%"}[i]
+			}
+			err := c.built(context.Background(), q, args, func([]string, []driver.Value) error { rows++; return nil })
+			if err != nil || c.auth.denied != "" {
+				t.Fatalf("%s: %v %s", q, err, c.auth.denied)
+			}
+			if i == 0 && asked == 0 {
+				t.Fatalf("%s: the first run was not authorised", q)
+			}
+			if i > 0 && asked != 0 {
+				t.Errorf("%s, run %d: prepared again (%d questions to the authorizer)", q, i+1, asked)
+			}
+		}
+	}
+}
