@@ -161,11 +161,7 @@ func builtRows(c *conn, q string) (int, error) {
 // connection and with the same text: the other grants are asked afresh.
 func TestPreparedStatementsKeepTheirGrants(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "app.db")
-	seed, _ := sql.Open("sqlite3", dsn(file))
-	if _, err := seed.Exec("create table secret (x); insert into secret values (42)"); err != nil {
-		t.Fatal(err)
-	}
-	seed.Close()
+	seedDatabase(t, file, "create table secret (x); insert into secret values (42)")
 	db, _ := pool(file)
 	db.SetMaxOpenConns(1) // one connection: the second checkout gets the first's
 	q := "SELECT [x] FROM [secret]"
@@ -236,11 +232,7 @@ func TestPreparedStatementsAreBounded(t *testing.T) {
 // A kept statement that failed (a constraint) is usable again at once.
 func TestPreparedStatementRecoversFromAnError(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "app.db")
-	seed, _ := sql.Open("sqlite3", dsn(file))
-	if _, err := seed.Exec("create table todos (title text not null)"); err != nil {
-		t.Fatal(err)
-	}
-	seed.Close()
+	seedDatabase(t, file, "create table todos (title text not null)")
 	db, _ := pool(file)
 	db.SetMaxOpenConns(1)
 	c := checkout(t, file, grants(t, "         todos:read-write\r\n"))
@@ -293,11 +285,7 @@ func TestConnectionsFlush(t *testing.T) {
 // it again (see stablePlans). A change of schema still does (above).
 func TestStablePlans(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "app.db")
-	seed, _ := sql.Open("sqlite3", dsn(file))
-	if _, err := seed.Exec("create table todos (id integer primary key, title text, done integer); insert into todos (title, done) values ('a', 0), ('b', 1), ('c', 0)"); err != nil {
-		t.Fatal(err)
-	}
-	seed.Close()
+	seedDatabase(t, file, "create table todos (id integer primary key, title text, done integer); insert into todos (title, done) values ('a', 0), ('b', 1), ('c', 0)")
 	c := checkout(t, file, grants(t, "         todos:read-write\r\n"))
 	asked := 0
 	onAuthorize = func() { asked++ }
@@ -326,5 +314,18 @@ func TestStablePlans(t *testing.T) {
 				t.Errorf("%s, run %d: prepared again (%d questions to the authorizer)", q, i+1, asked)
 			}
 		}
+	}
+}
+
+// seedDatabase runs statements on a new database file, outside any pool.
+func seedDatabase(t *testing.T, file, statements string) {
+	t.Helper()
+	seed, err := sql.Open("sqlite3", dsn(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seed.Close()
+	if _, err := seed.Exec(statements); err != nil {
+		t.Fatal(err)
 	}
 }
