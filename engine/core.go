@@ -783,12 +783,17 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	err = r.callUnder(p, body, n)
 	act := r.calls[len(r.calls)-1]
 	r.calls = r.calls[:len(r.calls)-1]
+	// The arguments are let go, copy made over or not (see reuse.go,
+	// "held nodes"): the same either way.
+	spent := args != nil && !r.handles && args.Parent() == body
+	if spent {
+		args.Detach()
+		args.Empty()
+	}
 	if err == nil && inst != nil && !act.exposed && !r.handles && !holdsNodeOf(n, inst) {
-		// Nothing can see the copy now: its arguments leave it, and it
-		// is made over for the next call. (A copy kept is left as a fresh
-		// one would be, arguments and all.)
-		if args != nil && args.Parent() == body {
-			args.Detach()
+		// Nothing can see the copy now: it is made over for the next
+		// call. (A copy kept is left as a fresh one would be.)
+		if spent {
 			r.keepArguments(args)
 		}
 		r.putBack(inst)

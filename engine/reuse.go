@@ -51,6 +51,23 @@ import "hlstudio/hyperlambda"
 //     [return] with children moves them out);
 //   - a call that fails is dropped.
 //
+// Held nodes. A handle is not the only way to keep a node: a slot still
+// running holds its own node and what it selected before running its
+// children ([set-value], [insert-after] and [add] select their targets
+// first; [eval] selects all its targets first), and through them their
+// parents. Such a node can be moved into a call's [.arguments] while it
+// is held (it is the call's argument, or a statement running inside one
+// once an [eval] re-enters a node above it), and looked at after the
+// call: a fresh copy would leave it inside the finished copy, a copy made
+// over must not. So after every call, made over or not, when the run has
+// no handles, the [.arguments] node is detached from the copy and its
+// children let go (no parent): held nodes see the same either way
+// (audit 6: reuse-held-*), and none leads into a copy. With handles,
+// nothing is made over and the arguments stay, as in the reference.
+// Nodes of the copy itself cannot be held past the call: the copy is new
+// to the call or was made over for it, every frame that started inside
+// the call has ended, and what the call returns holds none of them.
+//
 // Everything else (the node budget a call counts, the guard, the policy a
 // body runs under) is as for a fresh copy.
 
@@ -181,11 +198,10 @@ func (r *Run) argumentsNode() *hyperlambda.Node {
 	return hyperlambda.New(".arguments", nil)
 }
 
-// keepArguments keeps the [.arguments] node of a call whose copy is made
-// over (so nothing can reach it either), emptied, for the next call. Its
-// children, the caller's argument nodes, are left: nothing reaches them.
+// keepArguments keeps the (detached, emptied) [.arguments] node of a call
+// whose copy is made over, for the next call: nothing can reach it, and
+// its former children no longer point at it.
 func (r *Run) keepArguments(args *hyperlambda.Node) {
-	args.Empty()
 	args.Name, args.Value, args.Pos = ".arguments", nil, hyperlambda.Pos{}
 	r.argNodes = append(r.argNodes, args)
 }
