@@ -776,7 +776,18 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	var args *hyperlambda.Node
 	if n.Len() > 0 {
 		args = r.argumentsNode()
-		moveChildren(args, n)
+		if p != r.policy {
+			// Into a narrower policy the arguments go as copies: the
+			// caller may still hold its own (reuse.go, "Held nodes") and
+			// run them after the call under its wider policy, so narrower
+			// code must not be able to change them (audit 7).
+			if err := r.addClones(args, n.Children()); err != nil {
+				return err
+			}
+			n.Clear()
+		} else {
+			moveChildren(args, n)
+		}
 		body.Insert(0, args)
 	}
 	r.calls = append(r.calls, activation{})

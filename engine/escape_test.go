@@ -3,11 +3,12 @@ package engine_test
 import (
 	"context"
 	"errors"
-	"hlstudio/engine"
-	"hlstudio/engine/enginetest"
 	"sync/atomic"
 	"testing"
 
+	"hlstudio/engine"
+	"hlstudio/engine/enginetest"
+	"hlstudio/engine/vocab"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
 )
@@ -99,4 +100,39 @@ func FuzzRunPure(f *testing.F) {
 			t.Fatalf("usage beyond budget: %+v", u)
 		}
 	})
+}
+
+// A slot planted under a narrower policy gets copies of its arguments:
+// the caller may still hold the originals (engine/reuse.go, "Held nodes")
+// and run them afterwards under its own policy (audit 7). Each program
+// runs under trusted; canary.record must never run, with or without the
+// reuse of copies.
+func TestNarrowSlotCannotChangeHeldArguments(t *testing.T) {
+	for name, src := range map[string]string{
+		// [eval] selects all its targets first: [.code] is held while [.a]
+		// calls N with it; N adds a statement to its [.code].
+		"eval-targets": "whitelist\n   vocabulary\n      slots.create\n      add\n   .lambda\n      slots.create:N\n         add:x:@.arguments/*/.code\n            .\n               canary.record\n" +
+			".a\n   signal:N\n      .code\n         .x\neval:x:../**/[.a|.code]\n",
+		// A running [eval] is moved into N's arguments (the [eval] it runs
+		// re-enters the node above it); N renames its next statement.
+		"running-statement": "whitelist\n   vocabulary\n      slots.create\n      set-name\n   .lambda\n      slots.create:N\n         set-name:x:@.arguments/*/eval/*/.later\n            .:canary.record\n" +
+			".outer\n   signal:N\n      eval\n         eval:x:././.\n         .later\neval:x:../*/.outer/*/signal\n",
+		// The first inside a trusted dynamic slot's copy.
+		"trusted-slot-copy": "slots.create:T\n   .a\n      signal:N\n         .code\n            .x\n   eval:x:../**/[.a|.code]\n" +
+			"whitelist\n   vocabulary\n      slots.create\n      add\n   .lambda\n      slots.create:N\n         add:x:@.arguments/*/.code\n            .\n               canary.record\nexecute:T\n",
+	} {
+		for _, reuse := range []bool{true, false} {
+			func() {
+				defer engine.SetReuseCopies(engine.SetReuseCopies(reuse))
+				var calls atomic.Int64
+				e := enginetest.AddCanary(vocab.New(), &calls)
+				if _, err := e.Execute(context.Background(), mustParse(t, src), enginetest.LoadPolicy(t, "trusted")); err != nil {
+					t.Errorf("%s (reuse %v): %v", name, reuse, err)
+				}
+				if calls.Load() != 0 {
+					t.Errorf("%s (reuse %v): what the narrower slot wrote ran %d times under trusted", name, reuse, calls.Load())
+				}
+			}()
+		}
+	}
 }

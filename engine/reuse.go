@@ -64,6 +64,9 @@ import "hlstudio/hyperlambda"
 // children let go (no parent): held nodes see the same either way
 // (audit 6: reuse-held-*), and none leads into a copy. With handles,
 // nothing is made over and the arguments stay, as in the reference.
+// Held nodes are also why a body running under a narrower policy than its
+// caller's gets copies of the arguments (slotSignal): the caller may run
+// what it holds after the call, under its own policy (audit 7).
 // Nodes of the copy itself cannot be held past the call: the copy is new
 // to the call or was made over for it, every frame that started inside
 // the call has ended, and what the call returns holds none of them.
