@@ -691,9 +691,26 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 	copied := n.Clone()
 	body := hyperlambda.NewTemplate(copied)
 	r.engine.mu.Lock()
+	defer r.engine.mu.Unlock()
+	if old, ok := r.engine.dynamic[name]; ok {
+		if err := r.mayReplace(n, name, old); err != nil {
+			return err
+		}
+	}
 	r.engine.dynamic[name] = dynamicSlot{body: body, nodes: nodes, policy: r.policy, reusable: reusableBody(copied)}
-	r.engine.mu.Unlock()
 	return nil
+}
+
+// mayReplace refuses to replace or delete a dynamic slot created under a
+// policy that does not narrow the run's (and is not the same): slots
+// outlive runs and are called by name, so narrower code replacing a
+// wider run's slot would choose what that run's calls return (audit 8).
+func (r *Run) mayReplace(n *hyperlambda.Node, name string, old dynamicSlot) error {
+	if old.policy.Narrows(r.policy) {
+		return nil
+	}
+	return r.Deny(n, fmt.Sprintf("slot %s was created under policy %s; a run under %s replaces or deletes only slots created under its own policy or a narrower one",
+		name, old.policy.Name, r.policy.Name))
 }
 
 var dynamicSig = whitelist.Signature{Effects: whitelist.SpawnsCode, Dynamic: true}

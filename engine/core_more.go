@@ -575,9 +575,20 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 	case "slots.exists":
 		n.Value = ok
 	case "slots.delete":
+		if ok {
+			if err := r.mayReplace(n, name, dyn); err != nil {
+				return err
+			}
+		}
 		delete(r.engine.dynamic, name)
 	case "slots.get":
 		n.Value = nil
+		if ok && !r.policy.Narrows(dyn.policy) {
+			// The body is code written under another policy: fetched
+			// and evaluated here, it would run under this run's (audit 8).
+			return r.Deny(n, fmt.Sprintf("slot %s was created under policy %s, which policy %s does not narrow: its code would run here under %s",
+				name, dyn.policy.Name, r.policy.Name, r.policy.Name))
+		}
 		if ok && dyn.body.HoldsNodeValues() {
 			r.MadeNodeValue() // the copy holds node values of its own
 		}

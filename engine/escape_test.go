@@ -136,3 +136,63 @@ func TestNarrowSlotCannotChangeHeldArguments(t *testing.T) {
 		}
 	}
 }
+
+// runSteps runs programs in turn on one engine with the canary, each under
+// its policy, and returns each run's error.
+func runSteps(t *testing.T, calls *atomic.Int64, steps ...[2]string) []error {
+	t.Helper()
+	e := enginetest.AddCanary(vocab.New(), calls)
+	var errs []error
+	for _, s := range steps {
+		_, err := e.Execute(context.Background(), mustParse(t, s[1]), enginetest.LoadPolicy(t, s[0]))
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+func isDenied(err error) bool {
+	var de *engine.DeniedError
+	return errors.As(err, &de)
+}
+
+// Dynamic slots outlive runs, under one namespace: narrower code may not
+// replace or delete a slot a wider run created and calls later (it would
+// choose what that run's calls return; audit 8). A run replaces slots of
+// its own policy (loaded again or not) and narrower ones.
+func TestNarrowerCodeCannotReplaceASlot(t *testing.T) {
+	create := "slots.create:app.code\n   return\n      log.info:hello\n"
+	use := "signal:app.code\neval:x:@signal\n"
+	var calls atomic.Int64
+	errs := runSteps(t, &calls,
+		[2]string{"trusted", create},
+		[2]string{"sandbox", "slots.create:app.code\n   return\n      canary.record\n"},
+		[2]string{"sandbox", "slots.delete:app.code\n"},
+		[2]string{"trusted", "whitelist\n   vocabulary\n      slots.create\n   .lambda\n      slots.create:app.code\n         return\n            canary.record\n"},
+		[2]string{"trusted", use},
+		[2]string{"trusted", create}, // the same policy, parsed again
+		[2]string{"trusted", "whitelist\n   vocabulary\n      slots.create\n   .lambda\n      slots.create:app.mine\n         .x\nslots.create:app.mine\n   .y\nslots.delete:app.mine\n"},
+	)
+	for i, want := range []bool{false, true, true, true, false, false, false} {
+		if isDenied(errs[i]) != want || !want && errs[i] != nil {
+			t.Errorf("run %d: %v (want denied: %v)", i, errs[i], want)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Errorf("canary.record ran %d times under trusted", calls.Load())
+	}
+}
+
+// [slots.get] hands a slot's body out as nodes, without the policy it was
+// made under: only to a run whose policy narrows the creator's (or is the
+// same), as for node values given to a slot.
+func TestSlotsGetKeepsTheCreatorsPolicy(t *testing.T) {
+	var calls atomic.Int64
+	errs := runSteps(t, &calls,
+		[2]string{"sandbox", "slots.create:app.tpl\n   canary.record\n"},
+		[2]string{"trusted", "slots.get:app.tpl\neval:x:@slots.get\n"},
+		[2]string{"sandbox", "slots.get:app.tpl\n"},
+	)
+	if !isDenied(errs[1]) || errs[0] != nil || errs[2] != nil || calls.Load() != 0 {
+		t.Errorf("got %v, canary calls %d", errs, calls.Load())
+	}
+}

@@ -126,10 +126,12 @@ func (p *Policy) Allows(name string, sig *Signature) Decision {
 	return Decision{Reason: reason}
 }
 
-// Narrows reports whether p is q or an intersection that includes q, so
-// that p allows nothing q denies: intersecting them again changes nothing.
+// Narrows reports whether p is q (or has its content) or an intersection
+// that includes q, so that p allows nothing q denies: intersecting them
+// again changes nothing.
 func (p *Policy) Narrows(q *Policy) bool {
-	if p == q {
+	// The same content is the same policy, loaded twice or not.
+	if p == q || p.Hash != "" && p.Hash == q.Hash {
 		return true
 	}
 	for _, part := range p.parts {
@@ -321,7 +323,8 @@ func Exactly(name string, slots []string) *Policy {
 	for _, s := range slots {
 		p.allow = append(p.allow, rule{text: s, exact: s})
 	}
-	p.Hash = hashText(name + "\n" + strings.Join(slots, "\n"))
+	// Quoted: a name holding a line break must not hash like two names.
+	p.Hash = hashText(fmt.Sprintf("%q %q", name, slots))
 	return p
 }
 

@@ -153,3 +153,16 @@ func TestConstraintsNarrow(t *testing.T) {
 		t.Errorf("a nested whitelist changed config: %q", got)
 	}
 }
+
+// A vocabulary name holding a line break is not two names: the policies
+// differ, and so do their hashes (node values and slot bodies cross
+// between runs of the same hash).
+func TestExactlyHashKeepsNamesApart(t *testing.T) {
+	one, two := Exactly("whitelist", []string{"a\nb"}), Exactly("whitelist", []string{"a", "b"})
+	if one.Hash == two.Hash || one.Narrows(two) || two.Narrows(one) {
+		t.Fatalf("the same hash %s for different vocabularies", one.Hash)
+	}
+	if again := Exactly("whitelist", []string{"a", "b"}); !again.Narrows(two) {
+		t.Fatal("the same vocabulary, made twice, does not count as the same policy")
+	}
+}
