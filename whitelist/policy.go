@@ -149,7 +149,7 @@ func Intersect(outer, inner *Policy) *Policy {
 	return &Policy{
 		Name:    outer.Name + "∩" + inner.Name,
 		Budgets: outer.Budgets.min(inner.Budgets),
-		Hash:    hashText(outer.Hash + "\n" + inner.Hash),
+		Hash:    hashText("intersect\n" + outer.Hash + "\n" + inner.Hash),
 		parts:   []*Policy{outer, inner},
 	}
 }
@@ -324,7 +324,9 @@ func Exactly(name string, slots []string) *Policy {
 		p.allow = append(p.allow, rule{text: s, exact: s})
 	}
 	// Quoted: a name holding a line break must not hash like two names.
-	p.Hash = hashText(fmt.Sprintf("%q %q", name, slots))
+	// Each kind of policy hashes its own kind of text (a file's is its
+	// canonical text): "the same hash" means the same policy (Narrows).
+	p.Hash = hashText(fmt.Sprintf("exactly\n%q %q", name, slots))
 	return p
 }
 
