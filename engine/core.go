@@ -709,7 +709,7 @@ func (r *Run) mayReplace(n *hyperlambda.Node, name string, old dynamicSlot) erro
 	if old.policy.Narrows(r.policy) {
 		return nil
 	}
-	return r.Deny(n, fmt.Sprintf("slot %s was created under policy %s; a run under %s replaces or deletes only slots created under its own policy or a narrower one",
+	return r.Deny(n, fmt.Sprintf("slot %s was created under policy %s; a run under %s replaces or deletes only slots created under its own policy or a narrower one (the studio's Tree menu: Forget dynamic slots)",
 		name, old.policy.Name, r.policy.Name))
 }
 

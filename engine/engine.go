@@ -95,6 +95,17 @@ func (e *Engine) Signature(name string) (*whitelist.Signature, bool) {
 	return &s.Sig, true
 }
 
+// ForgetDynamicSlots removes every dynamic slot (they outlive runs) and
+// returns how many there were: a person starting over, or one who ran a
+// snippet under another policy, whose slots a run may not replace.
+func (e *Engine) ForgetDynamicSlots() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := len(e.dynamic)
+	clear(e.dynamic)
+	return n
+}
+
 // Names implements whitelist.Vocabulary: every registered slot, sorted.
 func (e *Engine) Names() []string { return e.names }
 

@@ -262,6 +262,8 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 		item("Cancel generation", s.Prompt.Cancel, "", 0),
 		item("Approve & run", s.Runner.Run, fyne.KeyR, ctrl),
 		item("Stop the run", s.Runner.Stop, "", 0),
+		fyne.NewMenuItemSeparator(),
+		item("Forget dynamic slots", s.forgetDynamicSlots, "", 0),
 	)
 	library := fyne.NewMenu("Library",
 		item("Save draft", func() { s.Save(dataset.StatusDraft) }, fyne.KeyS, ctrl),
@@ -270,6 +272,13 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 		item("Save as regression pair…", s.regressionPair, "", 0),
 	)
 	return fyne.NewMainMenu(file, work, library)
+}
+
+// forgetDynamicSlots drops the slots earlier runs created ([slots.create]
+// outlives a run): a run may not replace one made under another policy.
+func (s *Studio) forgetDynamicSlots() {
+	n := s.engine.ForgetDynamicSlots()
+	s.message.SetText(fmt.Sprintf("Forgot %d dynamic slot(s): the next run starts without them.", n))
 }
 
 // Content is the canvas object to put in a window.

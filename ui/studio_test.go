@@ -16,6 +16,7 @@ import (
 
 	"hlstudio/compiler"
 	"hlstudio/dataset"
+	"hlstudio/hyperlambda"
 )
 
 // shownText is every label's text in the laid-out window, one a line.
@@ -239,5 +240,34 @@ func TestMainMenuShortcuts(t *testing.T) {
 		if keys[label] != want {
 			t.Errorf("%s: shortcut %q, want %q", label, keys[label], want)
 		}
+	}
+}
+
+// Slots an earlier run created (under another policy, which a run may not
+// take them over from) are forgotten from the Tree menu.
+func TestForgetDynamicSlots(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	created, _ := hyperlambda.ParseString("slots.create:app.x\n   .x\n", hyperlambda.ParseOptions{})
+	if _, err := s.engine.Execute(context.Background(), created, s.Doc.Policy()); err != nil {
+		t.Fatal(err)
+	}
+	var forget *fyne.MenuItem
+	for _, m := range s.MainMenu(func() {}).Items {
+		for _, it := range m.Items {
+			if it.Label == "Forget dynamic slots" {
+				forget = it
+			}
+		}
+	}
+	if forget == nil {
+		t.Fatal("no Forget dynamic slots in the menu")
+	}
+	forget.Action()
+	exists, _ := hyperlambda.ParseString("slots.exists:app.x\n", hyperlambda.ParseOptions{})
+	if _, err := s.engine.Execute(context.Background(), exists, s.Doc.Policy()); err != nil || exists.Child(0).Value != false {
+		t.Fatalf("the slot is still there (%v, %v)", exists.Child(0).Value, err)
+	}
+	if !strings.Contains(s.Message(), "Forgot 1 dynamic slot") {
+		t.Errorf("message %q", s.Message())
 	}
 }
