@@ -812,7 +812,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	act := r.calls[len(r.calls)-1]
 	r.calls = r.calls[:len(r.calls)-1]
 	// The arguments are let go, copy made over or not (see reuse.go,
-	// "held nodes"): the same either way.
+	// "Held nodes"): the same either way.
 	spent := args != nil && !r.handles && args.Parent() == body
 	if spent {
 		args.Detach()
