@@ -702,14 +702,14 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 }
 
 // mayReplace refuses to replace or delete a dynamic slot created under a
-// policy that does not narrow the run's (and is not the same): slots
-// outlive runs and are called by name, so narrower code replacing a
-// wider run's slot would choose what that run's calls return (audit 8).
+// policy whose authority the run's does not cover: slots outlive runs and
+// are called by name, so narrower code replacing a wider run's slot would
+// choose what that run's calls return (audit 8).
 func (r *Run) mayReplace(n *hyperlambda.Node, name string, old dynamicSlot) error {
-	if old.policy.Narrows(r.policy) {
+	if r.policy.Covers(old.policy) {
 		return nil
 	}
-	return r.Deny(n, fmt.Sprintf("slot %s was created under policy %s; a run under %s replaces or deletes only slots created under its own policy or a narrower one (the studio's Tree menu: Forget dynamic slots)",
+	return r.Deny(n, fmt.Sprintf("slot %s was created under policy %s, which grants what policy %s does not: only a run under a policy granting as much replaces or deletes it (the studio's Tree menu: Forget dynamic slots)",
 		name, old.policy.Name, r.policy.Name))
 }
 

@@ -573,7 +573,9 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 	dyn, ok := r.engine.dynamic[name]
 	switch n.Name {
 	case "slots.exists":
-		n.Value = ok
+		// As [slots.vocabulary]: a slot the policy may not call is not
+		// there for it (audit 9).
+		n.Value = ok && r.policy.Allows(name, &dynamicSig).Allowed
 	case "slots.delete":
 		if ok {
 			if err := r.mayReplace(n, name, dyn); err != nil {
@@ -583,11 +585,13 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 		delete(r.engine.dynamic, name)
 	case "slots.get":
 		n.Value = nil
-		if ok && !r.policy.Narrows(dyn.policy) {
-			// The body is code written under another policy: fetched
-			// and evaluated here, it would run under this run's (audit 8).
-			return r.Deny(n, fmt.Sprintf("slot %s was created under policy %s, which policy %s does not narrow: its code would run here under %s",
-				name, dyn.policy.Name, r.policy.Name, r.policy.Name))
+		if ok && !(r.policy.Covers(dyn.policy) && dyn.policy.Covers(r.policy)) {
+			// The body is code written under another authority: fetched
+			// and evaluated by a wider run it would run under that run's
+			// policy (audit 8), and a narrower run may not read what a
+			// wider one wrote into it (audit 9).
+			return r.Deny(n, fmt.Sprintf("slot %s was created under policy %s, and policy %s grants other things: a body is handed out only under the same authority",
+				name, dyn.policy.Name, r.policy.Name))
 		}
 		if ok && dyn.body.HoldsNodeValues() {
 			r.MadeNodeValue() // the copy holds node values of its own

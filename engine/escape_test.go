@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -194,5 +195,74 @@ func TestSlotsGetKeepsTheCreatorsPolicy(t *testing.T) {
 	)
 	if !isDenied(errs[1]) || errs[0] != nil || errs[2] != nil || calls.Load() != 0 {
 		t.Errorf("got %v, canary calls %d", errs, calls.Load())
+	}
+}
+
+// A run replaces or deletes the slots of runs it grants as much as:
+// trusted those of sandbox, trusted capped by the studio's budgets those
+// of trusted and of trusted capped otherwise (budgets are not authority).
+// Two policies that restrict differently (sandbox and another) take over
+// neither's slots (audit 9).
+func TestWiderRunsReplaceSlots(t *testing.T) {
+	capped := func(steps int) *whitelist.Policy {
+		c, err := whitelist.Parse("cap", []byte(fmt.Sprintf("name:studio-budgets\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:%d\r\n", steps)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return whitelist.Intersect(enginetest.LoadPolicy(t, "trusted"), c)
+	}
+	other, err := whitelist.Parse("other", []byte("name:other\r\nallow\r\n   slots.create\r\n   slots.delete\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := engine.New()
+	for i, s := range []struct {
+		policy *whitelist.Policy
+		src    string
+		denied bool
+	}{
+		{enginetest.LoadPolicy(t, "sandbox"), "slots.create:app.code\n   .x\n", false},
+		{enginetest.LoadPolicy(t, "trusted"), "slots.create:app.code\n   .y\n", false},
+		{capped(100000), "slots.create:app.code\n   .z\n", false},
+		{capped(200000), "slots.delete:app.code\n", false},
+		{other, "slots.create:app.o\n   .x\n", false},
+		{enginetest.LoadPolicy(t, "sandbox"), "slots.create:app.o\n   .y\n", true},
+		{enginetest.LoadPolicy(t, "sandbox"), "slots.create:app.s\n   .x\n", false},
+		{other, "slots.delete:app.s\n", true},
+	} {
+		_, err := e.Execute(context.Background(), mustParse(t, s.src), s.policy)
+		if isDenied(err) != s.denied || !s.denied && err != nil {
+			t.Errorf("run %d (%s): %v, want denied: %v", i, s.policy.Name, err, s.denied)
+		}
+	}
+}
+
+// A slot planted by a sandbox run and called by trusted code runs under
+// trusted∩sandbox: it may not read the body of a trusted slot (a key in
+// it) and keep it where the sandbox reads it later (audit 9). And
+// [slots.exists] answers, as [slots.vocabulary] lists, only for slots the
+// policy may call.
+func TestSlotBodiesStayWithTheirAuthority(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	var calls atomic.Int64
+	errs := runSteps(t, &calls,
+		[2]string{"trusted", "slots.create:app.billing\n   .key:sk-live-0123456789\n   return-value:ok\n"},
+		[2]string{"sandbox", "slots.create:app.format\n   .body\n   add:x:@.body\n      slots.get:app.billing\n   io.file.save:/leak.txt\n      lambda2hyper:x:@.body/*\n"},
+		[2]string{"trusted", "signal:app.format\n"},
+		[2]string{"sandbox", "io.file.load:/leak.txt\n"},
+	)
+	if errs[0] != nil || errs[1] != nil || !isDenied(errs[2]) || errs[3] == nil {
+		t.Errorf("got %v: want the planted slot's [slots.get] denied and nothing saved", errs)
+	}
+	e := vocab.New()
+	if _, err := e.Execute(context.Background(), mustParse(t, "slots.create:app.secret\n   .x\n"), enginetest.LoadPolicy(t, "trusted")); err != nil {
+		t.Fatal(err)
+	}
+	probe := mustParse(t, "slots.vocabulary:app.\nslots.exists:app.secret\n")
+	if _, err := e.Execute(context.Background(), probe, enginetest.LoadPolicy(t, "pure")); err != nil {
+		t.Fatal(err)
+	}
+	if listed, exists := probe.Child(0).Len() > 0, probe.Child(1).Value == true; listed || exists {
+		t.Errorf("a pure run sees a trusted run's slot: listed %v, exists %v", listed, exists)
 	}
 }

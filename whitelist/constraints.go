@@ -48,7 +48,9 @@ func parseConstraints(file string, n *hyperlambda.Node) (Constraints, error) {
 			if !ok {
 				return c, bad(e, `clock needs a date value, e.g. clock:date:"2026-01-01T00:00:00.000Z"`)
 			}
-			t := d.Time
+			// To the millisecond, as the policy's text (and so its hash)
+			// says it: two clocks apart by less are the same policy.
+			t := d.Time.Truncate(time.Millisecond)
 			c.Clock = &t
 		case "identity":
 			id, err := parseIdentity(e, bad)

@@ -142,6 +142,52 @@ func (p *Policy) Narrows(q *Policy) bool {
 	return false
 }
 
+// Covers reports whether p grants at least the authority of q: every
+// policy p is built from that restricts slots or their reach is one q is
+// built from too (by content), so code under q can do nothing that code
+// under p cannot. Budgets are not authority: trusted capped by the
+// studio's budget settings covers trusted, and the reverse. A policy that
+// allows every slot and sets no constraints (trusted) restricts nothing.
+// Two policies loaded apart that restrict differently (sandbox and pure)
+// cover neither.
+func (p *Policy) Covers(q *Policy) bool {
+	mine, theirs := map[string]bool{}, map[string]bool{}
+	p.restrictions(mine)
+	q.restrictions(theirs)
+	for h := range mine {
+		if !theirs[h] {
+			return false
+		}
+	}
+	return true
+}
+
+// restrictions adds the hashes of the policies p is built from that
+// restrict something.
+func (p *Policy) restrictions(into map[string]bool) {
+	if len(p.parts) > 0 {
+		for _, part := range p.parts {
+			part.restrictions(into)
+		}
+		return
+	}
+	if !p.restrictsNothing() {
+		into[p.Hash] = true
+	}
+}
+
+// restrictsNothing: an allow rule for every name, no deny rule, and no
+// constraints.
+func (p *Policy) restrictsNothing() bool {
+	all := false
+	for _, r := range p.allow {
+		all = all || r.all
+	}
+	c := p.constraints
+	return all && len(p.deny) == 0 && c.Clock == nil && c.Config == nil && c.Identity == nil &&
+		c.Effects.Files == nil && c.Effects.HTTP == nil && c.Effects.Data == nil
+}
+
 // Intersect returns a policy allowing only what both allow, with the
 // tighter of each budget. It is how a nested whitelist narrows the active
 // policy: it can never grant what the outer one denies.

@@ -166,3 +166,51 @@ func TestExactlyHashKeepsNamesApart(t *testing.T) {
 		t.Fatal("the same vocabulary, made twice, does not count as the same policy")
 	}
 }
+
+// Covers compares what policies grant, not how they were built or what
+// budgets they set.
+func TestCovers(t *testing.T) {
+	parse := func(src string) *Policy {
+		p, err := Parse("p.hl", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	trusted := parse("name:trusted\r\nallow\r\n   *\r\n")
+	capped := Intersect(trusted, parse("name:cap\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:10\r\n"))
+	sandbox := parse("name:sandbox\r\nallow\r\n   effects:pure\r\n")
+	other := parse("name:other\r\nallow\r\n   strings.*\r\n")
+	narrowed := Intersect(trusted, Exactly("whitelist", []string{"eq"}))
+	for _, c := range []struct {
+		p, q *Policy
+		want bool
+	}{
+		{trusted, sandbox, true}, {sandbox, trusted, false},
+		{trusted, capped, true}, {capped, trusted, true},
+		{capped, sandbox, true}, {Intersect(sandbox, capped), sandbox, true}, {sandbox, Intersect(sandbox, capped), true},
+		{sandbox, other, false}, {other, sandbox, false},
+		{trusted, narrowed, true}, {narrowed, trusted, false},
+		{parse("name:fixed\r\nallow\r\n   *\r\nconstraints\r\n   clock:date:\"2026-01-01T00:00:00.000Z\"\r\n"), trusted, false},
+	} {
+		if got := c.p.Covers(c.q); got != c.want {
+			t.Errorf("%s covers %s: %v, want %v", c.p.Name, c.q.Name, got, c.want)
+		}
+	}
+}
+
+// A fixed clock is what the policy's text says, to the millisecond: two
+// policies with one canonical text (one hash) mean the same.
+func TestClockToTheMillisecond(t *testing.T) {
+	src := func(clock string) string {
+		return "name:fixed\r\nallow\r\n   effects:pure\r\nconstraints\r\n   clock:date:\"" + clock + "\"\r\n"
+	}
+	a, errA := Parse("a", []byte(src("2026-01-01T00:00:00.000Z")))
+	b, errB := Parse("b", []byte(src("2026-01-01T00:00:00.0009Z")))
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if a.Hash != b.Hash || !a.Constraints().Clock.Equal(*b.Constraints().Clock) {
+		t.Errorf("hashes equal: %v; clocks %v and %v", a.Hash == b.Hash, a.Constraints().Clock, b.Constraints().Clock)
+	}
+}
