@@ -753,7 +753,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		// caller's tree ([execute]'s node_reference, a [reference]) or a
 		// lambda the caller holds would let the body change code that the
 		// caller runs later under its own, possibly wider, policy.
-		if r.policy.Hash != dyn.policy.Hash {
+		if !whitelist.SameAuthority(r.policy, dyn.policy) {
 			if ref := nodeValueIn(n); ref != nil {
 				reason := fmt.Sprintf("argument [%s] holds a node (a reference or a lambda), and the slot was created under policy %s, not %s: its code could change what runs under %s",
 					ref.Name, dyn.policy.Name, r.policy.Name, r.policy.Name)
@@ -793,7 +793,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	var args *hyperlambda.Node
 	if n.Len() > 0 {
 		args = r.argumentsNode()
-		if p != r.policy {
+		if p != r.policy && !whitelist.SameAuthority(p, r.policy) {
 			// Into a narrower policy the arguments go as copies: the
 			// caller may still hold its own (reuse.go, "Held nodes") and
 			// run them after the call under its wider policy, so narrower

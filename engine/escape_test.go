@@ -199,18 +199,12 @@ func TestSlotsGetKeepsTheCreatorsPolicy(t *testing.T) {
 }
 
 // A run replaces or deletes the slots of runs it grants as much as:
-// trusted those of sandbox, trusted capped by the studio's budgets those
-// of trusted and of trusted capped otherwise (budgets are not authority).
-// Two policies that restrict differently (sandbox and another) take over
-// neither's slots (audit 9).
+// trusted capped by the studio's budgets those of trusted and of trusted
+// capped otherwise (budgets are not authority; audit 9). Policies that
+// differ take over neither's slots: sandbox and another, and trusted and
+// sandbox (sandbox grants files and a database trusted does not; audit
+// 10).
 func TestWiderRunsReplaceSlots(t *testing.T) {
-	capped := func(steps int) *whitelist.Policy {
-		c, err := whitelist.Parse("cap", []byte(fmt.Sprintf("name:studio-budgets\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:%d\r\n", steps)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return whitelist.Intersect(enginetest.LoadPolicy(t, "trusted"), c)
-	}
 	other, err := whitelist.Parse("other", []byte("name:other\r\nallow\r\n   slots.create\r\n   slots.delete\r\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -221,10 +215,11 @@ func TestWiderRunsReplaceSlots(t *testing.T) {
 		src    string
 		denied bool
 	}{
-		{enginetest.LoadPolicy(t, "sandbox"), "slots.create:app.code\n   .x\n", false},
 		{enginetest.LoadPolicy(t, "trusted"), "slots.create:app.code\n   .y\n", false},
-		{capped(100000), "slots.create:app.code\n   .z\n", false},
-		{capped(200000), "slots.delete:app.code\n", false},
+		{cappedTrusted(t, 100000), "slots.create:app.code\n   .z\n", false},
+		{cappedTrusted(t, 200000), "slots.delete:app.code\n", false},
+		{enginetest.LoadPolicy(t, "sandbox"), "slots.create:app.sb\n   .x\n", false},
+		{enginetest.LoadPolicy(t, "trusted"), "slots.create:app.sb\n   .y\n", true},
 		{other, "slots.create:app.o\n   .x\n", false},
 		{enginetest.LoadPolicy(t, "sandbox"), "slots.create:app.o\n   .y\n", true},
 		{enginetest.LoadPolicy(t, "sandbox"), "slots.create:app.s\n   .x\n", false},
@@ -265,4 +260,61 @@ func TestSlotBodiesStayWithTheirAuthority(t *testing.T) {
 	if listed, exists := probe.Child(0).Len() > 0, probe.Child(1).Value == true; listed || exists {
 		t.Errorf("a pure run sees a trusted run's slot: listed %v, exists %v", listed, exists)
 	}
+}
+
+// A slot a sandboxed run made, called by a run whose policy holds a config
+// secret and an identity, runs without them: a part of an intersection
+// with constraints grants nothing in a section it leaves out (audit 10).
+func TestPlantedSlotGetsNoGrantsOfItsCaller(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	app, err := whitelist.Parse("app.hl", []byte("name:app\r\nallow\r\n   *\r\nconstraints\r\n   config\r\n      \"magic:auth:secret\":s3cret-signing-key\r\n   identity\r\n      username:admin\r\n      roles:root\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := vocab.New()
+	sandbox := enginetest.LoadPolicy(t, "sandbox")
+	planted := "slots.create:app.secret\r\n   config.get:\"magic:auth:secret\"\r\n   return-value:x:@config.get\r\n" +
+		"slots.create:app.who\r\n   auth.ticket.get\r\n   return-value:x:@auth.ticket.get\r\n"
+	if _, err := e.Execute(context.Background(), mustParse(t, planted), sandbox); err != nil {
+		t.Fatal(err)
+	}
+	call := mustParse(t, "try\r\n   signal:app.secret\r\n.catch\r\ntry\r\n   signal:app.who\r\n.catch\r\n")
+	if _, err := e.Execute(context.Background(), call, app); err != nil {
+		t.Fatal(err)
+	}
+	if secret, who := call.Child(0).Child(0).Value, call.Child(2).Child(0).Value; secret == "s3cret-signing-key" || who == "admin" {
+		t.Errorf("the planted slots read the caller's config (%v) and identity (%v)", secret, who)
+	}
+	// Its own code, narrowed by a [whitelist] (no constraints), keeps them.
+	own := mustParse(t, "whitelist\r\n   vocabulary\r\n      config.get\r\n      return\r\n   .lambda\r\n      config.get:\"magic:auth:secret\"\r\n      return:x:-\r\n")
+	if _, err := e.Execute(context.Background(), own, app); err != nil || own.Child(0).Value != "s3cret-signing-key" {
+		t.Errorf("the app's own [whitelist] lost its config: %v, %v", own.Child(0).Value, err)
+	}
+}
+
+// Budgets are not authority: after the studio's budget settings change,
+// trusted code gives node values to its own slot made under the old cap.
+func TestBudgetsDoNotChangeWhoOwnsASlot(t *testing.T) {
+	e := vocab.New()
+	create := "slots.create:app.fill\r\n   add:x:@.arguments/*/node_reference/#\r\n      .\r\n         .filled\r\n"
+	if _, err := e.Execute(context.Background(), mustParse(t, create), cappedTrusted(t, 100000)); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*whitelist.Policy{enginetest.LoadPolicy(t, "trusted"), cappedTrusted(t, 200000)} {
+		call := mustParse(t, ".code\r\nexecute:app.fill\r\n   node_reference:x:@.code\r\n")
+		if _, err := e.Execute(context.Background(), call, p); err != nil || call.Child(0).Len() != 1 {
+			t.Errorf("%s: %v (the slot filled [.code] with %d nodes)", p.Name, err, call.Child(0).Len())
+		}
+	}
+}
+
+// cappedTrusted is trusted under a budget cap, as the studio's settings
+// make it.
+func cappedTrusted(t *testing.T, steps int) *whitelist.Policy {
+	t.Helper()
+	c, err := whitelist.Parse("cap", []byte(fmt.Sprintf("name:studio-budgets\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:%d\r\n", steps)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return whitelist.Intersect(enginetest.LoadPolicy(t, "trusted"), c)
 }

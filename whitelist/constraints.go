@@ -83,22 +83,35 @@ func parseConstraints(file string, n *hyperlambda.Node) (Constraints, error) {
 }
 
 // Constraints returns the constraints in force under p. For an
-// intersection they narrow: a fixed clock of any part holds (the first
-// one), config keeps only the keys every part that has a config agrees
-// on, and an identity holds only if every part that names one names the
-// same (else the caller is anonymous). A part without constraints (a
-// nested [whitelist]) adds none.
+// intersection they narrow. A part without any constraints (trusted, a
+// nested [whitelist], the studio's budget cap) adds none; a part with some
+// has its say on all of them, and a section it leaves out grants nothing
+// there (constraints are deny by default): a slot a sandboxed run made,
+// called by a run whose policy holds config secrets or an identity, does
+// not get them (audit 10). A fixed clock of any part holds (parts are in
+// one order: the first), config keeps only the keys every part agrees on,
+// and an identity holds only if every part names the same (else the
+// caller is anonymous).
 func (p *Policy) Constraints() Constraints {
 	if len(p.parts) == 0 {
 		return p.constraints
 	}
 	var out Constraints
-	configs := 0
+	first := true
+	noFiles, noHTTP, noData, noConfig, noIdentity := false, false, false, false, false
 	for _, part := range p.parts {
 		c := part.Constraints()
+		if !c.opinion() {
+			continue
+		}
 		if out.Clock == nil {
 			out.Clock = c.Clock
 		}
+		noFiles = noFiles || c.Effects.Files == nil
+		noHTTP = noHTTP || c.Effects.HTTP == nil
+		noData = noData || c.Effects.Data == nil
+		noConfig = noConfig || c.Config == nil
+		noIdentity = noIdentity || c.Identity == nil
 		switch {
 		case c.Identity == nil:
 		case out.Identity == nil:
@@ -108,24 +121,43 @@ func (p *Policy) Constraints() Constraints {
 			// further intersections (no username is never equal to one).
 			out.Identity = &Identity{}
 		}
+		if first {
+			out.Effects, out.Config, first = c.Effects, c.Config, false
+			continue
+		}
 		out.Effects = narrowEffects(out.Effects, c.Effects)
-		if c.Config == nil {
-			continue
-		}
-		configs++
-		if configs == 1 {
-			out.Config = c.Config
-			continue
-		}
-		agreed := map[string]string{}
-		for k, v := range out.Config {
-			if w, ok := c.Config[k]; ok && w == v {
-				agreed[k] = v
+		if out.Config != nil && c.Config != nil {
+			agreed := map[string]string{}
+			for k, v := range out.Config {
+				if w, ok := c.Config[k]; ok && w == v {
+					agreed[k] = v
+				}
 			}
+			out.Config = agreed
 		}
-		out.Config = agreed
+	}
+	if noFiles {
+		out.Effects.Files = nil
+	}
+	if noHTTP {
+		out.Effects.HTTP = nil
+	}
+	if noData {
+		out.Effects.Data = nil
+	}
+	if noConfig {
+		out.Config = nil
+	}
+	if noIdentity && out.Identity != nil {
+		out.Identity = &Identity{} // one part names a caller, another none
 	}
 	return out
+}
+
+// opinion reports whether c says anything (see Constraints).
+func (c Constraints) opinion() bool {
+	return c.Clock != nil || c.Config != nil || c.Identity != nil ||
+		c.Effects.Files != nil || c.Effects.HTTP != nil || c.Effects.Data != nil
 }
 
 // ConfigKeys lists the config keys in force, sorted (for error messages).

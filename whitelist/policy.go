@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -127,76 +128,114 @@ func (p *Policy) Allows(name string, sig *Signature) Decision {
 }
 
 // Narrows reports whether p is q (or has its content) or an intersection
-// that includes q, so that p allows nothing q denies: intersecting them
-// again changes nothing.
+// that includes every policy q is built from, so that p allows nothing q
+// denies: intersecting them again changes nothing.
 func (p *Policy) Narrows(q *Policy) bool {
 	// The same content is the same policy, loaded twice or not.
 	if p == q || p.Hash != "" && p.Hash == q.Hash {
 		return true
 	}
-	for _, part := range p.parts {
-		if part.Narrows(q) {
-			return true
-		}
-	}
-	return false
-}
-
-// Covers reports whether p grants at least the authority of q: every
-// policy p is built from that restricts slots or their reach is one q is
-// built from too (by content), so code under q can do nothing that code
-// under p cannot. Budgets are not authority: trusted capped by the
-// studio's budget settings covers trusted, and the reverse. A policy that
-// allows every slot and sets no constraints (trusted) restricts nothing.
-// Two policies loaded apart that restrict differently (sandbox and pure)
-// cover neither.
-func (p *Policy) Covers(q *Policy) bool {
-	mine, theirs := map[string]bool{}, map[string]bool{}
-	p.restrictions(mine)
-	q.restrictions(theirs)
-	for h := range mine {
-		if !theirs[h] {
+	mine := p.leafHashes()
+	for _, l := range q.leaves() {
+		if !mine[l.Hash] {
 			return false
 		}
 	}
 	return true
 }
 
-// restrictions adds the hashes of the policies p is built from that
-// restrict something.
-func (p *Policy) restrictions(into map[string]bool) {
-	if len(p.parts) > 0 {
-		for _, part := range p.parts {
-			part.restrictions(into)
+// Covers reports whether p grants at least what q grants, so that code
+// under q can do nothing code under p cannot: every policy p is built
+// from that restricts (allows less than every slot, denies some, or fixes
+// the clock) is one q is built from too, and every one q is built from that grants a
+// reach by its constraints (files, HTTP, data, config, identity, clock:
+// deny by default, so without them a policy reaches nothing there) is one
+// p is built from. Budgets are not authority: trusted capped by the
+// studio's budget settings covers trusted, and the reverse. Two policies
+// loaded apart that differ (sandbox and trusted, sandbox and pure) cover
+// neither; a policy allowing every slot and granting more (an app's
+// config) covers trusted, not the reverse.
+func (p *Policy) Covers(q *Policy) bool {
+	mine, theirs := p.leafHashes(), q.leafHashes()
+	for _, l := range p.leaves() {
+		if l.restricts() && !theirs[l.Hash] {
+			return false
 		}
-		return
 	}
-	if !p.restrictsNothing() {
-		into[p.Hash] = true
+	for _, l := range q.leaves() {
+		if l.constraints.opinion() && !mine[l.Hash] {
+			return false
+		}
 	}
+	return true
 }
 
-// restrictsNothing: an allow rule for every name, no deny rule, and no
-// constraints.
-func (p *Policy) restrictsNothing() bool {
-	all := false
-	for _, r := range p.allow {
-		all = all || r.all
+// SameAuthority reports whether p and q grant the same: each covers the
+// other (they differ at most in budgets).
+func SameAuthority(p, q *Policy) bool { return p.Covers(q) && q.Covers(p) }
+
+// leaves are the policies p is built from: itself, or an intersection's
+// parts (intersections are kept flat).
+func (p *Policy) leaves() []*Policy {
+	if len(p.parts) > 0 {
+		return p.parts
 	}
-	c := p.constraints
-	return all && len(p.deny) == 0 && c.Clock == nil && c.Config == nil && c.Identity == nil &&
-		c.Effects.Files == nil && c.Effects.HTTP == nil && c.Effects.Data == nil
+	return []*Policy{p}
+}
+
+func (p *Policy) leafHashes() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range p.leaves() {
+		m[l.Hash] = true
+	}
+	return m
+}
+
+// restricts: no allow rule for every name, a deny rule, or a fixed clock
+// (reading the real time is something the policy takes away).
+func (p *Policy) restricts() bool {
+	for _, r := range p.allow {
+		if r.all {
+			return len(p.deny) > 0 || p.constraints.Clock != nil
+		}
+	}
+	return true
 }
 
 // Intersect returns a policy allowing only what both allow, with the
 // tighter of each budget. It is how a nested whitelist narrows the active
-// policy: it can never grant what the outer one denies.
+// policy: it can never grant what the outer one denies. Intersections are
+// flat sets of the policies they are built from (by content, in one
+// order): however code nests [whitelist] and calls slots made under other
+// policies, a policy stays as large as the distinct policies in it (a
+// tree doubled with each call; audit 10), and the same set is the same
+// policy (one hash).
 func Intersect(outer, inner *Policy) *Policy {
+	if outer.Narrows(inner) {
+		return outer
+	}
+	seen := map[string]bool{}
+	var parts []*Policy
+	var names []string
+	for _, l := range append(append([]*Policy(nil), outer.leaves()...), inner.leaves()...) {
+		if !seen[l.Hash] {
+			seen[l.Hash] = true
+			parts = append(parts, l)
+			names = append(names, l.Name)
+		}
+	}
+	sort.Slice(parts, func(i, j int) bool { return parts[i].Hash < parts[j].Hash })
+	hashes := make([]string, len(parts))
+	budgets := parts[0].Budgets
+	for i, l := range parts {
+		hashes[i] = l.Hash
+		budgets = budgets.min(l.Budgets)
+	}
 	return &Policy{
-		Name:    outer.Name + "∩" + inner.Name,
-		Budgets: outer.Budgets.min(inner.Budgets),
-		Hash:    hashText("intersect\n" + outer.Hash + "\n" + inner.Hash),
-		parts:   []*Policy{outer, inner},
+		Name:    strings.Join(names, "∩"),
+		Budgets: budgets,
+		Hash:    hashText("intersect\n" + strings.Join(hashes, "\n")),
+		parts:   parts,
 	}
 }
 

@@ -182,6 +182,7 @@ func TestCovers(t *testing.T) {
 	sandbox := parse("name:sandbox\r\nallow\r\n   effects:pure\r\n")
 	other := parse("name:other\r\nallow\r\n   strings.*\r\n")
 	narrowed := Intersect(trusted, Exactly("whitelist", []string{"eq"}))
+	app := parse("name:app\r\nallow\r\n   *\r\nconstraints\r\n   config\r\n      \"magic:auth:secret\":k\r\n")
 	for _, c := range []struct {
 		p, q *Policy
 		want bool
@@ -192,6 +193,10 @@ func TestCovers(t *testing.T) {
 		{sandbox, other, false}, {other, sandbox, false},
 		{trusted, narrowed, true}, {narrowed, trusted, false},
 		{parse("name:fixed\r\nallow\r\n   *\r\nconstraints\r\n   clock:date:\"2026-01-01T00:00:00.000Z\"\r\n"), trusted, false},
+		// Constraints grant (deny by default): an app allowing every slot
+		// with a config secret covers trusted, not the reverse (audit 10).
+		{app, trusted, true}, {trusted, app, false}, {Intersect(trusted, app), app, true}, {trusted, Intersect(trusted, app), false},
+		{app, sandbox, true}, {sandbox, app, false},
 	} {
 		if got := c.p.Covers(c.q); got != c.want {
 			t.Errorf("%s covers %s: %v, want %v", c.p.Name, c.q.Name, got, c.want)
@@ -212,5 +217,30 @@ func TestClockToTheMillisecond(t *testing.T) {
 	}
 	if a.Hash != b.Hash || !a.Constraints().Clock.Equal(*b.Constraints().Clock) {
 		t.Errorf("hashes equal: %v; clocks %v and %v", a.Hash == b.Hash, a.Constraints().Clock, b.Constraints().Clock)
+	}
+}
+
+// Intersections are flat sets: code that keeps calling slots made under
+// other [whitelist]s builds caller∩creator over and over, which doubled a
+// tree (and its name) with each call until the studio ran out of memory
+// (audit 10). The same set in any order is one policy.
+func TestIntersectStaysFlat(t *testing.T) {
+	base, err := Parse("sandbox.hl", []byte("name:sandbox\r\nallow\r\n   effects:pure,spawns-code\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := Intersect(base, Exactly("whitelist", []string{"a"})), Intersect(base, Exactly("whitelist", []string{"b"}))
+	p := a
+	for range 64 {
+		p = Intersect(Intersect(p, b), Intersect(a, p))
+	}
+	if len(p.parts) != 3 || len(p.Name) > 64 {
+		t.Fatalf("%d parts, name %d bytes", len(p.parts), len(p.Name))
+	}
+	if Intersect(a, b).Hash != Intersect(b, a).Hash || Intersect(a, a) != a || !p.Narrows(a) || a.Narrows(p) {
+		t.Fatal("the same set is not one policy")
+	}
+	if d := p.Allows("a", nil); d.Allowed {
+		t.Fatal("a is allowed under a∩b")
 	}
 }
