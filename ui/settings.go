@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"strconv"
 	"strings"
 
@@ -94,6 +95,19 @@ func (s Settings) budgetCap() *whitelist.Policy {
 	if err != nil {
 		return nil // the form only lets positive integers through
 	}
+	// Parse fills what the text leaves out with the defaults; a cap caps
+	// only what it sets (the text, and so the hash, says which).
+	b := whitelist.Budgets{Steps: math.MaxInt64, Time: math.MaxInt64, Nodes: math.MaxInt64, Depth: math.MaxInt, OutputBytes: math.MaxInt64}
+	if s.MaxSteps > 0 {
+		b.Steps = p.Budgets.Steps
+	}
+	if s.MaxTimeMS > 0 {
+		b.Time = p.Budgets.Time
+	}
+	if s.MaxNodes > 0 {
+		b.Nodes = p.Budgets.Nodes
+	}
+	p.Budgets = b
 	return p
 }
 

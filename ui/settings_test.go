@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"hlstudio/assets"
 	"hlstudio/whitelist"
 )
 
@@ -128,5 +129,22 @@ func TestRunBudgetCap(t *testing.T) {
 	waitFor(t, func() bool { return strings.Contains(s.Runner.status.Text, "steps") }, func() string { return s.Runner.status.Text })
 	if !strings.Contains(s.Runner.status.Text, "limit 50") {
 		t.Errorf("status %q", s.Runner.status.Text)
+	}
+}
+
+// The budget cap caps only the budgets it sets: the others stay the
+// document policy's (Parse would have filled them with the defaults,
+// which are tighter than trusted's; audit 11).
+func TestBudgetCapCapsOnlyWhatItSets(t *testing.T) {
+	src, _ := assets.Policy("trusted")
+	trusted, err := whitelist.Parse("trusted", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := whitelist.Intersect(trusted, Settings{MaxSteps: 1000}.budgetCap()).Budgets
+	want := trusted.Budgets
+	want.Steps = 1000
+	if got != want {
+		t.Errorf("budgets %+v, want %+v", got, want)
 	}
 }

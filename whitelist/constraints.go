@@ -143,7 +143,17 @@ func (p *Policy) Constraints() Constraints {
 		out.Effects.HTTP = nil
 	}
 	if noData {
+		// No database is granted, and every part's files stay out of io.*.
+		var files []string
+		for _, part := range p.parts {
+			if d := part.Constraints().Effects.Data; d != nil {
+				files = append(files, d.databaseFiles()...)
+			}
+		}
 		out.Effects.Data = nil
+		if len(files) > 0 {
+			out.Effects.Data = &DataConstraints{protected: files}
+		}
 	}
 	if noConfig {
 		out.Config = nil

@@ -112,6 +112,11 @@ type DataConstraints struct {
 	// RawSQL is what data.select/scalar/execute may do: none unless the
 	// policy says, and never more than the tables they touch allow.
 	RawSQL Access
+	// protected are the sandbox paths of the database files of every
+	// policy an intersection is built from, granted here or not: io.*
+	// never reaches them (IsDatabaseFile), so no part's table grants are
+	// bypassed through another part's files root (audit 11).
+	protected []string
 }
 
 // TableAccess is the access granted on table.
@@ -165,6 +170,16 @@ func (d *DataConstraints) Database(value string) (name, file string, err error) 
 	return name, file, nil
 }
 
+// databaseFiles are the database files io.* must not reach: those d
+// names and those of the other parts of an intersection.
+func (d *DataConstraints) databaseFiles() []string {
+	files := append([]string(nil), d.protected...)
+	for _, f := range d.Databases {
+		files = append(files, f)
+	}
+	return files
+}
+
 // IsDatabaseFile reports whether the sandbox path rel (as SandboxPath
 // returns it) is one of the policy's database files, a SQLite side file
 // of one, or a folder holding one: those are reachable through data.*
@@ -173,7 +188,7 @@ func (d *DataConstraints) IsDatabaseFile(rel string) bool {
 	if d == nil {
 		return false
 	}
-	for _, f := range d.Databases {
+	for _, f := range d.databaseFiles() {
 		db, err := SandboxPath(f)
 		if err != nil {
 			continue
@@ -338,14 +353,17 @@ func narrowEffects(a, b EffectConstraints) EffectConstraints {
 		h.MaxResponseBytes = min(a.HTTP.MaxResponseBytes, b.HTTP.MaxResponseBytes)
 		h.MaxRequestBytes = min(a.HTTP.MaxRequestBytes, b.HTTP.MaxRequestBytes)
 		h.MaxRedirects = min(a.HTTP.MaxRedirects, b.HTTP.MaxRedirects)
-		h.also = b.HTTP
+		// Every part's origins hold: b's after the ones a already chains
+		// (overwriting a's chain let a third part's origins go; audit 11).
+		h.also = chainHTTP(a.HTTP.also, b.HTTP)
 		out.HTTP = &h
 	}
 	switch {
 	case a.Data == nil:
 		out.Data = b.Data
 	case b.Data != nil:
-		d := &DataConstraints{Databases: map[string]string{}, Tables: map[string]Access{}, RawSQL: min(a.Data.RawSQL, b.Data.RawSQL)}
+		d := &DataConstraints{Databases: map[string]string{}, Tables: map[string]Access{}, RawSQL: min(a.Data.RawSQL, b.Data.RawSQL),
+			protected: append(a.Data.databaseFiles(), b.Data.databaseFiles()...)}
 		for k, v := range a.Data.Databases {
 			if b.Data.Databases[k] == v {
 				d.Databases[k] = v
@@ -360,6 +378,17 @@ func narrowEffects(a, b EffectConstraints) EffectConstraints {
 		out.Data = d
 	}
 	return out
+}
+
+// chainHTTP appends add (with what it chains) to the chain rest, copying
+// rest's links: constraints are shared between policies, never changed.
+func chainHTTP(rest, add *HTTPConstraints) *HTTPConstraints {
+	if rest == nil {
+		return add
+	}
+	c := *rest
+	c.also = chainHTTP(rest.also, add)
+	return &c
 }
 
 // DataHome is the per-user data folder "{data}" stands for:

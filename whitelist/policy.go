@@ -146,15 +146,14 @@ func (p *Policy) Narrows(q *Policy) bool {
 
 // Covers reports whether p grants at least what q grants, so that code
 // under q can do nothing code under p cannot: every policy p is built
-// from that restricts (allows less than every slot, denies some, or fixes
-// the clock) is one q is built from too, and every one q is built from that grants a
+// from that restricts (allows less than every slot, denies some, or has
+// constraints) is one q is built from too, and every one q is built from that grants a
 // reach by its constraints (files, HTTP, data, config, identity, clock:
 // deny by default, so without them a policy reaches nothing there) is one
 // p is built from. Budgets are not authority: trusted capped by the
 // studio's budget settings covers trusted, and the reverse. Two policies
 // loaded apart that differ (sandbox and trusted, sandbox and pure) cover
-// neither; a policy allowing every slot and granting more (an app's
-// config) covers trusted, not the reverse.
+// neither, nor do trusted and an app policy with config of its own.
 func (p *Policy) Covers(q *Policy) bool {
 	mine, theirs := p.leafHashes(), q.leafHashes()
 	for _, l := range p.leaves() {
@@ -191,12 +190,14 @@ func (p *Policy) leafHashes() map[string]bool {
 	return m
 }
 
-// restricts: no allow rule for every name, a deny rule, or a fixed clock
-// (reading the real time is something the policy takes away).
+// restricts: no allow rule for every name, a deny rule, or any constraint:
+// in an intersection a policy with constraints takes away every section
+// it leaves out and narrows the others (audit 11), and a fixed clock takes
+// the real time away.
 func (p *Policy) restricts() bool {
 	for _, r := range p.allow {
 		if r.all {
-			return len(p.deny) > 0 || p.constraints.Clock != nil
+			return len(p.deny) > 0 || p.constraints.opinion()
 		}
 	}
 	return true

@@ -193,10 +193,12 @@ func TestCovers(t *testing.T) {
 		{sandbox, other, false}, {other, sandbox, false},
 		{trusted, narrowed, true}, {narrowed, trusted, false},
 		{parse("name:fixed\r\nallow\r\n   *\r\nconstraints\r\n   clock:date:\"2026-01-01T00:00:00.000Z\"\r\n"), trusted, false},
-		// Constraints grant (deny by default): an app allowing every slot
-		// with a config secret covers trusted, not the reverse (audit 10).
-		{app, trusted, true}, {trusted, app, false}, {Intersect(trusted, app), app, true}, {trusted, Intersect(trusted, app), false},
-		{app, sandbox, true}, {sandbox, app, false},
+		// Constraints grant (deny by default): trusted does not cover an
+		// app with a config secret (audit 10); and in an intersection they
+		// take away what they leave out, so the app covers neither trusted
+		// nor a policy without constraints (audit 11).
+		{app, trusted, false}, {trusted, app, false}, {Intersect(trusted, app), app, true}, {trusted, Intersect(trusted, app), false},
+		{app, sandbox, false}, {sandbox, app, false}, {Intersect(app, sandbox), sandbox, false},
 	} {
 		if got := c.p.Covers(c.q); got != c.want {
 			t.Errorf("%s covers %s: %v, want %v", c.p.Name, c.q.Name, got, c.want)
