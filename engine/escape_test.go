@@ -23,6 +23,16 @@ func mustParse(t testing.TB, src string) *hyperlambda.Node {
 	return n
 }
 
+// mustPolicy parses a policy written out in a test.
+func mustPolicy(t testing.TB, name string, src []byte) *whitelist.Policy {
+	t.Helper()
+	p, err := whitelist.Parse(name, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // A slot planted by sandboxed code keeps the sandbox when trusted code
 // calls it later: the reference would run its body with no whitelist.
 func TestPlantedSlotStaysSandboxed(t *testing.T) {
@@ -205,10 +215,7 @@ func TestSlotsGetKeepsTheCreatorsPolicy(t *testing.T) {
 // sandbox (sandbox grants files and a database trusted does not; audit
 // 10).
 func TestWiderRunsReplaceSlots(t *testing.T) {
-	other, err := whitelist.Parse("other", []byte("name:other\r\nallow\r\n   slots.create\r\n   slots.delete\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := mustPolicy(t, "other", []byte("name:other\r\nallow\r\n   slots.create\r\n   slots.delete\r\n"))
 	e := engine.New()
 	for i, s := range []struct {
 		policy *whitelist.Policy
@@ -267,10 +274,7 @@ func TestSlotBodiesStayWithTheirAuthority(t *testing.T) {
 // with constraints grants nothing in a section it leaves out (audit 10).
 func TestPlantedSlotGetsNoGrantsOfItsCaller(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
-	app, err := whitelist.Parse("app.hl", []byte("name:app\r\nallow\r\n   *\r\nconstraints\r\n   config\r\n      \"magic:auth:secret\":s3cret-signing-key\r\n   identity\r\n      username:admin\r\n      roles:root\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := mustPolicy(t, "app.hl", []byte("name:app\r\nallow\r\n   *\r\nconstraints\r\n   config\r\n      \"magic:auth:secret\":s3cret-signing-key\r\n   identity\r\n      username:admin\r\n      roles:root\r\n"))
 	e := vocab.New()
 	sandbox := enginetest.LoadPolicy(t, "sandbox")
 	planted := "slots.create:app.secret\r\n   config.get:\"magic:auth:secret\"\r\n   return-value:x:@config.get\r\n" +
@@ -312,9 +316,6 @@ func TestBudgetsDoNotChangeWhoOwnsASlot(t *testing.T) {
 // make it.
 func cappedTrusted(t *testing.T, steps int) *whitelist.Policy {
 	t.Helper()
-	c, err := whitelist.Parse("cap", []byte(fmt.Sprintf("name:studio-budgets\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:%d\r\n", steps)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustPolicy(t, "cap", []byte(fmt.Sprintf("name:studio-budgets\r\nallow\r\n   *\r\nbudgets\r\n   steps:long:%d\r\n", steps)))
 	return whitelist.Intersect(enginetest.LoadPolicy(t, "trusted"), c)
 }

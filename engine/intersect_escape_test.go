@@ -30,14 +30,8 @@ import (
 func TestIntersectionKeepsDatabaseFilesFromIO(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", home)
-	admin, err := whitelist.Parse("admin.hl", []byte("name:admin\r\nallow\r\n   *\r\nconstraints\r\n   files\r\n      root:\"{data}/shared\"\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n         *:read-write\r\n      raw-sql:read-write\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	public, err := whitelist.Parse("public.hl", []byte("name:public\r\nallow\r\n   *\r\nconstraints\r\n   files\r\n      root:\"{data}/shared\"\r\n   data\r\n      databases\r\n         app:app.db\r\n      tables\r\n         posts:read\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := mustPolicy(t, "admin.hl", []byte("name:admin\r\nallow\r\n   *\r\nconstraints\r\n   files\r\n      root:\"{data}/shared\"\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n         *:read-write\r\n      raw-sql:read-write\r\n"))
+	public := mustPolicy(t, "public.hl", []byte("name:public\r\nallow\r\n   *\r\nconstraints\r\n   files\r\n      root:\"{data}/shared\"\r\n   data\r\n      databases\r\n         app:app.db\r\n      tables\r\n         posts:read\r\n"))
 	e := vocab.New()
 	ctx := context.Background()
 	setup := "data.connect:app\r\n   data.execute:\"create table secrets (v text)\"\r\n   data.execute:\"insert into secrets values ('topsecret-4711')\"\r\n"
@@ -53,7 +47,7 @@ func TestIntersectionKeepsDatabaseFilesFromIO(t *testing.T) {
 	if _, err := e.Execute(ctx, mustParse(t, "slots.create:app.hook\r\n   io.file.copy:/app.db\r\n      destination:/leak.db\r\n   io.file.copy:/app.db-wal\r\n      destination:/leak.db-wal\r\n"), public); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.Execute(ctx, mustParse(t, "signal:app.hook\r\n"), admin)
+	_, err := e.Execute(ctx, mustParse(t, "signal:app.hook\r\n"), admin)
 	dir := filepath.Join(home, "hlstudio", "shared")
 	main, mainErr := os.ReadFile(filepath.Join(dir, "leak.db"))
 	wal, _ := os.ReadFile(filepath.Join(dir, "leak.db-wal"))
@@ -78,10 +72,7 @@ func TestThreePartsKeepEveryOrigin(t *testing.T) {
 	}))
 	defer srv.Close()
 	mk := func(name, origin string) *whitelist.Policy {
-		p, err := whitelist.Parse(name, []byte(fmt.Sprintf("name:%s\r\nallow\r\n   *\r\nconstraints\r\n   http\r\n      private-addresses:bool:true\r\n      origins\r\n         .:\"%s\"\r\n", name, origin)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustPolicy(t, name, []byte(fmt.Sprintf("name:%s\r\nallow\r\n   *\r\nconstraints\r\n   http\r\n      private-addresses:bool:true\r\n      origins\r\n         .:\"%s\"\r\n", name, origin)))
 		return p
 	}
 	a, c := mk("app-a", srv.URL), mk("app-c", srv.URL)
@@ -124,10 +115,7 @@ func TestThreePartsKeepEveryOrigin(t *testing.T) {
 // can no longer write its files.
 func TestAppCannotTakeOverASandboxSlotThroughACall(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
-	app, err := whitelist.Parse("app.hl", []byte("name:app\r\nallow\r\n   *\r\nconstraints\r\n   config\r\n      app.name:demo\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := mustPolicy(t, "app.hl", []byte("name:app\r\nallow\r\n   *\r\nconstraints\r\n   config\r\n      app.name:demo\r\n"))
 	sandbox := enginetest.LoadPolicy(t, "sandbox")
 	e := vocab.New()
 	ctx := context.Background()
@@ -145,7 +133,7 @@ func TestAppCannotTakeOverASandboxSlotThroughACall(t *testing.T) {
 		t.Logf("the sandbox run's call of app.hook: %v", err)
 	}
 	call := mustParse(t, "signal:app.sb\r\n")
-	_, err = e.Execute(ctx, call, sandbox)
+	_, err := e.Execute(ctx, call, sandbox)
 	if call.Child(0).Value != "saved" {
 		t.Errorf("the sandbox run's own slot app.sb now returns %v (err %v): app's code replaced it through a call under app∩sandbox", call.Child(0).Value, err)
 	}

@@ -124,7 +124,9 @@ func (d *DataConstraints) TableAccess(table string) Access {
 	if d == nil {
 		return NoAccess
 	}
-	if a, ok := d.Tables[table]; ok {
+	// SQLite's table names are case-insensitive, and its authorizer
+	// reports them as declared: grants are kept in lower case (audit 12).
+	if a, ok := d.Tables[strings.ToLower(table)]; ok {
 		return a
 	}
 	return d.Tables["*"]
@@ -307,7 +309,7 @@ func parseEffectConstraint(file string, n *hyperlambda.Node, c *EffectConstraint
 					if !ok {
 						return true, bad(t, "table %s needs read, read-write or none, e.g. %s:read", t.Name, t.Name)
 					}
-					d.Tables[t.Name] = a
+					d.Tables[strings.ToLower(t.Name)] = a
 				}
 			case "raw-sql":
 				s, _ := e.Value.(string)
@@ -769,7 +771,7 @@ func (p *Policy) LiteralDenial(n *hyperlambda.Node, sig *Signature) string {
 				return deny(errors.New("it sets no files root"))
 			}
 			rel, err := SandboxPath(s)
-			if err == nil && c.Data.IsDatabaseFile(rel) {
+			if err == nil && c.Data.IsDatabaseFile(rel) && rel != "." { // the root itself is listed, as io.* does
 				err = fmt.Errorf("path %q is a database file (or holds one), reachable through data.* only", s)
 			}
 			if err != nil {

@@ -94,10 +94,11 @@ type sandboxConn struct {
 // conn is one checked-out connection of a run, with the authorizer that
 // applies the run's policy to every statement SQLite prepares on it.
 type conn struct {
-	c    *sql.Conn
-	name string
-	auth *authorizer
-	tx   bool
+	c      *sql.Conn
+	name   string
+	policy *whitelist.Policy // the policy it was checked out under
+	auth   *authorizer
+	tx     bool
 }
 
 // state is a run's open connections, innermost last: data.* statements
@@ -106,10 +107,18 @@ type state struct{ conns []*conn }
 
 var runs sync.Map // *engine.Run -> *state
 
+// current is the innermost connection of the run, when it was checked out
+// under the authority in force: a dynamic slot's body running under
+// another policy (one planted by narrower code, called inside the
+// caller's [data.connect]) must not use the caller's database and grants
+// (audit 12); its statements open their own.
 func current(r *engine.Run) *conn {
 	if s, ok := runs.Load(r); ok {
 		if cs := s.(*state).conns; len(cs) > 0 {
-			return cs[len(cs)-1]
+			c := cs[len(cs)-1]
+			if pol := r.Policy(); c.policy == pol || c.policy != nil && whitelist.SameAuthority(c.policy, pol) {
+				return c
+			}
 		}
 	}
 	return nil
@@ -151,7 +160,7 @@ func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
 		return nil, fmt.Errorf("database %s: a connection without an authorizer", name)
 	}
 	a.grant(c.Data, pol.Name)
-	return &conn{c: sc, name: name, auth: a}, nil
+	return &conn{c: sc, name: name, policy: pol, auth: a}, nil
 }
 
 // close ends a checkout: an open transaction is rolled back and the

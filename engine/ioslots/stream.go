@@ -172,6 +172,11 @@ func (s *Stream) rest(r *engine.Run, n *hyperlambda.Node, room func(int64) error
 	if sb.dir != s.dir {
 		return nil, r.Deny(n, fmt.Sprintf("policy %s refuses stream %s: it was opened in another file sandbox", r.Policy().Name, s.name))
 	}
+	// The policy reading it now may protect the file as a database's
+	// (a stream handed to a slot of another policy; audit 12).
+	if _, err := sb.resolve(r, n, "/"+s.rel); err != nil {
+		return nil, err
+	}
 	f, fi, err := sb.openRead(r, n, s.name, s.rel)
 	if err != nil {
 		return nil, err
