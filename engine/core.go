@@ -808,7 +808,13 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		body.Insert(0, args)
 	}
 	r.calls = append(r.calls, activation{})
+	outerForeign := r.foreign
+	r.foreign = nil
+	if dyn.policy != r.runPolicy && !whitelist.SameAuthority(dyn.policy, r.runPolicy) {
+		r.foreign = dyn.policy
+	}
 	err = r.callUnder(p, body, n)
+	r.foreign = outerForeign
 	act := r.calls[len(r.calls)-1]
 	r.calls = r.calls[:len(r.calls)-1]
 	// The arguments are let go, copy made over or not (see reuse.go,

@@ -178,6 +178,14 @@ type Run struct {
 	// from then on no copy or scope is made over (see reuse.go).
 	handles bool
 	calls   []activation
+	// runPolicy is the policy the run was started under; foreign names
+	// the policy that created the dynamic slot whose body runs now when
+	// its authority is another (nil otherwise): see Foreign.
+	runPolicy *whitelist.Policy
+	foreign   *whitelist.Policy
+	// foreignExt is the family state of code written under another
+	// authority, by that policy's hash (see Extension).
+	foreignExt map[string]map[any]any
 }
 
 // Execute runs lambda (a root whose children are statements) in place
@@ -194,7 +202,7 @@ func (e *Engine) execute(ctx context.Context, lambda *hyperlambda.Node, policy *
 	// The deadline context (a runtime timer) is made only when a slot
 	// asks for it (see Context): a pure run checks the clock in Step, and
 	// the timer was a quarter of a short run's time.
-	r := &Run{engine: e, base: ctx, policy: policy, budgets: budgets, start: start, deadline: start.Add(budgets.Time)}
+	r := &Run{engine: e, base: ctx, policy: policy, runPolicy: policy, budgets: budgets, start: start, deadline: start.Add(budgets.Time)}
 	defer r.release()
 	result := &hyperlambda.Node{}
 	r.results = append(r.results, result)
@@ -513,6 +521,9 @@ type LogEntry struct {
 	Level   string     `json:"level"`
 	Message string     `json:"message"`
 	Fields  []LogField `json:"fields,omitempty"`
+	// Policy names the policy that created the slot which wrote the
+	// entry, when it is not the run's (see Run.Foreign).
+	Policy string `json:"policy,omitempty"`
 }
 
 // LogField is a named value attached to a log entry.
@@ -527,12 +538,19 @@ func (e LogEntry) String() string {
 	for _, f := range e.Fields {
 		s += fmt.Sprintf(" %s=%q", f.Name, f.Value)
 	}
+	if e.Policy != "" {
+		s += " (written by a slot of policy " + e.Policy + ")"
+	}
 	return s
 }
 
 // Log adds an entry to the run's log; its text counts against the output
-// budget, so a log flood ends the run like any other output.
+// budget, so a log flood ends the run like any other output. An entry
+// written by a slot created under another authority names that policy.
 func (r *Run) Log(e LogEntry) error {
+	if r.foreign != nil && e.Policy == "" {
+		e.Policy = r.foreign.Name
+	}
 	size := len(e.Level) + len(e.Message)
 	for _, f := range e.Fields {
 		size += len(f.Name) + len(f.Value)
@@ -572,17 +590,39 @@ func (r *Run) Now() time.Time {
 // Extension returns the run's state for key, made by create on first use:
 // what a family keeps for one run and reports in Result.Extensions. Use
 // an unexported key type of the family's own, as with context values.
+//
+// Code of a dynamic slot created under another authority than the run's
+// (see Foreign) gets state of its own, per creating policy: a slot planted
+// by sandboxed code, called by a trusted run, neither reads nor changes
+// the trusted run's cache, builders or streams (audit 13), and what it
+// keeps is not reported.
 func (r *Run) Extension(key any, create func() any) any {
-	if v, ok := r.ext[key]; ok {
+	ext := &r.ext
+	if r.foreign != nil {
+		if r.foreignExt == nil {
+			r.foreignExt = map[string]map[any]any{}
+		}
+		m := r.foreignExt[r.foreign.Hash]
+		ext = &m
+		defer func() { r.foreignExt[r.foreign.Hash] = m }()
+	}
+	if v, ok := (*ext)[key]; ok {
 		return v
 	}
-	if r.ext == nil {
-		r.ext = map[any]any{}
+	if *ext == nil {
+		*ext = map[any]any{}
 	}
 	v := create()
-	r.ext[key] = v
+	(*ext)[key] = v
 	return v
 }
+
+// Foreign returns the policy that created the dynamic slot whose body
+// runs now, when it grants other than the run's own policy (a slot
+// planted by another run or code under [whitelist]), else nil. Families
+// keep what belongs to the run (its request and response, for one) from
+// such code.
+func (r *Run) Foreign() *whitelist.Policy { return r.foreign }
 
 // nameSlot spreads a name's address over the cache: names parsed from one
 // text are slices of it a few bytes apart, so the address's low bits alone

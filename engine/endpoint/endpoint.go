@@ -49,11 +49,26 @@ func Register(e *engine.Engine) error {
 		engine.Slot{Sig: whitelist.Signature{Name: "response.headers.set", Doc: "sets response headers: each child's name and value",
 			Children: whitelist.Data}, Fn: setHeaders},
 	) {
+		s.Fn = runsOwn(s.Fn)
 		if err := e.Register(s); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// runsOwn refuses the request and the response to code of a dynamic slot
+// created under another authority than the run's: a slot planted by
+// sandboxed code, called from a trusted endpoint, neither reads its
+// caller's tokens and cookies nor sets its status, headers or cookies
+// (audit 13).
+func runsOwn(fn engine.SlotFunc) engine.SlotFunc {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		if f := r.Foreign(); f != nil {
+			return r.Deny(n, fmt.Sprintf("the request and the response are the run's: a slot created under policy %s does not reach them", f.Name))
+		}
+		return fn(r, n)
+	}
 }
 
 func setStatus(r *engine.Run, n *hyperlambda.Node) error {

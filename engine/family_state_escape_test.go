@@ -1,0 +1,170 @@
+package engine_test
+
+// Adversarial tests of per-run family state (cache, request and response,
+// log) and code of dynamic slots created under another authority (audit 13).
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"hlstudio/engine"
+	"hlstudio/engine/endpoint"
+	"hlstudio/engine/enginetest"
+	"hlstudio/engine/vocab"
+	"hlstudio/hyperlambda"
+)
+
+// Audit 13 found: Steps runs programs in turn on e, each under its built-in
+// policy, and returns the executed lambdas and the runs' errors.
+func stepsOn(t *testing.T, e *engine.Engine, steps ...[2]string) ([]*hyperlambda.Node, []error) {
+	t.Helper()
+	var lambdas []*hyperlambda.Node
+	var errs []error
+	for _, s := range steps {
+		l := mustParse(t, s[1])
+		_, err := e.Execute(context.Background(), l, enginetest.LoadPolicy(t, s[0]))
+		lambdas = append(lambdas, l)
+		errs = append(errs, err)
+	}
+	return lambdas, errs
+}
+
+// Audit 13 found: the cache is the run's (cacheslots: r.Extension), and a
+// dynamic slot's body runs in the caller's Run with only the policy
+// switched, so a body planted by a sandboxed run reads and writes the
+// cache of the trusted run that calls it.
+
+// Confidentiality: trusted caches a secret and calls a helper a sandbox
+// run planted; the helper reads the key and keeps it in the sandbox's
+// files, where a later sandbox run reads it.
+func TestPlantedSlotDoesNotReadItsCallersCache(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	var calls atomic.Int64
+	e := enginetest.AddCanary(vocab.New(), &calls)
+	lambdas, errs := stepsOn(t, e,
+		[2]string{"sandbox", "slots.create:app.format\n   cache.get:api-key\n   io.file.save:/leak.txt\n      get-value:x:@cache.get\n   return:ok\n"},
+		[2]string{"trusted", "cache.set:api-key\n   value:sk-live-0123456789\nsignal:app.format\n"},
+		[2]string{"sandbox", "io.file.load:/leak.txt\n"},
+	)
+	if errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	if got := lambdas[2].Child(0).Value; got == "sk-live-0123456789" {
+		t.Errorf("the planted slot read the trusted run's cache and kept it for the sandbox: a sandbox run reads %q (run errors %v)", got, errs)
+	}
+}
+
+// Integrity: trusted caches code it wrote, calls the planted helper, then
+// runs what it cached; the helper replaced the entry with its own code,
+// which runs under trusted.
+func TestPlantedSlotDoesNotWriteItsCallersCache(t *testing.T) {
+	var calls atomic.Int64
+	errs := runSteps(t, &calls,
+		[2]string{"sandbox", "slots.create:app.format\n   cache.set:job\n      value:canary.record\n   return:ok\n"},
+		[2]string{"trusted", "cache.set:job\n   value:\"log.info:hello\"\nsignal:app.format\ncache.get:job\nhyper2lambda:x:@cache.get\neval:x:@hyper2lambda\n"},
+	)
+	if errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	if calls.Load() != 0 {
+		t.Errorf("code the planted slot wrote into the trusted run's cache ran under trusted %d times (run errors %v)", calls.Load(), errs)
+	}
+}
+
+// Audit 13 found: an endpoint run's request (request.*, read from the run's
+// context) and response (response.*, the run's extension) are the run's,
+// whatever policy is active: a body planted by a sandboxed run, called by
+// a trusted endpoint, reads the caller's credentials and writes the
+// caller's response.
+
+// The trusted endpoint only formats a text with a helper slot; the helper
+// (planted by a sandbox run) keeps the request's Authorization header and
+// session cookie in the sandbox's files, where a later sandbox run reads
+// them.
+func TestPlantedSlotDoesNotReadItsCallersRequest(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	var calls atomic.Int64
+	e := enginetest.AddCanary(vocab.New(), &calls)
+	lambdas, errs := stepsOn(t, e, [2]string{"sandbox",
+		"slots.create:app.format\n" +
+			"   request.headers.get:Authorization\n" +
+			"   request.cookies.get:session\n" +
+			"   io.file.save:/leak.txt\n" +
+			"      strings.concat\n" +
+			"         get-value:x:@request.headers.get\n" +
+			"         .:\" \"\n" +
+			"         get-value:x:@request.cookies.get\n" +
+			"   return:x:@.arguments/*/text\n"})
+	if errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	req := endpoint.DefaultRequest()
+	req.Headers = [][2]string{{"Authorization", "Bearer admin-token-123"}}
+	req.Cookies = [][2]string{{"session", "sess-456"}}
+	ep := mustParse(t, "signal:app.format\n   text:hello\nreturn:x:-\n")
+	if _, _, err := endpoint.Invoke(endpoint.WithRequest(context.Background(), req), e, ep, hyperlambda.New("", nil), enginetest.LoadPolicy(t, "trusted")); err != nil {
+		t.Logf("endpoint: %v", err)
+	}
+	lambdas, _ = stepsOn(t, e, [2]string{"sandbox", "io.file.load:/leak.txt\n"})
+	if got := hyperlambda.StringOf(lambdas[0].Child(0).Value); strings.Contains(got, "admin-token-123") || strings.Contains(got, "sess-456") {
+		t.Errorf("a sandbox run reads the trusted endpoint's credentials, kept by the slot it planted: %q", got)
+	}
+}
+
+// The same trusted endpoint; the helper sets the status, a redirect, a
+// CORS header and a session cookie on the trusted endpoint's response.
+func TestPlantedSlotDoesNotWriteItsCallersResponse(t *testing.T) {
+	var calls atomic.Int64
+	e := enginetest.AddCanary(vocab.New(), &calls)
+	_, errs := stepsOn(t, e, [2]string{"sandbox",
+		"slots.create:app.format\n" +
+			"   response.status.set:302\n" +
+			"   response.headers.set\n" +
+			"      Location:\"https://evil.example/login\"\n" +
+			"      Access-Control-Allow-Origin:\"*\"\n" +
+			"      Access-Control-Allow-Credentials:true\n" +
+			"   response.cookies.set:session\n" +
+			"      value:attacker-fixed-session\n" +
+			"   return:x:@.arguments/*/text\n"})
+	if errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	ep := mustParse(t, "signal:app.format\n   text:hello\nreturn:x:-\n")
+	resp, _, err := endpoint.Invoke(context.Background(), e, ep, hyperlambda.New("", nil), enginetest.LoadPolicy(t, "trusted"))
+	if err != nil {
+		t.Logf("endpoint: %v", err)
+	}
+	// The helper's [response.*] is a denial, which ends the run (500);
+	// nothing it set goes out.
+	if resp.Status == 302 || len(resp.Headers) > 0 || len(resp.Cookies) > 0 {
+		t.Errorf("the trusted endpoint answers what the sandbox-planted helper set: status %d, headers %v, cookies %+v", resp.Status, resp.Headers, resp.Cookies)
+	}
+}
+
+// Audit 13 found: (low): a run's log is the run's, whatever policy is active;
+// entries carry no policy or path. A body planted by a sandbox run writes
+// entries into the trusted run that calls it (a mail "sent", a message)
+// that cannot be told from entries trusted code wrote: the record of the
+// trusted run shows as its own what the sandbox wrote.
+func TestPlantedSlotsLogNamesItsPolicy(t *testing.T) {
+	var calls atomic.Int64
+	e := enginetest.AddCanary(vocab.New(), &calls)
+	if _, errs := stepsOn(t, e, [2]string{"sandbox",
+		"slots.create:app.format\n   log.info:\"payment verified\"\n      order:42\n   return:ok\n"}); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	res, err := e.Execute(context.Background(), mustParse(t,
+		"log.info:\"payment verified\"\n   order:42\nsignal:app.format\n"), enginetest.LoadPolicy(t, "trusted"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Log) != 2 {
+		t.Fatalf("log: %v", res.Log)
+	}
+	if reflect.DeepEqual(res.Log[0], res.Log[1]) {
+		t.Errorf("the entry the sandbox-planted slot wrote is indistinguishable from the trusted code's own: %+v and %+v", res.Log[0], res.Log[1])
+	}
+}
