@@ -17,7 +17,7 @@ import (
 	"hlstudio/hyperlambda"
 )
 
-// Audit 13 found: Steps runs programs in turn on e, each under its built-in
+// stepsOn runs programs in turn on e, each under its built-in
 // policy, and returns the executed lambdas and the runs' errors.
 func stepsOn(t *testing.T, e *engine.Engine, steps ...[2]string) ([]*hyperlambda.Node, []error) {
 	t.Helper()
@@ -144,7 +144,7 @@ func TestPlantedSlotDoesNotWriteItsCallersResponse(t *testing.T) {
 	}
 }
 
-// Audit 13 found: (low): a run's log is the run's, whatever policy is active;
+// Audit 13 found (low): a run's log is the run's, whatever policy is active;
 // entries carry no policy or path. A body planted by a sandbox run writes
 // entries into the trusted run that calls it (a mail "sent", a message)
 // that cannot be told from entries trusted code wrote: the record of the
