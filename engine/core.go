@@ -808,9 +808,13 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		body.Insert(0, args)
 	}
 	r.calls = append(r.calls, activation{})
+	// Code of a slot whose creator restricts what the run's policy does
+	// not is foreign (Run.Foreign) while it runs, and so is whatever it
+	// calls: a slot of the run's own authority (or a wider one) called by
+	// foreign code works for that code (audit 14). A wider author's slot
+	// called by the run itself is not foreign.
 	outerForeign := r.foreign
-	r.foreign = nil
-	if dyn.policy != r.runPolicy && !whitelist.SameAuthority(dyn.policy, r.runPolicy) {
+	if dyn.policy != r.runPolicy && dyn.policy.RestrictsMoreThan(r.runPolicy) {
 		r.foreign = dyn.policy
 	}
 	err = r.callUnder(p, body, n)

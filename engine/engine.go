@@ -178,9 +178,8 @@ type Run struct {
 	// from then on no copy or scope is made over (see reuse.go).
 	handles bool
 	calls   []activation
-	// runPolicy is the policy the run was started under; foreign names
-	// the policy that created the dynamic slot whose body runs now when
-	// its authority is another (nil otherwise): see Foreign.
+	// runPolicy is the policy the run was started under; foreign is the
+	// policy of the foreign code running now (nil otherwise): see Foreign.
 	runPolicy *whitelist.Policy
 	foreign   *whitelist.Policy
 	// foreignExt is the family state of code written under another
@@ -617,11 +616,12 @@ func (r *Run) Extension(key any, create func() any) any {
 	return v
 }
 
-// Foreign returns the policy that created the dynamic slot whose body
-// runs now, when it grants other than the run's own policy (a slot
-// planted by another run or code under [whitelist]), else nil. Families
-// keep what belongs to the run (its request and response, for one) from
-// such code.
+// Foreign returns the policy of the foreign code running now, else nil:
+// the body of a dynamic slot whose creator restricts what the run's own
+// policy does not (a slot planted by a sandboxed run or by code under
+// [whitelist], called by a wider run), and anything that body calls.
+// Families keep what belongs to the run (its request and response, for
+// one) from such code.
 func (r *Run) Foreign() *whitelist.Policy { return r.foreign }
 
 // nameSlot spreads a name's address over the cache: names parsed from one

@@ -169,6 +169,22 @@ func (p *Policy) Covers(q *Policy) bool {
 	return true
 }
 
+// RestrictsMoreThan reports whether p is built from a policy that
+// restricts (see Covers) and that q is not built from: code written under
+// p may be trusted less than code under q.
+func (p *Policy) RestrictsMoreThan(q *Policy) bool {
+	if p == q || p.Hash != "" && p.Hash == q.Hash {
+		return false
+	}
+	theirs := q.leafHashes()
+	for _, l := range p.leaves() {
+		if l.restricts() && !theirs[l.Hash] {
+			return true
+		}
+	}
+	return false
+}
+
 // SameAuthority reports whether p and q grant the same: each covers the
 // other (they differ at most in budgets).
 func SameAuthority(p, q *Policy) bool {
