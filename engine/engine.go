@@ -596,23 +596,26 @@ func (r *Run) Now() time.Time {
 // the trusted run's cache, builders or streams (audit 13), and what it
 // keeps is not reported.
 func (r *Run) Extension(key any, create func() any) any {
-	ext := &r.ext
+	ext := r.ext
 	if r.foreign != nil {
-		if r.foreignExt == nil {
-			r.foreignExt = map[string]map[any]any{}
-		}
-		m := r.foreignExt[r.foreign.Hash]
-		ext = &m
-		defer func() { r.foreignExt[r.foreign.Hash] = m }()
+		ext = r.foreignExt[r.foreign.Hash]
 	}
-	if v, ok := (*ext)[key]; ok {
+	if v, ok := ext[key]; ok {
 		return v
 	}
-	if *ext == nil {
-		*ext = map[any]any{}
+	if ext == nil {
+		ext = map[any]any{}
+		if r.foreign == nil {
+			r.ext = ext
+		} else {
+			if r.foreignExt == nil {
+				r.foreignExt = map[string]map[any]any{}
+			}
+			r.foreignExt[r.foreign.Hash] = ext
+		}
 	}
 	v := create()
-	(*ext)[key] = v
+	ext[key] = v
 	return v
 }
 
