@@ -725,13 +725,13 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	// its body is guarded statement by statement when it runs.
 	if d := r.policy.Allows(name, &dynamicSig); !d.Allowed {
 		// Recorded either way, so the person sees what was refused.
-		r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: d.Reason})
-		if n.Name == "try-signal" {
+		err := r.deny(name, n, d.Reason)
+		if _, denied := err.(*DeniedError); denied && n.Name == "try-signal" {
 			n.Clear() // as in the reference: a slot out of scope is as good as missing
 			n.Value = nil
 			return nil
 		}
-		return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: d.Reason}
+		return err
 	}
 	r.engine.mu.RLock()
 	dyn, ok := r.engine.dynamic[name]
@@ -757,11 +757,11 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 			if ref := nodeValueIn(n); ref != nil {
 				reason := fmt.Sprintf("argument [%s] holds a node (a reference or a lambda), and the slot was created under policy %s, not %s: its code could change what runs under %s",
 					ref.Name, dyn.policy.Name, r.policy.Name, r.policy.Name)
-				r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: reason})
-				if n.Name == "try-signal" {
+				err := r.deny(name, n, reason)
+				if _, denied := err.(*DeniedError); denied && n.Name == "try-signal" {
 					return nil
 				}
-				return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: reason}
+				return err
 			}
 		}
 	}
@@ -808,14 +808,22 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		body.Insert(0, args)
 	}
 	r.calls = append(r.calls, activation{})
-	// Code of a slot whose creator restricts what the run's policy does
-	// not is foreign (Run.Foreign) while it runs, and so is whatever it
-	// calls: a slot of the run's own authority (or a wider one) called by
-	// foreign code works for that code (audit 14). A wider author's slot
-	// called by the run itself is not foreign.
+	// The body of a slot whose creator restricts what the run's policy
+	// does not is foreign code (Run.Foreign), and so is whatever it calls:
+	// a slot of the run's own called by foreign code works for that code
+	// (audit 14). Its state is that of its authority (Run.Extension): the
+	// same for every body of one authority (audit 15), none of the run's.
+	// A wider author's slot called by the run itself is not foreign.
 	outerForeign := r.foreign
-	if dyn.policy != r.runPolicy && dyn.policy.RestrictsMoreThan(r.runPolicy) {
-		r.foreign = dyn.policy
+	switch {
+	case r.foreign == nil:
+		if dyn.policy != r.runPolicy && dyn.policy.RestrictsMoreThan(r.runPolicy) {
+			r.foreign = dyn.policy
+		}
+	case dyn.policy.RestrictsMoreThan(r.foreign):
+		// Foreign code calling a slot of a policy narrower still: the
+		// state of neither (audit 15).
+		r.foreign = whitelist.Intersect(r.foreign, dyn.policy)
 	}
 	err = r.callUnder(p, body, n)
 	r.foreign = outerForeign

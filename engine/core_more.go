@@ -362,8 +362,13 @@ func slotGetContext(r *Run, n *hyperlambda.Node) error {
 	if node, ok := top.value.(*hyperlambda.Node); ok && node != nil && top.policy != r.policy && !top.policy.Narrows(r.policy) {
 		reason := fmt.Sprintf("[context] %s holds a node set under policy %s; code running under policy %s could change what runs under %s",
 			name, top.policy.Name, r.policy.Name, top.policy.Name)
-		r.denials = append(r.denials, Denial{Slot: n.Name, Path: n.Path(), Reason: reason})
-		return &DeniedError{Slot: n.Name, Path: n.Path(), Policy: r.policy.Name, Reason: reason}
+		return r.deny(n.Name, n, reason)
+	}
+	// Text too: code whose policy restricts what the setter's did not (a
+	// slot planted by narrower code, called inside the [context]) does
+	// not read it (audit 15).
+	if top.policy != r.policy && r.policy.RestrictsMoreThan(top.policy) {
+		return nil
 	}
 	n.Value = top.value
 	return nil

@@ -49,8 +49,28 @@ func (r *Run) Deny(n *hyperlambda.Node, reason string) error {
 	if r.sig != nil {
 		slot = r.sig.Name
 	}
-	r.denials = append(r.denials, Denial{Slot: slot, Path: n.Path(), Reason: reason})
-	return &DeniedError{Slot: slot, Path: n.Path(), Policy: r.policy.Name, Reason: reason}
+	return r.deny(slot, n, reason)
+}
+
+// deny records a refusal of slot at n and returns its error. What the
+// record keeps counts against the output budget (a loop of refused
+// [try-signal]s of a huge name kept every one; audit 15): past it, the
+// budget error.
+func (r *Run) deny(slot string, n *hyperlambda.Node, reason string) error {
+	d := Denial{Slot: slot, Path: n.Path(), Reason: reason}
+	if r.policy != r.runPolicy {
+		d.Policy = r.policy.Name
+	}
+	if n.Root() != r.root {
+		// In a copy (a dynamic slot's body, a [whitelist] lambda): its
+		// path is not one of the run's tree (audit 15).
+		d.Path = "(a copy run under " + r.policy.Name + ") " + d.Path
+	}
+	if err := r.Output(len(d.Slot) + len(d.Path) + len(d.Reason) + len(d.Policy)); err != nil {
+		return err
+	}
+	r.denials = append(r.denials, d)
+	return &DeniedError{Slot: slot, Path: d.Path, Policy: r.policy.Name, Reason: reason}
 }
 
 // Call evaluates body as a function (its own result scope, as [invoke])

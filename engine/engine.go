@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -123,6 +124,9 @@ type Denial struct {
 	Slot   string `json:"slot"`
 	Path   string `json:"path"`
 	Reason string `json:"reason"`
+	// Policy names the policy in force when it is not the run's (a
+	// dynamic slot's body, a [whitelist]): the path is then in that code.
+	Policy string `json:"policy,omitempty"`
 }
 
 // Result is the outcome of a run.
@@ -182,8 +186,9 @@ type Run struct {
 	// policy of the foreign code running now (nil otherwise): see Foreign.
 	runPolicy *whitelist.Policy
 	foreign   *whitelist.Policy
-	// foreignExt is the family state of code written under another
-	// authority, by that policy's hash (see Extension).
+	root      *hyperlambda.Node // the tree the run was given
+	// foreignExt is the family state of foreign code, by the authority
+	// of its policy (see Extension).
 	foreignExt map[string]map[any]any
 }
 
@@ -201,7 +206,7 @@ func (e *Engine) execute(ctx context.Context, lambda *hyperlambda.Node, policy *
 	// The deadline context (a runtime timer) is made only when a slot
 	// asks for it (see Context): a pure run checks the clock in Step, and
 	// the timer was a quarter of a short run's time.
-	r := &Run{engine: e, base: ctx, policy: policy, runPolicy: policy, budgets: budgets, start: start, deadline: start.Add(budgets.Time)}
+	r := &Run{engine: e, base: ctx, policy: policy, runPolicy: policy, root: lambda, budgets: budgets, start: start, deadline: start.Add(budgets.Time)}
 	defer r.release()
 	result := &hyperlambda.Node{}
 	r.results = append(r.results, result)
@@ -264,8 +269,7 @@ func (r *Run) Signal(name string, n *hyperlambda.Node) error {
 	}
 	if slot.index >= len(r.allowed) || r.allowed[slot.index] == 0 {
 		if d := r.policy.Allows(name, &slot.Sig); !d.Allowed {
-			r.denials = append(r.denials, Denial{Slot: name, Path: n.Path(), Reason: d.Reason})
-			return &DeniedError{Slot: name, Path: n.Path(), Policy: r.policy.Name, Reason: d.Reason}
+			return r.deny(name, n, d.Reason)
 		}
 		if r.allowed == nil {
 			r.allowed = make([]uint8, len(r.engine.slots))
@@ -533,12 +537,15 @@ type LogField struct {
 
 // String is the entry as one line: "info: message name=value ...".
 func (e LogEntry) String() string {
-	s := e.Level + ": " + e.Message
+	s := e.Level + ": "
+	if e.Policy != "" {
+		s += "[by a slot of policy " + e.Policy + "] "
+	}
+	// Continuation lines are indented: a message cannot hold a line that
+	// reads as an entry of its own (audit 15).
+	s += strings.ReplaceAll(e.Message, "\n", "\n   ")
 	for _, f := range e.Fields {
 		s += fmt.Sprintf(" %s=%q", f.Name, f.Value)
-	}
-	if e.Policy != "" {
-		s += " (written by a slot of policy " + e.Policy + ")"
 	}
 	return s
 }
@@ -590,15 +597,14 @@ func (r *Run) Now() time.Time {
 // what a family keeps for one run and reports in Result.Extensions. Use
 // an unexported key type of the family's own, as with context values.
 //
-// Code of a dynamic slot created under another authority than the run's
-// (see Foreign) gets state of its own, per creating policy: a slot planted
+// Foreign code (see Foreign) gets state of its own, per authority: a slot planted
 // by sandboxed code, called by a trusted run, neither reads nor changes
 // the trusted run's cache, builders or streams (audit 13), and what it
 // keeps is not reported.
 func (r *Run) Extension(key any, create func() any) any {
 	ext := r.ext
 	if r.foreign != nil {
-		ext = r.foreignExt[r.foreign.Hash]
+		ext = r.foreignExt[r.foreignKey()]
 	}
 	if v, ok := ext[key]; ok {
 		return v
@@ -611,12 +617,21 @@ func (r *Run) Extension(key any, create func() any) any {
 			if r.foreignExt == nil {
 				r.foreignExt = map[string]map[any]any{}
 			}
-			r.foreignExt[r.foreign.Hash] = ext
+			r.foreignExt[r.foreignKey()] = ext
 		}
 	}
 	v := create()
 	ext[key] = v
 	return v
+}
+
+// foreignKey is the authority of the foreign code running now, "" when
+// the run's own code runs.
+func (r *Run) foreignKey() string {
+	if r.foreign == nil {
+		return ""
+	}
+	return r.foreign.AuthorityKey()
 }
 
 // Foreign returns the policy of the foreign code running now, else nil:

@@ -185,6 +185,20 @@ func (p *Policy) RestrictsMoreThan(q *Policy) bool {
 	return false
 }
 
+// AuthorityKey is the same text for policies of the same authority (each
+// covering the other): the sorted hashes of the policies p is built from
+// that restrict or grant something. Trusted and the budget cap add none.
+func (p *Policy) AuthorityKey() string {
+	var hs []string
+	for _, l := range p.leaves() {
+		if l.restricts() || l.constraints.opinion() {
+			hs = append(hs, l.Hash)
+		}
+	}
+	sort.Strings(hs)
+	return strings.Join(hs, "+")
+}
+
 // SameAuthority reports whether p and q grant the same: each covers the
 // other (they differ at most in budgets).
 func SameAuthority(p, q *Policy) bool {
