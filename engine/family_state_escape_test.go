@@ -85,31 +85,21 @@ func TestPlantedSlotDoesNotWriteItsCallersCache(t *testing.T) {
 // session cookie in the sandbox's files, where a later sandbox run reads
 // them.
 func TestPlantedSlotDoesNotReadItsCallersRequest(t *testing.T) {
-	t.Setenv("XDG_DATA_HOME", t.TempDir())
-	var calls atomic.Int64
-	e := enginetest.AddCanary(vocab.New(), &calls)
-	lambdas, errs := stepsOn(t, e, [2]string{"sandbox",
-		"slots.create:app.format\n" +
-			"   request.headers.get:Authorization\n" +
-			"   request.cookies.get:session\n" +
-			"   io.file.save:/leak.txt\n" +
-			"      strings.concat\n" +
-			"         get-value:x:@request.headers.get\n" +
-			"         .:\" \"\n" +
-			"         get-value:x:@request.cookies.get\n" +
-			"   return:x:@.arguments/*/text\n"})
-	if errs[0] != nil {
-		t.Fatal(errs[0])
-	}
 	req := endpoint.DefaultRequest()
 	req.Headers = [][2]string{{"Authorization", "Bearer admin-token-123"}}
 	req.Cookies = [][2]string{{"session", "sess-456"}}
-	ep := mustParse(t, "signal:app.format\n   text:hello\nreturn:x:-\n")
-	if _, _, err := endpoint.Invoke(endpoint.WithRequest(context.Background(), req), e, ep, hyperlambda.New("", nil), enginetest.LoadPolicy(t, "trusted")); err != nil {
-		t.Logf("endpoint: %v", err)
-	}
-	lambdas, _ = stepsOn(t, e, [2]string{"sandbox", "io.file.load:/leak.txt\n"})
-	if got := hyperlambda.StringOf(lambdas[0].Child(0).Value); strings.Contains(got, "admin-token-123") || strings.Contains(got, "sess-456") {
+	_, got := plantedEndpoint(t,
+		"slots.create:app.format\n"+
+			"   request.headers.get:Authorization\n"+
+			"   request.cookies.get:session\n"+
+			"   io.file.save:/leak.txt\n"+
+			"      strings.concat\n"+
+			"         get-value:x:@request.headers.get\n"+
+			"         .:\" \"\n"+
+			"         get-value:x:@request.cookies.get\n"+
+			"   return:x:@.arguments/*/text\n",
+		"signal:app.format\n   text:hello\nreturn:x:-\n", req)
+	if strings.Contains(got, "admin-token-123") || strings.Contains(got, "sess-456") {
 		t.Errorf("a sandbox run reads the trusted endpoint's credentials, kept by the slot it planted: %q", got)
 	}
 }
@@ -117,26 +107,17 @@ func TestPlantedSlotDoesNotReadItsCallersRequest(t *testing.T) {
 // The same trusted endpoint; the helper sets the status, a redirect, a
 // CORS header and a session cookie on the trusted endpoint's response.
 func TestPlantedSlotDoesNotWriteItsCallersResponse(t *testing.T) {
-	var calls atomic.Int64
-	e := enginetest.AddCanary(vocab.New(), &calls)
-	_, errs := stepsOn(t, e, [2]string{"sandbox",
-		"slots.create:app.format\n" +
-			"   response.status.set:302\n" +
-			"   response.headers.set\n" +
-			"      Location:\"https://evil.example/login\"\n" +
-			"      Access-Control-Allow-Origin:\"*\"\n" +
-			"      Access-Control-Allow-Credentials:true\n" +
-			"   response.cookies.set:session\n" +
-			"      value:attacker-fixed-session\n" +
-			"   return:x:@.arguments/*/text\n"})
-	if errs[0] != nil {
-		t.Fatal(errs[0])
-	}
-	ep := mustParse(t, "signal:app.format\n   text:hello\nreturn:x:-\n")
-	resp, _, err := endpoint.Invoke(context.Background(), e, ep, hyperlambda.New("", nil), enginetest.LoadPolicy(t, "trusted"))
-	if err != nil {
-		t.Logf("endpoint: %v", err)
-	}
+	resp, _ := plantedEndpoint(t,
+		"slots.create:app.format\n"+
+			"   response.status.set:302\n"+
+			"   response.headers.set\n"+
+			"      Location:\"https://evil.example/login\"\n"+
+			"      Access-Control-Allow-Origin:\"*\"\n"+
+			"      Access-Control-Allow-Credentials:true\n"+
+			"   response.cookies.set:session\n"+
+			"      value:attacker-fixed-session\n"+
+			"   return:x:@.arguments/*/text\n",
+		"signal:app.format\n   text:hello\nreturn:x:-\n", endpoint.DefaultRequest())
 	// The helper's [response.*] is a denial, which ends the run (500);
 	// nothing it set goes out.
 	if resp.Status == 302 || len(resp.Headers) > 0 || len(resp.Cookies) > 0 {
@@ -226,36 +207,25 @@ func TestPlantedSlotDoesNotWriteItsCallersCacheThroughAHigherOrderSlot(t *testin
 // the sandbox's files) and sets the endpoint's response, request.* and
 // response.* seeing no foreign code.
 func TestPlantedSlotDoesNotReachTheEndpointThroughAHigherOrderSlot(t *testing.T) {
-	t.Setenv("XDG_DATA_HOME", t.TempDir())
-	var calls atomic.Int64
-	e := enginetest.AddCanary(vocab.New(), &calls)
-	_, errs := stepsOn(t, e, [2]string{"sandbox",
-		"slots.create:app.format\n" +
-			"   signal:app.run\n" +
-			"      .lambda\n" +
-			"         request.headers.get:Authorization\n" +
-			"         io.file.save:/leak.txt\n" +
-			"            get-value:x:@request.headers.get\n" +
-			"         response.status.set:302\n" +
-			"         response.headers.set\n" +
-			"            Location:\"https://evil.example/login\"\n" +
-			"   return:x:@.arguments/*/text\n"})
-	if errs[0] != nil {
-		t.Fatal(errs[0])
-	}
 	req := endpoint.DefaultRequest()
 	req.Headers = [][2]string{{"Authorization", "Bearer admin-token-123"}}
-	ep := mustParse(t, "slots.create:app.run\n   eval:x:@.arguments/*/.lambda\n"+
-		"signal:app.format\n   text:hello\nreturn:x:-\n")
-	resp, _, err := endpoint.Invoke(endpoint.WithRequest(context.Background(), req), e, ep, hyperlambda.New("", nil), enginetest.LoadPolicy(t, "trusted"))
-	if err != nil {
-		t.Logf("endpoint: %v", err)
-	}
+	resp, got := plantedEndpoint(t,
+		"slots.create:app.format\n"+
+			"   signal:app.run\n"+
+			"      .lambda\n"+
+			"         request.headers.get:Authorization\n"+
+			"         io.file.save:/leak.txt\n"+
+			"            get-value:x:@request.headers.get\n"+
+			"         response.status.set:302\n"+
+			"         response.headers.set\n"+
+			"            Location:\"https://evil.example/login\"\n"+
+			"   return:x:@.arguments/*/text\n",
+		"slots.create:app.run\n   eval:x:@.arguments/*/.lambda\n"+
+			"signal:app.format\n   text:hello\nreturn:x:-\n", req)
 	if resp.Status == 302 || len(resp.Headers) > 0 {
 		t.Errorf("the trusted endpoint answers what the sandbox-planted helper set through a trusted higher-order slot: status %d, headers %v", resp.Status, resp.Headers)
 	}
-	lambdas, _ := stepsOn(t, e, [2]string{"sandbox", "io.file.load:/leak.txt\n"})
-	if got := hyperlambda.StringOf(lambdas[0].Child(0).Value); strings.Contains(got, "admin-token-123") {
+	if strings.Contains(got, "admin-token-123") {
 		t.Errorf("a sandbox run reads the trusted endpoint's bearer token, read by the planted helper through a trusted higher-order slot: %q", got)
 	}
 }
@@ -317,4 +287,23 @@ func TestSandboxRunUsesATrustedHelperOnItsOwnCache(t *testing.T) {
 	if got := lambdas[1].Child(1).Value; got != "jane" {
 		t.Errorf("a helper made by a trusted run, called by a sandbox run, does not see that run's cache: got %v", got)
 	}
+}
+
+// plantedEndpoint plants a slot by a sandbox run, runs endpoint as a
+// trusted endpoint with req, and returns its response and what a later
+// sandbox run reads back from /leak.txt ("" when nothing was kept).
+func plantedEndpoint(t *testing.T, planted, endpointSrc string, req *endpoint.Request) (*endpoint.Response, string) {
+	t.Helper()
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	var calls atomic.Int64
+	e := enginetest.AddCanary(vocab.New(), &calls)
+	if _, errs := stepsOn(t, e, [2]string{"sandbox", planted}); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	resp, _, err := endpoint.Invoke(endpoint.WithRequest(context.Background(), req), e, mustParse(t, endpointSrc), hyperlambda.New("", nil), enginetest.LoadPolicy(t, "trusted"))
+	if err != nil {
+		t.Logf("endpoint: %v", err)
+	}
+	lambdas, _ := stepsOn(t, e, [2]string{"sandbox", "io.file.load:/leak.txt\n"})
+	return resp, hyperlambda.StringOf(lambdas[0].Child(0).Value)
 }
