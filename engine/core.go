@@ -713,6 +713,17 @@ func (r *Run) mayReplace(n *hyperlambda.Node, name string, old dynamicSlot) erro
 		name, old.policy.Name, r.policy.Name))
 }
 
+// refuseCall records the refusal of a call of the dynamic slot name at n:
+// an error, except for [try-signal], which goes on (nil). A budget spent
+// by the record is an error either way.
+func (r *Run) refuseCall(name string, n *hyperlambda.Node, reason string) error {
+	err := r.deny(name, n, reason)
+	if _, denied := err.(*DeniedError); denied && n.Name == "try-signal" {
+		return nil
+	}
+	return err
+}
+
 var dynamicSig = whitelist.Signature{Effects: whitelist.SpawnsCode, Dynamic: true}
 
 func slotSignal(r *Run, n *hyperlambda.Node) error {
@@ -725,13 +736,12 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	// its body is guarded statement by statement when it runs.
 	if d := r.policy.Allows(name, &dynamicSig); !d.Allowed {
 		// Recorded either way, so the person sees what was refused.
-		err := r.deny(name, n, d.Reason)
-		if _, denied := err.(*DeniedError); denied && n.Name == "try-signal" {
-			n.Clear() // as in the reference: a slot out of scope is as good as missing
-			n.Value = nil
-			return nil
+		if err := r.refuseCall(name, n, d.Reason); err != nil {
+			return err
 		}
-		return err
+		n.Clear() // as in the reference: a slot out of scope is as good as missing
+		n.Value = nil
+		return nil
 	}
 	r.engine.mu.RLock()
 	dyn, ok := r.engine.dynamic[name]
@@ -757,11 +767,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 			if ref := nodeValueIn(n); ref != nil {
 				reason := fmt.Sprintf("argument [%s] holds a node (a reference or a lambda), and the slot was created under policy %s, not %s: its code could change what runs under %s",
 					ref.Name, dyn.policy.Name, r.policy.Name, r.policy.Name)
-				err := r.deny(name, n, reason)
-				if _, denied := err.(*DeniedError); denied && n.Name == "try-signal" {
-					return nil
-				}
-				return err
+				return r.refuseCall(name, n, reason)
 			}
 		}
 	}

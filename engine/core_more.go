@@ -590,7 +590,7 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 		delete(r.engine.dynamic, name)
 	case "slots.get":
 		n.Value = nil
-		if ok && !(r.policy.Covers(dyn.policy) && dyn.policy.Covers(r.policy)) {
+		if ok && !whitelist.SameAuthority(r.policy, dyn.policy) {
 			// The body is code written under another authority: fetched
 			// and evaluated by a wider run it would run under that run's
 			// policy (audit 8), and a narrower run may not read what a

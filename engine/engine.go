@@ -602,9 +602,10 @@ func (r *Run) Now() time.Time {
 // the trusted run's cache, builders or streams (audit 13), and what it
 // keeps is not reported.
 func (r *Run) Extension(key any, create func() any) any {
-	ext := r.ext
+	ext, authority := r.ext, ""
 	if r.foreign != nil {
-		ext = r.foreignExt[r.foreignKey()]
+		authority = r.foreign.AuthorityKey()
+		ext = r.foreignExt[authority]
 	}
 	if v, ok := ext[key]; ok {
 		return v
@@ -617,21 +618,12 @@ func (r *Run) Extension(key any, create func() any) any {
 			if r.foreignExt == nil {
 				r.foreignExt = map[string]map[any]any{}
 			}
-			r.foreignExt[r.foreignKey()] = ext
+			r.foreignExt[authority] = ext
 		}
 	}
 	v := create()
 	ext[key] = v
 	return v
-}
-
-// foreignKey is the authority of the foreign code running now, "" when
-// the run's own code runs.
-func (r *Run) foreignKey() string {
-	if r.foreign == nil {
-		return ""
-	}
-	return r.foreign.AuthorityKey()
 }
 
 // Foreign returns the policy of the foreign code running now, else nil:

@@ -99,10 +99,14 @@ func (p *Policy) Constraints() Constraints {
 	var out Constraints
 	first := true
 	noFiles, noHTTP, noData, noConfig, noIdentity := false, false, false, false, false
+	var databaseFiles []string // every part's, kept from io.* when no database is granted
 	for _, part := range p.parts {
 		c := part.Constraints()
 		if !c.opinion() {
 			continue
+		}
+		if c.Effects.Data != nil {
+			databaseFiles = append(databaseFiles, c.Effects.Data.databaseFiles()...)
 		}
 		if out.Clock == nil {
 			out.Clock = c.Clock
@@ -144,15 +148,9 @@ func (p *Policy) Constraints() Constraints {
 	}
 	if noData {
 		// No database is granted, and every part's files stay out of io.*.
-		var files []string
-		for _, part := range p.parts {
-			if d := part.Constraints().Effects.Data; d != nil {
-				files = append(files, d.databaseFiles()...)
-			}
-		}
 		out.Effects.Data = nil
-		if len(files) > 0 {
-			out.Effects.Data = &DataConstraints{protected: files}
+		if len(databaseFiles) > 0 {
+			out.Effects.Data = &DataConstraints{protected: databaseFiles}
 		}
 	}
 	if noConfig {

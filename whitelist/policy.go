@@ -155,12 +155,10 @@ func (p *Policy) Narrows(q *Policy) bool {
 // loaded apart that differ (sandbox and trusted, sandbox and pure) cover
 // neither, nor do trusted and an app policy with config of its own.
 func (p *Policy) Covers(q *Policy) bool {
-	mine, theirs := p.leafHashes(), q.leafHashes()
-	for _, l := range p.leaves() {
-		if l.restricts() && !theirs[l.Hash] {
-			return false
-		}
+	if p.RestrictsMoreThan(q) {
+		return false
 	}
+	mine := p.leafHashes()
 	for _, l := range q.leaves() {
 		if l.constraints.opinion() && !mine[l.Hash] {
 			return false
