@@ -346,6 +346,9 @@ func (r *Run) deadlineError(err error) error {
 	return &CanceledError{Err: err}
 }
 
+// Budgets are the run's budgets (its policy's, with defaults filled in).
+func (r *Run) Budgets() whitelist.Budgets { return r.budgets }
+
 // Created counts nodes the run made (clones, adds, parses).
 func (r *Run) Created(n int) error {
 	// Refused before anything is made: usage reports what exists.

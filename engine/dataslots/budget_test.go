@@ -3,6 +3,8 @@ package dataslots_test
 import (
 	"errors"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,5 +50,29 @@ func TestRunawayQueriesAreCutByTheTimeBudget(t *testing.T) {
 				t.Fatalf("got %v", err)
 			}
 		})
+	}
+}
+
+// SQLite builds no value larger than the run's output budget (audit 17):
+// its own limit is 1e9 bytes, and a value was made, and copied into Go,
+// before any budget counted it; one never returned was not counted at all.
+func TestSQLiteValuesStayWithinTheOutputBudget(t *testing.T) {
+	p := sandbox(t) // a 16 MiB output budget
+	const n = 20 << 20
+	for _, src := range []string{
+		"data.connect:sandbox\r\n   data.scalar:\"select length(hex(zeroblob(" + strconv.Itoa(n) + ")))\"\r\n",
+		"data.connect:sandbox\r\n   data.select:\"select zeroblob(" + strconv.Itoa(n) + ") as x\"\r\n",
+	} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := runErr(t, p, src)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "larger than the run's output budget") {
+			t.Errorf("%s: got %v, want the value refused by the output budget", src, err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+			t.Errorf("%s: %d MiB allocated in Go for a refused value", src, grew>>20)
+		}
 	}
 }

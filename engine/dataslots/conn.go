@@ -152,6 +152,10 @@ func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
 	sc.Raw(func(dc any) error {
 		if s, ok := dc.(*sandboxConn); ok {
 			a = s.auth
+			// No string, blob or row SQLite builds for this run is larger
+			// than its output budget: SQLite's own limit is 1e9 bytes,
+			// made before any budget could count it (audit 17).
+			s.SetLimit(sqlite3.SQLITE_LIMIT_LENGTH, int(min(r.Budgets().OutputBytes, 1e9)))
 		}
 		return nil
 	})
@@ -167,7 +171,18 @@ func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
 // grants withdrawn (the authorizer denies everything between checkouts)
 // before the connection goes back to the pool.
 func (c *conn) close() {
-	if c.tx {
+	// Asked of SQLite, not of c.tx: raw SQL with raw-sql:read-write may
+	// have sent its own BEGIN or SAVEPOINT (audit 17), and a transaction
+	// left open on a pooled connection would be the next run's, whatever
+	// its policy.
+	open := c.tx
+	c.c.Raw(func(dc any) error {
+		if s, ok := dc.(*sandboxConn); ok && !s.AutoCommit() {
+			open = true
+		}
+		return nil
+	})
+	if open {
 		c.c.ExecContext(context.Background(), "ROLLBACK")
 	}
 	c.auth.grant(nil, "")
@@ -315,7 +330,16 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 			}
 			return sqlite3.SQLITE_OK
 		case "sqlite_sequence":
-			return sqlite3.SQLITE_OK // AUTOINCREMENT bookkeeping of granted tables
+			// SQLite keeps it for AUTOINCREMENT tables without asking; a
+			// statement naming it would read every such table's name and
+			// size, or stop inserts into one it is not granted (audit 17).
+			if need == whitelist.ReadOnly && a.data.TableAccess("*") == whitelist.NoAccess {
+				return deny("sqlite_sequence is readable only when every table is granted")
+			}
+			if need > whitelist.ReadOnly {
+				return deny("sqlite_sequence is SQLite's own bookkeeping: no statement writes it")
+			}
+			return sqlite3.SQLITE_OK
 		}
 		if need > whitelist.ReadWrite {
 			return deny("writing table %s needs raw-sql:read-write", t)
@@ -326,7 +350,14 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 		return sqlite3.SQLITE_OK
 	}
 	switch op {
-	case sqlite3.SQLITE_SELECT, sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT:
+	case sqlite3.SQLITE_SELECT:
+		return sqlite3.SQLITE_OK
+	case sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT:
+		// A transaction takes locks and decides the fate of writes: raw
+		// SQL controls one only where it may write (audit 17).
+		if a.raw && a.data.RawSQL < whitelist.ReadWrite {
+			return deny("transaction statements in raw SQL need raw-sql:read-write (data.transaction.* needs none)")
+		}
 		return sqlite3.SQLITE_OK
 	case sqlite3.SQLITE_READ:
 		return table(arg1, whitelist.ReadOnly)
@@ -344,6 +375,12 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 		}
 		return deny("pragma %s is not available", arg1)
 	case sqlite3.SQLITE_CREATE_TABLE, sqlite3.SQLITE_DROP_TABLE:
+		if op == sqlite3.SQLITE_CREATE_TABLE && strings.EqualFold(arg1, "sqlite_sequence") &&
+			(a.schema != nil || a.raw && a.data.RawSQL >= whitelist.ReadWrite) {
+			// SQLite making it for the first AUTOINCREMENT table, whose own
+			// CREATE it has asked about too.
+			return sqlite3.SQLITE_OK
+		}
 		if op == sqlite3.SQLITE_CREATE_TABLE && a.schema[strings.ToLower(arg1)] {
 			return table(arg1, whitelist.ReadWrite)
 		}

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	sqlite3 "github.com/mattn/go-sqlite3"
 	"github.com/shopspring/decimal"
 
 	"hlstudio/engine"
@@ -162,6 +163,10 @@ func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error
 		var canceled *engine.CanceledError
 		if errors.As(err, &budget) || errors.As(err, &canceled) {
 			return err
+		}
+		var se sqlite3.Error
+		if errors.As(err, &se) && se.Code == sqlite3.ErrTooBig {
+			return fmt.Errorf("database %s: a value would be larger than the run's output budget (%d bytes): %v", c.name, r.Budgets().OutputBytes, err)
 		}
 		if dialect := dialectOf(n.Name); raw && dialect != "" {
 			// Raw SQL written for another database: say where it ran.

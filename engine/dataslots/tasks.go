@@ -73,9 +73,10 @@ create index if not exists task_due_task_idx on task_due (task);
 `
 
 var (
-	// The names the schema's statements create; SQLite makes
-	// sqlite_sequence for the first AUTOINCREMENT table.
-	taskSchemaNames = map[string]bool{"tasks": true, "task_due": true, "tasks_id_idx": true, "task_due_task_idx": true, "sqlite_sequence": true}
+	// The names the schema's statements create (SQLite's sqlite_sequence,
+	// made for the first AUTOINCREMENT table, is the authorizer's own
+	// case).
+	taskSchemaNames = map[string]bool{"tasks": true, "task_due": true, "tasks_id_idx": true, "task_due_task_idx": true}
 	taskColumns     = []string{"id", "description", "hyperlambda", "created", "policy", "policy_hash", "seal"}
 	dueColumns      = []string{"id", "task", "due", "repeats"}
 )
