@@ -182,6 +182,21 @@ func (d *DataConstraints) databaseFiles() []string {
 	return files
 }
 
+// DatabaseFiles are the sandbox paths (as SandboxPath returns them) of
+// the database files io.* must not reach.
+func (d *DataConstraints) DatabaseFiles() []string {
+	if d == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range d.databaseFiles() {
+		if db, err := SandboxPath(f); err == nil {
+			out = append(out, db)
+		}
+	}
+	return out
+}
+
 // IsDatabaseFile reports whether the sandbox path rel (as SandboxPath
 // returns it) is one of the policy's database files, a SQLite side file
 // of one, or a folder holding one: those are reachable through data.*

@@ -272,3 +272,68 @@ func runGuarded(t *testing.T, p *whitelist.Policy, src string) error {
 	}
 	return err
 }
+
+// The database file is kept from io.* under any name (audit 17): os.Root
+// follows links that stay inside the root, so a link to the file or to a
+// folder holding it (made by anyone but the program), or a hard link,
+// read and overwrote it when only its own name was refused.
+func TestDatabaseFileUnderAnotherName(t *testing.T) {
+	root := t.TempDir()
+	db := filepath.Join(root, "app.db")
+	if err := os.WriteFile(db, []byte("SQLite format 3\x00 secret rows"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("app.db", filepath.Join(root, "notes.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".", filepath.Join(root, "self")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(db, filepath.Join(root, "hard.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("later.db", filepath.Join(root, "dangling.txt")); err != nil {
+		t.Fatal(err)
+	}
+	p := policy(t, root, "   data\r\n      databases\r\n         app:/app.db\r\n         later:/later.db\r\n      tables\r\n         todos:read\r\n")
+	// The plain name is refused, as documented.
+	if _, err := run(t, p, "io.file.load:/app.db"); err == nil {
+		t.Fatal("the database file itself was read")
+	}
+	for _, src := range []string{
+		"io.file.load:/notes.txt",
+		"io.file.load.binary:/self/app.db",
+		"io.file.copy:/notes.txt\r\n   .:/copy.bin",
+		"io.file.save:/notes.txt\r\n   .:overwritten",
+		"io.file.save:/self/app.db\r\n   .:overwritten",
+		"io.file.load:/hard.txt",
+		"io.file.save:/dangling.txt\r\n   .:a database made by the program",
+	} {
+		res, err := run(t, p, src)
+		var de *engine.DeniedError
+		if !errors.As(err, &de) {
+			got := any(err)
+			if err != nil {
+				got = err.Error()
+			}
+			if err == nil {
+				got = res.Lambda.Child(0).Value
+			}
+			t.Errorf("%s: reached the database file through a link (%.40q), want a denial", src, got)
+		}
+	}
+	res, err := run(t, p, "io.file.list:/self/")
+	if err == nil {
+		for _, c := range res.Lambda.Child(0).Children() {
+			if c.Value == "/self/app.db" {
+				t.Errorf("io.file.list lists the database file under another name: %v", c.Value)
+			}
+		}
+	}
+	if data, _ := os.ReadFile(db); string(data) != "SQLite format 3\x00 secret rows" {
+		t.Errorf("the database file was changed through io.*: %q", data)
+	}
+	if _, err := os.Lstat(filepath.Join(root, "later.db")); err == nil {
+		t.Errorf("a write through a dangling link made the database file")
+	}
+}

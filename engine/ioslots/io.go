@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -112,13 +113,85 @@ func open(r *engine.Run, n *hyperlambda.Node) (*sandbox, error) {
 // resolve checks a sandbox path and returns it relative to the root.
 func (s *sandbox) resolve(r *engine.Run, n *hyperlambda.Node, p string) (string, error) {
 	rel, err := whitelist.SandboxPath(p)
-	if err == nil && s.data.IsDatabaseFile(rel) && rel != "." {
+	if err == nil && s.isDatabase(rel) {
 		err = fmt.Errorf("path %q is a database file (or holds one), reachable through data.* only", p)
 	}
 	if err != nil {
 		return "", r.Deny(n, fmt.Sprintf("policy %s refuses %v", r.Policy().Name, err))
 	}
 	return rel, nil
+}
+
+// isDatabase reports whether rel is a database file of the policy, one
+// of its side files or a folder holding one (the root aside), by its
+// name and, once the root is open, by what it resolves to: a link inside
+// the root (made by anyone but the program, which cannot make links) or
+// a hard link is another name for the same file (audit 17).
+func (s *sandbox) isDatabase(rel string) bool {
+	if rel == "." || s.data == nil {
+		return false
+	}
+	if s.data.IsDatabaseFile(rel) {
+		return true
+	}
+	if s.dir == "" {
+		return false
+	}
+	realRoot, err := filepath.EvalSymlinks(s.dir)
+	if err != nil {
+		return false
+	}
+	full, ok := realPath(realRoot, filepath.Join(realRoot, filepath.FromSlash(rel)))
+	if !ok {
+		return false // leads outside the root: os.Root refuses it
+	}
+	if real, err := filepath.Rel(realRoot, full); err == nil && real != "." && s.data.IsDatabaseFile(filepath.ToSlash(real)) {
+		return true
+	}
+	fi, err := os.Stat(full)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink < 2 {
+		return false
+	}
+	for _, db := range s.data.DatabaseFiles() {
+		if dfi, err := os.Stat(filepath.Join(realRoot, filepath.FromSlash(db))); err == nil && os.SameFile(fi, dfi) {
+			return true
+		}
+	}
+	return false
+}
+
+// realPath is p with every link on its way followed, the last one too
+// when its target does not exist yet (a write through it would create
+// that target); ok is false when it leads outside realRoot.
+func realPath(realRoot, p string) (string, bool) {
+	for hops := 0; hops < 40; hops++ {
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			break
+		}
+		target, err := os.Readlink(p)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(p), target)
+		}
+		p = target
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+	if err != nil {
+		// A folder that does not exist holds nothing yet; an existing one
+		// was followed above.
+		dir = filepath.Dir(p)
+	}
+	full := filepath.Join(dir, filepath.Base(p))
+	if full != realRoot && !strings.HasPrefix(full, realRoot+string(filepath.Separator)) {
+		return "", false
+	}
+	return full, true
 }
 
 // fail turns a file system error into the slot's error: an escape found
@@ -157,6 +230,10 @@ func pathArg(r *engine.Run, n *hyperlambda.Node) (*sandbox, string, string, erro
 	}
 	s, err := open(r, n)
 	if err != nil {
+		return nil, "", "", err
+	}
+	if _, err := s.resolve(r, n, p); err != nil { // again, by what it resolves to
+		s.root.Close()
 		return nil, "", "", err
 	}
 	return s, p, rel, nil
@@ -553,7 +630,7 @@ func copyMove(folder, move bool) engine.SlotFunc {
 					return s.fail(r, n, "/"+to, err)
 				}
 				return nil
-			case s.data.IsDatabaseFile(from):
+			case s.isDatabase(from):
 				return nil
 			}
 			data, err := s.readFile(r, n, "/"+from, from)
@@ -585,7 +662,7 @@ func list(folders, recursive bool) engine.SlotFunc {
 			if err := r.Step(); err != nil {
 				return err
 			}
-			if strings.HasPrefix(d.Name(), ".") || s.data.IsDatabaseFile(at) && !d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") || s.isDatabase(at) && !d.IsDir() {
 				if d.IsDir() {
 					return fs.SkipDir
 				}
