@@ -210,6 +210,10 @@ func slotForEach(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
+	if err := r.hold(len(items)); err != nil {
+		return err
+	}
+	defer r.unhold(len(items))
 	original, err := r.Clone(n)
 	if err != nil {
 		return err
@@ -642,7 +646,8 @@ func slotTry(r *Run, n *hyperlambda.Node) error {
 	}
 	err := r.Eval(n)
 	if err != nil && catchable(err) && catch != nil {
-		args := hyperlambda.New(".arguments", nil, hyperlambda.New("message", unwrapMessage(err)), hyperlambda.New("type", errorType(err)))
+		message := unwrapMessage(err)
+		args := hyperlambda.New(".arguments", nil, hyperlambda.New("message", message), hyperlambda.New("type", errorType(err)))
 		var te *ThrowError
 		if errors.As(err, &te) {
 			args.Add(hyperlambda.New("status", int32(te.Status)))
@@ -650,6 +655,15 @@ func slotTry(r *Run, n *hyperlambda.Node) error {
 			if te.Field != "" {
 				args.Add(hyperlambda.New("field", te.Field))
 			}
+		}
+		// Made by the run like any text and nodes: an error quoting a
+		// long argument (a regex error quotes its pattern) made megabytes
+		// per round for free (audit 16).
+		if err := r.Created(1 + args.Len()); err != nil {
+			return err
+		}
+		if err := r.Output(len(message)); err != nil {
+			return err
 		}
 		catch.Insert(0, args)
 		err = r.Eval(catch)

@@ -288,13 +288,24 @@ func slotConvert(r *Run, n *hyperlambda.Node) error {
 		n.Value = []byte(hyperlambda.StringOf(v))
 	case "string":
 		n.Value = hyperlambda.StringOf(v)
+	case "node":
+		// A lambda parsed into the value: within the depth budget and
+		// counted like [hyper2lambda]'s (audit 16: each conversion of a
+		// counted text made its nodes for free).
+		root, err := hyperlambda.ConvertNode(s, hyperlambda.ParseOptions{MaxDepth: r.budgets.Depth})
+		if err != nil {
+			return err
+		}
+		count, _ := countNodes(root, 0)
+		if err := r.Created(count); err != nil {
+			return err
+		}
+		r.MadeNodeValue()
+		n.Value = root
 	default:
 		out, err := hyperlambda.ConvertText(s, typ)
 		if err != nil {
 			return err
-		}
-		if _, isNode := out.(*hyperlambda.Node); isNode {
-			r.MadeNodeValue() // type:node parses a lambda into the value
 		}
 		n.Value = out
 	}
@@ -512,6 +523,12 @@ func slotLambda2Hyper(r *Run, n *hyperlambda.Node) error {
 		}
 		nodes = n.Children()
 	}
+	// Nodes can share one long value (set-value copies a reference): the
+	// text is refused before it is built when even its names and texts
+	// alone would not fit (audit 16).
+	if err := r.OutputRoom(leastTextOf(nodes)); err != nil {
+		return err
+	}
 	text := hyperlambda.Format(nodes, hyperlambda.FormatOptions{Comments: comments})
 	if err := r.Output(len(text)); err != nil {
 		return err
@@ -519,6 +536,23 @@ func slotLambda2Hyper(r *Run, n *hyperlambda.Node) error {
 	// The children stay, as in the reference (they are data).
 	n.Value = text
 	return nil
+}
+
+// leastTextOf is a lower bound of the length of the nodes' Hyperlambda
+// text: their names and text values, without quoting or indentation.
+func leastTextOf(nodes []*hyperlambda.Node) int {
+	size := 0
+	for _, n := range nodes {
+		size += len(n.Name)
+		switch v := n.Value.(type) {
+		case string:
+			size += len(v)
+		case []byte:
+			size += len(v)
+		}
+		size += leastTextOf(n.Children())
+	}
+	return size
 }
 
 // UnwrapAll replaces every expression value under n with its value, read

@@ -24,6 +24,38 @@ func (r *Run) release() {
 	}
 }
 
+// Compute runs work, computation that cannot look at the deadline itself
+// (a regular expression over a long text: RE2 is linear in the text
+// times the pattern's size, seconds in one call; audit 16), charging its
+// cost in steps first. Work costing more than a few steps runs on a
+// goroutine of its own so that the run ends at its deadline even when
+// the work does not; the goroutine then finishes in the background, its
+// work bounded by the steps charged for it. work must touch nothing the
+// run keeps (no nodes): it may outlive the slot.
+func (r *Run) Compute(steps int64, work func()) error {
+	if err := r.Charge(steps); err != nil {
+		return err
+	}
+	if steps < 64 {
+		work()
+		return nil
+	}
+	done := make(chan any, 1)
+	go func() {
+		defer func() { done <- recover() }()
+		work()
+	}()
+	select {
+	case p := <-done:
+		if p != nil {
+			panic(p) // the slot's panic, where the run reports it
+		}
+		return nil
+	case <-r.Context().Done():
+		return r.Interrupted()
+	}
+}
+
 // Interrupted returns the run's budget or cancellation error once its
 // context has ended, nil before: a slot whose I/O failed calls it to
 // report the budget rather than the I/O error it caused.

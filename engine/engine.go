@@ -158,6 +158,7 @@ type Run struct {
 
 	usage   Usage
 	depth   int
+	held    int64                // selected nodes kept by slots running code (see hold)
 	results []*hyperlambda.Node  // result scopes; the last is active
 	stmts   []*hyperlambda.Node  // statement snapshots of the evaluations in progress
 	sig     *whitelist.Signature // the slot being invoked, for Arg
@@ -345,6 +346,20 @@ func (r *Run) deadlineError(err error) error {
 	}
 	return &CanceledError{Err: err}
 }
+
+// hold counts n selected nodes a slot keeps while code runs ([for-each]'s
+// items): nested loops each keep a list, a few hundred levels of lists of
+// the same million nodes taking gigabytes in as many steps (audit 16), so
+// together they are held to the nodes budget. unhold gives them back.
+func (r *Run) hold(n int) error {
+	if r.held+int64(n) > r.budgets.Nodes {
+		return &BudgetError{Budget: "nodes", Limit: r.budgets.Nodes, Used: r.held + int64(n)}
+	}
+	r.held += int64(n)
+	return nil
+}
+
+func (r *Run) unhold(n int) { r.held -= int64(n) }
 
 // Budgets are the run's budgets (its policy's, with defaults filled in).
 func (r *Run) Budgets() whitelist.Budgets { return r.budgets }

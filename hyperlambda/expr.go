@@ -87,6 +87,23 @@ func (e *ExprError) Error() string {
 	return fmt.Sprintf("expression %q: %s at offset %d", e.Expr, e.Msg, e.Offset)
 }
 
+// MaxSelection bounds the nodes one set of an evaluation holds. A tree
+// has no more distinct nodes than the run's budgets let it have, but the
+// reference's iterators repeat nodes: `**` over nested nodes selects each
+// once per ancestor in the set, and a few of them in a row select
+// billions over a chain of a hundred (audit 16), in one slot call.
+const MaxSelection = 1 << 21
+
+// SelectionError is an evaluation whose set grew past MaxSelection.
+type SelectionError struct {
+	Expr     string
+	Iterator string
+}
+
+func (e *SelectionError) Error() string {
+	return fmt.Sprintf("expression %q: iterator %q selects more than %d nodes (repeating nodes many times over), the most one selection holds", e.Expr, e.Iterator, MaxSelection)
+}
+
 // MaxValueHops bounds how many expressions Value follows to reach a value.
 const MaxValueHops = 64
 
@@ -551,6 +568,9 @@ func (e *Expression) Evaluate(identity *Node) ([]*Node, error) {
 	for i := range e.iters {
 		next, err := e.iters[i].eval(identity, cur, spare[:0])
 		if err != nil {
+			if se, ok := err.(*SelectionError); ok {
+				se.Expr = e.text
+			}
 			return nil, err
 		}
 		if len(next) == 0 {
@@ -643,6 +663,9 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 	case itChildren:
 		for _, n := range in {
 			out = append(out, n.children...)
+			if len(out) > MaxSelection {
+				return nil, &SelectionError{Iterator: it.text}
+			}
 		}
 	case itValueNode:
 		for _, n := range in {
@@ -670,13 +693,12 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 		out = appendDistinctParents(out, in)
 	case itRoot:
 		out = append(out, in[0].Root())
-	case itDescendants:
+	case itDescendants, itPruned:
 		for _, n := range in {
-			out = appendDescendants(out, n, false, "")
-		}
-	case itPruned:
-		for _, n := range in {
-			out = appendDescendants(out, n, true, it.arg())
+			out = appendDescendants(out, n, it.kind == itPruned, it.arg())
+			if len(out) > MaxSelection {
+				return nil, &SelectionError{Iterator: it.text}
+			}
 		}
 	case itUpwards:
 		for _, n := range in {
@@ -688,6 +710,9 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 					}
 					out = append(out, cur.parent)
 				}
+			}
+			if len(out) > MaxSelection {
+				return nil, &SelectionError{Iterator: it.text}
 			}
 		}
 	case itElder:

@@ -595,3 +595,50 @@ func checkSingleAgrees(t testing.TB, x *Expression, identity *Node, full []*Node
 		t.Fatalf("%s: EvaluateSingle selected %v, Evaluate %q", x, n, full[0].Name)
 	}
 }
+
+// Iterators that repeat nodes stop at MaxSelection; sets of distinct
+// nodes are never near it.
+func TestSelectionLimit(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 2100; i++ {
+		b.WriteString("x\n")
+	}
+	wide, err := ParseString(b.String(), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	for i := 0; i < 100; i++ {
+		b.WriteString(strings.Repeat("   ", i) + "c\n")
+	}
+	deep, err := ParseString(b.String(), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		root *Node
+		expr string
+		want int // -1: refused
+	}{
+		{wide, "../*", 2100},
+		{wide, "../*/--", -1},  // about 2100²/2 elder siblings
+		{wide, "../*/*", 0},
+		{deep, "../**", 101},
+		{deep, "../**/**", 5151},
+		{deep, "../**/**/**/**/**", -1},
+		{deep, "../**/**/**/**/*", -1},
+	} {
+		x, err := ParseExpression(c.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := x.Evaluate(c.root.Child(0))
+		var se *SelectionError
+		switch {
+		case c.want < 0 && !errors.As(err, &se):
+			t.Errorf("%s: %d nodes, %v; want the selection refused", c.expr, len(got), err)
+		case c.want >= 0 && (err != nil || len(got) != c.want):
+			t.Errorf("%s: %d nodes, %v; want %d", c.expr, len(got), err, c.want)
+		}
+	}
+}

@@ -232,15 +232,21 @@ func ConvertText(text, typeName string) (any, error) {
 		}
 		return x, nil
 	case "node":
-		// Wrapped, so that callers see a conversion error whose Unwrap
-		// gives the nested *SyntaxError (positions are relative to text).
-		n, err := ParseString(text, ParseOptions{})
-		if err != nil {
-			return nil, &ConvertError{Type: typeName, Text: text, Reason: err.Error(), err: err}
-		}
-		return n, nil
+		return ConvertNode(text, ParseOptions{})
 	}
 	return nil, &ConvertError{Type: typeName, Text: text, Unknown: true}
+}
+
+// ConvertNode is ConvertText(text, "node") with the parse options given
+// (a runtime's depth budget).
+func ConvertNode(text string, opts ParseOptions) (*Node, error) {
+	// Wrapped, so that callers see a conversion error whose Unwrap
+	// gives the nested *SyntaxError (positions are relative to text).
+	n, err := ParseString(text, opts)
+	if err != nil {
+		return nil, &ConvertError{Type: "node", Text: text, Reason: err.Error(), err: err}
+	}
+	return n, nil
 }
 
 // ValueText returns the type name and canonical text of v, as the

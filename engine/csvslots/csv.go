@@ -176,6 +176,11 @@ func lambda2csv(r *engine.Run, n *hyperlambda.Node) error {
 			// equal to the null marker stays text; other values only
 			// when they need it.
 			_, isString := c.Value.(string)
+			// Cells can share one long value: room is checked before each
+			// is written, not only after a record (audit 16).
+			if err := r.OutputRoom(b.Len() - counted + len(text)); err != nil {
+				return err
+			}
 			writeField(&b, text, isString)
 			if columns[j].Value == nil {
 				columns[j].Value = typ

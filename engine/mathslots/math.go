@@ -153,7 +153,14 @@ func apply(r *engine.Run, slot, op string, a, b any) (any, error) {
 	_, bs := b.(string)
 	if as || bs {
 		if op == "add" {
-			return hyperlambda.StringOf(a) + hyperlambda.StringOf(b), nil // the reference concatenates
+			// The reference concatenates: text made, counted like
+			// strings.concat's, room checked first so that doubling a
+			// string in a loop ends at the output budget (audit 16).
+			sa, sb := hyperlambda.StringOf(a), hyperlambda.StringOf(b)
+			if err := r.OutputRoom(len(sa) + len(sb)); err != nil {
+				return nil, err
+			}
+			return sa + sb, r.Output(len(sa) + len(sb))
 		}
 		return nil, fmt.Errorf("%s of a string", slot)
 	}

@@ -29,6 +29,50 @@ type netRegex struct {
 	empty bool
 	at    *regexp.Regexp
 	src   string
+	insts int // the size of the compiled pattern, see RegexSteps
+}
+
+// RegexSteps is what matching a pattern of insts instructions (see
+// PatternSize) over text of n bytes costs in steps: RE2 runs in time
+// linear in the text times the pattern's size, about 5 ns per byte and
+// instruction here, so a step is about 1024 of them (a few
+// microseconds, an ordinary slot call's order).
+func RegexSteps(insts, n int) int64 { return int64(n+1) * int64(insts) >> 10 }
+
+// PatternSize is the number of instructions RE2 compiles src to (1 when
+// it cannot tell).
+func PatternSize(src string) int {
+	tree, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return 1
+	}
+	prog, err := syntax.Compile(tree.Simplify())
+	if err != nil {
+		return 1
+	}
+	return len(prog.Inst)
+}
+
+// find is matches run within the budgets: its cost charged in steps and
+// cut by the deadline (Run.Compute), and at most limit matches held (the
+// positions of each take two ints per group: a pattern of many groups
+// over a long text took gigabytes before anything was counted; audit
+// 16): as many as fit in the output budget, whose error reports finding
+// more, and fewer when limit says so (one more than it allows).
+func (nr *netRegex) find(r *engine.Run, s string, limit int) ([][]int, error) {
+	per := (nr.re.NumSubexp()+1)*16 + 24
+	fit := int(r.Budgets().OutputBytes)/per + 1
+	if limit < 0 || limit > fit {
+		limit = fit
+	}
+	var found [][]int
+	if err := r.Compute(RegexSteps(nr.insts, len(s)), func() { found = nr.matches(s, limit) }); err != nil {
+		return nil, err
+	}
+	if len(found) >= fit {
+		return nil, r.OutputRoom(len(found) * per) // more than the budget holds
+	}
+	return found, nil
 }
 
 // compileNet compiles pattern; multiline is .NET's RegexOptions.Multiline
@@ -42,7 +86,7 @@ func compileNet(pattern string, multiline bool) (*netRegex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%q is not an RE2 pattern: %v", pattern, err)
 	}
-	nr := &netRegex{re: re, groups: [][]int{{0}}, names: map[string]int{}, src: src}
+	nr := &netRegex{re: re, groups: [][]int{{0}}, names: map[string]int{}, src: src, insts: PatternSize(src)}
 	names := re.SubexpNames()
 	for i := 1; i < len(names); i++ {
 		if names[i] == "" {
@@ -99,8 +143,8 @@ func canBeEmpty(re *syntax.Regexp) bool {
 // them. RE2 skips an empty match right after a match; .NET keeps it
 // ("aaa" with a* is "aaa" then "" in .NET), so where RE2 moved on, the
 // pattern is tried once more where the previous match ended.
-func (nr *netRegex) matches(s string) [][]int {
-	found := nr.re.FindAllStringSubmatchIndex(s, -1)
+func (nr *netRegex) matches(s string, limit int) [][]int {
+	found := nr.re.FindAllStringSubmatchIndex(s, limit)
 	if !nr.empty || len(found) == 0 {
 		return found
 	}
@@ -346,7 +390,10 @@ func regexReplace(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	found := re.matches(s)
+	found, err := re.find(r, s, -1)
+	if err != nil {
+		return err
+	}
 	// The size of the result, before building it.
 	size := len(s)
 	for _, m := range found {
@@ -378,7 +425,12 @@ func matches(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	found := re.matches(s)
+	// Each match is a node: one more than the nodes budget allows is
+	// enough to know.
+	found, err := re.find(r, s, int(min(r.Budgets().Nodes, 1<<30))+1)
+	if err != nil {
+		return err
+	}
 	if err := r.Created(len(found)); err != nil {
 		return err
 	}

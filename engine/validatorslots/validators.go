@@ -18,6 +18,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"hlstudio/engine"
+	"hlstudio/engine/stringslots"
 	"hlstudio/hyperlambda"
 	"hlstudio/whitelist"
 )
@@ -501,9 +502,17 @@ func matches(r *engine.Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return fmt.Errorf("[regex] %q is not an RE2 pattern: %v", pattern, err)
 	}
+	size := stringslots.PatternSize(pattern)
 	return enumerate(n, func(field string, v any) error {
 		s, ok := toText(v)
-		if !ok || !re.MatchString(s) {
+		matched := false
+		if ok {
+			// Within the budgets, as strings.matches (audit 16).
+			if err := r.Compute(stringslots.RegexSteps(size, len(s)), func() { matched = re.MatchString(s) }); err != nil {
+				return err
+			}
+		}
+		if !matched {
 			return invalid(field, "'%s' does not conform to regular expression of '%s' for [%s]", hyperlambda.StringOf(v), pattern, field)
 		}
 		return nil
