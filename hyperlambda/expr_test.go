@@ -621,7 +621,7 @@ func TestSelectionLimit(t *testing.T) {
 		want int // -1: refused
 	}{
 		{wide, "../*", 2100},
-		{wide, "../*/--", -1},  // about 2100²/2 elder siblings
+		{wide, "../*/--", -1}, // about 2100²/2 elder siblings
 		{wide, "../*/*", 0},
 		{deep, "../**", 101},
 		{deep, "../**/**", 5151},
