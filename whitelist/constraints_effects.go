@@ -38,6 +38,9 @@ const (
 	DefaultMaxResponseBytes = 4 << 20
 	DefaultMaxRequestBytes  = 1 << 20
 	DefaultMaxRedirects     = 5
+	// A database file grows past no more than this unless its policy
+	// says (SQLite's max_page_count, set on every checkout).
+	DefaultMaxDatabaseBytes = 256 << 20
 )
 
 // FileConstraints is the file sandbox: every path a slot is given is
@@ -112,6 +115,10 @@ type DataConstraints struct {
 	// RawSQL is what data.select/scalar/execute may do: none unless the
 	// policy says, and never more than the tables they touch allow.
 	RawSQL Access
+	// MaxDatabaseBytes bounds how large a database grows through this
+	// policy's statements: a statement doubling a table each time filled
+	// the disk in a few steps (audit 16).
+	MaxDatabaseBytes int64
 	// protected are the sandbox paths of the database files of every
 	// policy an intersection is built from, granted here or not: io.*
 	// never reaches them (IsDatabaseFile), so no part's table grants are
@@ -300,7 +307,7 @@ func parseEffectConstraint(file string, n *hyperlambda.Node, c *EffectConstraint
 		}
 		c.HTTP = h
 	case "data":
-		d := &DataConstraints{Databases: map[string]string{}, Tables: map[string]Access{}}
+		d := &DataConstraints{Databases: map[string]string{}, Tables: map[string]Access{}, MaxDatabaseBytes: DefaultMaxDatabaseBytes}
 		for _, e := range n.Children() {
 			switch e.Name {
 			case "databases":
@@ -333,8 +340,12 @@ func parseEffectConstraint(file string, n *hyperlambda.Node, c *EffectConstraint
 					return true, bad(e, "raw-sql needs none, read or read-write")
 				}
 				d.RawSQL = a
+			case "max-database-bytes":
+				if d.MaxDatabaseBytes, err = size(e); err != nil {
+					return true, err
+				}
 			default:
-				return true, bad(e, "unknown data constraint %q; known are databases, tables, raw-sql", e.Name)
+				return true, bad(e, "unknown data constraint %q; known are databases, tables, raw-sql, max-database-bytes", e.Name)
 			}
 		}
 		c.Data = d
@@ -380,7 +391,8 @@ func narrowEffects(a, b EffectConstraints) EffectConstraints {
 		out.Data = b.Data
 	case b.Data != nil:
 		d := &DataConstraints{Databases: map[string]string{}, Tables: map[string]Access{}, RawSQL: min(a.Data.RawSQL, b.Data.RawSQL),
-			protected: append(a.Data.databaseFiles(), b.Data.databaseFiles()...)}
+			MaxDatabaseBytes: min(a.Data.MaxDatabaseBytes, b.Data.MaxDatabaseBytes),
+			protected:        append(a.Data.databaseFiles(), b.Data.databaseFiles()...)}
 		for k, v := range a.Data.Databases {
 			if b.Data.Databases[k] == v {
 				d.Databases[k] = v

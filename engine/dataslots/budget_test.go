@@ -2,6 +2,7 @@ package dataslots_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -74,5 +75,36 @@ func TestSQLiteValuesStayWithinTheOutputBudget(t *testing.T) {
 		if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
 			t.Errorf("%s: %d MiB allocated in Go for a refused value", src, grew>>20)
 		}
+	}
+}
+
+// A database grows no larger than its policy's max-database-bytes (audit
+// 16): an INSERT ... SELECT doubling a table per statement filled the
+// disk in a few steps, and the file outlives the run.
+func TestDatabaseStaysWithinItsSize(t *testing.T) {
+	root := t.TempDir()
+	p, err := whitelist.Parse("p.hl", []byte("name:p\r\nallow\r\n   effects:pure,db-read,db-write\r\nconstraints\r\n   files\r\n      root:\""+
+		filepath.ToSlash(root)+"\"\r\n   data\r\n      databases\r\n         app:/app.db\r\n      tables\r\n         \"*\":read-write\r\n      raw-sql:read-write\r\n      max-database-bytes:long:4194304\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("data.connect:app\r\n   data.execute:\"create table t (x blob)\"\r\n   data.execute:\"insert into t values (zeroblob(1000000))\"\r\n")
+	for i := 0; i < 6; i++ {
+		b.WriteString("   data.execute:\"insert into t select x from t\"\r\n")
+	}
+	_, err = runErr(t, p, b.String())
+	if err == nil || !strings.Contains(err.Error(), "max-database-bytes 4194304") {
+		t.Fatalf("got %v, want the database's size refused", err)
+	}
+	var size int64
+	filepath.Walk(root, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			size += fi.Size()
+		}
+		return nil
+	})
+	if size > 12<<20 {
+		t.Errorf("%d MiB on disk under max-database-bytes of 4 MiB", size>>20)
 	}
 }

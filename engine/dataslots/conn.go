@@ -87,8 +87,36 @@ func (c *connector) Driver() driver.Driver { return sqliteDriver }
 // keeps every interface of the driver's connection.
 type sandboxConn struct {
 	*sqlite3.SQLiteConn
-	auth  *authorizer
-	stmts stmtCache // see stmts.go
+	auth     *authorizer
+	stmts    stmtCache // see stmts.go
+	maxBytes int64     // the max-database-bytes its max_page_count is set to
+}
+
+// limitSize keeps the database within limit bytes through this connection
+// (SQLite's max_page_count, which lasts for the connection: set again
+// only when a checkout's policy says otherwise). A write past it fails
+// with SQLITE_FULL.
+func (s *sandboxConn) limitSize(limit int64) error {
+	if s.maxBytes == limit {
+		return nil
+	}
+	s.auth.internal = true
+	defer func() { s.auth.internal = false }()
+	pageSize := int64(4096)
+	if rows, err := s.Query("PRAGMA page_size", nil); err == nil {
+		v := make([]driver.Value, 1)
+		if rows.Next(v) == nil {
+			if n, ok := v[0].(int64); ok && n > 0 {
+				pageSize = n
+			}
+		}
+		rows.Close()
+	}
+	if _, err := s.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", max(limit/pageSize, 1)), nil); err != nil {
+		return err
+	}
+	s.maxBytes = limit
+	return nil
 }
 
 // conn is one checked-out connection of a run, with the authorizer that
@@ -149,16 +177,21 @@ func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
 		return nil, interrupted(r, err)
 	}
 	var a *authorizer
-	sc.Raw(func(dc any) error {
+	err = sc.Raw(func(dc any) error {
 		if s, ok := dc.(*sandboxConn); ok {
 			a = s.auth
 			// No string, blob or row SQLite builds for this run is larger
 			// than its output budget: SQLite's own limit is 1e9 bytes,
 			// made before any budget could count it (audit 17).
 			s.SetLimit(sqlite3.SQLITE_LIMIT_LENGTH, int(min(r.Budgets().OutputBytes, 1e9)))
+			return s.limitSize(c.Data.MaxDatabaseBytes)
 		}
 		return nil
 	})
+	if err != nil {
+		sc.Close()
+		return nil, fmt.Errorf("database %s: %v", name, err)
+	}
 	if a == nil { // cannot happen: the pool's connector makes every connection
 		sc.Close()
 		return nil, fmt.Errorf("database %s: a connection without an authorizer", name)
@@ -278,7 +311,10 @@ type authorizer struct {
 	// for them in the schema table pass. No Hyperlambda text reaches
 	// those statements.
 	schema map[string]bool
-	denied string // the first refusal of the current statement
+	// internal is set while the runtime sets the connection's size limit
+	// (sandboxConn.limitSize): its two pragmas pass.
+	internal bool
+	denied   string // the first refusal of the current statement
 }
 
 // functions SQLite could use to reach outside the database.
@@ -302,6 +338,9 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 			a.denied = fmt.Sprintf(format, args...)
 		}
 		return sqlite3.SQLITE_DENY
+	}
+	if a.internal && op == sqlite3.SQLITE_PRAGMA && (arg1 == "page_size" && arg2 == "" || arg1 == "max_page_count") {
+		return sqlite3.SQLITE_OK
 	}
 	if a.data == nil {
 		return deny("no run has this connection checked out")

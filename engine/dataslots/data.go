@@ -168,6 +168,9 @@ func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error
 		if errors.As(err, &se) && se.Code == sqlite3.ErrTooBig {
 			return fmt.Errorf("database %s: a value would be larger than the run's output budget (%d bytes): %v", c.name, r.Budgets().OutputBytes, err)
 		}
+		if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+			return fmt.Errorf("database %s would grow past max-database-bytes %d of policy %s: %v", c.name, r.Policy().Constraints().Effects.Data.MaxDatabaseBytes, c.auth.policy, err)
+		}
 		if dialect := dialectOf(n.Name); raw && dialect != "" {
 			// Raw SQL written for another database: say where it ran.
 			return interrupted(r, fmt.Errorf("database %s: %v ([%s] runs its SQL on SQLite here: %s syntax SQLite does not share fails)", c.name, err, n.Name, dialect))

@@ -337,3 +337,21 @@ func TestDatabaseFileUnderAnotherName(t *testing.T) {
 		t.Errorf("a write through a dangling link made the database file")
 	}
 }
+
+// What a run writes to disk counts against its output budget (audit 16):
+// every write was held to max-write-bytes, but a loop of them wrote
+// without end, and the sandbox outlives the run.
+func TestFileWritesCountAgainstTheOutputBudget(t *testing.T) {
+	root := t.TempDir()
+	p := policy(t, root, "budgets\r\n   output-bytes:long:8192\r\n")
+	_, err := run(t, p, ".text:\""+strings.Repeat("x", 1000)+"\"\r\n.i:int:0\r\nwhile\r\n   lt\r\n      get-value:x:@.i\r\n      .:int:100\r\n   .lambda\r\n"+
+		"      strings.concat\r\n         .:/f\r\n         get-value:x:@.i\r\n         .:.txt\r\n      io.file.save:x:@strings.concat\r\n         .:x:@.text\r\n      math.increment:x:@.i\r\n")
+	var be *engine.BudgetError
+	if !errors.As(err, &be) || be.Budget != "output-bytes" {
+		t.Fatalf("got %v, want the output budget", err)
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) > 8 {
+		t.Errorf("%d files of 1000 bytes written under an output budget of 8192", len(entries))
+	}
+}

@@ -350,6 +350,12 @@ func (s *sandbox) write(r *engine.Run, n *hyperlambda.Node, p, rel string, data 
 	if rel == "." {
 		return fmt.Errorf("%s: is the sandbox root, not a file", p)
 	}
+	// What a run writes to disk counts against its output budget: each
+	// write is held to max-write-bytes, but a loop of them filled the
+	// disk (audit 16).
+	if err := r.Output(len(data)); err != nil {
+		return err
+	}
 	if fi, err := s.root.Stat(rel); err == nil {
 		if err := notFolder(p, fi); err != nil {
 			return err
