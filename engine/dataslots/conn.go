@@ -314,6 +314,9 @@ type authorizer struct {
 	// internal is set while the runtime sets the connection's size limit
 	// (sandboxConn.limitSize): its two pragmas pass.
 	internal bool
+	// indexing is the index a granted CREATE INDEX makes, which SQLite
+	// then fills (asking about a REINDEX of it).
+	indexing string
 	denied   string // the first refusal of the current statement
 }
 
@@ -322,7 +325,7 @@ var deniedFunctions = map[string]bool{"load_extension": true, "readfile": true, 
 
 // grant sets the policy a checkout runs under; nil withdraws it.
 func (a *authorizer) grant(d *whitelist.DataConstraints, policy string) {
-	a.data, a.policy, a.raw, a.schema, a.denied = d, policy, false, nil, ""
+	a.data, a.policy, a.raw, a.schema, a.indexing, a.denied = d, policy, false, nil, "", ""
 }
 
 // onAuthorize, when set (by tests), is called on every question SQLite
@@ -409,8 +412,21 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 		return sqlite3.SQLITE_OK
 	case sqlite3.SQLITE_PRAGMA:
 		switch strings.ToLower(arg1) {
-		case "table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list":
+		case "table_info", "table_xinfo", "index_list", "foreign_key_list":
 			return table(arg2, whitelist.ReadOnly)
+		case "index_info":
+			// Named by an index, not a table: only where every table is
+			// readable (a "*" grant would pass the index of a table the
+			// policy withholds; audit 17).
+			if a.data.TableAccess("*") < whitelist.ReadOnly {
+				return deny("pragma index_info needs every table readable")
+			}
+			for t, access := range a.data.Tables {
+				if access < whitelist.ReadOnly {
+					return deny("pragma index_info needs every table readable (table %s is not)", t)
+				}
+			}
+			return sqlite3.SQLITE_OK
 		}
 		return deny("pragma %s is not available", arg1)
 	case sqlite3.SQLITE_CREATE_TABLE, sqlite3.SQLITE_DROP_TABLE:
@@ -434,10 +450,14 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 		if !a.raw || a.data.RawSQL < whitelist.ReadWrite {
 			return deny("changing the schema of table %s needs raw-sql:read-write", arg2)
 		}
-		return table(arg2, whitelist.ReadWrite)
+		verdict := table(arg2, whitelist.ReadWrite)
+		if op == sqlite3.SQLITE_CREATE_INDEX && verdict == sqlite3.SQLITE_OK {
+			a.indexing = strings.ToLower(arg1) // SQLite fills it next (REINDEX)
+		}
+		return verdict
 	case sqlite3.SQLITE_REINDEX:
-		if a.schema[strings.ToLower(arg1)] {
-			return sqlite3.SQLITE_OK // SQLite filling an index the runtime just created
+		if a.schema[strings.ToLower(arg1)] || a.indexing != "" && strings.EqualFold(arg1, a.indexing) {
+			return sqlite3.SQLITE_OK // SQLite filling an index just created
 		}
 	}
 	// ATTACH, DETACH, temporary objects, views, triggers, virtual tables,

@@ -151,7 +151,7 @@ func withConn(r *engine.Run, n *hyperlambda.Node, fn func(*conn) error) error {
 func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error) error {
 	c.auth.raw, c.auth.denied = raw, ""
 	err := fn()
-	c.auth.raw = false
+	c.auth.raw, c.auth.indexing = false, ""
 	if c.auth.denied != "" {
 		return r.Deny(n, fmt.Sprintf("policy %s refuses the statement on database %s: %s", c.auth.policy, c.name, c.auth.denied))
 	}

@@ -184,3 +184,40 @@ func TestSqliteSequenceFollowsTheGrants(t *testing.T) {
 func readOnlyRunner(t *testing.T, root string) func(string) (*engine.Result, error) {
 	return runnerWithEffects(t, "readonly", root, "pure,db-read", "         todos:read\r\n", "read")
 }
+
+// pragma index_info names an index, not a table: it is answered only
+// where every table is readable (audit 17: under "*" with one table
+// withheld, it listed the indexed columns of that table).
+func TestIndexInfoNeedsEveryTable(t *testing.T) {
+	root := t.TempDir()
+	owner := runner(t, "owner", root, "         \"*\":read-write\r\n", "read-write")
+	if _, err := owner("data.connect:app\r\n   data.execute:\"create table todos (title text); create table secrets (token text); create index secrets_token on secrets (token)\"\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	all := runnerWithEffects(t, "all", root, "pure,db-read", "         \"*\":read\r\n", "read")
+	if _, err := all("data.connect:app\r\n   data.select:\"select name from pragma_index_info('secrets_token')\"\r\n"); err != nil {
+		t.Errorf("every table readable: %v", err)
+	}
+	withheld := runnerWithEffects(t, "withheld", root, "pure,db-read", "         \"*\":read\r\n         secrets:none\r\n", "read")
+	res, err := withheld("data.connect:app\r\n   data.select:\"select name from pragma_index_info('secrets_token')\"\r\n")
+	var de *engine.DeniedError
+	if !errors.As(err, &de) {
+		t.Errorf("secrets withheld: got %v (%v), want a denial", err, res)
+	}
+}
+
+// Raw SQL with read-write creates an index on a granted table, rows in it
+// or not (SQLite fills the new index as a REINDEX, refused before); a
+// REINDEX of its own stays refused.
+func TestCreateIndexOnGrantedTables(t *testing.T) {
+	root := t.TempDir()
+	owner := runner(t, "owner", root, "         todos:read-write\r\n", "read-write")
+	if _, err := owner("data.connect:app\r\n   data.execute:\"create table todos (title text); insert into todos values ('a'); create index todos_title on todos (title)\"\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := owner("data.connect:app\r\n   data.execute:\"reindex todos_title\"\r\n")
+	var de *engine.DeniedError
+	if !errors.As(err, &de) {
+		t.Errorf("reindex: got %v, want a denial", err)
+	}
+}
