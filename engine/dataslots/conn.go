@@ -90,6 +90,7 @@ type sandboxConn struct {
 	auth     *authorizer
 	stmts    stmtCache // see stmts.go
 	maxBytes int64     // the max-database-bytes its max_page_count is set to
+	maxValue int       // its SQLITE_LIMIT_LENGTH, 0 before the first checkout
 }
 
 // limitSize keeps the database within limit bytes through this connection
@@ -127,6 +128,7 @@ type conn struct {
 	policy *whitelist.Policy // the policy it was checked out under
 	auth   *authorizer
 	tx     bool
+	raw    bool // raw SQL ran: it may have begun a transaction of its own
 }
 
 // state is a run's open connections, innermost last: data.* statements
@@ -183,7 +185,10 @@ func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
 			// No string, blob or row SQLite builds for this run is larger
 			// than its output budget: SQLite's own limit is 1e9 bytes,
 			// made before any budget could count it (audit 17).
-			s.SetLimit(sqlite3.SQLITE_LIMIT_LENGTH, int(min(r.Budgets().OutputBytes, 1e9)))
+			if limit := int(min(r.Budgets().OutputBytes, 1e9)); s.maxValue != limit {
+				s.SetLimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
+				s.maxValue = limit
+			}
 			return s.limitSize(c.Data.MaxDatabaseBytes)
 		}
 		return nil
@@ -209,12 +214,14 @@ func (c *conn) close() {
 	// left open on a pooled connection would be the next run's, whatever
 	// its policy.
 	open := c.tx
-	c.c.Raw(func(dc any) error {
-		if s, ok := dc.(*sandboxConn); ok && !s.AutoCommit() {
-			open = true
-		}
-		return nil
-	})
+	if c.raw && !open {
+		c.c.Raw(func(dc any) error {
+			if s, ok := dc.(*sandboxConn); ok && !s.AutoCommit() {
+				open = true
+			}
+			return nil
+		})
+	}
 	if open {
 		c.c.ExecContext(context.Background(), "ROLLBACK")
 	}

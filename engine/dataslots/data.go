@@ -150,6 +150,7 @@ func withConn(r *engine.Run, n *hyperlambda.Node, fn func(*conn) error) error {
 // authorizer as the run's denial, with the table and the policy.
 func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error) error {
 	c.auth.raw, c.auth.denied = raw, ""
+	c.raw = c.raw || raw
 	err := fn()
 	c.auth.raw, c.auth.indexing = false, ""
 	if c.auth.denied != "" {
