@@ -26,6 +26,7 @@ var known = map[string]string{
 	"hlstudio/engine.slotReference *hlstudio/hyperlambda.Node":        "Run.MadeNodeValue",
 	"hlstudio/engine.slotForEach *hlstudio/hyperlambda.Node":          "[.dp]: Run.MadeNodeValue",
 	"hlstudio/engine.slotInclude *hlstudio/hyperlambda.Node":          "[.dp]: Run.MadeNodeValue",
+	"hlstudio/engine.slotConvert *hlstudio/hyperlambda.Node":          "type:node, a new tree: Run.MadeNodeValue",
 	"hlstudio/engine.slotSort$1 *hlstudio/hyperlambda.Node":           "[.lhs], [.rhs] of the comparator: Run.MadeNodeValue in slotSort before it runs",
 	"hlstudio/engine.slotSort []*hlstudio/hyperlambda.Node":           "the list handed to sort.SliceStable, never a value",
 	"(*hlstudio/hyperlambda.cloner).value *hlstudio/hyperlambda.Node": "copies of node values: Run.Clone marks the run when the copied tree holds one; a dynamic slot's template (HoldsNodeValues) when called or fetched",
