@@ -3,6 +3,7 @@ package dataset
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"hlstudio/hyperlambda"
@@ -97,16 +98,35 @@ func FormatHL(prompt, code string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// Trailing spaces and a line ending in */ cannot be kept in a comment.
+	// Trailing spaces cannot be kept in a comment (nor are they read back).
 	lines := strings.Split(strings.ReplaceAll(strings.TrimSpace(prompt), "\r\n", "\n"), "\n")
+	closes := false
 	for i, l := range lines {
-		l = strings.TrimRight(l, " \t")
-		for strings.HasSuffix(l, "*/") {
-			l = strings.TrimRight(strings.TrimSuffix(l, "*/"), " \t")
-		}
-		lines[i] = l
+		lines[i] = strings.TrimRight(l, " \t")
+		closes = closes || strings.HasSuffix(lines[i], "*/")
 	}
-	comment := hyperlambda.New("..", strings.Join(lines, "\r\n"))
-	nodes := append([]*hyperlambda.Node{comment}, root.Children()...)
-	return hyperlambda.Format(nodes, hyperlambda.FormatOptions{Comments: true}), nil
+	switch {
+	case len(lines) == 1 || !closes:
+		// One "//" line, or a /* */ block.
+		comment := hyperlambda.New("..", strings.Join(lines, "\r\n"))
+		nodes := append([]*hyperlambda.Node{comment}, root.Children()...)
+		return hyperlambda.Format(nodes, hyperlambda.FormatOptions{Comments: true}), nil
+	case !slices.Contains(lines, ""):
+		// A line ending in */ would close a block: consecutive "//" lines,
+		// which ParseHL reads as one prompt (the formatter would put a
+		// blank line between comment nodes).
+		var b strings.Builder
+		for _, l := range lines {
+			b.WriteString("// " + l + "\r\n")
+		}
+		b.WriteString(strings.TrimPrefix(hyperlambda.Format(root.Children(), hyperlambda.FormatOptions{Comments: true}), "\r\n"))
+		return b.String(), nil
+	}
+	// Neither holds it (an empty "//" line ends the prompt): said, not
+	// written changed (audit 18).
+	return "", ErrPromptNotWritable
 }
+
+// ErrPromptNotWritable is FormatHL's error for a prompt no comment holds
+// as it is: several paragraphs with a line ending in "*/".
+var ErrPromptNotWritable = errors.New("the prompt has a line ending in */ and blank lines: no comment holds it as it is")

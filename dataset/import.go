@@ -220,6 +220,29 @@ type tree struct {
 // folder above it would never end; a second way into a folder would list
 // its files twice): such a link, and a link that leads nowhere, is listed
 // in ignored with the reason.
+// unwrapPath is err's reason without the path a *fs.PathError repeats.
+func unwrapPath(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// specialKind names a file system entry that is neither a file nor a
+// folder.
+func specialKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
 func walk(root, validationDir string) (tree, error) {
 	var t tree
 	seen := map[string]string{} // a folder's real path: the path it was walked as
@@ -259,11 +282,16 @@ func walk(root, validationDir string) (tree, error) {
 				if strings.EqualFold(e.Name(), validationDir) {
 					t.hasValidation = true
 				}
+				// A folder that cannot be read is reported, and the rest
+				// imported (audit 18); prune keeps what is under it, as
+				// its files are not known to be gone.
 				if err := visit(p); err != nil {
-					return err
+					t.ignored = append(t.ignored, Ignored{Path: p, Reason: "not read: " + unwrapPath(err)})
 				}
 			case typ.IsRegular() && strings.HasSuffix(e.Name(), ".hl"):
 				t.files = append(t.files, p)
+			case strings.HasSuffix(e.Name(), ".hl"):
+				t.ignored = append(t.ignored, Ignored{Path: p, Reason: "not read: " + specialKind(typ) + ", not a regular file"})
 			}
 		}
 		return nil
@@ -757,6 +785,9 @@ type FilesReport struct {
 	// import of the folder would bring them back. Relative to Dir, with
 	// forward slashes, sorted.
 	Stale []string
+	// NotWritten are the snippets left out, with the reason: a prompt no
+	// comment holds as it is (see FormatHL).
+	NotWritten []string
 }
 
 // Text is the report as the export command prints it.
@@ -771,6 +802,9 @@ func (r *FilesReport) Text() string {
 			fmt.Fprintf(&b, " and %d more", n-5)
 		}
 		b.WriteString("\n")
+	}
+	for _, w := range r.NotWritten {
+		fmt.Fprintf(&b, "WARNING not written: %s\n", w)
 	}
 	return b.String()
 }
@@ -834,6 +868,11 @@ func (s *Store) WriteFiles(ctx context.Context, dir string, opts ExportOptions) 
 		}
 		written[filepath.ToSlash(rel)] = true
 		text, err := FormatHL(sn.Prompt, sn.Code)
+		if errors.Is(err, ErrPromptNotWritable) {
+			delete(written, filepath.ToSlash(rel))
+			rep.NotWritten = append(rep.NotWritten, fmt.Sprintf("snippet %d: %v", sn.ID, err))
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("snippet %d: %w", sn.ID, err)
 		}

@@ -275,9 +275,6 @@ func TestWriteFilesRoundTrip(t *testing.T) {
 		if want == SplitNone {
 			want = SplitTrain // the written tree has validation folders
 		}
-		if strings.HasSuffix(k.prompt, "*/") {
-			k.prompt = "Typed in the studio\nover two lines"
-		}
 		if got, ok := b[k]; !ok || got != want {
 			t.Errorf("%q: %q after the round trip (found %v), want %q", k.prompt, got, ok, want)
 		}

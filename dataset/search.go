@@ -310,16 +310,22 @@ func ftsQuery(text string, any bool) string {
 // ftsTerms returns the words of text as quoted FTS5 strings, each once;
 // with any, stop words are left out, otherwise the last word is a prefix.
 func ftsTerms(text string, any bool) []string {
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	// Words are cut at what is not a letter or digit, but keep their case
+	// and characters: FTS5 folds and splits each quoted word with the
+	// tokenizer that indexed the text, while Go's newer Unicode lowercased
+	// or split some words (Cherokee, Georgian capitals) into what was
+	// never indexed (audit 18).
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r)
 	})
 	seen := map[string]bool{}
 	var parts []string
 	for i, w := range words {
-		if seen[w] || (any && stopWords[w]) {
+		key := strings.ToLower(w)
+		if seen[key] || (any && stopWords[key]) {
 			continue
 		}
-		seen[w] = true
+		seen[key] = true
 		p := `"` + w + `"`
 		if !any && i == len(words)-1 && !endsInSpace(text) {
 			p += "*"

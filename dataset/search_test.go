@@ -129,9 +129,11 @@ func TestFTSQuery(t *testing.T) {
 		any  bool
 		want string
 	}{
-		{"Hello world", false, `"hello" "world"*`},
-		{"Hello world ", false, `"hello" "world"`},
-		{`a "quoted" NEAR(x)`, false, `"a" "quoted" "near" "x"*`},
+		{"Hello world", false, `"Hello" "world"*`}, // FTS5 folds the case
+		{"Hello world ", false, `"Hello" "world"`},
+		{`a "quoted" NEAR(x)`, false, `"a" "quoted" "NEAR" "x"*`},
+		{"Hello hello", true, `"Hello"`},
+		{"ⅷ Ꮳ", false, `"ⅷ" "Ꮳ"*`},
 		{"How do I read the table", true, `"read" OR "table"`},
 		{"dup dup", true, `"dup"`},
 	} {

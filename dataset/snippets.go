@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Status is a snippet's curation state.
@@ -155,10 +156,33 @@ func CleanTags(tags []string) []string {
 }
 
 // prepare checks and canonicalises a snippet before it is written.
+// plainText refuses text that is not UTF-8 or holds a NUL byte, naming
+// what and where.
+func plainText(what, s string) error {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			return fmt.Errorf("%s is not UTF-8 text: byte 0x%02X at offset %d", what, s[i], i)
+		case r == 0:
+			return fmt.Errorf("%s holds a NUL byte at offset %d", what, i)
+		}
+	}
+	return nil
+}
+
 func prepare(sn *Snippet) error {
 	sn.Prompt = strings.TrimSpace(strings.ReplaceAll(sn.Prompt, "\r\n", "\n"))
 	if sn.Prompt == "" {
 		return errors.New("the prompt is empty")
+	}
+	// Text only, as the parser and the import take: a stored byte that is
+	// not UTF-8 is exported as U+FFFD, and a file holding it is refused
+	// by the import (audit 18).
+	if err := plainText("the prompt", sn.Prompt); err != nil {
+		return err
+	}
+	if err := plainText("the notes", sn.Notes); err != nil {
+		return err
 	}
 	code, hash, err := Canonical(sn.Code)
 	if err != nil {

@@ -25,6 +25,10 @@ type Store struct {
 // by a newer hlstudio.
 var ErrNewerSchema = errors.New("written by a newer hlstudio")
 
+// ErrNotDataset is wrapped by the error Open returns for a SQLite
+// database of another program.
+var ErrNotDataset = errors.New("not an hlstudio dataset")
+
 // ErrReadOnly is wrapped by the error Open returns when the file (or its
 // folder) cannot be written.
 var ErrReadOnly = errors.New("read-only")
@@ -129,12 +133,19 @@ func OpenReadOnly(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	var version int
+	var version, n int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", path, classify(err))
 	}
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", path, classify(err))
+	}
 	switch {
+	case version == 0 && n > 0:
+		db.Close()
+		return nil, fmt.Errorf("%s: %w: the file holds tables of another program and no hlstudio schema", path, ErrNotDataset)
 	case version > len(migrations):
 		db.Close()
 		return nil, fmt.Errorf("%s: the file has schema version %d, %w (this one knows versions up to %d); update hlstudio or use another --db", path, version, ErrNewerSchema, len(migrations))
@@ -185,9 +196,18 @@ func precheck(path string, write bool) error {
 // switches to WAL and migrates.
 func (s *Store) init() error {
 	ctx := context.Background()
-	var n int
+	var n, version int
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
 		return classify(err)
+	}
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return classify(err)
+	}
+	if version == 0 && n > 0 {
+		// Tables but no schema version: another program's database (a
+		// --db pointed at the wrong file), which migrating would fill
+		// with ours (audit 18).
+		return fmt.Errorf("%w: the file holds %d tables or indexes of another program and no hlstudio schema; it was not changed", ErrNotDataset, n)
 	}
 	var mode string
 	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {

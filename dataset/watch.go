@@ -155,7 +155,10 @@ func (ws *watchState) event(ev fsnotify.Event) {
 	p := filepath.Clean(ev.Name)
 	if ev.Has(fsnotify.Create) {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			ws.addTree(p)
+			// Hidden folders are skipped, as import skips them (audit 18).
+			if !strings.HasPrefix(filepath.Base(p), ".") {
+				ws.addTree(p)
+			}
 			return
 		}
 	}
@@ -205,7 +208,11 @@ func (ws *watchState) flush(ctx context.Context) {
 			}
 			continue
 		}
-		gone = append(gone, p)
+		// Gone, or no longer a file; a file that cannot be looked at now
+		// (its folder unreadable) keeps its snippet, as prune does.
+		if err == nil || errors.Is(err, os.ErrNotExist) {
+			gone = append(gone, p)
+		}
 	}
 	// The files found are imported first: a file renamed or moved shows
 	// as one gone and one new, and the new one takes over the snippet of
