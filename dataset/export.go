@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Format is a fine-tuning file format.
@@ -155,6 +156,13 @@ func (s *Store) Export(ctx context.Context, dir string, opts ExportOptions) (*Ex
 	}
 	if opts.BaseModel != "" && strings.Contains(opts.SystemPrompt, `"""`) {
 		return nil, errors.New(`the system prompt contains """, which a Modelfile cannot hold`)
+	}
+	// One line each in the Modelfile: a line break would add directives
+	// of its own (audit 18).
+	for what, v := range map[string]string{"base model": opts.BaseModel, "adapter": opts.Adapter} {
+		if strings.ContainsFunc(v, unicode.IsControl) {
+			return nil, fmt.Errorf("the %s %q holds a line break or another control character, which a Modelfile line cannot hold", what, v)
+		}
 	}
 	if ok, err := s.anyMatch(ctx, opts.Filter); err != nil {
 		return nil, err

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unsafe"
 
 	"hlstudio/hyperlambda"
@@ -561,11 +563,35 @@ func (e LogEntry) String() string {
 	}
 	// Continuation lines are indented: a message cannot hold a line that
 	// reads as an entry of its own (audit 15).
-	s += strings.ReplaceAll(e.Message, "\n", "\n   ")
+	s += strings.ReplaceAll(visibleControls(e.Message), "\n", "\n   ")
 	for _, f := range e.Fields {
 		s += fmt.Sprintf(" %s=%q", f.Name, f.Value)
 	}
 	return s
+}
+
+// visibleControls writes the control characters of s, line breaks and
+// tabs aside, as Go escapes: printed to a terminal, a carriage return
+// overwrote the line's policy label and an escape sequence drove the
+// terminal (audit 19).
+func visibleControls(s string) string {
+	if !strings.ContainsFunc(s, isHiddenControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isHiddenControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isHiddenControl(r rune) bool {
+	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029')
 }
 
 // Log adds an entry to the run's log; its text counts against the output

@@ -3,6 +3,7 @@ package whitelist
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -628,6 +629,18 @@ func (h *HTTPConstraints) CheckURL(raw string) (*url.URL, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s://%s:%s is not an allowed origin (allowed: %s)", scheme, host, port, c.originList())
 		}
+	}
+	if strings.HasSuffix(u.Hostname(), ".") {
+		// Dialled as checked: "127.0.0.1." was checked as the address and
+		// then looked up in DNS as a name (audit 19).
+		dialled := *u
+		dialled.Host = host
+		if p := u.Port(); p != "" {
+			dialled.Host = net.JoinHostPort(host, p)
+		} else if strings.Contains(host, ":") {
+			dialled.Host = "[" + host + "]"
+		}
+		return &dialled, nil
 	}
 	return u, nil
 }

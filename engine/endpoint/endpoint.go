@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
 	"hlstudio/engine"
 	"hlstudio/engine/jsonslots"
 	"hlstudio/hyperlambda"
@@ -92,10 +94,8 @@ func setHeaders(r *engine.Run, n *hyperlambda.Node) error {
 			return err
 		}
 		name, value := c.Name, hyperlambda.StringOf(v)
-		// Header injection: a name or value with a line break would start
-		// another header (or the body) in a real response.
-		if name == "" || strings.ContainsAny(name, " :\r\n") || strings.ContainsAny(value, "\r\n") {
-			return fmt.Errorf("header %q: names and values cannot hold line breaks, and names no spaces or colons", name)
+		if err := checkHeader(name, value); err != nil {
+			return err
 		}
 		if err := r.Output(len(name) + len(value)); err != nil {
 			return err
@@ -290,4 +290,18 @@ func bodyOf(res *engine.Result, limit int64) ([]byte, error) {
 		return nil, nil
 	}
 	return jsonslots.Encode(hyperlambda.New("", res.Value), limit)
+}
+
+// checkHeader refuses what no HTTP header can hold (net/http's rules): a
+// line break would start another header (injection), and other control
+// characters (an escape sequence, printed by hlstudio run to a terminal)
+// or separators in a name are not HTTP either (audit 19).
+func checkHeader(name, value string) error {
+	if !httpguts.ValidHeaderFieldName(name) {
+		return fmt.Errorf("header %q: a name is letters, digits and !#$%%&'*+-.^_`|~ only", name)
+	}
+	if !httpguts.ValidHeaderFieldValue(value) {
+		return fmt.Errorf("header %q: a value cannot hold line breaks or other control characters (tabs aside)", name)
+	}
+	return nil
 }

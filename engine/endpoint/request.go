@@ -50,8 +50,8 @@ func (r *Request) Check() error {
 		return fmt.Errorf("ip %q is not an IP address", r.IP)
 	}
 	for _, h := range r.Headers {
-		if h[0] == "" || strings.ContainsAny(h[0], " :\r\n") || strings.ContainsAny(h[1], "\r\n") {
-			return fmt.Errorf("header %q: a name without spaces or colons, and no line breaks", h[0])
+		if err := checkHeader(h[0], h[1]); err != nil {
+			return err
 		}
 	}
 	for _, c := range r.Cookies {

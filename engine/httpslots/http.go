@@ -130,8 +130,14 @@ func send(r *engine.Run, n *hyperlambda.Node, method, raw string, u *url.URL, hs
 	deny := func(reason string) error {
 		return r.Deny(n, fmt.Sprintf("policy %s refuses %s %s: %s", pol.Name, method, raw, reason))
 	}
-	if int64(len(body)) > h.MaxRequestBytes {
-		return nil, nil, deny(fmt.Sprintf("request body of %d bytes is over max-request-bytes %d", len(body), h.MaxRequestBytes))
+	// The whole request counts: a URL or header carries data out as well
+	// as a body does (audit 19).
+	size := len(u.String()) + len(body)
+	for _, hd := range hs {
+		size += len(hd.name) + len(hd.value)
+	}
+	if int64(size) > h.MaxRequestBytes {
+		return nil, nil, deny(fmt.Sprintf("a request of %d bytes (URL, headers and body) is over max-request-bytes %d", size, h.MaxRequestBytes))
 	}
 	ctx := r.Context()
 	if timeout > 0 {
