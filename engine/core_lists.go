@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -193,6 +194,18 @@ func isPlaceholder(s string) bool {
 // culture, the value being {0}. Without [pattern] (an hlstudio form that
 // older code here relies on) the value is the pattern and the evaluated
 // children are {0}, {1}, ...
+// checkCulture refuses a [culture] other than the invariant one.
+func checkCulture(r *Run, n *hyperlambda.Node) error {
+	cv, ok, err := r.Arg(n, "culture")
+	if err != nil {
+		return err
+	}
+	if c := hyperlambda.StringOf(cv); ok && c != "" && !strings.EqualFold(c, "invariant") {
+		return fmt.Errorf("culture %q is not supported: formatting uses the invariant culture (leave [culture] out)", c)
+	}
+	return nil
+}
+
 func slotFormat(r *Run, n *hyperlambda.Node) error {
 	var pattern string
 	var args []any
@@ -201,12 +214,8 @@ func slotFormat(r *Run, n *hyperlambda.Node) error {
 		if err != nil {
 			return err
 		}
-		cv, ok, err := r.Arg(n, "culture")
-		if err != nil {
+		if err := checkCulture(r, n); err != nil {
 			return err
-		}
-		if c := hyperlambda.StringOf(cv); ok && c != "" && !strings.EqualFold(c, "invariant") {
-			return fmt.Errorf("culture %q is not supported: formatting uses the invariant culture (leave [culture] out)", c)
 		}
 		v, err := value(n)
 		if err != nil {
@@ -214,8 +223,20 @@ func slotFormat(r *Run, n *hyperlambda.Node) error {
 		}
 		pattern, args = hyperlambda.StringOf(pv), []any{v}
 	} else {
-		if err := r.Eval(n); err != nil {
-			return err
+		// [culture] is the declared argument here too, never a statement
+		// (audit 21: the check labelled it data and it was signalled).
+		culture := childNamed(n, "culture")
+		if culture != nil {
+			if err := checkCulture(r, n); err != nil {
+				return err
+			}
+		}
+		for _, c := range slices.Clone(n.Children()) {
+			if c != culture && c.Parent() == n && IsStatement(c.Name) {
+				if err := r.Signal(c.Name, c); err != nil {
+					return err
+				}
+			}
 		}
 		v, err := value(n)
 		if err != nil {
@@ -223,6 +244,9 @@ func slotFormat(r *Run, n *hyperlambda.Node) error {
 		}
 		pattern = hyperlambda.StringOf(v)
 		for _, c := range n.Children() {
+			if c == culture {
+				continue
+			}
 			cv, err := value(c)
 			if err != nil {
 				return err

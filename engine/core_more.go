@@ -31,7 +31,9 @@ func registerMore(e *Engine) {
 		whitelist.Arg{Name: "value"}, lambdaArg), slotContext)
 	e.mustRegister(sig("get-context", "value of the named [context]", whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, whitelist.NoChildren, whitelist.Pure), slotGetContext)
 	e.mustRegister(sig("vocabulary", "lists the slots the active policy allows (optionally starting with its value)", anyValue, whitelist.NoChildren, whitelist.Pure), slotVocabulary)
-	e.mustRegister(sig("invoke", "runs the selected lambda (a copy) with its children as [.arguments]", exprValue, whitelist.Arguments, whitelist.Pure), slotInvoke)
+	invoke := sig("invoke", "runs the selected lambda (a copy) with its children as [.arguments]", exprValue, whitelist.Arguments, whitelist.Pure)
+	invoke.Dynamic = true // it runs nodes the check labels data (audit 21)
+	e.mustRegister(invoke, slotInvoke)
 	e.mustRegister(sig("hyper2lambda", "parses Hyperlambda text into children (data until something evaluates it)", anyValue, whitelist.NoChildren, whitelist.Pure,
 		whitelist.Arg{Name: "comments", Type: "bool"}), slotHyper2Lambda)
 	e.mustRegister(whitelist.Signature{Name: "lambda2hyper", Doc: "value becomes the Hyperlambda text of the selected nodes or of its children",

@@ -2,6 +2,7 @@ package whitelist
 
 import (
 	"fmt"
+	"strings"
 
 	"hlstudio/hyperlambda"
 )
@@ -49,21 +50,43 @@ func Check(root *hyperlambda.Node, vocab Vocabulary, policy *Policy) []Finding {
 type checker struct {
 	vocab   Vocabulary
 	policy  *Policy
+	narrow  string // the hash of policy when a [whitelist] narrowed it, for reasons
 	out     []Finding
 	reasons map[string]string // denial and unknown-slot texts, built once per name
 	guesses int               // unknown names looked up for a near miss
 }
 
 func (c *checker) reason(name string, build func() string) string {
-	if r, ok := c.reasons[name]; ok {
+	key := c.narrow + "\x00" + name
+	if r, ok := c.reasons[key]; ok {
 		return r
 	}
 	if c.reasons == nil {
 		c.reasons = map[string]string{}
 	}
 	r := build()
-	c.reasons[name] = r
+	c.reasons[key] = r
 	return r
+}
+
+// narrowed is the policy a [whitelist]'s lambda runs under, as the
+// runtime makes it (engine slotWhitelist): the active policy intersected
+// with the vocabulary's names, and a [signal]'s literal target.
+func (c *checker) narrowed(n *hyperlambda.Node) *Policy {
+	var names []string
+	for _, ch := range n.Children() {
+		if ch.Name != "vocabulary" {
+			continue
+		}
+		for _, v := range ch.Children() {
+			names = append(names, v.Name)
+			if target, ok := v.Value.(string); ok && v.Name == "signal" && target != "" {
+				names = append(names, target)
+			}
+		}
+		return Intersect(c.policy, Exactly("whitelist", names))
+	}
+	return nil
 }
 
 // maxGuesses bounds the unknown names one check looks for near misses of,
@@ -100,11 +123,22 @@ func (c *checker) statement(n *hyperlambda.Node) {
 			c.data(n, "data: names starting with '.' are not executed")
 			return
 		}
+		if sig := c.slot(n); sig != nil {
+			c.arguments(n, sig)
+		}
+	}
+}
+
+// slot labels n, a statement, by its slot and the policy, and returns the
+// slot's signature (nil for an unknown slot, whose children are labelled
+// as code).
+func (c *checker) slot(n *hyperlambda.Node) *Signature {
+	{
 		sig, ok := c.vocab.Signature(n.Name)
 		if !ok {
 			c.add(n, LabelUnknownSlot, c.unknownSlot(n.Name))
 			c.code(n.Children())
-			return
+			return nil
 		}
 		d := c.policy.Allows(n.Name, sig)
 		switch {
@@ -112,6 +146,8 @@ func (c *checker) statement(n *hyperlambda.Node) {
 			c.add(n, LabelDenied, c.reason(n.Name, func() string { return d.Reason }))
 		case sig.Dynamic || (n.Name == "eval" && n.Value != nil):
 			c.add(n, LabelDynamic, "reaches code chosen at run time; the guard checks it then")
+		case rewritesCode(n):
+			c.add(n, LabelDynamic, "can turn nodes into statements that run later: the guard checks what runs then")
 		default:
 			// Effect constraints (paths, URLs, tables) seen in literals.
 			if reason := c.policy.LiteralDenial(n, sig); reason != "" {
@@ -120,12 +156,25 @@ func (c *checker) statement(n *hyperlambda.Node) {
 				c.out = append(c.out, Finding{Node: n, Label: LabelAllowed, Rule: d.Rule})
 			}
 		}
-		c.arguments(n, sig)
+		return sig
 	}
 }
 
 // arguments labels a slot's children from its signature.
 func (c *checker) arguments(n *hyperlambda.Node, sig *Signature) {
+	if sig.Name == "whitelist" {
+		// Its lambda runs under the narrowed policy: labelled under it
+		// (audit 21: the outer policy's labels showed allowed what the
+		// runtime then denied).
+		if p := c.narrowed(n); p != nil {
+			outer, outerKey := c.policy, c.narrow
+			c.policy, c.narrow = p, p.Hash
+			if p.Hash == "" {
+				c.narrow = fmt.Sprintf("%p", p)
+			}
+			defer func() { c.policy, c.narrow = outer, outerKey }()
+		}
+	}
 	for _, ch := range n.Children() {
 		if a, ok := sig.Arg(ch.Name); ok {
 			if a.Code {
@@ -139,6 +188,15 @@ func (c *checker) arguments(n *hyperlambda.Node, sig *Signature) {
 		switch sig.Children {
 		case Code:
 			c.statement(ch)
+		case Entries:
+			// The entry is evaluated, then its children (audit 21: they
+			// ran while labelled data).
+			if ch.Name == "" || ch.Name[0] == '.' {
+				c.add(ch, LabelData, "an entry: its value is data, its children are evaluated")
+			} else if c.slot(ch) == nil {
+				continue // an unknown slot: its children are labelled code already
+			}
+			c.code(ch.Children())
 		case Data, Arguments:
 			c.data(ch, "data")
 		default:
@@ -161,4 +219,31 @@ func (c *checker) dataChildren(n *hyperlambda.Node, reason string) {
 
 func (c *checker) add(n *hyperlambda.Node, l Label, reason string) {
 	c.out = append(c.out, Finding{Node: n, Label: l, Reason: reason})
+}
+
+// rewritesCode reports whether n, a core slot that renames or adds nodes,
+// can make statements of data the check labelled, to run later in the
+// same tree (audit 21: a [.foo] renamed to log.info ran): [set-name],
+// [set-x], [insert-before] and [insert-after] always; [add] unless it
+// adds to a data node named by @ (the common "add:x:@.result"), other
+// than a dot-named block some slot runs.
+func rewritesCode(n *hyperlambda.Node) bool {
+	switch n.Name {
+	case "set-name", "set-x", "insert-before", "insert-after":
+		return true
+	case "add":
+		x, ok := n.Value.(*hyperlambda.Expression)
+		if !ok {
+			return true
+		}
+		its := x.Iterators()
+		if len(its) != 1 || !strings.HasPrefix(its[0], "@.") {
+			return true
+		}
+		switch its[0][1:] {
+		case ".lambda", ".catch", ".finally":
+			return true
+		}
+	}
+	return false
 }

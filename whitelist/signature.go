@@ -84,10 +84,13 @@ const (
 	Code                   // children are statements the slot evaluates
 	Data                   // children are data the slot reads or copies
 	Arguments              // children are arguments passed on (e.g. to a dynamic slot)
+	// Entries: children are evaluated, and so are the children of each
+	// (io.content.zip-stream: an entry's name, its content computed).
+	Entries
 )
 
 func (r Role) String() string {
-	return [...]string{"none", "code", "data", "arguments"}[r]
+	return [...]string{"none", "code", "data", "arguments", "entries"}[r]
 }
 
 // Arg is one named argument (a child node with that name).

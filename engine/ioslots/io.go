@@ -70,7 +70,8 @@ func Register(e *engine.Engine) error {
 		{"execute-file", "like io.file.execute, with argument expressions unwrapped first", read | whitelist.SpawnsCode, whitelist.Arguments, nil, execute(true)},
 	}
 	for _, s := range slots {
-		sig := whitelist.Signature{Name: s.name, Doc: s.doc, Value: path, Args: s.args, Children: s.role, Effects: s.effects}
+		sig := whitelist.Signature{Name: s.name, Doc: s.doc, Value: path, Args: s.args, Children: s.role, Effects: s.effects,
+			Dynamic: s.effects&whitelist.SpawnsCode != 0} // runs a file's code, known only then (audit 21)
 		if err := e.Register(engine.Slot{Sig: sig, Fn: s.fn}); err != nil {
 			return err
 		}

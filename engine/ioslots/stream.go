@@ -53,7 +53,7 @@ func registerStreams(e *engine.Engine) error {
 		engine.Slot{Sig: whitelist.Signature{Name: "io.stream.close", Doc: "closes the stream: using it afterwards is an error",
 			Value: stream}, Fn: closeStream},
 		engine.Slot{Sig: whitelist.Signature{Name: "io.content.zip-stream", Doc: "evaluates its children; value := a zip stream with one entry per child: the child's value is the entry's name, its first child's value (text or bytes) the content",
-			Children: whitelist.Code}, Fn: zipStream},
+			Children: whitelist.Entries}, Fn: zipStream},
 	)
 }
 

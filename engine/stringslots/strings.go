@@ -67,8 +67,9 @@ func Register(e *engine.Engine) error {
 		sig := whitelist.Signature{Name: s.name, Doc: s.doc, Value: value, Children: s.role}
 		if s.name == "strings.mixin" {
 			// The braces hold code: it runs through the guard like any other,
-			// but evaluating text as code is what spawns-code means.
-			sig.Effects = whitelist.SpawnsCode
+			// but evaluating text as code is what spawns-code means, and
+			// what it runs is only known then (audit 21).
+			sig.Effects, sig.Dynamic = whitelist.SpawnsCode, true
 		}
 		if err := e.Register(engine.Slot{Sig: sig, Fn: engine.SlotFunc(s.fn)}); err != nil {
 			return err
