@@ -544,6 +544,15 @@ func (e *Expression) EndsWithChildren() bool {
 	return len(e.iters) > 0 && e.iters[len(e.iters)-1].text == "*"
 }
 
+// Single returns the text of e's one iterator (unquoted); ok is false
+// when e has more or none.
+func (e *Expression) Single() (text string, ok bool) {
+	if len(e.iters) != 1 {
+		return "", false
+	}
+	return e.iters[0].text, true
+}
+
 // Iterators returns the iterators' texts (unquoted).
 func (e *Expression) Iterators() []string {
 	out := make([]string, len(e.iters))

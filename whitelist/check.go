@@ -48,16 +48,21 @@ func Check(root *hyperlambda.Node, vocab Vocabulary, policy *Policy) []Finding {
 }
 
 type checker struct {
-	vocab   Vocabulary
-	policy  *Policy
-	narrow  string // the hash of policy when a [whitelist] narrowed it, for reasons
-	out     []Finding
-	reasons map[string]string // denial and unknown-slot texts, built once per name
-	guesses int               // unknown names looked up for a near miss
+	vocab  Vocabulary
+	policy *Policy
+	narrow string // the hash of policy when a [whitelist] narrowed it, for reasons
+	// narrowings are the policies [whitelist]s made, by vocabulary.
+	narrowings map[string]*Policy
+	out        []Finding
+	reasons    map[string]string // denial and unknown-slot texts, built once per name
+	guesses    int               // unknown names looked up for a near miss
 }
 
 func (c *checker) reason(name string, build func() string) string {
-	key := c.narrow + "\x00" + name
+	key := name
+	if c.narrow != "" {
+		key = c.narrow + "\x00" + name // names are not empty: no clash with the outer policy's
+	}
 	if r, ok := c.reasons[key]; ok {
 		return r
 	}
@@ -84,7 +89,17 @@ func (c *checker) narrowed(n *hyperlambda.Node) *Policy {
 				names = append(names, target)
 			}
 		}
-		return Intersect(c.policy, Exactly("whitelist", names))
+		// Generated trees repeat a [whitelist]: one policy per vocabulary.
+		key := c.narrow + "\x00" + strings.Join(names, "\x00")
+		if p, ok := c.narrowings[key]; ok {
+			return p
+		}
+		if c.narrowings == nil {
+			c.narrowings = map[string]*Policy{}
+		}
+		p := Intersect(c.policy, Exactly("whitelist", names))
+		c.narrowings[key] = p
+		return p
 	}
 	return nil
 }
@@ -236,11 +251,11 @@ func rewritesCode(n *hyperlambda.Node) bool {
 		if !ok {
 			return true
 		}
-		its := x.Iterators()
-		if len(its) != 1 || !strings.HasPrefix(its[0], "@.") {
+		it, single := x.Single()
+		if !single || !strings.HasPrefix(it, "@.") {
 			return true
 		}
-		switch its[0][1:] {
+		switch it[1:] {
 		case ".lambda", ".catch", ".finally":
 			return true
 		}
