@@ -130,7 +130,7 @@ func (c *checker) statement(n *hyperlambda.Node) {
 	{
 		if n.Name == "" || n.Name[0] == '.' {
 			// .catch and .finally after [try] are run; other dot-names are data.
-			if n.Name == ".catch" || n.Name == ".finally" {
+			if ranByTry(n) {
 				c.add(n, LabelData, "block run by the [try] before it")
 				c.code(n.Children())
 				return
@@ -259,6 +259,24 @@ func rewritesCode(n *hyperlambda.Node) bool {
 		case ".lambda", ".catch", ".finally":
 			return true
 		}
+	}
+	return false
+}
+
+// ranByTry reports whether n is a [.catch] right after a [try], or a
+// [.finally] right after one or after its [.catch]: only those run (a
+// stray one is data, and its denied labels blocked approval of code that
+// never runs; audit 21).
+func ranByTry(n *hyperlambda.Node) bool {
+	prev := n.Previous()
+	switch n.Name {
+	case ".catch":
+		return prev != nil && prev.Name == "try"
+	case ".finally":
+		if prev != nil && prev.Name == ".catch" {
+			prev = prev.Previous()
+		}
+		return prev != nil && prev.Name == "try"
 	}
 	return false
 }
