@@ -234,7 +234,7 @@ func (c *Compiler) Compile(ctx context.Context, prompt string, cfg Config, progr
 	if c.Store != nil && !cfg.NoCache {
 		if code, ok, err := c.Store.CacheGet(ctx, key); err == nil && ok {
 			// Checked again: the cache holds text, and the check is cheap.
-			if tree, findings, verr := c.verify(code, ModeText); verr == nil {
+			if tree, findings, verr := c.checkCode(code); verr == nil {
 				res.Tree, res.Findings, res.Code, res.Cached = tree, findings, format(tree), true
 				res.Prompt = assemble(system, cfg.Mode, prompt, nil)
 				res.Overhead = time.Since(start) - modelTime
@@ -249,6 +249,7 @@ func (c *Compiler) Compile(ctx context.Context, prompt string, cfg Config, progr
 		if examples, err = c.Store.Similar(ctx, prompt, cfg.Examples); err != nil {
 			return nil, fmt.Errorf("retrieving examples: %w", err)
 		}
+		examples = c.allowedExamples(examples)
 	}
 	res.Prompt = assemble(system, cfg.Mode, prompt, examples)
 	progress(Event{Kind: EventPrompt, Prompt: res.Prompt})
@@ -269,14 +270,16 @@ func (c *Compiler) Compile(ctx context.Context, prompt string, cfg Config, progr
 		spent := time.Since(t0)
 		modelTime += spent
 		rec := AttemptRecord{Number: i, Temperature: temp, Raw: out.Content, Model: spent}
+		var fatal error
 		if err != nil {
 			var oe *OllamaError
 			// A cut or truncated answer is a failed attempt worth repairing;
-			// anything else (server gone, model missing, cancel) ends here.
+			// anything else (server gone, model missing, cancel) ends here,
+			// kept like any other attempt (audit 20).
 			if !errors.As(err, &oe) || (oe.Kind != ErrTokenLimit && oe.Kind != ErrStreamIncomplete && oe.Kind != ErrMalformedStream) {
-				return nil, err
+				fatal = err
 			}
-			rec.Error = oe.Error()
+			rec.Error = err.Error()
 		}
 		t1 := time.Now()
 		var tree *hyperlambda.Node
@@ -291,22 +294,29 @@ func (c *Compiler) Compile(ctx context.Context, prompt string, cfg Config, progr
 		if tree != nil {
 			code = format(tree)
 		}
+		// Stored whatever the caller's context: a generation that ended,
+		// even by a cancel, is kept (audit 20).
+		keep := context.WithoutCancel(ctx)
 		if c.Store != nil {
 			opts, _ := json.Marshal(map[string]any{"mode": cfg.Mode, "options": options, "attempt": i,
 				"prompt_hash": res.Prompt.Hash, "policy": c.Policy.Name, "policy_hash": c.Policy.Hash})
-			id, err := c.Store.AddAttempt(ctx, dataset.Attempt{Prompt: prompt, Model: cfg.Model, ModelDigest: digest,
+			id, err := c.Store.AddAttempt(keep, dataset.Attempt{Prompt: prompt, Model: cfg.Model, ModelDigest: digest,
 				Options: opts, RawOutput: out.Content, Error: rec.Error, Duration: spent, Tree: code, HasTree: rec.Error == "" && tree != nil})
 			if err != nil {
-				return nil, fmt.Errorf("storing attempt %d: %w", i, err)
+				return res, fmt.Errorf("storing attempt %d: %w", i, err)
 			}
 			rec.StoredID = id
 		}
 		rec.Overhead = time.Since(t1)
 		res.Attempts = append(res.Attempts, rec)
+		if fatal != nil {
+			res.Overhead = time.Since(start) - modelTime
+			return res, fatal
+		}
 		if rec.Error == "" {
 			res.Tree, res.Findings, res.Code = tree, findings, code
 			if c.Store != nil && !cfg.NoCache {
-				if err := c.Store.CachePut(ctx, key, code); err != nil {
+				if err := c.Store.CachePut(keep, key, code); err != nil {
 					return nil, fmt.Errorf("caching the tree: %w", err)
 				}
 			}
@@ -335,40 +345,81 @@ func feedback(problem string, mode Mode) string {
 // a syntax error, an empty program, an unknown slot or a denied binding
 // refuses it, with every problem listed.
 func (c *Compiler) verify(output string, mode Mode) (*hyperlambda.Node, []whitelist.Finding, error) {
-	var root *hyperlambda.Node
-	if mode == ModeTree {
-		rows, err := DecodeRows(output)
-		if err != nil {
-			return nil, nil, err
-		}
-		if root, err = RowsToTree(rows); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		var err error
-		if root, err = hyperlambda.ParseString(ExtractCode(output), hyperlambda.ParseOptions{MaxDepth: c.Policy.Budgets.Depth}); err != nil {
-			return nil, nil, err
-		}
+	if strings.ContainsRune(output, 0) {
+		// A tree holding one formats to text no Hyperlambda reader takes
+		// (audit 20).
+		return nil, nil, errors.New("the answer holds a NUL character")
 	}
+	if mode != ModeTree {
+		return c.checkCode(ExtractCode(output))
+	}
+	rows, err := DecodeRows(output)
+	if err != nil {
+		return nil, nil, err
+	}
+	root, err := RowsToTree(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.checkTree(root)
+}
+
+// checkCode parses Hyperlambda text (a cached tree's, or an answer's
+// program) and checks it; the cache's text is code already, never taken
+// out of fences again (audit 20: a fence inside a string value was).
+func (c *Compiler) checkCode(code string) (*hyperlambda.Node, []whitelist.Finding, error) {
+	root, err := hyperlambda.ParseString(code, hyperlambda.ParseOptions{MaxDepth: c.Policy.Budgets.Depth})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.checkTree(root)
+}
+
+// maxProblems bounds the refusals listed in a repair request and an error:
+// an answer of thousands of denied calls made megabytes of both (audit 20).
+const maxProblems = 20
+
+func (c *Compiler) checkTree(root *hyperlambda.Node) (*hyperlambda.Node, []whitelist.Finding, error) {
 	if root.Len() == 0 {
 		return nil, nil, errors.New("the program is empty")
 	}
 	findings := whitelist.Check(root, c.Vocab, c.Policy)
 	var problems []string
+	refused := 0
 	for _, f := range findings {
 		if f.Label != whitelist.LabelDenied && f.Label != whitelist.LabelUnknownSlot {
 			continue
 		}
-		where := f.Node.Path()
+		if refused++; refused > maxProblems {
+			continue
+		}
+		var where string
 		if f.Node.Pos.IsValid() {
 			where = fmt.Sprintf("line %d", f.Node.Pos.Line)
+		} else {
+			where = f.Node.Path() // found by scanning siblings: only for the few listed
 		}
 		problems = append(problems, fmt.Sprintf("- %s [%s]: %s", where, f.Node.Name, f.Reason))
+	}
+	if refused > maxProblems {
+		problems = append(problems, fmt.Sprintf("- and %d more refused nodes", refused-maxProblems))
 	}
 	if len(problems) > 0 {
 		return root, findings, errors.New(strings.Join(problems, "\n"))
 	}
 	return root, findings, nil
+}
+
+// allowedExamples keeps the snippets whose code the policy allows: one it
+// refuses would show the model an answer it must not give (audit 20).
+func (c *Compiler) allowedExamples(examples []dataset.Snippet) []dataset.Snippet {
+	kept := examples[:0]
+	for _, ex := range examples {
+		if _, _, err := c.checkCode(ex.Code); err == nil {
+			kept = append(kept, ex)
+		}
+	}
+	return kept
 }
 
 var fence = regexp.MustCompile("(?s)```[a-zA-Z0-9_-]*[ \t]*\r?\n(.*?)```")
@@ -394,7 +445,9 @@ func format(tree *hyperlambda.Node) string {
 // cacheKey identifies a compilation: the same request, model build,
 // options, system prompt and policy give the same tree.
 func cacheKey(prompt, digest string, cfg Config, systemHash, policyHash string) string {
-	return hashOf(strings.Join([]string{dataset.NormalizePrompt(prompt), digest, string(cfg.Mode),
+	// The name too: a model whose digest the server does not report has
+	// none, and two such models shared entries (audit 20).
+	return hashOf(strings.Join([]string{dataset.NormalizePrompt(prompt), cfg.Model, digest, string(cfg.Mode),
 		fmt.Sprintf("seed=%d num_predict=%d attempts=%d step=%g", cfg.Seed, cfg.NumPredict, cfg.Attempts, cfg.TemperatureStep),
 		systemHash, policyHash}, "\x00"))
 }

@@ -264,7 +264,11 @@ func fullModelName(name string) string {
 	if !strings.Contains(last, ":") {
 		name += ":latest"
 	}
-	return strings.ToLower(name)
+	// The default registry and namespace too, which Ollama's list leaves
+	// out: "registry.ollama.ai/library/tiny" is "tiny" (audit 20).
+	name = strings.ToLower(name)
+	name = strings.TrimPrefix(name, "registry.ollama.ai/")
+	return strings.TrimPrefix(name, "library/")
 }
 
 // PullProgress is one step of a pull. Ollama reports bytes per layer; these

@@ -30,7 +30,19 @@ type ChatRequest struct {
 	Format json.RawMessage
 	// KeepAlive overrides the client's OllamaOptions.KeepAlive.
 	KeepAlive *time.Duration
+	// MaxBytes cuts the answer (content and thinking) past this many
+	// bytes, ErrAnswerTooLong; 0 is DefaultMaxAnswerBytes. A server need
+	// not honour num_predict, and the answer is kept in memory, stored
+	// and fed back for repair (audit 20).
+	MaxBytes int
 }
+
+// DefaultMaxAnswerBytes is ChatRequest.MaxBytes when it is 0: programs
+// are a few KB; thinking models write more first.
+const DefaultMaxAnswerBytes = 1 << 20
+
+// errAnswerTooLong stops the stream at ChatRequest.MaxBytes.
+var errAnswerTooLong = errors.New("answer too long")
 
 // ChatResult is the answer and what it cost. It is filled as far as the
 // stream got even when Chat returns an error, so a failed attempt can be
@@ -89,7 +101,14 @@ func (o *Ollama) Chat(ctx context.Context, req ChatRequest, onToken func(string)
 	}
 	w := &streamWatch{}
 	var content, thinking strings.Builder
+	maxBytes := req.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxAnswerBytes
+	}
 	err := o.api.Chat(withWatch(sctx, w), areq, func(r api.ChatResponse) error {
+		if content.Len()+thinking.Len()+len(r.Message.Content)+len(r.Message.Thinking) > maxBytes {
+			return errAnswerTooLong
+		}
 		if res.Chunks == 0 {
 			res.FirstChunk = time.Since(start)
 			if timer != nil {
@@ -120,6 +139,9 @@ func (o *Ollama) Chat(ctx context.Context, req ChatRequest, onToken func(string)
 	}
 
 	switch {
+	case errors.Is(err, errAnswerTooLong):
+		return res, &OllamaError{Kind: ErrAnswerTooLong, Host: o.Host(), Op: "chat", Model: req.Model,
+			Detail: fmt.Sprintf("%d bytes", maxBytes), Err: err}
 	case err != nil && ctx.Err() == nil && context.Cause(sctx) == errFirstToken:
 		return res, &OllamaError{Kind: ErrNoFirstToken, Host: o.Host(), Op: "chat", Model: req.Model,
 			Detail: o.firstToken.String(), Err: errFirstToken}
@@ -128,8 +150,12 @@ func (o *Ollama) Chat(ctx context.Context, req ChatRequest, onToken func(string)
 	case !res.Done:
 		// The api package ends quietly on a cut connection or an HTTP error
 		// with an empty body; the watcher tells which.
-		if st, _ := w.state(); st >= 400 {
+		st, bad := w.state()
+		if st >= 400 {
 			return res, &OllamaError{Kind: ErrOllamaHTTP, Host: o.Host(), Op: "chat", Model: req.Model, Status: st}
+		}
+		if bad != "" { // a line the api package stopped at without a word
+			return res, &OllamaError{Kind: ErrMalformedStream, Host: o.Host(), Op: "chat", Model: req.Model, Body: bad}
 		}
 		return res, &OllamaError{Kind: ErrStreamIncomplete, Host: o.Host(), Op: "chat", Model: req.Model,
 			Detail: fmt.Sprintf("%d chunks; %s", res.Chunks, w.detail())}

@@ -38,6 +38,9 @@ const (
 	ErrTokenLimit
 	// ErrCanceled: the caller's context ended the call.
 	ErrCanceled
+	// ErrAnswerTooLong: the answer grew past the request's MaxBytes and
+	// was cut there (a server ignoring num_predict, or an endless stream).
+	ErrAnswerTooLong
 )
 
 var kindNames = map[ErrorKind]string{
@@ -50,6 +53,7 @@ var kindNames = map[ErrorKind]string{
 	ErrMalformedStream:   "malformed stream",
 	ErrTokenLimit:        "token limit reached",
 	ErrCanceled:          "canceled",
+	ErrAnswerTooLong:     "answer too long",
 }
 
 func (k ErrorKind) Error() string {
@@ -101,6 +105,8 @@ func (e *OllamaError) Error() string {
 		s = fmt.Sprintf("model %q at %s stopped at its token limit (num_predict, %s) before finishing: raise num_predict or ask for less", e.Model, e.Host, e.Detail)
 	case ErrCanceled:
 		s = fmt.Sprintf("%s%s at %s canceled", e.Op, e.forModel(), e.Host)
+	case ErrAnswerTooLong:
+		s = fmt.Sprintf("Ollama at %s sent an answer%s longer than %s, far beyond any program asked for: cut there; check the model's num_predict and the server", e.Host, e.forModel(), e.Detail)
 	default:
 		s = fmt.Sprintf("Ollama at %s: %s: %s", e.Host, e.Op, e.cause())
 	}

@@ -32,7 +32,14 @@ type streamWatch struct {
 	readErr error  // how the body ended, when not io.EOF
 	partial []byte // the current incomplete line
 	long    bool   // the current line outgrew maxWatchedLine and is not checked
+	lineLen int    // the current line's length so far
+	// overlong: a line outgrew the api package's scanner, which then
+	// stops reading and drops its error (audit 20).
+	overlong bool
 }
+
+// apiMaxLine is the api package's scanner limit (8 format.MegaByte).
+const apiMaxLine = 8_000_000
 
 // maxWatchedLine bounds the memory spent checking one line; Ollama's lines
 // are a few hundred bytes.
@@ -82,6 +89,10 @@ func (w *streamWatch) observe(p []byte, err error) {
 }
 
 func (w *streamWatch) keep(p []byte) {
+	if w.lineLen += len(p); w.lineLen >= apiMaxLine && w.badLine == "" {
+		w.overlong = true
+		w.badLine = fmt.Sprintf("a line of %d bytes or more, which the client cannot read", apiMaxLine)
+	}
 	if w.long || len(w.partial)+len(p) > maxWatchedLine {
 		w.long, w.partial = true, w.partial[:0]
 		return
@@ -92,10 +103,12 @@ func (w *streamWatch) keep(p []byte) {
 // line ends the current line and checks it.
 func (w *streamWatch) line() {
 	w.lines++
-	if t := bytes.TrimSpace(w.partial); !w.long && len(t) > 0 && w.badLine == "" && !json.Valid(t) {
+	// Ollama's lines are JSON objects: `"hello"` or `[1]` is JSON too,
+	// and the api package reported it as the server failing (audit 20).
+	if t := bytes.TrimSpace(w.partial); !w.long && len(t) > 0 && w.badLine == "" && (t[0] != '{' || !json.Valid(t)) {
 		w.badLine = string(t)
 	}
-	w.partial, w.long = w.partial[:0], false
+	w.partial, w.long, w.lineLen = w.partial[:0], false, 0
 }
 
 type watchTransport struct{ base http.RoundTripper }
