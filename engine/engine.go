@@ -160,7 +160,6 @@ type Run struct {
 
 	usage   Usage
 	depth   int
-	held    int64                // selected nodes kept by slots running code (see hold)
 	results []*hyperlambda.Node  // result scopes; the last is active
 	stmts   []*hyperlambda.Node  // statement snapshots of the evaluations in progress
 	sig     *whitelist.Signature // the slot being invoked, for Arg
@@ -193,6 +192,7 @@ type Run struct {
 	// foreignExt is the family state of foreign code, by the authority
 	// of its policy (see Extension).
 	foreignExt map[string]map[any]any
+	held       int64 // selected nodes kept by slots running code (see hold)
 }
 
 // Execute runs lambda (a root whose children are statements) in place
