@@ -69,6 +69,11 @@ func loadProgram(cmd string, fl *flag.FlagSet, args []string, policyName *string
 // loadPolicy takes a built-in policy's name or a policy file's path.
 func loadPolicy(nameOrFile string) (*whitelist.Policy, error) {
 	if src, ok := assets.Policy(nameOrFile); ok {
+		// A file of that name here would be silently passed over for the
+		// built-in, perhaps wider (audit 22): said, and refused.
+		if fi, err := os.Stat(nameOrFile); err == nil && !fi.IsDir() {
+			return nil, fmt.Errorf("--policy %s names both the built-in policy and the file ./%s: write ./%s for the file, or move it", nameOrFile, nameOrFile, nameOrFile)
+		}
 		return whitelist.Parse(nameOrFile+".hl", src)
 	}
 	src, err := readSource(nameOrFile)

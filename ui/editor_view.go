@@ -39,6 +39,9 @@ type EditorView struct {
 	policy   *widget.Select
 	summary  *widget.Label
 	settingP bool // the picker is being set from the document
+	// OnPickPolicy, if set, is called when the person picks a built-in
+	// policy (the studio stops following a policy file then).
+	OnPickPolicy func(name string)
 	// loads is the document's Loads when its branches were last opened.
 	loads uint64
 }
@@ -102,6 +105,9 @@ func (v *EditorView) pickPolicy(name string) {
 		v.summary.Importance = widget.DangerImportance
 		v.summary.SetText(err.Error())
 		return
+	}
+	if v.OnPickPolicy != nil {
+		v.OnPickPolicy(name)
 	}
 	v.Doc.SetPolicy(p)
 }

@@ -95,6 +95,7 @@ func (s *Studio) showPolicyEditor() {
 	e := NewPolicyEditor(s.policySource())
 	d := dialog.NewCustomWithoutButtons("Policy", container.NewGridWrap(fyne.NewSize(640, 440), e.Object()), s.win)
 	e.OnApply = func(p *whitelist.Policy, text string) {
+		s.stopFollowing()
 		s.Doc.SetPolicy(p)
 		s.policyText = text
 		s.message.SetText("Using the edited policy " + p.Name + ".")

@@ -80,8 +80,9 @@ type Studio struct {
 
 	watcher  context.CancelFunc
 	settings Settings
-	// policyText is the source of an edited or file policy in use.
-	policyText string
+	// policyText is the source of an edited or file policy in use;
+	// policyFile the file followed (watcher), "" for none.
+	policyText, policyFile string
 	// splits are the resizable panes, by preference key.
 	splits map[string]*container.Split
 }
@@ -125,6 +126,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	}
 	s.Doc = NewDocument(hyperlambda.New("", nil), s.engine, policy)
 	s.Editor = NewEditorView(win, s.Doc)
+	s.Editor.OnPickPolicy = func(string) { s.stopFollowing() }
 	server := opts.Server
 	if server == nil {
 		o, err := compiler.NewOllama(compiler.OllamaOptions{})
@@ -894,43 +896,86 @@ func (s *Studio) saveFile() {
 // when it changes on disk the labels are recomputed; a broken edit is
 // reported with its line and column and the last good policy stays.
 func (s *Studio) UsePolicyFile(path string) error {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	p, err := whitelist.Parse(path, src)
-	if err != nil {
-		return err
-	}
-	s.Doc.SetPolicy(p)
-	s.policyText = string(src)
-	if s.watcher != nil {
-		s.watcher()
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.watcher = cancel
-	first := true // Watch reports the file as it is now; that is loaded already
-	err = whitelist.Watch(ctx, path, 200*time.Millisecond, func(p *whitelist.Policy, err error) {
+	// Watch reports the file as it is now before it returns, from the
+	// same read it then follows: an edit between a read of ours and its
+	// first could be missed (audit 22).
+	first := true
+	var p *whitelist.Policy
+	var loadErr error
+	err := whitelist.Watch(ctx, path, 200*time.Millisecond, func(np *whitelist.Policy, err error) {
 		if first {
 			first = false
+			p, loadErr = np, err
 			return
 		}
 		onUI(func() {
+			if s.policyFile != path {
+				return // another policy was chosen meanwhile
+			}
 			if err != nil {
 				s.message.SetText("Policy file not reloaded: " + err.Error())
 				return
 			}
-			s.Doc.SetPolicy(p)
+			s.Doc.SetPolicy(np)
 			s.policyText, _ = readText(path)
-			s.message.SetText("Policy " + p.Name + " reloaded from " + path + ".")
+			s.message.SetText("Policy " + np.Name + " reloaded from " + path + ".")
 		})
 	})
+	if err == nil {
+		err = loadErr
+	}
 	if err != nil {
 		cancel()
 		return err
 	}
+	s.stopFollowing()
+	s.watcher, s.policyFile = cancel, path
+	s.Doc.SetPolicy(p)
+	s.policyText, _ = readText(path)
 	s.message.SetText("Using policy " + p.Name + " from " + path + "; it reloads when the file changes.")
 	return nil
+}
+
+// stopFollowing stops following a policy file: another policy was chosen
+// (a built-in, an edited one), and the file's next save must not replace
+// it (audit 22).
+func (s *Studio) stopFollowing() {
+	if s.watcher != nil {
+		s.watcher()
+		s.watcher = nil
+	}
+	s.policyFile, s.policyText = "", ""
+}
+
+// rememberPolicy keeps, for the next start, the policy file followed or
+// the built-in in use; an edited policy is not kept (the next start is
+// under the default). The name alone would bring back the built-in of
+// that name in place of a file or an edit (audit 22).
+func (s *Studio) rememberPolicy(prefs fyne.Preferences) {
+	prefs.SetString("policy.file", s.policyFile)
+	name := ""
+	if p := s.Doc.Policy(); p != nil && s.policyFile == "" {
+		if b, err := BuiltinPolicy(p.Name); err == nil && b.Hash == p.Hash {
+			name = p.Name
+		}
+	}
+	prefs.SetString("policy", name)
+}
+
+// restorePolicy takes up what rememberPolicy kept.
+func (s *Studio) restorePolicy(prefs fyne.Preferences) {
+	if file := prefs.String("policy.file"); file != "" {
+		if err := s.UsePolicyFile(file); err != nil {
+			s.message.SetText("The policy file of the last session is not used: " + err.Error())
+		}
+		return
+	}
+	if name := prefs.String("policy"); name != "" {
+		if p, err := BuiltinPolicy(name); err == nil {
+			s.Doc.SetPolicy(p)
+		}
+	}
 }
 
 func (s *Studio) openPolicyFile() {
@@ -980,19 +1025,13 @@ func Run(opts Options) {
 	// the best guess before (a size too big for the screen only opens
 	// as big as the screen allows).
 	w.Resize(loadWindowSize(prefs, screenArea(a.Settings().Scale())))
-	if name := prefs.String("policy"); name != "" {
-		if p, err := BuiltinPolicy(name); err == nil {
-			s.Doc.SetPolicy(p)
-		}
-	}
+	s.restorePolicy(prefs)
 	w.SetMainMenu(s.MainMenu(a.Quit))
 	// Closing the window with unsaved changes asks first, as Quit does.
 	w.SetCloseIntercept(func() { s.confirmDiscard("closing the window", w.Close) })
 	w.SetOnClosed(func() {
 		saveWindowSize(prefs, w.Canvas().Size(), screenArea(w.Canvas().Scale()))
-		if p := s.Doc.Policy(); p != nil {
-			prefs.SetString("policy", p.Name)
-		}
+		s.rememberPolicy(prefs)
 		s.SaveLayout(prefs)
 		s.Close()
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -17,6 +18,7 @@ import (
 	"hlstudio/compiler"
 	"hlstudio/dataset"
 	"hlstudio/hyperlambda"
+	"hlstudio/whitelist"
 )
 
 // shownText is every label's text in the laid-out window, one a line.
@@ -269,5 +271,52 @@ func TestForgetDynamicSlots(t *testing.T) {
 	}
 	if !strings.Contains(s.Message(), "Forgot 1 dynamic slot") {
 		t.Errorf("message %q", s.Message())
+	}
+}
+
+// Picking a built-in stops following a policy file: its next save must
+// not replace the chosen policy (audit 22).
+func TestPickingABuiltinStopsFollowingTheFile(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	path := filepath.Join(t.TempDir(), "mine.hl")
+	os.WriteFile(path, []byte("name:mine\nallow\n   effects:pure\n"), 0o644)
+	if err := s.UsePolicyFile(path); err != nil {
+		t.Fatal(err)
+	}
+	s.Editor.pickPolicy("trusted")
+	os.WriteFile(path, []byte("name:mine2\nallow\n   effects:pure\n"), 0o644)
+	time.Sleep(500 * time.Millisecond) // past the watch's debounce: a reload would have come
+	drainUI()
+	if got := s.Doc.Policy().Name; got != "trusted" {
+		t.Errorf("policy %s after the followed file changed, want trusted as picked", got)
+	}
+}
+
+// The next start gets the policy file followed, or the built-in in use;
+// never the built-in that shares a file's or an edited policy's name
+// (audit 22).
+func TestPolicyRememberedForTheNextStart(t *testing.T) {
+	prefs := test.NewApp().Preferences()
+	s, _, _ := newTestStudio(t)
+	path := filepath.Join(t.TempDir(), "narrow.hl")
+	os.WriteFile(path, []byte("name:trusted\ndescription:narrowed\nallow\n   effects:pure\n"), 0o644)
+	if err := s.UsePolicyFile(path); err != nil {
+		t.Fatal(err)
+	}
+	s.rememberPolicy(prefs)
+	next, _, _ := newTestStudio(t)
+	next.restorePolicy(prefs)
+	if p := next.Doc.Policy(); p.Description != "narrowed" {
+		t.Errorf("restored %q (%s), want the file's policy", p.Name, p.Description)
+	}
+	edited, err := whitelist.Parse("edited", []byte("name:sandbox\nallow\n   effects:pure\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.stopFollowing()
+	s.Doc.SetPolicy(edited)
+	s.rememberPolicy(prefs)
+	if prefs.String("policy") != "" || prefs.String("policy.file") != "" {
+		t.Errorf("an edited policy named sandbox was remembered as %q / %q", prefs.String("policy"), prefs.String("policy.file"))
 	}
 }

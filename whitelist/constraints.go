@@ -41,6 +41,12 @@ func parseConstraints(file string, n *hyperlambda.Node) (Constraints, error) {
 	bad := func(n *hyperlambda.Node, format string, args ...any) error {
 		return &Error{File: file, Pos: n.Pos, Msg: fmt.Sprintf(format, args...)}
 	}
+	if n.Value != nil {
+		return c, bad(n, "constraints takes its sections as children, not a value")
+	}
+	if err := repeatedEntry(file, n.Children(), false); err != nil {
+		return c, err
+	}
 	for _, e := range n.Children() {
 		switch e.Name {
 		case "clock":
@@ -225,7 +231,12 @@ func SplitRoles(s string) []string {
 //	   roles:admin,user
 func parseIdentity(n *hyperlambda.Node, bad func(*hyperlambda.Node, string, ...any) error) (*Identity, error) {
 	id := &Identity{}
+	seen := map[string]bool{}
 	for _, c := range n.Children() {
+		if seen[c.Name] {
+			return nil, bad(c, "%s given twice: the second would replace the first", c.Name)
+		}
+		seen[c.Name] = true
 		switch c.Name {
 		case "username":
 			id.Username = strings.TrimSpace(hyperlambda.StringOf(c.Value))

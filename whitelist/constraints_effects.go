@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -244,6 +245,15 @@ func parseEffectConstraint(file string, n *hyperlambda.Node, c *EffectConstraint
 		return v, nil
 	}
 	switch n.Name {
+	case "files", "http", "data":
+		if n.Value != nil {
+			return true, bad(n, "%s takes its entries as children, not a value", n.Name)
+		}
+		if err := repeatedEntry(file, n.Children(), false); err != nil {
+			return true, err
+		}
+	}
+	switch n.Name {
 	case "files":
 		f := &FileConstraints{MaxReadBytes: DefaultMaxFileBytes, MaxWriteBytes: DefaultMaxFileBytes}
 		for _, e := range n.Children() {
@@ -312,6 +322,9 @@ func parseEffectConstraint(file string, n *hyperlambda.Node, c *EffectConstraint
 		for _, e := range n.Children() {
 			switch e.Name {
 			case "databases":
+				if err := repeatedEntry(file, e.Children(), false); err != nil {
+					return true, err
+				}
 				for _, db := range e.Children() {
 					p, _ := db.Value.(string)
 					if !validIdentifier(db.Name) {
@@ -323,6 +336,11 @@ func parseEffectConstraint(file string, n *hyperlambda.Node, c *EffectConstraint
 					d.Databases[db.Name] = p
 				}
 			case "tables":
+				// SQLite's table names are case-insensitive: users and Users
+				// are one grant.
+				if err := repeatedEntry(file, e.Children(), true); err != nil {
+					return true, err
+				}
 				for _, t := range e.Children() {
 					if t.Name != "*" && !validIdentifier(t.Name) {
 						return true, bad(t, "table name %q must be an identifier (letters, digits, _) or *", t.Name)
@@ -443,6 +461,11 @@ func expandRoot(root string, getenv func(string) string, home func() (string, er
 		if rest != "" && rest[0] != '/' {
 			return "", fmt.Errorf("root %q: {data} must be followed by / or nothing", root)
 		}
+		if slices.Contains(strings.Split(rest, "/"), "..") {
+			// Joined and cleaned, it climbed out of the data folder
+			// (audit 22), as a sandbox path's ".." would.
+			return "", fmt.Errorf("root %q: .. may not climb out of {data}", root)
+		}
 		d, err := dataHome(getenv, home)
 		if err != nil {
 			return "", err
@@ -536,6 +559,10 @@ func parseOrigin(s string) (Origin, error) {
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok || (scheme != "http" && scheme != "https") {
 		return Origin{}, fmt.Errorf("origin %q must be http://host[:port] or https://host[:port]", s)
+	}
+	if strings.Count(rest, "[") != strings.Count(rest, "]") || strings.HasPrefix(rest, "[") != strings.Contains(rest, "]") {
+		// "[::1:80" read as [::1]:80 (audit 22).
+		return Origin{}, fmt.Errorf("origin %q: an IPv6 address goes in [ ], closed", s)
 	}
 	host, port := rest, ""
 	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.HasSuffix(rest, "]") {

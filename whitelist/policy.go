@@ -5,9 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"hlstudio/hyperlambda"
 )
@@ -64,8 +67,21 @@ type rule struct {
 	effects *Effect
 }
 
-func (r rule) matches(name string, sig *Signature) bool {
+// matches reports whether the rule names the slot. An effect rule allows
+// a slot whose effects all fall within its own, and denies a slot with any
+// of its effects (effects:pure denies the slots without effects): deny
+// effects:write-files must not let io.file.copy (read and write) through,
+// nor deny the pure slots (audit 22).
+func (r rule) matches(name string, sig *Signature, deny bool) bool {
 	switch {
+	case r.effects != nil && deny:
+		if sig == nil {
+			return false
+		}
+		if *r.effects == Pure {
+			return sig.Effects == Pure
+		}
+		return sig.Effects&*r.effects != 0
 	case r.effects != nil:
 		return sig != nil && sig.Effects&^*r.effects == 0
 	case r.all:
@@ -110,12 +126,12 @@ func (p *Policy) Allows(name string, sig *Signature) Decision {
 		return Decision{Allowed: true, Rule: "every part of " + p.Name}
 	}
 	for _, r := range p.deny {
-		if r.matches(name, sig) {
+		if r.matches(name, sig, true) {
 			return Decision{Reason: fmt.Sprintf("%s is denied by policy %s (deny %s)", name, p.Name, r.text)}
 		}
 	}
 	for _, r := range p.allow {
-		if r.matches(name, sig) {
+		if r.matches(name, sig, false) {
 			// No text is built here: the check runs on every keystroke.
 			return Decision{Allowed: true, Rule: r.text}
 		}
@@ -287,16 +303,20 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Parse reads a policy written in Hyperlambda:
+// Parse reads a policy written in Hyperlambda (a comment goes on a line
+// of its own):
 //
 //	name:sandbox
 //	description:Computation and the run's log
 //	allow
-//	   effects:pure          // every slot without effects
-//	   log.*                 // a family
-//	   signal                // an exact name
+//	   // every slot without effects, a family, an exact name
+//	   effects:pure
+//	   log.*
+//	   signal
 //	deny
-//	   eval                  // deny wins over allow
+//	   // deny wins over allow; by effect, every slot with it
+//	   eval
+//	   effects:network
 //	budgets
 //	   steps:long:100000
 //	   time-ms:int:2000
@@ -323,13 +343,22 @@ func Parse(file string, src []byte) (*Policy, error) {
 		return &Error{File: file, Pos: n.Pos, Msg: fmt.Sprintf(format, args...)}
 	}
 	var budgets Budgets
+	if err := repeatedEntry(file, root.Children(), false, "allow", "deny"); err != nil {
+		return nil, err
+	}
 	for _, n := range root.Children() {
 		switch n.Name {
 		case "name":
 			p.Name, _ = n.Value.(string)
 		case "description":
-			p.Description, _ = n.Value.(string)
+			var ok bool
+			if p.Description, ok = n.Value.(string); !ok && n.Value != nil {
+				return nil, bad(n, "description needs text, e.g. description:\"Computation only\"")
+			}
 		case "allow", "deny":
+			if n.Value != nil {
+				return nil, bad(n, "%s takes its slots as children, one per line, not a value", n.Name)
+			}
 			for _, c := range n.Children() {
 				r, err := parseRule(c)
 				if err != nil {
@@ -342,6 +371,12 @@ func Parse(file string, src []byte) (*Policy, error) {
 				}
 			}
 		case "budgets":
+			if n.Value != nil {
+				return nil, bad(n, "budgets takes its budgets as children, e.g. steps:long:100000, not a value")
+			}
+			if err := repeatedEntry(file, n.Children(), false); err != nil {
+				return nil, err
+			}
 			for _, c := range n.Children() {
 				v, ok := integer(c.Value)
 				if !ok || v <= 0 {
@@ -385,8 +420,16 @@ func Parse(file string, src []byte) (*Policy, error) {
 }
 
 func parseRule(n *hyperlambda.Node) (rule, error) {
+	if n.Len() > 0 {
+		return rule{}, fmt.Errorf("slot pattern %q takes no children", n.Name)
+	}
 	if n.Name == "effects" {
-		s, _ := n.Value.(string)
+		s, ok := n.Value.(string)
+		if !ok || strings.TrimSpace(s) == "" {
+			// Not read as effects:pure (audit 22): in deny, that denied
+			// every pure slot.
+			return rule{}, errors.New("effects needs effect names, e.g. effects:pure,logs")
+		}
 		e, err := ParseEffects(s)
 		if err != nil {
 			return rule{}, err
@@ -398,14 +441,18 @@ func parseRule(n *hyperlambda.Node) (rule, error) {
 	}
 	name := n.Name
 	switch {
+	case name == "":
+		return rule{}, fmt.Errorf("empty slot name")
+	case strings.ContainsFunc(name, unicode.IsSpace):
+		// "eval // never" or "eval " named no slot and denied nothing
+		// (audit 22): comments go on lines of their own.
+		return rule{}, fmt.Errorf("slot pattern %q holds a space: slot names have none, and a comment goes on a line of its own", name)
 	case name == "*":
 		return rule{text: name, all: true}, nil
-	case strings.HasSuffix(name, ".*"):
+	case strings.HasSuffix(name, ".*") && !strings.Contains(strings.TrimSuffix(name, "*"), "*"):
 		return rule{text: name, prefix: strings.TrimSuffix(name, "*")}, nil
 	case strings.Contains(name, "*"):
 		return rule{}, fmt.Errorf("pattern %q: a '*' may only end a family pattern such as strings.*", name)
-	case name == "":
-		return rule{}, fmt.Errorf("empty slot name")
 	}
 	return rule{text: name, exact: name}, nil
 }
@@ -419,8 +466,8 @@ func integer(v any) (int64, bool) {
 	case uint32:
 		return int64(x), true
 	case string:
-		var n int64
-		_, err := fmt.Sscan(x, &n)
+		// The whole text: Sscan read "1e9" as 1 and "5s" as 5 (audit 22).
+		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
 		return n, err == nil
 	}
 	return 0, false
@@ -448,3 +495,25 @@ func Exactly(name string, slots []string) *Policy {
 
 // maxTimeMS is the largest time-ms budget a time.Duration can hold.
 const maxTimeMS = int64(1<<63-1) / int64(time.Millisecond)
+
+// repeatedEntry refuses a name given twice among nodes, at the second:
+// the last one would silently replace what a reader saw first (audit 22:
+// a second identity, table grant or budget won). fold compares names
+// case-insensitively; skip names may repeat.
+func repeatedEntry(file string, nodes []*hyperlambda.Node, fold bool, skip ...string) error {
+	seen := map[string]bool{}
+	for _, n := range nodes {
+		if slices.Contains(skip, n.Name) {
+			continue
+		}
+		key := n.Name
+		if fold {
+			key = strings.ToLower(key)
+		}
+		if seen[key] {
+			return &Error{File: file, Pos: n.Pos, Msg: fmt.Sprintf("%s given twice: the second would replace the first", n.Name)}
+		}
+		seen[key] = true
+	}
+	return nil
+}
