@@ -5,6 +5,10 @@
 TAGS := sqlite_fts5
 GO ?= go
 GOFLAGS_TAGS := -tags $(TAGS)
+# The command is built with its profile (app/default.pgo, see make pgo);
+# vet, fuzz and the comparison module's tests use it too, so one set of
+# compiled packages serves them all (the race-built tests are another).
+PGO := -pgo=$(CURDIR)/app/default.pgo
 export CGO_ENABLED := 1
 FUZZTIME ?= 10s
 
@@ -17,7 +21,7 @@ deps:
 	@scripts/deps.sh
 
 build: deps
-	$(GO) build $(GOFLAGS_TAGS) -o bin/hlstudio ./app
+	$(GO) build $(GOFLAGS_TAGS) $(PGO) -o bin/hlstudio ./app
 
 run: build
 	./bin/hlstudio
@@ -33,7 +37,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
 vet:
-	$(GO) vet $(GOFLAGS_TAGS) ./...
+	$(GO) vet $(GOFLAGS_TAGS) $(PGO) ./...
 
 # The real Ollama server the compiler tests talk to, built once (about five
 # minutes) into ~/.cache/hlstudio; with HLSTUDIO_REQUIRE_OLLAMA those tests
@@ -46,7 +50,7 @@ unit: ollama-tiny
 		$(GO) test $(GOFLAGS_TAGS) -race ./...
 
 fuzz:
-	@TAGS="$(TAGS)" FUZZTIME="$(FUZZTIME)" scripts/fuzz.sh
+	@TAGS="$(TAGS)" PGO="$(PGO)" FUZZTIME="$(FUZZTIME)" scripts/fuzz.sh
 
 # The Linux tarball (fyne package); the work tree stays clean.
 package: deps
@@ -64,7 +68,7 @@ gui-smoke: build
 # Benchmarks are built with the profile the command is (app/default.pgo,
 # which `go build ./app` picks up itself): they measure what is shipped.
 bench:
-	$(GO) test $(GOFLAGS_TAGS) -pgo=$(CURDIR)/app/default.pgo -run '^$$' -bench . -benchmem ./...
+	$(GO) test $(GOFLAGS_TAGS) $(PGO) -run '^$$' -bench . -benchmem ./...
 
 # The runtime against starlark-go on the same algorithms; a separate module
 # (bench/) so starlark never enters the product's go.mod. Its profile
@@ -79,7 +83,7 @@ pgo:
 # The comparison module builds, vets, and its programs compute the same
 # answers in both languages (no benchmarks run).
 bench-check:
-	cd bench && $(GO) vet . && $(GO) test -count=1 -run . .
+	cd bench && $(GO) vet $(GOFLAGS_TAGS) $(PGO) . && $(GO) test $(GOFLAGS_TAGS) $(PGO) -count=1 -run . .
 
 # Every place the runtime puts a node into a value is known and marks the
 # run (engine/reuse.go); a module of its own (golang.org/x/tools).

@@ -11,16 +11,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TAGS=${TAGS:-sqlite_fts5}
 FUZZTIME=${FUZZTIME:-10s}
+PGO=${PGO:--pgo=off}
 status=0
 while IFS=: read -r file name; do
 	dir=$(dirname "$file")
 	log="/tmp/fuzz-$name.log"
 	echo "fuzz: $name in ./$dir for $FUZZTIME"
-	if go test -tags "$TAGS" -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "./$dir" >"$log" 2>&1; then
+	if go test -tags "$TAGS" $PGO -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "./$dir" >"$log" 2>&1; then
 		continue
 	fi
 	if grep -q 'context deadline exceeded' "$log" && ! grep -qE 'Failing input written|panic:' "$log" &&
-		go test -tags "$TAGS" -run "^${name}\$" "./$dir" >>"$log" 2>&1; then
+		go test -tags "$TAGS" $PGO -run "^${name}\$" "./$dir" >>"$log" 2>&1; then
 		echo "fuzz: $name stopped with the -fuzztime deadline race (golang/go#75804); its corpus replays clean"
 		continue
 	fi
