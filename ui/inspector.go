@@ -48,6 +48,10 @@ var typeHints = map[string]string{
 type Inspector struct {
 	composite
 
+	// onDirty run when a typed value starts or stops being refused: that
+	// text is the person's work, unsaved (audit 23).
+	onDirty []func()
+
 	doc      *Document
 	id       widget.TreeNodeID
 	name     *nameEntry
@@ -174,7 +178,7 @@ func (i *Inspector) SetNode(id widget.TreeNodeID) {
 	}
 	i.stack.Objects = []fyne.CanvasObject{i.form}
 	i.stack.Refresh()
-	i.valueErr.Hide()
+	i.setValueErr("")
 	i.sync(n, true)
 }
 
@@ -293,6 +297,26 @@ func (i *Inspector) CancelRename() {
 	}
 }
 
+// OnDirty registers fn to run when ValueError turns on or off.
+func (i *Inspector) OnDirty(fn func()) { i.onDirty = append(i.onDirty, fn) }
+
+// setValueErr shows msg under the value ("" hides it), telling OnDirty
+// when that changes whether typed text is refused.
+func (i *Inspector) setValueErr(msg string) {
+	was := i.valueErr.Visible()
+	if msg == "" {
+		i.valueErr.Hide()
+	} else {
+		i.valueErr.SetText(msg)
+		i.valueErr.Show()
+	}
+	if was != (msg != "") {
+		for _, fn := range i.onDirty {
+			fn()
+		}
+	}
+}
+
 // ValueError is the inline message of a value the type rejects ("" when
 // the value is fine).
 func (i *Inspector) ValueError() string {
@@ -340,7 +364,7 @@ func (i *Inspector) sync(n *hyperlambda.Node, all bool) {
 		if i.value.Text != text {
 			i.value.SetText(text)
 		}
-		i.valueErr.Hide()
+		i.setValueErr("")
 		i.showHint()
 	}
 	i.path.SetText(pathWords(n))
@@ -506,11 +530,10 @@ func (i *Inspector) applyValue() {
 		if errors.As(err, &ee) && ee.Err != nil {
 			msg = ee.Err.Error() // the converter's own words
 		}
-		i.valueErr.SetText(msg)
-		i.valueErr.Show()
+		i.setValueErr(msg)
 		return
 	}
-	i.valueErr.Hide()
+	i.setValueErr("")
 	if n := i.doc.Node(i.id); n != nil {
 		t, s := ValueOf(n)
 		if n.Value == nil {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -276,26 +277,44 @@ func (l *Library) OpenSelected() {
 	}
 }
 
-// checkedIDs are the snippets ticked for a bulk change.
-func (l *Library) checkedIDs() []int64 {
+// checkedIDs are the snippets ticked for a bulk change among those listed,
+// and how many ticked ones the current search hides: a bulk change acts
+// on what the person sees (audit 23: a search hid four ticked rows, and
+// Set changed them too).
+func (l *Library) checkedIDs() (ids []int64, hidden int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var ids []int64
+	listed := make(map[int64]bool, len(l.hits))
+	for _, h := range l.hits {
+		listed[h.ID] = true
+	}
 	for id, on := range l.checked {
-		if on {
+		switch {
+		case on && listed[id]:
 			ids = append(ids, id)
+		case on:
+			hidden++
 		}
 	}
-	return ids
+	slices.Sort(ids)
+	return ids, hidden
+}
+
+// hiddenNote says that ticked snippets the search hides were left alone.
+func hiddenNote(hidden int) string {
+	if hidden == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %d ticked snippet(s) the search does not list were left as they were.", hidden)
 }
 
 // ApplyStatus sets the chosen status on every checked snippet (each
 // change kept in the snippet's history).
 func (l *Library) ApplyStatus() {
 	st := dataset.Status(l.bulkStatus.Selected)
-	ids := l.checkedIDs()
+	ids, hidden := l.checkedIDs()
 	if st == "" || len(ids) == 0 {
-		l.message.SetText("Tick snippets and choose a status first.")
+		l.message.SetText("Tick listed snippets and choose a status first." + hiddenNote(hidden))
 		return
 	}
 	ctx := context.Background()
@@ -305,16 +324,16 @@ func (l *Library) ApplyStatus() {
 			return
 		}
 	}
-	l.message.SetText(fmt.Sprintf("%d snippet(s) set to %s.", len(ids), st))
+	l.message.SetText(fmt.Sprintf("%d snippet(s) set to %s.", len(ids), st) + hiddenNote(hidden))
 	l.Refresh()
 }
 
 // ApplyTag adds the typed tag to every checked snippet.
 func (l *Library) ApplyTag() {
 	tag := strings.TrimSpace(l.bulkTag.Text)
-	ids := l.checkedIDs()
+	ids, hidden := l.checkedIDs()
 	if tag == "" || len(ids) == 0 {
-		l.message.SetText("Tick snippets and type a tag first.")
+		l.message.SetText("Tick listed snippets and type a tag first." + hiddenNote(hidden))
 		return
 	}
 	ctx := context.Background()
@@ -329,7 +348,7 @@ func (l *Library) ApplyTag() {
 			return
 		}
 	}
-	l.message.SetText(fmt.Sprintf("Tagged %d snippet(s) %q.", len(ids), tag))
+	l.message.SetText(fmt.Sprintf("Tagged %d snippet(s) %q.", len(ids), tag) + hiddenNote(hidden))
 	l.Refresh()
 }
 

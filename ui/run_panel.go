@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -44,6 +45,9 @@ type RunPanel struct {
 	// Cap, when set, is intersected with the document's policy for each
 	// run: the studio's own budget limits, which can only narrow.
 	Cap *whitelist.Policy
+	// Refusal, when set, says why the tree on screen cannot run now ("" when
+	// it can): work typed elsewhere that the tree does not have.
+	Refusal func() string
 
 	doc      *Document
 	engine   *engine.Engine
@@ -411,9 +415,17 @@ func (p *RunPanel) Run() {
 		p.validate()
 		return
 	}
+	if p.Refusal != nil {
+		if why := p.Refusal(); why != "" {
+			p.status.SetText(why)
+			return
+		}
+	}
 	args, ok := p.arguments()
 	req, reqErr := p.request.request()
-	if !ok || reqErr != nil || p.doc.Blocking() > 0 {
+	// What the button refuses, Ctrl+R refuses too (audit 23: an empty
+	// tree ran and was recorded).
+	if !ok || reqErr != nil || p.doc.Blocking() > 0 || p.doc.Root().Len() == 0 {
 		p.validate()
 		return
 	}
@@ -478,7 +490,7 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 	if res == nil {
 		return
 	}
-	p.lambda.SetText(hyperlambda.Format(res.Lambda.Children(), hyperlambda.FormatOptions{}))
+	p.lambda.SetText(clipShown(hyperlambda.Format(res.Lambda.Children(), hyperlambda.FormatOptions{})))
 	p.lambdaTree.SetRoot(res.Lambda)
 	result := resultText(res)
 	if result == "" {
@@ -487,7 +499,7 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 	// A plain value is shown as text; returned nodes as a tree (with the
 	// value, if any, first).
 	if len(res.Nodes) == 0 {
-		p.value.SetText(strings.TrimRight(result, "\n"))
+		p.value.SetText(clipShown(strings.TrimRight(result, "\n")))
 		p.resultTree.SetRoot(nil)
 		p.resultTree.Hide()
 		p.valueBox.Show()
@@ -513,23 +525,53 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 			result += "\n" + string(r.Body)
 		}
 	}
-	p.result.SetText(result)
-	logText := ""
-	for _, e := range res.Log {
-		logText += e.String() + "\n"
+	p.result.SetText(clipShown(result))
+	var logText strings.Builder
+	for i, e := range res.Log {
+		if i == maxShownLines {
+			fmt.Fprintf(&logText, "… and %d more log entries, not shown (the run record keeps them all)\n", len(res.Log)-i)
+			break
+		}
+		logText.WriteString(clipShown(e.String()) + "\n")
 	}
-	showOr(p.log, strings.TrimRight(logText, "\n"), noLogText)
-	denials := ""
-	for _, d := range res.Denials {
-		denials += fmt.Sprintf("[%s] at %s: %s\n", d.Slot, d.Path, d.Reason)
+	showOr(p.log, strings.TrimRight(logText.String(), "\n"), noLogText)
+	var denials strings.Builder
+	for i, d := range res.Denials {
+		if i == maxShownLines {
+			fmt.Fprintf(&denials, "… and %d more denials, not shown (the run record keeps them all)\n", len(res.Denials)-i)
+			break
+		}
+		denials.WriteString(clipShown(fmt.Sprintf("[%s] at %s: %s", d.Slot, d.Path, d.Reason)) + "\n")
 	}
-	showOr(p.denials, strings.TrimRight(denials, "\n"), noDenialsText)
+	showOr(p.denials, strings.TrimRight(denials.String(), "\n"), noDenialsText)
 	b := rec.Policy.Budgets
 	p.setBar("steps", float64(res.Usage.Steps), float64(b.Steps), fmt.Sprintf("%d of %d", res.Usage.Steps, b.Steps))
 	p.setBar("nodes", float64(res.Usage.Nodes), float64(b.Nodes), fmt.Sprintf("%d of %d", res.Usage.Nodes, b.Nodes))
 	p.setBar("time", float64(res.Usage.Duration), float64(b.Time), fmt.Sprintf("%v of %v", res.Usage.Duration.Round(time.Microsecond), b.Time))
 	p.setBar("output", float64(res.Usage.OutputBytes), float64(b.OutputBytes), fmt.Sprintf("%d of %d bytes", res.Usage.OutputBytes, b.OutputBytes))
 	p.setBar("depth", float64(res.Usage.MaxDepth), float64(b.Depth), fmt.Sprintf("%d of %d", res.Usage.MaxDepth, b.Depth))
+}
+
+// What the run panel shows is bounded: Fyne measures wrapped text in time
+// growing with the square of a line's length (a 16 KB value held the UI
+// for seconds, 1 MB for minutes), and a log of tens of thousands of
+// entries as long (audit 23). The run record keeps everything.
+const (
+	maxShownBytes = 4 << 10
+	maxShownLines = 500
+)
+
+// clipShown is s cut at maxShownBytes (at a character boundary), saying
+// how much was left out.
+func clipShown(s string) string {
+	if len(s) <= maxShownBytes {
+		return s
+	}
+	cut := maxShownBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d more bytes, not shown; the run record keeps them)", len(s)-cut)
 }
 
 func (p *RunPanel) setBar(name string, used, limit float64, text string) {

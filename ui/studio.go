@@ -142,7 +142,8 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	s.Prompt.OnGenerated = s.generated
 	s.Prompt.OnPick = func(c dataset.Snippet) { s.choosing = &c }
 	s.Doc.OnChange(s.docChanged)
-	s.Editor.Source.OnDirty(s.updateTitle) // typed source text is unsaved work
+	s.Editor.Source.OnDirty(s.updateTitle)    // typed source text is unsaved work
+	s.Editor.Inspector.OnDirty(s.updateTitle) // so is a typed value that does not convert
 	if prompt := s.Prompt.prompt; prompt != nil {
 		prev := prompt.OnChanged
 		prompt.OnChanged = func(text string) {
@@ -158,6 +159,12 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 	}
 	s.Runner = NewRunPanel(s.Doc, s.engine, recorder)
 	s.Runner.WatchSource(s.Editor.Source) // never run a tree other than the one on screen
+	s.Runner.Refusal = func() string {
+		if v := s.Editor.Inspector.ValueError(); v != "" {
+			return "The value typed in the inspector does not fit its type (" + v + "): correct it, or select the node again to drop it."
+		}
+		return ""
+	}
 
 	// The run panel scrolls when its pane is dragged smaller than it
 	// would like, so it never keeps the tree editor above from the room
@@ -399,7 +406,7 @@ func (s *Studio) load(root *hyperlambda.Node, prompt string, open dataset.Snippe
 // open snippet, a changed prompt. A prompt typed over an empty new tree
 // is not worth asking about.
 func (s *Studio) Unsaved() bool {
-	if s.Doc.Modified() || s.Editor.Source.Dirty() {
+	if s.Doc.Modified() || s.Editor.Source.Dirty() || s.Editor.Inspector.ValueError() != "" {
 		return true
 	}
 	if s.open.ID == 0 && s.Doc.Len() == 0 {
@@ -536,6 +543,9 @@ func sourceProblem(err error) string {
 // source tab holds text it does not have ("" when it can). Typed text
 // that parses is applied first.
 func (s *Studio) sourceRefusal() string {
+	if v := s.Editor.Inspector.ValueError(); v != "" {
+		return "the value typed in the inspector does not fit its type (" + v + "): correct it, or select the node again to drop it."
+	}
 	err := s.Editor.Source.Unapplied()
 	if err == nil {
 		return ""
