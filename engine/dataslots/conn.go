@@ -327,6 +327,22 @@ type authorizer struct {
 	denied   string // the first refusal of the current statement
 }
 
+// everyTableReadable: "*" grants reading and no table is withheld. What
+// lists every table (the schema, sqlite_sequence, an index named without
+// its table) is only for such a policy: a "*" grant alone would show the
+// tables it withholds.
+func (a *authorizer) everyTableReadable() bool {
+	if a.data.TableAccess("*") < whitelist.ReadOnly {
+		return false
+	}
+	for _, access := range a.data.Tables {
+		if access < whitelist.ReadOnly {
+			return false
+		}
+	}
+	return true
+}
+
 // functions SQLite could use to reach outside the database.
 var deniedFunctions = map[string]bool{"load_extension": true, "readfile": true, "writefile": true, "edit": true, "fts3_tokenizer": true}
 
@@ -371,7 +387,7 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 			// Reading the schema lists every table: only for a policy
 			// granting every table. SQLite writes it itself during DDL;
 			// SQLite reads it itself during DDL, so raw read-write may too.
-			if need == whitelist.ReadOnly && a.data.TableAccess("*") == whitelist.NoAccess && (!a.raw || a.data.RawSQL < whitelist.ReadWrite) {
+			if need == whitelist.ReadOnly && !a.everyTableReadable() && (!a.raw || a.data.RawSQL < whitelist.ReadWrite) {
 				return deny("the schema table is readable only when every table is granted or raw-sql is read-write")
 			}
 			if need > whitelist.ReadOnly && (!a.raw || a.data.RawSQL < whitelist.ReadWrite) {
@@ -382,7 +398,7 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 			// SQLite keeps it for AUTOINCREMENT tables without asking; a
 			// statement naming it would read every such table's name and
 			// size, or stop inserts into one it is not granted (audit 17).
-			if need == whitelist.ReadOnly && a.data.TableAccess("*") == whitelist.NoAccess {
+			if need == whitelist.ReadOnly && !a.everyTableReadable() {
 				return deny("sqlite_sequence is readable only when every table is granted")
 			}
 			if need > whitelist.ReadOnly {
@@ -425,13 +441,8 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 			// Named by an index, not a table: only where every table is
 			// readable (a "*" grant would pass the index of a table the
 			// policy withholds; audit 17).
-			if a.data.TableAccess("*") < whitelist.ReadOnly {
+			if !a.everyTableReadable() {
 				return deny("pragma index_info needs every table readable")
-			}
-			for t, access := range a.data.Tables {
-				if access < whitelist.ReadOnly {
-					return deny("pragma index_info needs every table readable (table %s is not)", t)
-				}
 			}
 			return sqlite3.SQLITE_OK
 		}

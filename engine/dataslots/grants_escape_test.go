@@ -221,3 +221,21 @@ func TestCreateIndexOnGrantedTables(t *testing.T) {
 		t.Errorf("reindex: got %v, want a denial", err)
 	}
 }
+
+// What lists every table (the schema, sqlite_sequence) is read only where
+// every table is readable: a "*" grant withholding one table showed it.
+func TestTableListsNeedEveryTable(t *testing.T) {
+	root := t.TempDir()
+	owner := runner(t, "owner", root, "         \"*\":read-write\r\n", "read-write")
+	if _, err := owner("data.connect:app\r\n   data.execute:\"create table todos (id integer primary key autoincrement, title text); create table secrets (id integer primary key autoincrement, token text); insert into secrets (token) values ('x')\"\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	withheld := runnerWithEffects(t, "withheld", root, "pure,db-read", "         \"*\":read\r\n         secrets:none\r\n", "read")
+	for _, q := range []string{"select name from sqlite_master", "select name from sqlite_sequence"} {
+		res, err := withheld("data.connect:app\r\n   data.select:\"" + q + "\"\r\n")
+		var de *engine.DeniedError
+		if !errors.As(err, &de) {
+			t.Errorf("%s with secrets withheld: got %v (%v), want a denial", q, err, res)
+		}
+	}
+}
