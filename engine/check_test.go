@@ -44,7 +44,7 @@ remove-nodes:x:@.a
 	want := []string{
 		".a data", "if allowed", "eq allowed", "get-value allowed", ". data", ".lambda data",
 		"log.info denied", "data.frobnicate unknown-slot", "signal denied", "set-value allowed", "oops unknown-slot",
-		"try allowed", ".x data", ".catch data", "return allowed", "remove-nodes allowed", "stray unknown-argument",
+		"try allowed", ".x data", ".catch data", "return allowed", "remove-nodes dynamic", "stray unknown-argument",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("labels:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -363,6 +363,9 @@ func (r *Run) hold(n int) error {
 
 func (r *Run) unhold(n int) { r.held -= int64(n) }
 
+// StepsLeft is how many steps the run may still take.
+func (r *Run) StepsLeft() int64 { return max(r.budgets.Steps-r.usage.Steps, 0) }
+
 // Budgets are the run's budgets (its policy's, with defaults filled in).
 func (r *Run) Budgets() whitelist.Budgets { return r.budgets }
 

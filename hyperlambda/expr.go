@@ -94,15 +94,31 @@ func (e *ExprError) Error() string {
 // billions over a chain of a hundred (audit 16), in one slot call.
 const MaxSelection = 1 << 21
 
-// SelectionError is an evaluation whose set grew past MaxSelection.
+// MaxWork bounds the nodes one evaluation selects in all, the
+// expressions it follows inside included: `={...}` follows the value of
+// every node of its set, and a value can be an expression selecting
+// thousands, so sets each within MaxSelection still multiplied into
+// billions of visits in one slot call (audit 24).
+const MaxWork = 8 * MaxSelection
+
+// SelectionError is an evaluation whose set grew past MaxSelection, or
+// whose work grew past MaxWork.
 type SelectionError struct {
 	Expr     string
 	Iterator string
+	Work     bool // MaxWork, not MaxSelection
 }
 
 func (e *SelectionError) Error() string {
+	if e.Work {
+		return fmt.Sprintf("expression %q: iterator %q makes the evaluation select more than %d nodes in all (expressions followed once per node), the most one evaluation does", e.Expr, e.Iterator, MaxWork)
+	}
 	return fmt.Sprintf("expression %q: iterator %q selects more than %d nodes (repeating nodes many times over), the most one selection holds", e.Expr, e.Iterator, MaxSelection)
 }
+
+// evalWork counts what one evaluation has selected, nested evaluations
+// included.
+type evalWork struct{ selected int }
 
 // MaxValueHops bounds how many expressions Value follows to reach a value.
 const MaxValueHops = 64
@@ -565,6 +581,10 @@ func (e *Expression) Iterators() []string {
 // Evaluate returns the nodes the expression selects from identity, in
 // order (duplicates are possible, as in the reference).
 func (e *Expression) Evaluate(identity *Node) ([]*Node, error) {
+	return e.evaluate(identity, &evalWork{})
+}
+
+func (e *Expression) evaluate(identity *Node, w *evalWork) ([]*Node, error) {
 	if identity == nil {
 		return nil, nil
 	}
@@ -575,9 +595,14 @@ func (e *Expression) Evaluate(identity *Node) ([]*Node, error) {
 	cur := append(pool[0:0:4], identity)
 	spare := pool[4:4:8]
 	for i := range e.iters {
-		next, err := e.iters[i].eval(identity, cur, spare[:0])
+		next, err := e.iters[i].eval(identity, cur, spare[:0], w)
+		if err == nil {
+			if w.selected += len(next); w.selected > MaxWork {
+				err = &SelectionError{Iterator: e.iters[i].text, Work: true}
+			}
+		}
 		if err != nil {
-			if se, ok := err.(*SelectionError); ok {
+			if se, ok := err.(*SelectionError); ok && se.Expr == "" {
 				se.Expr = e.text
 			}
 			return nil, err
@@ -661,7 +686,7 @@ func (e *Expression) EvaluateSingle(identity *Node) (n *Node, ok bool) {
 	return n, true
 }
 
-func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
+func (it *iterator) eval(identity *Node, in, out []*Node, w *evalWork) ([]*Node, error) {
 	switch it.kind {
 	case itName:
 		for _, n := range in {
@@ -742,7 +767,7 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 			}
 		}
 	case itNameExpr, itValueExpr:
-		res, err := it.extra.nested.Evaluate(identity)
+		res, err := it.extra.nested.evaluate(identity, w)
 		if err != nil {
 			return nil, err
 		}
@@ -751,7 +776,7 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 		}
 		var want *string
 		if len(res) == 1 {
-			v, err := Value(res[0])
+			v, err := valueWith(res[0], w)
 			if err != nil {
 				return nil, err
 			}
@@ -767,7 +792,7 @@ func (it *iterator) eval(identity *Node, in, out []*Node) ([]*Node, error) {
 				}
 				continue
 			}
-			v, err := Value(n)
+			v, err := valueWith(n, w)
 			if err != nil {
 				return nil, err
 			}
@@ -917,7 +942,10 @@ func valueEquals(v any, text string) bool {
 // Value returns n's value, following expressions: an expression value is
 // evaluated from n; no result is nil, one result repeats on that node's
 // value, more than one is an error.
-func Value(n *Node) (any, error) {
+func Value(n *Node) (any, error) { return valueWith(n, nil) }
+
+// valueWith is Value within an evaluation's work (a new one when nil).
+func valueWith(n *Node, w *evalWork) (any, error) {
 	if n == nil {
 		return nil, nil
 	}
@@ -936,7 +964,10 @@ func Value(n *Node) (any, error) {
 			n = m
 			continue
 		}
-		res, err := x.Evaluate(n)
+		if w == nil {
+			w = &evalWork{}
+		}
+		res, err := x.evaluate(n, w)
 		if err != nil {
 			return nil, err
 		}

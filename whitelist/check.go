@@ -239,12 +239,15 @@ func (c *checker) add(n *hyperlambda.Node, l Label, reason string) {
 // rewritesCode reports whether n, a core slot that renames or adds nodes,
 // can make statements of data the check labelled, to run later in the
 // same tree (audit 21: a [.foo] renamed to log.info ran): [set-name],
-// [set-x], [insert-before] and [insert-after] always; [add] unless it
+// [set-x], [insert-before], [insert-after] and [remove-nodes] always;
+// [add] unless it
 // adds to a data node named by @ (the common "add:x:@.result"), other
 // than a dot-named block some slot runs.
 func rewritesCode(n *hyperlambda.Node) bool {
 	switch n.Name {
-	case "set-name", "set-x", "insert-before", "insert-after":
+	case "set-name", "set-x", "insert-before", "insert-after", "remove-nodes":
+		// remove-nodes too: taking a node away can put a .catch right
+		// after a [try] (audit 24).
 		return true
 	case "add":
 		x, ok := n.Value.(*hyperlambda.Expression)

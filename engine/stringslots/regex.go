@@ -66,7 +66,17 @@ func (nr *netRegex) find(r *engine.Run, s string, limit int) ([][]int, error) {
 		limit = fit
 	}
 	var found [][]int
-	if err := r.Compute(RegexSteps(nr.insts, len(s)), func() { found = nr.matches(s, limit) }); err != nil {
+	var scanned int64
+	steps := RegexSteps(nr.insts, len(s))
+	allowance := r.StepsLeft() - steps
+	if err := r.Compute(steps, func() { found, scanned = nr.matches(s, limit, allowance) }); err != nil {
+		return nil, err
+	}
+	// The empty matches looked for after matches (emptyAt) are work too,
+	// up to the rest of the text each: charged now, and cut short in
+	// matches where they would pass the steps left (audit 24: a pattern
+	// kept alive to the end of the text made it quadratic).
+	if err := r.Charge(RegexSteps(nr.insts, int(min(scanned, 1<<40)))); err != nil {
 		return nil, err
 	}
 	if len(found) >= fit {
@@ -143,23 +153,29 @@ func canBeEmpty(re *syntax.Regexp) bool {
 // them. RE2 skips an empty match right after a match; .NET keeps it
 // ("aaa" with a* is "aaa" then "" in .NET), so where RE2 moved on, the
 // pattern is tried once more where the previous match ended.
-func (nr *netRegex) matches(s string, limit int) [][]int {
+//
+// scanned is the text the second tries may read (the rest of the text
+// each, at most): they stop once that would pass allowance steps, and
+// the caller charges it.
+func (nr *netRegex) matches(s string, limit int, allowance int64) (out [][]int, scanned int64) {
 	found := nr.re.FindAllStringSubmatchIndex(s, limit)
 	if !nr.empty || len(found) == 0 {
-		return found
+		return found, 0
 	}
-	var out [][]int
 	for i, m := range found {
 		out = append(out, m)
 		end := m[1]
 		if m[0] == end || (i+1 < len(found) && found[i+1][0] == end) {
 			continue
 		}
+		if scanned += int64(len(s) - end + 1); RegexSteps(nr.insts, int(min(scanned, 1<<40))) > allowance {
+			return out, scanned // over the budget: the charge ends the run
+		}
 		if e := nr.emptyAt(s, end); e != nil {
 			out = append(out, e)
 		}
 	}
-	return out
+	return out, scanned
 }
 
 // emptyAt returns the match .NET finds at end (just after a non-empty
