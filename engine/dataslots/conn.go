@@ -129,6 +129,11 @@ type conn struct {
 	auth   *authorizer
 	tx     bool
 	raw    bool // raw SQL ran: it may have begun a transaction of its own
+	file   string
+	// nested: another connection of the run to the same file is open
+	// around this one, and may hold a read snapshot that keeps SQLite
+	// from resetting the write-ahead log (see run).
+	nested bool
 }
 
 // state is a run's open connections, innermost last: data.* statements
@@ -202,7 +207,7 @@ func open(r *engine.Run, n *hyperlambda.Node, value string) (*conn, error) {
 		return nil, fmt.Errorf("database %s: a connection without an authorizer", name)
 	}
 	a.grant(c.Data, pol.Name)
-	return &conn{c: sc, name: name, policy: pol, auth: a}, nil
+	return &conn{c: sc, name: name, policy: pol, auth: a, file: file}, nil
 }
 
 // close ends a checkout: an open transaction is rolled back and the
@@ -324,6 +329,7 @@ type authorizer struct {
 	// indexing is the index a granted CREATE INDEX makes, which SQLite
 	// then fills (asking about a REINDEX of it).
 	indexing string
+	wrote    bool   // the current statement inserts, updates or deletes
 	denied   string // the first refusal of the current statement
 }
 
@@ -427,6 +433,7 @@ func (a *authorizer) check(op int, arg1, arg2, dbName string) int {
 	case sqlite3.SQLITE_READ:
 		return table(arg1, whitelist.ReadOnly)
 	case sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE:
+		a.wrote = true
 		return table(arg1, write)
 	case sqlite3.SQLITE_FUNCTION:
 		if deniedFunctions[strings.ToLower(arg2)] {

@@ -24,6 +24,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -122,6 +123,9 @@ func connect(r *engine.Run, n *hyperlambda.Node) error {
 	defer c.close()
 	s, _ := runs.LoadOrStore(r, &state{})
 	st := s.(*state)
+	for _, outer := range st.conns {
+		c.nested = c.nested || outer.file == c.file
+	}
 	st.conns = append(st.conns, c)
 	defer func() {
 		st.conns = st.conns[:len(st.conns)-1]
@@ -149,10 +153,13 @@ func withConn(r *engine.Run, n *hyperlambda.Node, fn func(*conn) error) error {
 // run executes one statement on c and reports a refusal of SQLite's
 // authorizer as the run's denial, with the table and the policy.
 func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error) error {
-	c.auth.raw, c.auth.denied = raw, ""
+	c.auth.raw, c.auth.denied, c.auth.wrote = raw, "", false
 	c.raw = c.raw || raw
 	err := fn()
 	c.auth.raw, c.auth.indexing = false, ""
+	if err == nil && c.auth.wrote && c.nested {
+		err = c.checkLog(r)
+	}
 	if c.auth.denied != "" {
 		return r.Deny(n, fmt.Sprintf("policy %s refuses the statement on database %s: %s", c.auth.policy, c.name, c.auth.denied))
 	}
@@ -177,6 +184,21 @@ func (c *conn) run(r *engine.Run, n *hyperlambda.Node, raw bool, fn func() error
 			return interrupted(r, fmt.Errorf("database %s: %v ([%s] runs its SQL on SQLite here: %s syntax SQLite does not share fails)", c.name, err, n.Name, dialect))
 		}
 		return interrupted(r, fmt.Errorf("database %s: %v", c.name, err))
+	}
+	return nil
+}
+
+// checkLog refuses a write that took the write-ahead log past the
+// policy's max-database-bytes: max_page_count bounds the database, not the
+// log, and a read snapshot held by the connection around this one keeps
+// every checkpoint from resetting it, so each commit appended to it (audit
+// 24: 20 MB under a 1 MiB limit). Only checked for nested connections to
+// one file, the way a run holds such a snapshot; the log stays within a
+// statement of the limit.
+func (c *conn) checkLog(r *engine.Run) error {
+	limit := r.Policy().Constraints().Effects.Data.MaxDatabaseBytes
+	if fi, err := os.Stat(c.file + "-wal"); err == nil && fi.Size() > limit {
+		return fmt.Errorf("database %s: its write-ahead log grew past max-database-bytes %d while a connection around this one holds a read (a [data.connect] inside another's transaction): end the outer transaction first", c.name, limit)
 	}
 	return nil
 }
