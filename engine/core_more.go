@@ -624,6 +624,7 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 			}
 		}
 		delete(r.engine.dynamic, name)
+		r.engine.dynamicGen.Add(1)
 	case "slots.get":
 		n.Value = nil
 		if ok && !whitelist.SameAuthority(r.policy, dyn.policy) {
