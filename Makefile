@@ -54,7 +54,7 @@ fuzz:
 
 # The Linux tarball (fyne package); the work tree stays clean.
 package: deps
-	@TAGS="$(TAGS)" scripts/package.sh
+	@TAGS="$(TAGS)" PGO="$(PGO)" scripts/package.sh
 
 # make package works and leaves the work tree as it was.
 package-check: package

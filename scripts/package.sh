@@ -16,8 +16,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$work"
 version=$(sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)
-# Built here so the binary is named hlstudio and carries the version.
-(cd "$work" && go build -tags "${TAGS:-sqlite_fts5}" -ldflags "-s -w -X main.version=$version" -o hlstudio ./app &&
+# Built here so the binary is named hlstudio and carries the version;
+# with the flags `make build` compiles with ($PGO too), so that on a new
+# machine the dependencies (go-gl and SQLite's C among them, minutes cold)
+# come from the build cache: -ldflags only changes the link.
+(cd "$work" && go build -tags "${TAGS:-sqlite_fts5}" ${PGO:-} -ldflags "-s -w -X main.version=$version" -o hlstudio ./app &&
 	"$fyne" package --os linux --release --executable hlstudio --icon assets/icon.png --name hlstudio \
 		--app-id io.hlstudio.studio --app-version "$version" >/dev/null)
 mkdir -p bin
