@@ -13,7 +13,7 @@ export CGO_ENABLED := 1
 FUZZTIME ?= 10s
 
 .NOTPARALLEL:
-.PHONY: all deps build run test vet fmt-check unit fuzz gui-smoke bench bench-starlark bench-check nodevalues-check fmt clean package package-check ollama-tiny pgo
+.PHONY: all deps build run test vet fmt-check unit fuzz ollama-tiny-background gui-smoke bench bench-starlark bench-check nodevalues-check fmt clean package package-check ollama-tiny pgo
 
 all: build
 
@@ -27,7 +27,7 @@ run: build
 	./bin/hlstudio
 
 # In this order, one step at a time, stopping at the first failure.
-test: deps fmt-check vet unit bench-check nodevalues-check fuzz gui-smoke package-check
+test: deps ollama-tiny-background fmt-check vet unit bench-check nodevalues-check fuzz gui-smoke package-check
 
 # Every Go file of the tree, tracked or not, except testdata (as the go tool).
 GOFILES = $$(find . -name '*.go' -not -path '*/testdata/*' -not -path './bin/*')
@@ -44,6 +44,11 @@ vet:
 # fail rather than skip when it is missing.
 ollama-tiny:
 	@scripts/ollama-tiny.sh >/dev/null
+
+# Started first by make test: the build overlaps vet's compiles, and
+# ollama-tiny (before the unit tests) waits for it.
+ollama-tiny-background:
+	@scripts/ollama-tiny.sh --background
 
 unit: ollama-tiny
 	HLSTUDIO_OLLAMA_BIN="$$(scripts/ollama-tiny.sh --path)" HLSTUDIO_REQUIRE_OLLAMA=1 \

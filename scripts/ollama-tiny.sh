@@ -4,8 +4,15 @@
 # go.mod). The binary lives under the user's cache, not bin/, so `make clean`
 # does not throw away a five-minute C++ build. Prints the binary's path.
 #
-#   scripts/ollama-tiny.sh          build when missing, print the path
-#   scripts/ollama-tiny.sh --path   only print the path
+#   scripts/ollama-tiny.sh              build when missing, print the path
+#   scripts/ollama-tiny.sh --path       only print the path
+#   scripts/ollama-tiny.sh --background build when missing, behind the caller
+#
+# One build at a time (a lock in the cache folder): a caller that finds a
+# build running waits for it. `make test` starts the build in the
+# background first, so that on a new machine it overlaps the compiles of
+# vet (both have long single-threaded C compiles), and the unit tests wait
+# for it.
 #
 # HLSTUDIO_OLLAMA_BIN overrides the location (an existing binary is used as is).
 set -euo pipefail
@@ -22,6 +29,7 @@ if [ "${1:-}" = "--path" ]; then
 	echo "$bin"
 	exit 0
 fi
+log=$(dirname "$bin")/build.log
 
 # `ollama -v` asks a server first; point it at a closed port so it answers
 # at once with the client version alone.
@@ -29,6 +37,22 @@ have_version() {
 	[ -x "$bin" ] && OLLAMA_HOST=127.0.0.1:1 "$bin" -v 2>&1 | grep -q "version is $version\$"
 }
 
+if have_version; then
+	[ "${1:-}" = "--background" ] || echo "$bin"
+	exit 0
+fi
+mkdir -p "$(dirname "$bin")"
+if [ "${1:-}" = "--background" ]; then
+	nohup "$0" >"$log" 2>&1 </dev/null &
+	echo "ollama-tiny: building in the background while the other steps run (log: $log)"
+	exit 0
+fi
+exec 9>"$(dirname "$bin")/build.lock"
+if ! flock -n 9; then
+	echo "ollama-tiny: waiting for the build already running (log: $log)" >&2
+	flock 9
+fi
+# The build that held the lock may have made it.
 if have_version; then
 	echo "$bin"
 	exit 0
@@ -67,7 +91,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "ollama-tiny: building ollama $version into $(dirname "$bin") (about 5 minutes on 2 cores, once)" >&2
-mkdir -p "$(dirname "$bin")"
 start=$(date +%s)
 # Outside the project so its go.mod plays no part; without the -X the server
 # reports version 0.0.0.
