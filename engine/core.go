@@ -712,7 +712,6 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 		}
 	}
 	r.engine.dynamic[name] = dynamicSlot{body: body, nodes: nodes, policy: r.policy, reusable: reusableBody(copied)}
-	r.engine.dynamicGen.Add(1)
 	return nil
 }
 
@@ -747,33 +746,27 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	name := hyperlambda.StringOf(v)
-	dyn, cached := r.cachedDynamic(name)
-	if !cached {
-		// The target is a binding like any other. A dynamic slot spawns
-		// code; its body is guarded statement by statement when it runs.
-		if d := r.policy.Allows(name, &dynamicSig); !d.Allowed {
-			// Recorded either way, so the person sees what was refused.
-			if err := r.refuseCall(name, n, d.Reason); err != nil {
-				return err
-			}
-			n.Clear() // as in the reference: a slot out of scope is as good as missing
+	// The target is a binding like any other. A dynamic slot spawns code;
+	// its body is guarded statement by statement when it runs.
+	if d := r.policy.Allows(name, &dynamicSig); !d.Allowed {
+		// Recorded either way, so the person sees what was refused.
+		if err := r.refuseCall(name, n, d.Reason); err != nil {
+			return err
+		}
+		n.Clear() // as in the reference: a slot out of scope is as good as missing
+		n.Value = nil
+		return nil
+	}
+	r.engine.mu.RLock()
+	dyn, ok := r.engine.dynamic[name]
+	r.engine.mu.RUnlock()
+	if !ok {
+		if n.Name == "try-signal" {
+			n.Clear() // [try-signal] of a missing slot does nothing; null, as the reference
 			n.Value = nil
 			return nil
 		}
-		r.engine.mu.RLock()
-		found, ok := r.engine.dynamic[name]
-		gen := r.engine.dynamicGen.Load()
-		r.engine.mu.RUnlock()
-		if !ok {
-			if n.Name == "try-signal" {
-				n.Clear() // [try-signal] of a missing slot does nothing; null, as the reference
-				n.Value = nil
-				return nil
-			}
-			return fmt.Errorf("dynamic slot [%s] does not exist", name)
-		}
-		dyn = found
-		r.rememberDynamic(name, gen, dyn)
+		return fmt.Errorf("dynamic slot [%s] does not exist", name)
 	}
 	// The body runs under the policy that created it, narrowed by the
 	// caller's: a slot planted by sandboxed code stays sandboxed.

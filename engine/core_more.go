@@ -624,7 +624,6 @@ func slotSlotsIntrospect(r *Run, n *hyperlambda.Node) error {
 			}
 		}
 		delete(r.engine.dynamic, name)
-		r.engine.dynamicGen.Add(1)
 	case "slots.get":
 		n.Value = nil
 		if ok && !whitelist.SameAuthority(r.policy, dyn.policy) {

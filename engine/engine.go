@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unsafe"
@@ -39,9 +38,6 @@ type Engine struct {
 
 	mu      sync.RWMutex
 	dynamic map[string]dynamicSlot
-	// dynamicGen counts changes to dynamic (written under mu): a run's
-	// cache of the slots it calls holds while it is unchanged.
-	dynamicGen atomic.Uint64
 }
 
 type dynamicSlot struct {
@@ -110,7 +106,6 @@ func (e *Engine) ForgetDynamicSlots() int {
 	defer e.mu.Unlock()
 	n := len(e.dynamic)
 	clear(e.dynamic)
-	e.dynamicGen.Add(1)
 	return n
 }
 
@@ -176,12 +171,10 @@ type Run struct {
 	ext     map[any]any // per-run state of families, see Extension
 	names   *[64]nameCacheEntry
 	lookups int // before names exists
-	// dynCache holds the dynamic slots the run called (see cachedDynamic).
-	dynCache *[4]dynamicCacheEntry
-	denials  []Denial
-	log      []LogEntry
-	context  map[string][]contextValue // [context] values by name, innermost last
-	ints     []int32                   // the slab Int32 boxes into
+	denials []Denial
+	log     []LogEntry
+	context map[string][]contextValue // [context] values by name, innermost last
+	ints    []int32                   // the slab Int32 boxes into
 	// The copies of reusable dynamic slot bodies a run has made and is
 	// not using, by template; and the calls in progress, innermost last.
 	spare    []spareCopies
@@ -693,47 +686,6 @@ func (r *Run) Foreign() *whitelist.Policy { return r.foreign }
 // would put neighbours in the same entry and evict each other every round.
 func nameSlot(data *byte, n int) uintptr {
 	return ((uintptr(unsafe.Pointer(data)) + uintptr(n)) * 0x9E3779B97F4A7C15) >> 58
-}
-
-// dynamicCacheEntry remembers the dynamic slot a name's string called
-// under a policy that allows calling it, as of a generation of the
-// engine's dynamic slots.
-type dynamicCacheEntry struct {
-	data   *byte
-	n      int
-	gen    uint64
-	policy *whitelist.Policy
-	dyn    dynamicSlot
-}
-
-// cachedDynamic returns the dynamic slot a call of name found the last
-// time, when the run's policy (which allowed the call) and the engine's
-// dynamic slots are what they were: a recursive slot called by the same
-// literal name skips the policy check and the locked map (a call's
-// biggest fixed costs after copying the body).
-func (r *Run) cachedDynamic(name string) (dynamicSlot, bool) {
-	data := unsafe.StringData(name)
-	if r.dynCache == nil || data == nil {
-		return dynamicSlot{}, false
-	}
-	e := &r.dynCache[nameSlot(data, len(name))&3]
-	if e.data != data || e.n != len(name) || e.policy != r.policy || e.gen != r.engine.dynamicGen.Load() {
-		return dynamicSlot{}, false
-	}
-	return e.dyn, true
-}
-
-// rememberDynamic keeps what a call of name found, as of generation gen
-// (read under the same lock as the slot).
-func (r *Run) rememberDynamic(name string, gen uint64, dyn dynamicSlot) {
-	data := unsafe.StringData(name)
-	if data == nil {
-		return
-	}
-	if r.dynCache == nil {
-		r.dynCache = new([4]dynamicCacheEntry)
-	}
-	r.dynCache[nameSlot(data, len(name))&3] = dynamicCacheEntry{data, len(name), gen, r.policy, dyn}
 }
 
 // nameCacheEntry remembers the slot of one node name's string.
