@@ -337,3 +337,39 @@ func TestNestedLoopsHoldSelectionsWithinTheNodesBudget(t *testing.T) {
 		t.Fatalf("got %v, want the nodes budget", r.err)
 	}
 }
+
+// Known since audit 16: strings.url-encode and strings.html-encode built
+// their whole result (up to 3 and 6 times the text: "<" is %3C and &lt;)
+// before counting it, so a text just under the output budget made several
+// times the budget before the refusal. They now count the result's exact
+// size first. Here 512 KiB of "<" under output-bytes 1 MiB: 1.5 MiB and
+// 2 MiB of result, refused with nothing that size built.
+func TestEncodersRefuseBeforeBuilding(t *testing.T) {
+	const budget = 1 << 20
+	text := ".s:" + strings.Repeat("<", budget/2) + "\n"
+	p := budgetPolicy(t, "pure", []string{"output-bytes:long:1048576"}, "")
+	for _, slot := range []string{"strings.url-encode", "strings.html-encode"} {
+		t.Run(slot, func(t *testing.T) {
+			r := runMeasured(t, text+slot+":x:@.s\n", p)
+			if budgetOf(r.err) != "output-bytes" || r.alloc > budget/2 {
+				t.Errorf("%s of 512 KiB of '<' under output-bytes 1 MiB: err %v, %d KiB allocated (under 512 expected)",
+					slot, r.err, r.alloc>>10)
+			}
+		})
+		// Within the budget the result is what it was.
+		t.Run(slot+"/fits", func(t *testing.T) {
+			r := runMeasured(t, ".s:\"<a href='x'>é ÿ 😀 & \\\"q\\\"\"\n"+slot+":x:@.s\n", p)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			got := r.res.Lambda.Children()[1].Value
+			want := map[string]string{
+				"strings.url-encode":  "%3Ca+href%3D%27x%27%3E%C3%A9+%C3%BF+%F0%9F%98%80+%26+%22q%22",
+				"strings.html-encode": "&lt;a href=&#39;x&#39;&gt;&#233; &#255; &#128512; &amp; &quot;q&quot;",
+			}[slot]
+			if got != want {
+				t.Errorf("%s: got %q want %q", slot, got, want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"hlstudio/engine"
 	"hlstudio/hyperlambda"
 )
 
@@ -24,26 +25,33 @@ func urlSafe(c byte) bool {
 		strings.IndexByte("-_.!*()", c) >= 0
 }
 
-// urlEncode is .NET's WebUtility.UrlEncode: the UTF-8 bytes of s, letters,
-// digits and -_.!*() kept, space as +, every other byte as %XX (upper
-// case hex).
-func urlEncode(s string) any {
-	s = validText(s)
+// urlEncoded is .NET's WebUtility.UrlEncode of s (valid UTF-8): its
+// bytes, letters, digits and -_.!*() kept, space as +, every other byte as
+// %XX (upper case hex). It writes into b, or with b nil only counts: one
+// pass decides both, so the count is the exact size.
+func urlEncoded(b *strings.Builder, s string) int {
 	const hex = "0123456789ABCDEF"
-	var b strings.Builder
+	size := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case urlSafe(c):
-			b.WriteByte(c)
-		case c == ' ':
-			b.WriteByte('+')
-		default:
+		c := s[i]
+		if urlSafe(c) || c == ' ' {
+			size++
+			if b != nil {
+				if c == ' ' {
+					c = '+'
+				}
+				b.WriteByte(c)
+			}
+			continue
+		}
+		size += 3
+		if b != nil {
 			b.WriteByte('%')
 			b.WriteByte(hex[c>>4])
 			b.WriteByte(hex[c&15])
 		}
 	}
-	return b.String()
+	return size
 }
 
 func unhex(c byte) (byte, bool) {
@@ -83,31 +91,63 @@ func urlDecode(s string) any {
 	return hyperlambda.StringOf(b)
 }
 
-// htmlEncode is .NET's WebUtility.HtmlEncode: < > & " ' as &lt; &gt;
-// &amp; &quot; &#39;, the characters U+00A0 to U+00FF and those beyond
-// U+FFFF as decimal references (&#233;, &#128512;).
-func htmlEncode(s string) any {
-	s = validText(s)
-	var b strings.Builder
-	for _, c := range s {
-		switch {
-		case c == '<':
-			b.WriteString("&lt;")
-		case c == '>':
-			b.WriteString("&gt;")
-		case c == '"':
-			b.WriteString("&quot;")
-		case c == '\'':
-			b.WriteString("&#39;")
-		case c == '&':
-			b.WriteString("&amp;")
-		case c >= 0xA0 && c <= 0xFF || c > 0xFFFF:
-			b.WriteString("&#")
-			b.WriteString(strconv.Itoa(int(c)))
-			b.WriteByte(';')
-		default:
-			b.WriteRune(c)
+// htmlEncoded is .NET's WebUtility.HtmlEncode of s (valid UTF-8): < > &
+// " ' as &lt; &gt; &amp; &quot; &#39;, the characters U+00A0 to U+00FF
+// and those beyond U+FFFF as decimal references (&#233;, &#128512;).
+// Like urlEncoded it writes into b, or with b nil only counts.
+func htmlEncoded(b *strings.Builder, s string) int {
+	size := 0
+	put := func(text string) {
+		size += len(text)
+		if b != nil {
+			b.WriteString(text)
 		}
 	}
-	return b.String()
+	for i, c := range s {
+		switch {
+		case c == '<':
+			put("&lt;")
+		case c == '>':
+			put("&gt;")
+		case c == '"':
+			put("&quot;")
+		case c == '\'':
+			put("&#39;")
+		case c == '&':
+			put("&amp;")
+		case c >= 0xA0 && c <= 0xFF || c > 0xFFFF:
+			var buf [16]byte
+			ref := append(strconv.AppendInt(append(buf[:0], '&', '#'), int64(c), 10), ';')
+			size += len(ref)
+			if b != nil {
+				b.Write(ref)
+			}
+		default:
+			put(s[i : i+utf8.RuneLen(c)])
+		}
+	}
+	return size
+}
+
+// encoder serves an encoding that makes text several times longer (one
+// '"' is six bytes of &quot;): the result's exact size is counted against
+// the output budget before it is built, so a refused result is never
+// made, and what is built is made in one allocation.
+func encoder(encoded func(b *strings.Builder, s string) int) func(r *engine.Run, n *hyperlambda.Node) error {
+	return func(r *engine.Run, n *hyperlambda.Node) error {
+		s, err := str(n)
+		if err != nil {
+			return err
+		}
+		s = validText(s)
+		size := encoded(nil, s)
+		if err := r.Output(size); err != nil {
+			return err
+		}
+		var b strings.Builder
+		b.Grow(size)
+		encoded(&b, s)
+		n.Value = b.String()
+		return nil
+	}
 }
