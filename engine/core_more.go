@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -294,9 +295,9 @@ func slotConvert(r *Run, n *hyperlambda.Node) error {
 		// A lambda parsed into the value: within the depth budget and
 		// counted like [hyper2lambda]'s (audit 16: each conversion of a
 		// counted text made its nodes for free).
-		root, err := hyperlambda.ConvertNode(s, hyperlambda.ParseOptions{MaxDepth: r.budgets.Depth})
+		root, err := hyperlambda.ConvertNode(s, r.parseOptions(false))
 		if err != nil {
-			return err
+			return r.parseError(err)
 		}
 		count, _ := countNodes(root, 0)
 		if err := r.Created(count); err != nil {
@@ -477,6 +478,27 @@ func commentsArg(r *Run, n *hyperlambda.Node) (bool, error) {
 	return v == true, err
 }
 
+// parseOptions parse text into a run's nodes within its depth budget,
+// stopping past the nodes it has left before allocating for more (a
+// parse sizes its arrays by the text's line count: a megabyte of line
+// breaks was tens of megabytes before the count refused them). What a
+// parse makes is still counted with Created.
+func (r *Run) parseOptions(comments bool) hyperlambda.ParseOptions {
+	left := max(r.budgets.Nodes-r.usage.Nodes, 1)
+	return hyperlambda.ParseOptions{Comments: comments, MaxDepth: r.budgets.Depth, MaxNodes: int(min(left, math.MaxInt32))}
+}
+
+// parseError is a parse's error, the nodes budget's when the parse
+// stopped at parseOptions' limit.
+func (r *Run) parseError(err error) error {
+	var se *hyperlambda.SyntaxError
+	if errors.As(err, &se) && se.Kind == hyperlambda.ErrMaxNodes {
+		// Used: at least one over, where the parse stopped.
+		return &BudgetError{Budget: "nodes", Limit: r.budgets.Nodes, Used: r.budgets.Nodes + 1}
+	}
+	return err
+}
+
 func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	v, err := value(n)
 	if err != nil {
@@ -486,9 +508,9 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	root, err := hyperlambda.ParseString(hyperlambda.StringOf(v), hyperlambda.ParseOptions{Comments: comments, MaxDepth: r.budgets.Depth})
+	root, err := hyperlambda.ParseString(hyperlambda.StringOf(v), r.parseOptions(comments))
 	if err != nil {
-		return err
+		return r.parseError(err)
 	}
 	count, nodeValues := countNodes(root, 0)
 	if err := r.Created(count); err != nil {

@@ -41,6 +41,8 @@ const (
 	// ErrEncoding: input that is not text: a byte that is not UTF-8, or a
 	// NUL byte (binary data).
 	ErrEncoding
+	// ErrMaxNodes: more nodes than ParseOptions.MaxNodes.
+	ErrMaxNodes
 )
 
 var kindNames = [...]string{
@@ -59,6 +61,7 @@ var kindNames = [...]string{
 	ErrMaxDepth:            "too deep",
 	ErrMaxSize:             "input too large",
 	ErrEncoding:            "not UTF-8 text",
+	ErrMaxNodes:            "too many nodes",
 }
 
 func (k ErrorKind) String() string {

@@ -22,6 +22,10 @@ type ParseOptions struct {
 	MaxDepth int
 	// MaxSize bounds the input in bytes (0 = DefaultMaxSize, <0 = none).
 	MaxSize int
+	// MaxNodes bounds the nodes made (0 = none): one more stops the parse
+	// with ErrMaxNodes, and no more than room for MaxNodes is allocated
+	// up front (a runtime parsing text within its node budget).
+	MaxNodes int
 }
 
 // Parse parses Hyperlambda text read from a file or a stream. The result
@@ -68,6 +72,9 @@ func ParseString(src string, opts ParseOptions) (*Node, error) {
 	// the node count: one allocation holds all nodes of a typical parse
 	// (and the root), another all their child lists.
 	lines := max(strings.Count(src, "\n"), strings.Count(src, "\r")) + 1
+	if opts.MaxNodes > 0 {
+		lines = min(lines, opts.MaxNodes)
+	}
 	p.slab = make([]Node, 1, lines+1)
 	// Each node is in one child list and at most once on the open stack.
 	buf := make([]*Node, 2*lines)
@@ -113,6 +120,7 @@ type parser struct {
 	deeper []int32
 
 	comments map[*Node]bool // nodes made from comments (comment mode only)
+	made     int            // nodes made, against opts.MaxNodes
 }
 
 func (p *parser) parse() error {
@@ -402,6 +410,16 @@ func (p *parser) startPos(at int) Pos {
 	return Pos{Line: int32(p.line), Col: int32(at-p.lineStart) + 1}
 }
 
+// roomForNode refuses the node about to start at byte offset at when
+// the parse has made opts.MaxNodes already.
+func (p *parser) roomForNode(at int) error {
+	if p.opts.MaxNodes > 0 && p.made >= p.opts.MaxNodes {
+		return p.errAt(at, ErrMaxNodes, "more than the limit of %d nodes", p.opts.MaxNodes)
+	}
+	p.made++
+	return nil
+}
+
 func (p *parser) newNode(name string, pos Pos) *Node {
 	var n *Node
 	if len(p.slab) < cap(p.slab) {
@@ -425,6 +443,9 @@ func (p *parser) addNode(name string, indented bool, at int) error {
 		return p.errAt(at, ErrCommentChild,
 			"a node cannot be a child of a comment; indent it like the comment above it, or remove the comment")
 	}
+	if err := p.roomForNode(at); err != nil {
+		return err
+	}
 	p.cur = p.newNode(name, p.startPos(at))
 	return nil
 }
@@ -436,6 +457,9 @@ func (p *parser) addComment(text string, indented bool, pos Pos) error {
 	}
 	if !indented {
 		p.close(0)
+	}
+	if err := p.roomForNode(p.lineStart); err != nil {
+		return err
 	}
 	n := p.newNode("..", pos)
 	n.Value = text

@@ -81,3 +81,29 @@ func TestNULRoundTripsThroughText(t *testing.T) {
 		t.Fatal("Parse took a NUL byte for text")
 	}
 }
+
+// MaxNodes stops the parse at the first node past the limit, naming its
+// line; comments kept as nodes count too.
+func TestParseMaxNodes(t *testing.T) {
+	for _, c := range []struct {
+		src      string
+		comments bool
+		max      int
+		line     int32 // 0: parses
+	}{
+		{"a\r\nb\r\n   c\r\n", false, 3, 0},
+		{"a\r\nb\r\n   c\r\n", false, 2, 3},
+		{"a\r\n\r\n\r\nb\r\n", false, 1, 4},
+		{"// one\r\na\r\n", true, 1, 2},
+		{"// one\r\na\r\n", false, 1, 0},
+	} {
+		_, err := ParseString(c.src, ParseOptions{Comments: c.comments, MaxNodes: c.max})
+		var se *SyntaxError
+		switch {
+		case c.line == 0 && err != nil:
+			t.Errorf("%q max %d: %v", c.src, c.max, err)
+		case c.line != 0 && (!errors.As(err, &se) || se.Kind != ErrMaxNodes || se.Pos.Line != c.line):
+			t.Errorf("%q max %d: got %v, want too many nodes at line %d", c.src, c.max, err, c.line)
+		}
+	}
+}
