@@ -295,7 +295,7 @@ func slotConvert(r *Run, n *hyperlambda.Node) error {
 		// A lambda parsed into the value: within the depth budget and
 		// counted like [hyper2lambda]'s (audit 16: each conversion of a
 		// counted text made its nodes for free).
-		root, err := hyperlambda.ConvertNode(s, r.parseOptions(false))
+		root, err := hyperlambda.ConvertNode(s, r.ParseOptions(false))
 		if err != nil {
 			return r.parseError(err)
 		}
@@ -478,23 +478,32 @@ func commentsArg(r *Run, n *hyperlambda.Node) (bool, error) {
 	return v == true, err
 }
 
-// parseOptions parse text into a run's nodes within its depth budget,
+// ParseOptions parse text into the run's nodes within its depth budget,
 // stopping past the nodes it has left before allocating for more (a
 // parse sizes its arrays by the text's line count: a megabyte of line
 // breaks was tens of megabytes before the count refused them). What a
 // parse makes is still counted with Created.
-func (r *Run) parseOptions(comments bool) hyperlambda.ParseOptions {
+func (r *Run) ParseOptions(comments bool) hyperlambda.ParseOptions {
 	left := max(r.budgets.Nodes-r.usage.Nodes, 1)
 	return hyperlambda.ParseOptions{Comments: comments, MaxDepth: r.budgets.Depth, MaxNodes: int(min(left, math.MaxInt32))}
 }
 
-// parseError is a parse's error, the nodes budget's when the parse
-// stopped at parseOptions' limit.
-func (r *Run) parseError(err error) error {
+// ParseStopped is the nodes budget's error when err is a parse with
+// ParseOptions stopping at its limit, and nil for any other error.
+func (r *Run) ParseStopped(err error) error {
 	var se *hyperlambda.SyntaxError
 	if errors.As(err, &se) && se.Kind == hyperlambda.ErrMaxNodes {
 		// Used: at least one over, where the parse stopped.
 		return &BudgetError{Budget: "nodes", Limit: r.budgets.Nodes, Used: r.budgets.Nodes + 1}
+	}
+	return nil
+}
+
+// parseError is err, or the nodes budget's error when the parse stopped
+// at ParseOptions' limit.
+func (r *Run) parseError(err error) error {
+	if stopped := r.ParseStopped(err); stopped != nil {
+		return stopped
 	}
 	return err
 }
@@ -508,7 +517,7 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	if err != nil {
 		return err
 	}
-	root, err := hyperlambda.ParseString(hyperlambda.StringOf(v), r.parseOptions(comments))
+	root, err := hyperlambda.ParseString(hyperlambda.StringOf(v), r.ParseOptions(comments))
 	if err != nil {
 		return r.parseError(err)
 	}

@@ -79,7 +79,10 @@ func result(r *engine.Run, n *hyperlambda.Node, target string, resp *http.Respon
 			c.Add(item)
 		}
 	case convert == true && isHyperlambda(mt):
-		root, err := hyperlambda.ParseString(decodeText(content, params["charset"]), hyperlambda.ParseOptions{MaxDepth: r.Policy().Budgets.Depth})
+		root, err := hyperlambda.ParseString(decodeText(content, params["charset"]), r.ParseOptions(false))
+		if stopped := r.ParseStopped(err); stopped != nil {
+			return stopped
+		}
 		if err != nil {
 			return fmt.Errorf("%s: [convert] could not read the %s response as Hyperlambda: %v", target, mt, err)
 		}

@@ -732,7 +732,10 @@ func execute(unwrap bool) engine.SlotFunc {
 		if err != nil {
 			return err
 		}
-		body, err := hyperlambda.Parse(data, hyperlambda.ParseOptions{MaxDepth: r.Policy().Budgets.Depth})
+		body, err := hyperlambda.Parse(data, r.ParseOptions(false))
+		if stopped := r.ParseStopped(err); stopped != nil {
+			return stopped
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %v", p, err)
 		}

@@ -515,7 +515,10 @@ func mixin(r *engine.Run, n *hyperlambda.Node) error {
 		b.WriteString(s[:open])
 		code := s[open+2 : open+end]
 		s = s[open+end+2:]
-		lambda, err := hyperlambda.ParseString(strings.TrimSpace(code), hyperlambda.ParseOptions{MaxDepth: r.Policy().Budgets.Depth})
+		lambda, err := hyperlambda.ParseString(strings.TrimSpace(code), r.ParseOptions(false))
+		if stopped := r.ParseStopped(err); stopped != nil {
+			return stopped
+		}
 		if err != nil {
 			return fmt.Errorf("in {{%s}}: %v", code, err)
 		}
