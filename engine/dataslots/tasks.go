@@ -614,7 +614,10 @@ func executeTask(r *engine.Run, n *hyperlambda.Node) error {
 		}
 		return r.Deny(n, fmt.Sprintf("task %q was written under %s, not %s: a task runs only under the policy it was written under", id, was, pol.Name))
 	}
-	body, err := hyperlambda.ParseString(stored.text, hyperlambda.ParseOptions{MaxDepth: pol.Budgets.Depth})
+	body, err := hyperlambda.ParseString(stored.text, r.ParseOptions(false))
+	if stopped := r.ParseStopped(err); stopped != nil {
+		return stopped
+	}
 	if err != nil {
 		return fmt.Errorf("task %q: %v", id, err)
 	}
