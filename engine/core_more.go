@@ -296,8 +296,11 @@ func slotConvert(r *Run, n *hyperlambda.Node) error {
 		// counted like [hyper2lambda]'s (audit 16: each conversion of a
 		// counted text made its nodes for free).
 		root, err := hyperlambda.ConvertNode(s, r.ParseOptions(false))
+		if stopped := r.ParseStopped(err); stopped != nil {
+			return stopped
+		}
 		if err != nil {
-			return r.parseError(err)
+			return err
 		}
 		count, _ := countNodes(root, 0)
 		if err := r.Created(count); err != nil {
@@ -478,11 +481,11 @@ func commentsArg(r *Run, n *hyperlambda.Node) (bool, error) {
 	return v == true, err
 }
 
-// ParseOptions parse text into the run's nodes within its depth budget,
-// stopping past the nodes it has left before allocating for more (a
-// parse sizes its arrays by the text's line count: a megabyte of line
-// breaks was tens of megabytes before the count refused them). What a
-// parse makes is still counted with Created.
+// ParseOptions are for parsing text into the run's nodes: within its
+// depth budget, stopping past the nodes it has left before allocating for
+// more (a parse sizes its arrays by the text's line count: a megabyte of
+// line breaks was tens of megabytes before the count refused them). What
+// a parse makes is still counted with Created.
 func (r *Run) ParseOptions(comments bool) hyperlambda.ParseOptions {
 	left := max(r.budgets.Nodes-r.usage.Nodes, 1)
 	return hyperlambda.ParseOptions{Comments: comments, MaxDepth: r.budgets.Depth, MaxNodes: int(min(left, math.MaxInt32))}
@@ -499,15 +502,6 @@ func (r *Run) ParseStopped(err error) error {
 	return nil
 }
 
-// parseError is err, or the nodes budget's error when the parse stopped
-// at ParseOptions' limit.
-func (r *Run) parseError(err error) error {
-	if stopped := r.ParseStopped(err); stopped != nil {
-		return stopped
-	}
-	return err
-}
-
 func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 	v, err := value(n)
 	if err != nil {
@@ -518,8 +512,11 @@ func slotHyper2Lambda(r *Run, n *hyperlambda.Node) error {
 		return err
 	}
 	root, err := hyperlambda.ParseString(hyperlambda.StringOf(v), r.ParseOptions(comments))
+	if stopped := r.ParseStopped(err); stopped != nil {
+		return stopped
+	}
 	if err != nil {
-		return r.parseError(err)
+		return err
 	}
 	count, nodeValues := countNodes(root, 0)
 	if err := r.Created(count); err != nil {

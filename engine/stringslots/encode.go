@@ -27,31 +27,21 @@ func urlSafe(c byte) bool {
 
 // urlEncoded is .NET's WebUtility.UrlEncode of s (valid UTF-8): its
 // bytes, letters, digits and -_.!*() kept, space as +, every other byte as
-// %XX (upper case hex). It writes into b, or with b nil only counts: one
-// pass decides both, so the count is the exact size.
-func urlEncoded(b *strings.Builder, s string) int {
+// %XX (upper case hex).
+func urlEncoded(b *sink, s string) {
 	const hex = "0123456789ABCDEF"
-	size := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if urlSafe(c) || c == ' ' {
-			size++
-			if b != nil {
-				if c == ' ' {
-					c = '+'
-				}
-				b.WriteByte(c)
-			}
-			continue
-		}
-		size += 3
-		if b != nil {
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
+		switch c := s[i]; {
+		case urlSafe(c):
+			b.writeByte(c)
+		case c == ' ':
+			b.writeByte('+')
+		default:
+			b.writeByte('%')
+			b.writeByte(hex[c>>4])
+			b.writeByte(hex[c&15])
 		}
 	}
-	return size
 }
 
 func unhex(c byte) (byte, bool) {
@@ -94,60 +84,77 @@ func urlDecode(s string) any {
 // htmlEncoded is .NET's WebUtility.HtmlEncode of s (valid UTF-8): < > &
 // " ' as &lt; &gt; &amp; &quot; &#39;, the characters U+00A0 to U+00FF
 // and those beyond U+FFFF as decimal references (&#233;, &#128512;).
-// Like urlEncoded it writes into b, or with b nil only counts.
-func htmlEncoded(b *strings.Builder, s string) int {
-	size := 0
-	put := func(text string) {
-		size += len(text)
-		if b != nil {
-			b.WriteString(text)
-		}
-	}
+func htmlEncoded(b *sink, s string) {
 	for i, c := range s {
 		switch {
 		case c == '<':
-			put("&lt;")
+			b.writeString("&lt;")
 		case c == '>':
-			put("&gt;")
+			b.writeString("&gt;")
 		case c == '"':
-			put("&quot;")
+			b.writeString("&quot;")
 		case c == '\'':
-			put("&#39;")
+			b.writeString("&#39;")
 		case c == '&':
-			put("&amp;")
+			b.writeString("&amp;")
 		case c >= 0xA0 && c <= 0xFF || c > 0xFFFF:
-			var buf [16]byte
-			ref := append(strconv.AppendInt(append(buf[:0], '&', '#'), int64(c), 10), ';')
-			size += len(ref)
-			if b != nil {
-				b.Write(ref)
-			}
+			var ref [16]byte
+			b.write(append(strconv.AppendInt(append(ref[:0], '&', '#'), int64(c), 10), ';'))
 		default:
-			put(s[i : i+utf8.RuneLen(c)])
+			b.writeString(s[i : i+utf8.RuneLen(c)])
 		}
 	}
-	return size
+}
+
+// sink counts the bytes an encoder writes, and keeps them when out is
+// set: the same code sizes a result and then builds it, so the size is
+// exact by construction.
+type sink struct {
+	out  *strings.Builder
+	size int
+}
+
+func (k *sink) writeString(s string) {
+	k.size += len(s)
+	if k.out != nil {
+		k.out.WriteString(s)
+	}
+}
+
+func (k *sink) write(p []byte) {
+	k.size += len(p)
+	if k.out != nil {
+		k.out.Write(p)
+	}
+}
+
+func (k *sink) writeByte(c byte) {
+	k.size++
+	if k.out != nil {
+		k.out.WriteByte(c)
+	}
 }
 
 // encoder serves an encoding that makes text several times longer (one
 // '"' is six bytes of &quot;): the result's exact size is counted against
 // the output budget before it is built, so a refused result is never
 // made, and what is built is made in one allocation.
-func encoder(encoded func(b *strings.Builder, s string) int) func(r *engine.Run, n *hyperlambda.Node) error {
+func encoder(encoded func(b *sink, s string)) fn {
 	return func(r *engine.Run, n *hyperlambda.Node) error {
 		s, err := str(n)
 		if err != nil {
 			return err
 		}
 		s = validText(s)
-		size := encoded(nil, s)
-		if err := r.Output(size); err != nil {
+		var count sink
+		encoded(&count, s)
+		if err := r.Output(count.size); err != nil {
 			return err
 		}
-		var b strings.Builder
-		b.Grow(size)
-		encoded(&b, s)
-		n.Value = b.String()
+		var out strings.Builder
+		out.Grow(count.size)
+		encoded(&sink{out: &out}, s)
+		n.Value = out.String()
 		return nil
 	}
 }
