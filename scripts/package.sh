@@ -20,7 +20,7 @@ version=$(sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)
 # with the flags `make build` compiles with ($PGO too), so that on a new
 # machine the dependencies (go-gl and SQLite's C among them, minutes cold)
 # come from the build cache: -ldflags only changes the link.
-(cd "$work" && go build -tags "${TAGS:-sqlite_fts5}" ${PGO:-} -ldflags "-s -w -X main.version=$version" -o hlstudio ./app &&
+(cd "$work" && go build -tags "${TAGS:-sqlite_fts5}" ${PGO:-} -ldflags "-s -w -X hlstudio/cli.Version=$version" -o hlstudio ./app &&
 	"$fyne" package --os linux --release --executable hlstudio --icon assets/icon.png --name hlstudio \
 		--app-id io.hlstudio.studio --app-version "$version" >/dev/null)
 mkdir -p bin

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -40,6 +39,11 @@ type Options struct {
 	// Server, when set, is the model server instead of Ollama at
 	// OLLAMA_HOST (tests).
 	Server ModelServer
+	// ScreenArea is the largest work area of the screens in Fyne units at
+	// scale (zero when not known); the window never opens bigger. Asked
+	// of the desktop driver by the command, so that this package does not
+	// depend on it; nil means not known.
+	ScreenArea func(scale float32) fyne.Size
 }
 
 // Studio is the one window: the library on the left; on the right the
@@ -1010,11 +1014,13 @@ func bindKeys(w fyne.Window, quit func()) {
 		func(fyne.Shortcut) { quit() })
 }
 
-// Run opens the studio window and blocks until it is closed. The Ollama
-// server at OLLAMA_HOST is probed in the background; the window opens at
-// once and works whether or not the server answers.
-func Run(opts Options) {
-	a := app.NewWithID(AppID)
+// Run opens the studio window of a (the command's fyne app, made with
+// AppID) and blocks until it is closed. The Ollama server at OLLAMA_HOST is
+// probed in the background; the window opens at once and works whether or
+// not the server answers. The app comes from the caller so that this
+// package does not import Fyne's desktop driver (OpenGL and GLFW): its
+// tests run on Fyne's test driver alone.
+func Run(a fyne.App, opts Options) {
 	a.SetIcon(assets.Icon)
 	w := a.NewWindow("hlstudio")
 	host := OllamaHost(os.Getenv("OLLAMA_HOST"))
@@ -1034,6 +1040,12 @@ func Run(opts Options) {
 	// The window's scale is known once it shows; the settings' scale is
 	// the best guess before (a size too big for the screen only opens
 	// as big as the screen allows).
+	screenArea := func(scale float32) fyne.Size {
+		if opts.ScreenArea == nil {
+			return fyne.Size{}
+		}
+		return opts.ScreenArea(scale)
+	}
 	w.Resize(loadWindowSize(prefs, screenArea(a.Settings().Scale())))
 	s.restorePolicy(prefs)
 	w.SetMainMenu(s.MainMenu(a.Quit))

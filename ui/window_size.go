@@ -1,9 +1,6 @@
 package ui
 
-import (
-	"fyne.io/fyne/v2"
-	"github.com/go-gl/glfw/v3.3/glfw"
-)
+import "fyne.io/fyne/v2"
 
 // Window size, kept between launches and never bigger than the screen:
 // a window forced taller than the screen once must not open that tall
@@ -56,29 +53,4 @@ func saveWindowSize(p fyne.Preferences, size, screen fyne.Size) {
 	size = fitScreen(size, screen)
 	p.SetFloat(prefWindowWidth, float64(size.Width))
 	p.SetFloat(prefWindowHeight, float64(size.Height))
-}
-
-// screenArea is the largest work area (the screen less panels and docks)
-// of the monitors, in Fyne units at scale; zero when it is not known.
-// It asks GLFW, which the desktop driver has started: call it on the
-// main goroutine of a running desktop app only.
-func screenArea(scale float32) (area fyne.Size) {
-	defer func() {
-		if recover() != nil { // GLFW not started (another driver)
-			area = fyne.Size{}
-		}
-	}()
-	if scale <= 0 {
-		scale = 1
-	}
-	for _, m := range glfw.GetMonitors() {
-		_, _, w, h := m.GetWorkarea()
-		if w <= 0 || h <= 0 {
-			if mode := m.GetVideoMode(); mode != nil {
-				w, h = mode.Width, mode.Height
-			}
-		}
-		area = area.Max(fyne.NewSize(float32(w)/scale, float32(h)/scale))
-	}
-	return area
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -69,9 +69,9 @@ func TestScripts(t *testing.T) {
 
 func TestRunWithoutArgumentsStartsStudio(t *testing.T) {
 	started := false
-	old := openWindow
-	openWindow = func() { started = true }
-	defer func() { openWindow = old }()
+	old := OpenWindow
+	OpenWindow = func() { started = true }
+	defer func() { OpenWindow = old }()
 	t.Setenv("DISPLAY", ":0")
 	if code := run(nil, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 0 || !started {
 		t.Fatalf("code %d, started %v", code, started)
@@ -82,9 +82,9 @@ func TestRunWithoutArgumentsStartsStudio(t *testing.T) {
 // line says so (exit status 2); a window system that fails to start gives
 // one line too, not a panic's trace.
 func TestStudioWithoutDisplay(t *testing.T) {
-	old := openWindow
-	defer func() { openWindow = old }()
-	openWindow = func() { t.Fatal("the window was opened without a display") }
+	old := OpenWindow
+	defer func() { OpenWindow = old }()
+	OpenWindow = func() { t.Fatal("the window was opened without a display") }
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
 	var stdout, stderr bytes.Buffer
@@ -104,7 +104,7 @@ func TestStudioWithoutDisplay(t *testing.T) {
 
 	t.Setenv("DISPLAY", ":99")
 	t.Setenv("GOTRACEBACK", "")
-	openWindow = func() { panic("NotInitialized: The GLFW library is not initialized") }
+	OpenWindow = func() { panic("NotInitialized: The GLFW library is not initialized") }
 	stderr.Reset()
 	code = run(nil, nil, &stdout, &stderr)
 	want := "hlstudio: the studio window failed: NotInitialized: The GLFW library is not initialized; run `hlstudio help` for the commands\n"
