@@ -45,8 +45,8 @@ vet:
 ollama-tiny:
 	@scripts/ollama-tiny.sh >/dev/null
 
-# Started first by make test: the build overlaps vet's compiles, and
-# ollama-tiny (before the unit tests) waits for it.
+# Started first by make test: the build overlaps the compiles of vet and
+# of the unit tests, and the tests that need the server wait for it.
 ollama-tiny-background:
 	@scripts/ollama-tiny.sh --background
 
@@ -54,10 +54,14 @@ ollama-tiny-background:
 # (app/: the window, through Fyne's desktop driver) holds no tests and is
 # left out: its race build would compile OpenGL's and GLFW's C (about three
 # minutes of CPU) for nothing. vet and gui-smoke build it as shipped.
-unit: ollama-tiny
+#
+# The Ollama build (started first by make test) may still be running:
+# the tests are compiled beside it, and those that need the server wait
+# for it (internal/ollamatest), hence the longer timeout.
+unit: ollama-tiny-background
 	@if ls app/*_test.go >/dev/null 2>&1; then echo "unit: app/ must hold no tests (put them in cli/ or ui/): the race run leaves it out"; exit 1; fi
 	HLSTUDIO_OLLAMA_BIN="$$(scripts/ollama-tiny.sh --path)" HLSTUDIO_REQUIRE_OLLAMA=1 \
-		$(GO) test $(GOFLAGS_TAGS) -race $$($(GO) list $(GOFLAGS_TAGS) ./... | grep -vx hlstudio/app)
+		$(GO) test $(GOFLAGS_TAGS) -race -timeout 30m $$($(GO) list $(GOFLAGS_TAGS) ./... | grep -vx hlstudio/app)
 
 fuzz:
 	@TAGS="$(TAGS)" PGO="$(PGO)" FUZZTIME="$(FUZZTIME)" scripts/fuzz.sh

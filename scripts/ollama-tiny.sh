@@ -11,8 +11,8 @@
 # One build at a time (a lock in the cache folder): a caller that finds a
 # build running waits for it. `make test` starts the build in the
 # background first, so that on a new machine it overlaps the compiles of
-# vet (both have long single-threaded C compiles), and the unit tests wait
-# for it.
+# vet and of the unit tests; the tests that need the server wait for the
+# lock (internal/ollamatest).
 #
 # HLSTUDIO_OLLAMA_BIN overrides the location (an existing binary is used as is).
 set -euo pipefail
@@ -43,6 +43,10 @@ if have_version; then
 fi
 mkdir -p "$(dirname "$bin")"
 if [ "${1:-}" = "--background" ]; then
+	if [ -e "$(dirname "$bin")/build.lock" ] && ! flock -n "$(dirname "$bin")/build.lock" true; then
+		echo "ollama-tiny: already building in the background (log: $log)"
+		exit 0
+	fi
 	nohup "$0" >"$log" 2>&1 </dev/null &
 	echo "ollama-tiny: building in the background while the other steps run (log: $log)"
 	exit 0
@@ -96,8 +100,11 @@ start=$(date +%s)
 # reports version 0.0.0.
 (
 	cd /
+	# llama.cpp's C++ without debug information: the same code, built in
+	# much less time (nothing here debugs it).
 	CGO_ENABLED=1 \
 		CGO_CPPFLAGS="-I$root/internal/ollamatest/cinclude" \
+		CGO_CFLAGS="-O2 -g0" CGO_CXXFLAGS="-O2 -g0" \
 		GOBIN="$(dirname "$bin")" GOFLAGS= \
 		go install "-ldflags=-X=github.com/ollama/ollama/version.Version=$version" \
 		"github.com/ollama/ollama@v$version" >&2

@@ -57,9 +57,11 @@ type Server struct {
 
 // Binary finds the ollama binary: $HLSTUDIO_OLLAMA_BIN, then where
 // scripts/ollama-tiny.sh puts it, then PATH.
+// A build of scripts/ollama-tiny.sh still running is waited for: make
+// test starts it first and compiles the tests beside it.
 func Binary() (string, error) {
 	if p := os.Getenv(EnvBinary); p != "" {
-		if _, err := os.Stat(p); err != nil {
+		if _, err := built(p); err != nil {
 			return "", fmt.Errorf("%s=%s: %w", EnvBinary, p, err)
 		}
 		return p, nil
@@ -72,11 +74,42 @@ func Binary() (string, error) {
 	}
 	if cache != "" {
 		p := filepath.Join(cache, "hlstudio", "ollama-"+Version, "ollama")
-		if _, err := os.Stat(p); err == nil {
+		if _, err := built(p); err == nil {
 			return p, nil
 		}
 	}
 	return exec.LookPath("ollama")
+}
+
+// waiting says that a test waits for the build (tests replace it).
+var waiting = func(log string) {
+	fmt.Fprintf(os.Stderr, "ollamatest: waiting for the ollama build to finish (log: %s)\n", log)
+}
+
+// built stats the binary at p once no build of it is running: the script
+// holds an exclusive lock on build.lock beside the binary while it builds
+// (see scripts/ollama-tiny.sh), so a shared lock is granted when it ends.
+func built(p string) (os.FileInfo, error) {
+	if fi, err := os.Stat(p); err == nil {
+		return fi, nil
+	}
+	dir := filepath.Dir(p)
+	f, err := os.Open(filepath.Join(dir, "build.lock"))
+	if err != nil { // never built here
+		return os.Stat(p)
+	}
+	defer f.Close()
+	fd := int(f.Fd())
+	if syscall.Flock(fd, syscall.LOCK_SH|syscall.LOCK_NB) != nil {
+		waiting(filepath.Join(dir, "build.log"))
+		syscall.Flock(fd, syscall.LOCK_SH)
+	}
+	syscall.Flock(fd, syscall.LOCK_UN)
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w (the last build's log: %s)", err, filepath.Join(dir, "build.log"))
+	}
+	return fi, nil
 }
 
 // Start runs a server for the test and stops it (by its PID) when the test
