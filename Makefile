@@ -81,7 +81,11 @@ package-check: package
 	@if [ -d .git ] && [ -n "$$(git status --porcelain --untracked-files=no)" ]; then echo "package-check: make package changed tracked files"; git status --short; exit 1; fi
 	@echo "package-check: bin/hlstudio.tar.xz holds usr/local/bin/hlstudio; tracked files unchanged"
 
+# The built command: its stderr is clean under LANG=C.UTF-8 (it depends
+# on the packages the binary initializes), and its window shows, takes
+# keys and quits under Xvfb.
 gui-smoke: build
+	@scripts/locale-check.sh bin/hlstudio
 	@scripts/screenshot.sh bin/hlstudio bin/screenshot.png
 
 # Benchmarks are built with the profile the command is (app/default.pgo,
