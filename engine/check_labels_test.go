@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,7 +42,19 @@ func TestCheckLabelsWhatRuns(t *testing.T) {
 			t.Fatalf("%s: %v", src, err)
 		}
 		got := map[string]string{}
-		for _, f := range whitelist.Check(root, e, enginetest.LoadPolicy(t, policy)) {
+		var pol *whitelist.Policy
+		if strings.HasSuffix(policy, ".hl") {
+			src, err := os.ReadFile(filepath.Join("testdata/check", policy))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pol, err = whitelist.Parse(policy, src); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			pol = enginetest.LoadPolicy(t, policy)
+		}
+		for _, f := range whitelist.Check(root, e, pol) {
 			got[strconv.Itoa(int(f.Node.Pos.Line))+" "+f.Node.Name] = f.Label.String() + " (" + f.Reason + ")"
 		}
 		for _, w := range strings.Split(strings.TrimSpace(want), "\n") {

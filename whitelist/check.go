@@ -167,12 +167,30 @@ func (c *checker) slot(n *hyperlambda.Node) *Signature {
 			// Effect constraints (paths, URLs, tables) seen in literals.
 			if reason := c.policy.LiteralDenial(n, sig); reason != "" {
 				c.add(n, LabelDenied, reason)
+			} else if reason := c.refusedSignal(sig); reason != "" {
+				c.add(n, LabelDynamic, reason)
 			} else {
 				c.out = append(c.out, Finding{Node: n, Label: LabelAllowed, Rule: d.Rule})
 			}
 		}
 		return sig
 	}
+}
+
+// refusedSignal says which slot a slot signals itself (Signature.Signals)
+// the policy would refuse, and when: the guard stops the run there if it
+// gets that far. Empty when every one is allowed.
+func (c *checker) refusedSignal(sig *Signature) string {
+	for _, sg := range sig.Signals {
+		inner, ok := c.vocab.Signature(sg.Slot)
+		if !ok {
+			return fmt.Sprintf("signals [%s] itself %s, and no slot answers to that name here: the run stops there if it does", sg.Slot, sg.When)
+		}
+		if d := c.policy.Allows(sg.Slot, inner); !d.Allowed {
+			return fmt.Sprintf("signals [%s] itself %s, which the guard refuses then: %s", sg.Slot, sg.When, d.Reason)
+		}
+	}
+	return ""
 }
 
 // arguments labels a slot's children from its signature.

@@ -134,6 +134,18 @@ type Signature struct {
 	// and run like any slot, but the model's vocabulary lists only the
 	// original, so a prompt does not carry both.
 	AliasOf string
+	// Signals lists the slots this one signals by name itself while it
+	// runs (markdown2html reads front matter through yaml2lambda). The
+	// guard checks each when the slot reaches it, as any dispatch; the
+	// checker marks the node dynamic, naming the slot, when the policy
+	// would refuse one, so the refusal is not a surprise at run time.
+	Signals []Signal
+}
+
+// Signal is a slot a slot signals itself, and when it does.
+type Signal struct {
+	Slot string
+	When string // e.g. "for YAML front matter"
 }
 
 // Arg returns the named argument, if declared.
@@ -190,6 +202,9 @@ func (s *Signature) String() string {
 	}
 	if s.Children != NoChildren {
 		b.WriteString("\n   ...children: " + s.Children.String())
+	}
+	for _, sg := range s.Signals {
+		b.WriteString("\n   ...signals [" + sg.Slot + "] " + sg.When)
 	}
 	return b.String()
 }

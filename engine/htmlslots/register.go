@@ -31,8 +31,9 @@ func Register(e *engine.Engine) error {
 		{Sig: whitelist.Signature{Name: "lambda2html", Doc: "HTML of the selected nodes (or of its children), as html2lambda makes them: name = tag, \"@name\" children = attributes, \"#text\" children = text",
 			Value: whitelist.ValueSpec{Expr: true}, Children: whitelist.Data}, Fn: lambda2html},
 		{Sig: whitelist.Signature{Name: "markdown2html", Doc: "HTML of its Markdown value; YAML front matter becomes children (through yaml2lambda)",
-			Value: whitelist.ValueSpec{Required: true, Expr: true},
-			Args:  []whitelist.Arg{{Name: "media", Doc: "image links to YouTube, Vimeo or audio/video files become players"}}}, Fn: markdown2html},
+			Value:   whitelist.ValueSpec{Required: true, Expr: true},
+			Args:    []whitelist.Arg{{Name: "media", Doc: "image links to YouTube, Vimeo or audio/video files become players"}},
+			Signals: []whitelist.Signal{{Slot: "yaml2lambda", When: "for YAML front matter"}}}, Fn: markdown2html},
 		{Sig: whitelist.Signature{Name: "html2markdown", Doc: "Markdown of its HTML value; children := [url], the page's title and meta tags, [urls] (the links found)",
 			Value: whitelist.ValueSpec{Required: true, Expr: true},
 			Args: []whitelist.Arg{

@@ -48,14 +48,14 @@ func Register(e *engine.Engine) error {
 	}
 	withPayload := append([]whitelist.Arg{{Name: "payload", Doc: "the body: text, bytes, or children written as the Content-Type says (JSON, application/x-www-form-urlencoded, application/hyperlambda)"}}, args...)
 	for _, verb := range []string{"get", "post", "put", "patch", "delete"} {
-		a := args
+		a, signals := args, []whitelist.Signal(nil)
 		if verb != "get" && verb != "delete" {
-			a = withPayload
+			a, signals = withPayload, []whitelist.Signal{{Slot: "lambda2json", When: "for a [payload] of nodes sent as JSON"}}
 		}
 		err := e.Register(engine.Slot{
 			Sig: whitelist.Signature{Name: "http." + verb,
 				Doc:   "HTTP " + strings.ToUpper(verb) + " to an origin the policy allows; value := status code, children [headers] and [content]",
-				Value: whitelist.ValueSpec{Required: true, Expr: true, Doc: "the URL"}, Args: a, Effects: whitelist.Network},
+				Value: whitelist.ValueSpec{Required: true, Expr: true, Doc: "the URL"}, Args: a, Effects: whitelist.Network, Signals: signals},
 			Fn: request(strings.ToUpper(verb)),
 		})
 		if err != nil {

@@ -41,3 +41,28 @@ func mustPolicy(t *testing.T, src string) *whitelist.Policy {
 	}
 	return p
 }
+
+// A slot's declared own dispatches name slots of the vocabulary, and the
+// slots whose code signals another by name declare it (the checker labels
+// from the declaration alone).
+func TestSignalsNameSlots(t *testing.T) {
+	e := vocab.New()
+	declared := map[string]bool{}
+	for _, name := range e.Names() {
+		sig, _ := e.Signature(name)
+		for _, sg := range sig.Signals {
+			if _, ok := e.Signature(sg.Slot); !ok {
+				t.Errorf("%s signals [%s], which is not in the vocabulary", name, sg.Slot)
+			}
+			if sg.When == "" {
+				t.Errorf("%s signals [%s] without saying when", name, sg.Slot)
+			}
+			declared[name+" "+sg.Slot] = true
+		}
+	}
+	for _, want := range []string{"markdown2html yaml2lambda", "http.post lambda2json", "http.put lambda2json", "http.patch lambda2json"} {
+		if !declared[want] {
+			t.Errorf("not declared: %s", want)
+		}
+	}
+}
