@@ -71,8 +71,13 @@ func markdown2html(r *engine.Run, n *hyperlambda.Node) error {
 	if err := r.Created(1); err != nil {
 		return err
 	}
+	// Under n while it runs, so a refusal or error names a path of the
+	// run's tree (n's child), not a detached node's "/".
 	yaml := hyperlambda.New("yaml2lambda", front)
-	if err := r.Signal("yaml2lambda", yaml); err != nil {
+	n.Add(yaml)
+	err = r.Signal("yaml2lambda", yaml)
+	yaml.Detach()
+	if err != nil {
 		return fmt.Errorf("front matter: %w", err)
 	}
 	n.MoveChildren(yaml)

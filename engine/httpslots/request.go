@@ -311,7 +311,12 @@ func jsonPayload(r *engine.Run, p *hyperlambda.Node) ([]byte, error) {
 		}
 		tmp.Add(cl)
 	}
-	if err := r.Signal("lambda2json", tmp); err != nil {
+	// Under [payload] while it runs, so a refusal or error names a path
+	// of the run's tree, not a detached node's "/".
+	p.Add(tmp)
+	err := r.Signal("lambda2json", tmp)
+	tmp.Detach()
+	if err != nil {
 		return nil, err
 	}
 	return []byte(hyperlambda.StringOf(tmp.Value)), nil
