@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -18,6 +19,16 @@ import (
 // before it parses: long enough not to parse half-typed words, short
 // enough to feel live.
 const SourceDebounce = 300 * time.Millisecond
+
+// SourceEditLines is the longest text the source tab edits as text. Fyne
+// 2.7.1's Entry converts its whole text to runes once per row on every
+// refresh (widget/richtext.go, textRenderer.Refresh), so a keystroke costs
+// the square of the length: measured with lines of ~40 characters, 85 ms
+// at 1,000 lines, 1.5 s at 5,000, 26 s at 20,000. A longer text is shown
+// read-only in a TextGrid (which draws only the rows in view: 100,000
+// lines in 0.3 s) and edited in the tree, unless the person asks to edit
+// it as text anyway. Generated programs are a few dozen lines.
+const SourceEditLines = 1000
 
 // SourceTab shows the canonical Hyperlambda of a Document in an editable
 // text area. Edits are parsed after a pause and replace the tree (one undo
@@ -34,13 +45,19 @@ const SourceDebounce = 300 * time.Millisecond
 type SourceTab struct {
 	composite
 
-	doc     *Document
-	entry   *widget.Entry
-	status  *widget.Label
-	goToErr *widget.Button
-	apply   *widget.Button
-	revert  *widget.Button
-	buttons *fyne.Container
+	doc      *Document
+	entry    *sourceEntry
+	grid     *widget.TextGrid // the text, read-only, while it is too long to edit
+	status   *widget.Label
+	goToErr  *widget.Button
+	apply    *widget.Button
+	revert   *widget.Button
+	editText *widget.Button // edit a long text in the entry anyway
+	buttons  *fyne.Container
+
+	maxEditLines int  // SourceEditLines; tests lower it
+	long         bool // the grid shows the text, the entry is empty and hidden
+	editLong     bool // the person chose to edit a long text as text
 
 	// after schedules fn on the Fyne goroutine after d; tests replace it.
 	after func(d time.Duration, fn func())
@@ -77,11 +94,21 @@ func (e *UnappliedError) Error() string {
 
 // NewSourceTab makes a source view of doc.
 func NewSourceTab(doc *Document) *SourceTab {
-	s := &SourceTab{doc: doc, entry: widget.NewMultiLineEntry(), status: widget.NewLabel("")}
+	s := &SourceTab{doc: doc, entry: &sourceEntry{}, grid: widget.NewTextGrid(), status: widget.NewLabel(""), maxEditLines: SourceEditLines}
 	s.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { fyne.Do(fn) }) }
+	s.entry.MultiLine = true
+	s.entry.ExtendBaseWidget(s.entry)
 	s.entry.TextStyle.Monospace = true
 	s.entry.Wrapping = fyne.TextWrapOff
 	s.entry.OnChanged = func(string) { s.typed() }
+	s.entry.paste = s.pasteLong
+	s.grid.Scroll = fyne.ScrollBoth
+	s.grid.Hide()
+	s.editText = widget.NewButtonWithIcon("Edit as text", theme.DocumentCreateIcon(), func() {
+		s.editLong = true
+		s.reload()
+	})
+	s.editText.Hide()
 	s.status.Wrapping = fyne.TextWrapWord
 	s.goToErr = widget.NewButtonWithIcon("Go to error", theme.ErrorIcon(), s.showError)
 	s.apply = widget.NewButtonWithIcon("Apply", theme.ConfirmIcon(), s.Flush)
@@ -90,9 +117,9 @@ func NewSourceTab(doc *Document) *SourceTab {
 	s.apply.Hide()
 	s.revert.Hide()
 	// The buttons go under the words, which get the pane's whole width.
-	s.buttons = container.NewHBox(s.goToErr, s.apply, s.revert)
+	s.buttons = container.NewHBox(s.goToErr, s.apply, s.revert, s.editText)
 	s.buttons.Hide()
-	s.content = container.NewBorder(nil, container.NewVBox(s.status, s.buttons), nil, nil, s.entry)
+	s.content = container.NewBorder(nil, container.NewVBox(s.status, s.buttons), nil, nil, container.NewStack(s.entry, s.grid))
 	doc.OnChange(s.docChanged)
 	s.reload()
 	s.ExtendBaseWidget(s)
@@ -156,10 +183,19 @@ func (s *SourceTab) tell() {
 func (s *SourceTab) Revert() { s.reload() }
 
 // Text is the text as shown (LF line ends).
-func (s *SourceTab) Text() string { return s.entry.Text }
+func (s *SourceTab) Text() string {
+	if s.long {
+		return s.base
+	}
+	return s.entry.Text
+}
 
 // Entry is the text area, e.g. to focus it.
-func (s *SourceTab) Entry() *widget.Entry { return s.entry }
+func (s *SourceTab) Entry() *widget.Entry { return &s.entry.Entry }
+
+// Long reports whether the text is shown read-only for its length (see
+// SourceEditLines).
+func (s *SourceTab) Long() bool { return s.long }
 
 // Status is the line under the text: the syntax error, if any.
 func (s *SourceTab) Status() string { return s.status.Text }
@@ -195,6 +231,9 @@ func (s *SourceTab) typed() {
 func (s *SourceTab) Flush() {
 	s.gen++ // a pending pause has nothing left to do
 	s.pending = false
+	if s.long {
+		return // nothing typed: the entry is empty, not the text
+	}
 	s.applying = true
 	err := s.doc.Replace(s.entry.Text)
 	s.applying = false
@@ -224,15 +263,19 @@ func (s *SourceTab) showState() {
 		text = s.errText + " The tree keeps its last good state and cannot be edited until the text is fixed or reverted."
 	case s.diverged:
 		text = "The tree changed elsewhere while this text was being edited: your text is kept, not applied. Apply replaces the tree with it; Revert shows the tree."
+	case s.long:
+		text = fmt.Sprintf("%d lines: shown read-only, as typing into a text this long takes seconds a key. Edit it in the tree (this text follows), or Edit as text anyway.", lineCount(s.base))
 	}
 	s.status.SetText(text)
 	s.status.Importance = widget.MediumImportance
-	if text != "" {
+	problem := s.errPos.IsValid() || s.diverged
+	if problem {
 		s.status.Importance = widget.DangerImportance
 	}
 	showIf(s.goToErr, s.errPos.IsValid())
 	showIf(s.apply, s.diverged && !s.errPos.IsValid())
-	showIf(s.revert, text != "")
+	showIf(s.revert, problem)
+	showIf(s.editText, s.long)
 	if show := text != ""; show != s.buttons.Visible() {
 		showIf(s.buttons, show)
 		s.content.Refresh() // lay the words and the buttons out again
@@ -301,9 +344,91 @@ func (s *SourceTab) reload() {
 	s.pending, s.diverged = false, false
 	s.errPos, s.errText = hyperlambda.Pos{}, ""
 	s.base = s.treeText()
+	long := lineCount(s.base) > s.maxEditLines
+	if !long {
+		s.editLong = false // asked for one text, not for every long one after it
+	}
+	s.long = long && !s.editLong
 	s.updating = true
-	s.entry.SetText(s.base)
+	if s.long {
+		s.entry.SetText("")
+		s.entry.Hide()
+		s.grid.SetText(s.base)
+		s.grid.Show()
+	} else {
+		if s.grid.Visible() {
+			s.grid.SetText("") // let the long text go
+		}
+		s.grid.Hide()
+		s.entry.SetText(s.base)
+		s.entry.Show()
+	}
 	s.updating = false
 	s.showState()
 	s.tell()
+}
+
+func lineCount(text string) int { return strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1 }
+
+// pasteLong applies a paste that makes the text too long to edit as text
+// straight to the tree, so the entry never holds it (see SourceEditLines);
+// the tab then shows it read-only. It declines (the entry pastes, slowly)
+// when the result does not parse: the person's text is kept to be fixed.
+func (s *SourceTab) pasteLong(clip string) bool {
+	clip = strings.ReplaceAll(clip, "\r\n", "\n")
+	e := &s.entry.Entry
+	if lineCount(e.Text)+strings.Count(clip, "\n") <= s.maxEditLines {
+		return false
+	}
+	text, ok := afterPaste(e.Text, e.CursorTextOffset(), e.SelectedText(), clip)
+	if !ok {
+		return false
+	}
+	s.applying = true
+	err := s.doc.Replace(text)
+	s.applying = false
+	if err != nil {
+		return false
+	}
+	s.reload()
+	return true
+}
+
+// afterPaste is text with clip pasted at the cursor (a rune offset),
+// replacing the selection, which lies on one side of the cursor.
+func afterPaste(text string, cursor int, selected, clip string) (string, bool) {
+	off := 0
+	for i := 0; i < cursor; i++ {
+		if off >= len(text) {
+			return "", false
+		}
+		_, size := utf8.DecodeRuneInString(text[off:])
+		off += size
+	}
+	before, after := text[:off], text[off:]
+	switch {
+	case selected == "":
+	case strings.HasSuffix(before, selected):
+		before = before[:len(before)-len(selected)]
+	case strings.HasPrefix(after, selected):
+		after = after[len(selected):]
+	default:
+		return "", false
+	}
+	return before + clip + after, true
+}
+
+// sourceEntry is the source text area: an Entry whose paste the tab sees
+// first (pasteLong).
+type sourceEntry struct {
+	widget.Entry
+	paste func(clip string) bool
+}
+
+// TypedShortcut hands a paste to the tab before the Entry takes it.
+func (e *sourceEntry) TypedShortcut(sc fyne.Shortcut) {
+	if p, ok := sc.(*fyne.ShortcutPaste); ok && p.Clipboard != nil && e.paste != nil && e.paste(p.Clipboard.Content()) {
+		return
+	}
+	e.Entry.TypedShortcut(sc)
 }
