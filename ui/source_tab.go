@@ -264,7 +264,7 @@ func (s *SourceTab) showState() {
 	case s.diverged:
 		text = "The tree changed elsewhere while this text was being edited: your text is kept, not applied. Apply replaces the tree with it; Revert shows the tree."
 	case s.long:
-		text = fmt.Sprintf("%d lines: shown read-only, as typing into a text this long takes seconds a key. Edit it in the tree (this text follows), or Edit as text anyway.", lineCount(s.base))
+		text = fmt.Sprintf("%d lines: shown read-only, as typing into a text this long is slow (each key lays out all of it again). Edit it in the tree, which this text follows, or Edit as text anyway.", lineCount(s.base))
 	}
 	s.status.SetText(text)
 	s.status.Importance = widget.MediumImportance
