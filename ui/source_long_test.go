@@ -162,3 +162,16 @@ func BenchmarkSourceLongText(b *testing.B) {
 	}
 	benchcmp.Compare(b, show(false), show(true), "grid-ns/show", "entry-ns/show", "x-entry")
 }
+
+// A tab made with a long text lays its words out at its width once it
+// has one: measured before, the wrapped status stood a word a line and
+// took the text's room.
+func TestSourceLongTextLayout(t *testing.T) {
+	s, _, _ := sourceWindow(t, lines(SourceEditLines+1))
+	if !s.Long() {
+		t.Fatal("not shown read-only")
+	}
+	if s.status.Size().Height > 4*s.status.MinSize().Height/3 || s.grid.Size().Height < 200 {
+		t.Fatalf("status %v (min %v), grid %v in a 500x400 window", s.status.Size(), s.status.MinSize(), s.grid.Size())
+	}
+}

@@ -126,6 +126,22 @@ func NewSourceTab(doc *Document) *SourceTab {
 	return s
 }
 
+// Resize lays the words under the text out again at the new width: a
+// wrapped label measured before the tab had a width (a long text shown
+// from the start) stands one word a line and takes the text's room.
+func (s *SourceTab) Resize(size fyne.Size) {
+	if size == s.Size() {
+		return
+	}
+	s.BaseWidget.Resize(size)
+	if s.status.Text != "" {
+		s.content.Refresh()
+	}
+	if s.long {
+		s.grid.Refresh() // its rows in view are those of the size before
+	}
+}
+
 // OnUnapplied registers fn to run when Unapplied's answer changes: the
 // view refuses tree edits while it is an error.
 func (s *SourceTab) OnUnapplied(fn func(error)) { s.listeners = append(s.listeners, fn) }
