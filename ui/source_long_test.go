@@ -28,11 +28,11 @@ func TestSourceLongTextIsShownReadOnly(t *testing.T) {
 	if err := d.Replace(lines(6)); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Long() || s.entry.Visible() || !s.grid.Visible() || s.entry.Text != "" {
-		t.Fatalf("long %v, entry shown %v holding %d bytes, grid shown %v", s.Long(), s.entry.Visible(), len(s.entry.Text), s.grid.Visible())
+	if !s.Long() || s.entry.Visible() || !s.lines.Visible() || s.entry.Text != "" {
+		t.Fatalf("long %v, entry shown %v holding %d bytes, lines shown %v", s.Long(), s.entry.Visible(), len(s.entry.Text), s.lines.Visible())
 	}
-	if s.Text() != lines(6) || s.grid.Text() != strings.TrimSuffix(lines(6), "\n") && s.grid.Text() != lines(6) {
-		t.Fatalf("text %q, grid %q", s.Text(), s.grid.Text())
+	if s.Text() != lines(6) || len(s.shown) != 6 || s.shown[5] != ".n" {
+		t.Fatalf("text %q, lines %q", s.Text(), s.shown)
 	}
 	if !strings.Contains(s.Status(), "6 lines") || !s.editText.Visible() || s.revert.Visible() {
 		t.Fatalf("status %q, Edit as text shown %v, Revert shown %v", s.Status(), s.editText.Visible(), s.revert.Visible())
@@ -50,8 +50,8 @@ func TestSourceLongTextIsShownReadOnly(t *testing.T) {
 	if err := d.Replace(lines(2)); err != nil {
 		t.Fatal(err)
 	}
-	if s.Long() || !s.entry.Visible() || s.grid.Visible() || s.Text() != lines(2) || s.editText.Visible() {
-		t.Fatalf("short again: long %v, entry %q shown %v, grid shown %v", s.Long(), s.Text(), s.entry.Visible(), s.grid.Visible())
+	if s.Long() || !s.entry.Visible() || s.lines.Visible() || s.Text() != lines(2) || s.editText.Visible() || s.shown != nil {
+		t.Fatalf("short again: long %v, entry %q shown %v, lines shown %v", s.Long(), s.Text(), s.entry.Visible(), s.lines.Visible())
 	}
 }
 
@@ -160,7 +160,7 @@ func BenchmarkSourceLongText(b *testing.B) {
 			}
 		}
 	}
-	benchcmp.Compare(b, show(false), show(true), "grid-ns/show", "entry-ns/show", "x-entry")
+	benchcmp.Compare(b, show(false), show(true), "lines-ns/show", "entry-ns/show", "x-entry")
 }
 
 // A tab made with a long text lays its words out at its width once it
@@ -171,7 +171,31 @@ func TestSourceLongTextLayout(t *testing.T) {
 	if !s.Long() {
 		t.Fatal("not shown read-only")
 	}
-	if s.status.Size().Height > 4*s.status.MinSize().Height/3 || s.grid.Size().Height < 200 {
-		t.Fatalf("status %v (min %v), grid %v in a 500x400 window", s.status.Size(), s.status.MinSize(), s.grid.Size())
+	if s.status.Size().Height > 4*s.status.MinSize().Height/3 || s.lines.Size().Height < 200 {
+		t.Fatalf("status %v (min %v), lines %v in a 500x400 window", s.status.Size(), s.status.MinSize(), s.lines.Size())
+	}
+}
+
+// The read-only lines take the keyboard: Tab reaches them, and the keys
+// scroll them.
+func TestSourceLongTextKeys(t *testing.T) {
+	s, _, _ := sourceWindow(t, lines(SourceEditLines+1))
+	c := fyne.CurrentApp().Driver().CanvasForObject(s)
+	c.FocusNext()
+	if c.Focused() != s.lines {
+		t.Fatalf("Tab focused %T, not the lines", c.Focused())
+	}
+	for _, k := range []struct {
+		key  fyne.KeyName
+		down bool // the view moved down from where it was
+	}{{fyne.KeyPageDown, true}, {fyne.KeyEnd, true}, {fyne.KeyPageUp, false}, {fyne.KeyHome, false}, {fyne.KeyDown, true}} {
+		before := s.lines.GetScrollOffset()
+		for i := 0; i < 40 && k.key == fyne.KeyDown; i++ {
+			s.lines.TypedKey(&fyne.KeyEvent{Name: k.key})
+		}
+		s.lines.TypedKey(&fyne.KeyEvent{Name: k.key})
+		if after := s.lines.GetScrollOffset(); (after > before) != k.down {
+			t.Errorf("%s: offset %v -> %v", k.key, before, after)
+		}
 	}
 }

@@ -3,11 +3,13 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -25,9 +27,15 @@ const SourceDebounce = 300 * time.Millisecond
 // refresh (widget/richtext.go, textRenderer.Refresh), so a keystroke costs
 // the square of the length: measured with lines of ~40 characters, 85 ms
 // at 1,000 lines, 1.5 s at 5,000, 26 s at 20,000. A longer text is shown
-// read-only in a TextGrid (which draws only the rows in view: 100,000
-// lines in 0.3 s) and edited in the tree, unless the person asks to edit
-// it as text anyway. Generated programs are a few dozen lines.
+// read-only in a view that draws only the rows in sight (100,000 lines in
+// 51 ms, formatting the tree included) and edited in the tree, unless the
+// person asks to edit it as text anyway. Generated programs are a few
+// dozen lines.
+//
+// The read-only view is a List of numbered lines rather than a TextGrid:
+// it takes the keyboard focus (arrows and Page Up/Down scroll it), and it
+// lays out the rows of its height whenever it gets one (a TextGrid made
+// before its window drew the rows of its first height only).
 const SourceEditLines = 1000
 
 // SourceTab shows the canonical Hyperlambda of a Document in an editable
@@ -47,7 +55,8 @@ type SourceTab struct {
 
 	doc      *Document
 	entry    *sourceEntry
-	grid     *widget.TextGrid // the text, read-only, while it is too long to edit
+	lines    *sourceLines // the text, read-only, while it is too long to edit
+	shown    []string     // the lines it shows
 	status   *widget.Label
 	goToErr  *widget.Button
 	apply    *widget.Button
@@ -56,7 +65,7 @@ type SourceTab struct {
 	buttons  *fyne.Container
 
 	maxEditLines int  // SourceEditLines; tests lower it
-	long         bool // the grid shows the text, the entry is empty and hidden
+	long         bool // lines shows the text, the entry is empty and hidden
 	editLong     bool // the person chose to edit a long text as text
 
 	// after schedules fn on the Fyne goroutine after d; tests replace it.
@@ -94,7 +103,7 @@ func (e *UnappliedError) Error() string {
 
 // NewSourceTab makes a source view of doc.
 func NewSourceTab(doc *Document) *SourceTab {
-	s := &SourceTab{doc: doc, entry: &sourceEntry{}, grid: widget.NewTextGrid(), status: widget.NewLabel(""), maxEditLines: SourceEditLines}
+	s := &SourceTab{doc: doc, entry: &sourceEntry{}, status: widget.NewLabel(""), maxEditLines: SourceEditLines}
 	s.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { fyne.Do(fn) }) }
 	s.entry.MultiLine = true
 	s.entry.ExtendBaseWidget(s.entry)
@@ -102,8 +111,17 @@ func NewSourceTab(doc *Document) *SourceTab {
 	s.entry.Wrapping = fyne.TextWrapOff
 	s.entry.OnChanged = func(string) { s.typed() }
 	s.entry.paste = s.pasteLong
-	s.grid.Scroll = fyne.ScrollBoth
-	s.grid.Hide()
+	s.lines = newSourceLines(func() int { return len(s.shown) }, func() fyne.CanvasObject {
+		// Text without a label's padding: lines as close as in an editor.
+		return &canvas.Text{TextStyle: fyne.TextStyle{Monospace: true}, TextSize: theme.TextSize()}
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		t := o.(*canvas.Text)
+		t.Text = fmt.Sprintf("%*d  %s", len(strconv.Itoa(len(s.shown))), i+1, s.shown[i])
+		t.Color, t.TextSize = theme.Color(theme.ColorNameForeground), theme.TextSize() // the theme of now
+		t.Refresh()
+	})
+	s.lines.HideSeparators = true
+	s.lines.Hide()
 	s.editText = widget.NewButtonWithIcon("Edit as text", theme.DocumentCreateIcon(), func() {
 		s.editLong = true
 		s.reload()
@@ -119,7 +137,7 @@ func NewSourceTab(doc *Document) *SourceTab {
 	// The buttons go under the words, which get the pane's whole width.
 	s.buttons = container.NewHBox(s.goToErr, s.apply, s.revert, s.editText)
 	s.buttons.Hide()
-	s.content = container.NewBorder(nil, container.NewVBox(s.status, s.buttons), nil, nil, container.NewStack(s.entry, s.grid))
+	s.content = container.NewBorder(nil, container.NewVBox(s.status, s.buttons), nil, nil, container.NewStack(s.entry, s.lines))
 	doc.OnChange(s.docChanged)
 	s.reload()
 	s.ExtendBaseWidget(s)
@@ -136,9 +154,6 @@ func (s *SourceTab) Resize(size fyne.Size) {
 	s.BaseWidget.Resize(size)
 	if s.status.Text != "" {
 		s.content.Refresh()
-	}
-	if s.long {
-		s.grid.Refresh() // its rows in view are those of the size before
 	}
 }
 
@@ -369,13 +384,12 @@ func (s *SourceTab) reload() {
 	if s.long {
 		s.entry.SetText("")
 		s.entry.Hide()
-		s.grid.SetText(s.base)
-		s.grid.Show()
+		s.shown = strings.Split(strings.TrimSuffix(s.base, "\n"), "\n")
+		s.lines.Show()
+		s.lines.Refresh()
 	} else {
-		if s.grid.Visible() {
-			s.grid.SetText("") // let the long text go
-		}
-		s.grid.Hide()
+		s.shown = nil // let the long text go
+		s.lines.Hide()
 		s.entry.SetText(s.base)
 		s.entry.Show()
 	}
@@ -432,6 +446,33 @@ func afterPaste(text string, cursor int, selected, clip string) (string, bool) {
 		return "", false
 	}
 	return before + clip + after, true
+}
+
+// sourceLines is the read-only view of a long text: a List whose keys
+// also page (the List itself moves a line at a time).
+type sourceLines struct{ widget.List }
+
+func newSourceLines(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *sourceLines {
+	l := &sourceLines{}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey pages with Page Up/Down and goes to either end with Home/End.
+func (l *sourceLines) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyPageDown:
+		l.ScrollToOffset(l.GetScrollOffset() + l.Size().Height)
+	case fyne.KeyPageUp:
+		l.ScrollToOffset(max(l.GetScrollOffset()-l.Size().Height, 0))
+	case fyne.KeyHome:
+		l.ScrollToTop()
+	case fyne.KeyEnd:
+		l.ScrollToBottom()
+	default:
+		l.List.TypedKey(ev)
+	}
 }
 
 // sourceEntry is the source text area: an Entry whose paste the tab sees
