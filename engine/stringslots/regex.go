@@ -30,6 +30,13 @@ type netRegex struct {
 	at    *regexp.Regexp
 	src   string
 	insts int // the size of the compiled pattern, see RegexSteps
+	// looksBack: the pattern asserts something about the text before a
+	// position (^, \A, \b, \B), so searching the rest of the text from a
+	// position is not searching the text there; then after is the search
+	// from the second character of its input, the first being the
+	// character before the position (see findAll).
+	looksBack bool
+	after     *regexp.Regexp
 }
 
 // RegexSteps is what matching a pattern of insts instructions (see
@@ -69,7 +76,9 @@ func (nr *netRegex) find(r *engine.Run, s string, limit int) ([][]int, error) {
 	var scanned int64
 	steps := RegexSteps(nr.insts, len(s))
 	allowance := r.StepsLeft() - steps
-	if err := r.Compute(steps, func() { found, scanned = nr.matches(s, limit, allowance) }); err != nil {
+	ctx := r.Context()
+	over := func() bool { return ctx.Err() != nil }
+	if err := r.Compute(steps, func() { found, scanned = nr.matches(s, limit, allowance, over) }); err != nil {
 		return nil, err
 	}
 	// The empty matches looked for after matches (emptyAt) are work too,
@@ -113,10 +122,34 @@ func compileNet(pattern string, multiline bool) (*netRegex, error) {
 			nr.groups = append(nr.groups, []int{i})
 		}
 	}
+	nr.looksBack = true
 	if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
 		nr.empty = canBeEmpty(tree)
+		nr.looksBack = looksBack(tree)
+	}
+	if nr.looksBack {
+		// RE2 searches unanchored as if the pattern began with (?s:.*?):
+		// after is that, behind the one character of context the
+		// assertions read, with the pattern's match as group 1. Should it
+		// not compile, findAll falls back to RE2's own loop.
+		nr.after, _ = regexp.Compile(`\A(?s:.)(?s:.*?)(` + src + `)`)
 	}
 	return nr, nil
+}
+
+// looksBack says whether re asserts anything about the text before the
+// position it is tried at.
+func looksBack(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	for _, sub := range re.Sub {
+		if looksBack(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // canBeEmpty says whether re can match empty text somewhere (its zero-width
@@ -157,12 +190,15 @@ func canBeEmpty(re *syntax.Regexp) bool {
 // scanned is the text the second tries may read (the rest of the text
 // each, at most): they stop once that would pass allowance steps, and
 // the caller charges it.
-func (nr *netRegex) matches(s string, limit int, allowance int64) (out [][]int, scanned int64) {
-	found := nr.re.FindAllStringSubmatchIndex(s, limit)
+func (nr *netRegex) matches(s string, limit int, allowance int64, stop func() bool) (out [][]int, scanned int64) {
+	found := nr.findAll(s, limit, stop)
 	if !nr.empty || len(found) == 0 {
 		return found, 0
 	}
 	for i, m := range found {
+		if stop() {
+			return out, scanned // the run is over: nothing will read them
+		}
 		out = append(out, m)
 		end := m[1]
 		if m[0] == end || (i+1 < len(found) && found[i+1][0] == end) {
@@ -177,6 +213,74 @@ func (nr *netRegex) matches(s string, limit int, allowance int64) (out [][]int, 
 	}
 	return out, scanned
 }
+
+// findAll is RE2's FindAllStringSubmatchIndex(s, n) as a loop of single
+// searches, each of the rest of the text, that ends when stop says so
+// (the run is over). RE2's own loop cannot be stopped, and for a pattern
+// keeping a branch alive to the end of the text (x|(?:.*Q)? over "xa"...)
+// each search reads to the end: quadratic (16 KiB took 1.5 s, 256 KiB
+// minutes), so a search the run had given up on went on long after it.
+// Now at most the search under way finishes. The rules for empty matches
+// are RE2's.
+func (nr *netRegex) findAll(s string, n int, stop func() bool) [][]int {
+	if onFindAllDone != nil {
+		defer onFindAllDone()
+	}
+	if nr.looksBack && nr.after == nil {
+		return nr.re.FindAllStringSubmatchIndex(s, n) // see compileNet
+	}
+	if n < 0 {
+		n = len(s) + 1
+	}
+	var out [][]int
+	for pos, prevEnd := 0, -1; len(out) < n && pos <= len(s) && !stop(); {
+		m, from := nr.searchFrom(s, pos)
+		if m == nil {
+			break
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += from
+			}
+		}
+		accept := true
+		if m[1] == pos {
+			// Empty, here: not right after a match; then one character on.
+			accept = m[0] != prevEnd
+			if _, w := utf8.DecodeRuneInString(s[pos:]); w > 0 {
+				pos += w
+			} else {
+				pos = len(s) + 1
+			}
+		} else {
+			pos = m[1]
+		}
+		prevEnd = m[1]
+		if accept {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// searchFrom is the first match in s at pos or after, as RE2 finds it
+// searching all of s from pos, with its indexes counted from the
+// returned offset.
+func (nr *netRegex) searchFrom(s string, pos int) (m []int, from int) {
+	if pos == 0 || !nr.looksBack {
+		return nr.re.FindStringSubmatchIndex(s[pos:]), pos
+	}
+	_, w := utf8.DecodeLastRuneInString(s[:pos])
+	from = pos - w
+	if m = nr.after.FindStringSubmatchIndex(s[from:]); m != nil {
+		m = m[2:] // group 1 is the pattern's match; its own groups follow
+	}
+	return m, from
+}
+
+// onFindAllDone, when set (by tests), is called when a findAll returns:
+// how a test sees that a search given up on has stopped.
+var onFindAllDone func()
 
 // emptyAt returns the match .NET finds at end (just after a non-empty
 // match), when it is empty; RE2 would have returned a non-empty one. The
