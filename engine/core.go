@@ -702,16 +702,22 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 	if err := r.Created(nodes); err != nil {
 		return err
 	}
-	copied := n.Clone()
-	body := hyperlambda.NewTemplate(copied)
 	r.engine.mu.Lock()
 	defer r.engine.mu.Unlock()
-	if old, ok := r.engine.dynamic[name]; ok {
+	old, ok := r.engine.dynamic[name]
+	if ok {
+		if old.policy == r.policy && hyperlambda.Identical(old.body.Root(), n) {
+			// The same slot again (a program run over and over creates
+			// its slots each time): kept, with the copies runs left.
+			return nil
+		}
 		if err := r.mayReplace(n, name, old); err != nil {
 			return err
 		}
 	}
-	r.engine.dynamic[name] = dynamicSlot{body: body, nodes: nodes, policy: r.policy, reusable: reusableBody(copied)}
+	copied := n.Clone()
+	r.engine.dynamic[name] = dynamicSlot{body: hyperlambda.NewTemplate(copied), nodes: nodes, policy: r.policy,
+		reusable: reusableBody(copied), spares: &sparePool{}}
 	return nil
 }
 
@@ -805,7 +811,7 @@ func slotSignal(r *Run, n *hyperlambda.Node) error {
 	var body *hyperlambda.Node
 	var inst *hyperlambda.Instance
 	if dyn.reusable && reuseCopies {
-		inst = r.instance(dyn.body)
+		inst = r.instance(dyn)
 		body = inst.Root()
 	} else {
 		body = dyn.body.Clone()

@@ -47,6 +47,9 @@ type dynamicSlot struct {
 	// reusable: the body keeps no handle on its nodes past a call (see
 	// reusableBody), so a run may make a used copy over for the next call.
 	reusable bool
+	// spares are made-over copies of body that runs finished with, for
+	// the next run's calls (see reuse.go, "Across runs").
+	spares *sparePool
 }
 
 // New returns an engine with the core vocabulary registered.
@@ -216,6 +219,9 @@ func (e *Engine) execute(ctx context.Context, lambda *hyperlambda.Node, policy *
 	err := r.checkTree(lambda)
 	if err == nil {
 		err = r.evalGuarded(lambda)
+	}
+	if _, broke := err.(*InternalError); !broke {
+		r.handBackSpares()
 	}
 	r.usage.Duration = time.Since(r.start)
 	res := &Result{Lambda: lambda, Value: result.Value, Nodes: result.Children(), Usage: r.usage,

@@ -1,6 +1,10 @@
 package engine
 
-import "hlstudio/hyperlambda"
+import (
+	"sync"
+
+	"hlstudio/hyperlambda"
+)
 
 // A call of a dynamic slot runs a copy of its body, as the reference does:
 // the body's statements write their results into their own nodes. Making
@@ -155,11 +159,12 @@ func (r *Run) exposeCalls() {
 // spareCopies are the copies of one body a run is not using.
 type spareCopies struct {
 	t    *hyperlambda.Template
+	pool *sparePool // the slot's, where they go when the run ends
 	free []*hyperlambda.Instance
 }
 
-// spareOf is the run's list for t (a run calls few bodies: a short scan
-// beats hashing on every call).
+// spareOf is the run's list for dyn's body (a run calls few bodies: a
+// short scan beats hashing on every call).
 func (r *Run) spareOf(t *hyperlambda.Template) *spareCopies {
 	for i := range r.spare {
 		if r.spare[i].t == t {
@@ -170,16 +175,23 @@ func (r *Run) spareOf(t *hyperlambda.Template) *spareCopies {
 	return &r.spare[len(r.spare)-1]
 }
 
-// instance is a copy of t for a call: one the run finished with, or new.
-func (r *Run) instance(t *hyperlambda.Template) *hyperlambda.Instance {
-	s := r.spareOf(t)
+// instance is a copy of dyn's body for a call: one the run finished
+// with, one an earlier run left, or new.
+func (r *Run) instance(dyn dynamicSlot) *hyperlambda.Instance {
+	s := r.spareOf(dyn.body)
 	if k := len(s.free); k > 0 {
 		inst := s.free[k-1]
 		s.free[k-1] = nil
 		s.free = s.free[:k-1]
 		return inst
 	}
-	return t.Instance()
+	if dyn.spares != nil {
+		s.pool = dyn.spares
+		if inst := s.pool.take(); inst != nil {
+			return inst
+		}
+	}
+	return dyn.body.Instance()
 }
 
 // putBack makes a finished call's copy over and keeps it for the next.
@@ -187,6 +199,58 @@ func (r *Run) putBack(inst *hyperlambda.Instance) {
 	inst.Reset()
 	s := r.spareOf(inst.Template())
 	s.free = append(s.free, inst)
+}
+
+// Across runs. A program run again and again (the studio's Run, a
+// server's endpoint) creates the same slots each time; slots.create keeps
+// a slot whose body and policy are the same, and with it the copies runs
+// left (sparePool): made over, they are what a fresh copy is, and nothing
+// reaches them (they hang nowhere, and none of their nodes points out of
+// them). A run hands its spare copies to the slot when it ends, and takes
+// one from there whenever it has none of its own. Without that, each run made the
+// copies of its recursion's depth again, and collecting them was a
+// quarter of a short recursive run's time.
+
+// sparePool holds copies of a slot's body no run is using. Runs on one
+// engine may run at once, hence the lock.
+type sparePool struct {
+	mu   sync.Mutex
+	free []*hyperlambda.Instance
+}
+
+// maxSparesKept bounds the copies a slot keeps between runs (the deepest
+// recursion's): a bound on memory held for nothing, not on anything a run
+// may do.
+const maxSparesKept = 256
+
+// take returns a copy no run is using, or nil.
+func (p *sparePool) take() *hyperlambda.Instance {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := len(p.free)
+	if k == 0 {
+		return nil
+	}
+	inst := p.free[k-1]
+	p.free[k-1] = nil
+	p.free = p.free[:k-1]
+	return inst
+}
+
+// handBackSpares gives the slots the copies the run kept.
+func (r *Run) handBackSpares() {
+	for i := range r.spare {
+		s := &r.spare[i]
+		if s.pool == nil || len(s.free) == 0 {
+			continue
+		}
+		s.pool.mu.Lock()
+		room := max(maxSparesKept-len(s.pool.free), 0)
+		s.pool.free = append(s.pool.free, s.free[:min(room, len(s.free))]...)
+		s.pool.mu.Unlock()
+		clear(s.free)
+		s.free = s.free[:0]
+	}
 }
 
 // argumentsNode is an empty [.arguments] node for a call: one a finished

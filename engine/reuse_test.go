@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -119,6 +120,104 @@ func TestReuseMakesFewCopies(t *testing.T) {
 	}
 }
 
+// A program run again creates the same slot: the slot is kept, and the
+// second run's calls use the copies the first left, making none.
+func TestReuseCopiesOutliveRuns(t *testing.T) {
+	e, p := vocab.New(), enginetest.LoadPolicy(t, "trusted")
+	if _, err := e.Execute(context.Background(), mustParse(t, recursion), p); err != nil {
+		t.Fatal(err)
+	}
+	body, first := engine.SlotSpares(e, "fib")
+	if len(first) == 0 {
+		t.Fatal("the first run left no copies")
+	}
+	if _, err := e.Execute(context.Background(), mustParse(t, recursion), p); err != nil {
+		t.Fatal(err)
+	}
+	again, second := engine.SlotSpares(e, "fib")
+	if again != body {
+		t.Fatal("creating the same slot again replaced it")
+	}
+	left := map[*hyperlambda.Instance]bool{}
+	for _, inst := range first {
+		left[inst] = true
+	}
+	for _, inst := range second {
+		if !left[inst] {
+			t.Fatalf("the second run made a copy of its own (%d left by the first, %d now)", len(first), len(second))
+		}
+	}
+	if len(second) != len(first) {
+		t.Fatalf("%d copies after the second run, %d after the first", len(second), len(first))
+	}
+}
+
+// The same body created under another policy is another slot: it runs
+// under the policy of the run that created it last (here trusted, which
+// lets it call the canary; kept from the first run's policy, which does
+// not, the call would be denied).
+func TestSameBodyOtherPolicyReplaces(t *testing.T) {
+	var calls atomic.Int64
+	e := enginetest.AddCanary(vocab.New(), &calls)
+	const create = "slots.create:rec\n   canary.record\n"
+	code, err := whitelist.Parse("code", []byte("name:code\r\nallow\r\n   effects:pure\r\n   effects:spawns-code\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Execute(context.Background(), mustParse(t, create), code); err != nil {
+		t.Fatal(err)
+	}
+	narrowBody, _ := engine.SlotSpares(e, "rec")
+	if _, err := e.Execute(context.Background(), mustParse(t, create+"execute:rec\n"), enginetest.LoadPolicy(t, "trusted")); err != nil {
+		t.Fatalf("the body created again under trusted: %v", err)
+	}
+	if body, _ := engine.SlotSpares(e, "rec"); body == narrowBody {
+		t.Fatal("the slot made under the narrower policy was kept for trusted")
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("canary called %d times, want 1", calls.Load())
+	}
+}
+
+// Runs at once on one engine share a slot's copies safely (the race
+// detector watches this in make test) and each computes its own answer.
+func TestReuseConcurrentRuns(t *testing.T) {
+	e, p := vocab.New(), enginetest.LoadPolicy(t, "trusted")
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				src := strings.Replace(recursion, "n:int:12", fmt.Sprintf("n:int:%d", 5+g+i%3), 1)
+				lambda := mustParse(t, src)
+				if _, err := e.Execute(context.Background(), lambda, p); err != nil {
+					errs <- err
+					return
+				}
+				got := lambda.Children()[lambda.Len()-1].Value // [execute]'s
+				if want := fib(5 + g + i%3); got != int32(want) {
+					errs <- fmt.Errorf("fib(%d) = %v, want %d", 5+g+i%3, got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func fib(n int) int {
+	if n < 2 {
+		return n
+	}
+	return fib(n-1) + fib(n-2)
+}
+
 // BenchmarkDynamicCalls: fib(12) through [execute] (465 calls), with the
 // copies of the body made over (reuse) and, as the baseline in the same
 // run, with a fresh copy per call as the reference makes; "x-fresh" is
@@ -138,7 +237,8 @@ func BenchmarkDynamicCalls(b *testing.B) {
 }
 
 // Running with copies made over gives what fresh copies give: the same
-// executed lambda, result, error and usage, for any program.
+// executed lambda, result, error and usage, for any program, run once or
+// again on the same engine.
 func FuzzReuseSameAsFresh(f *testing.F) {
 	enginetest.AddSeeds(f, "testdata/*/*.txtar", "vocab/testdata/reuse-*.txtar", "vocab/testdata/sockets*.txtar")
 	for _, src := range []string{recursion, returnsOwnNodes, lendsToKeeper} {
@@ -158,18 +258,24 @@ func FuzzReuseSameAsFresh(f *testing.F) {
 			defer engine.SetReuseCopies(engine.SetReuseCopies(reuse))
 			// A fresh engine each time: dynamic slots outlive a run in
 			// the engine, and one run's slots must not meet the other's.
+			// On it the program runs twice, as the studio's Run does: the
+			// second run meets the first's slots and their copies.
 			e := vocab.New()
-			lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{MaxDepth: 64})
-			if err != nil {
-				return "syntax"
+			var out string
+			for range 2 {
+				lambda, err := hyperlambda.ParseString(src, hyperlambda.ParseOptions{MaxDepth: 64})
+				if err != nil {
+					return "syntax"
+				}
+				res, err := e.Execute(context.Background(), lambda, policy)
+				u := res.Usage
+				u.Duration = 0
+				_, value, _ := hyperlambda.ValueText(res.Value)
+				out += fmt.Sprintf("%s\nvalue %q\nnodes %s\nerror %v\nusage %+v\n",
+					hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}), value,
+					hyperlambda.Format(res.Nodes, hyperlambda.FormatOptions{}), err, u)
 			}
-			res, err := e.Execute(context.Background(), lambda, policy)
-			u := res.Usage
-			u.Duration = 0
-			_, value, _ := hyperlambda.ValueText(res.Value)
-			return fmt.Sprintf("%s\nvalue %q\nnodes %s\nerror %v\nusage %+v",
-				hyperlambda.Format(lambda.Children(), hyperlambda.FormatOptions{}), value,
-				hyperlambda.Format(res.Nodes, hyperlambda.FormatOptions{}), err, u)
+			return out
 		}
 		if with, without := run(true), run(false); with != without {
 			if strings.Contains(without, "budget time") {
@@ -208,9 +314,11 @@ func TestReuseWhitelistCannotPlant(t *testing.T) {
 // value (a reference to an ancestor of its holder), planted by one run,
 // is copied into a later run by a call or by [slots.get]. Two runs in
 // turn on one engine, as in the studio, give the same with reuse as with
-// fresh copies.
+// fresh copies, and so does a program run twice (its slots and their
+// copies kept from one run to the next).
 func TestReuseAcrossRuns(t *testing.T) {
-	for _, runs := range [][2]string{{plantByCall, useByCall}, {plantForGet, useByGet}} {
+	for _, runs := range [][2]string{{plantByCall, useByCall}, {plantForGet, useByGet},
+		{recursion, recursion}, {returnsOwnNodes, returnsOwnNodes}, {lendsToKeeper, lendsToKeeper}, {recursion, lendsToKeeper}} {
 		outcome := func(reuse bool) string {
 			defer engine.SetReuseCopies(engine.SetReuseCopies(reuse))
 			e := vocab.New()

@@ -1,8 +1,11 @@
 package hyperlambda
 
 import (
+	"bytes"
 	"slices"
 	"unsafe"
+
+	"github.com/shopspring/decimal"
 )
 
 // Pos is a position in Hyperlambda source text. Line and Col are 1-based;
@@ -244,6 +247,49 @@ func cloneTree(root *Node, outer, outerCopies []*Node) *Node {
 	nodes, links := root.size()
 	c := cloner{nodes: make([]Node, nodes), links: make([]*Node, links), root: root, outer: outer, outerCopies: outerCopies}
 	return c.clone(root, nil)
+}
+
+// Identical reports whether a and b are the same tree: the same names,
+// values of the same types that print the same and behave the same, the
+// same source positions, and the same children, in order (parents are
+// not compared). A node value is identical only to itself. It errs on the
+// side of false: a caller uses it to keep one tree in place of another.
+func Identical(a, b *Node) bool {
+	if a.Name != b.Name || a.Pos != b.Pos || len(a.children) != len(b.children) || !identicalValue(a.Value, b.Value) {
+		return false
+	}
+	for i, c := range a.children {
+		if !Identical(c, b.children[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// identicalValue is Identical for values: equal and of one type, and for
+// decimals also of one scale (1.0 and 1.00 print differently).
+func identicalValue(v, w any) bool {
+	switch x := v.(type) {
+	case []byte:
+		y, ok := w.([]byte)
+		return ok && bytes.Equal(x, y)
+	case decimal.Decimal:
+		y, ok := w.(decimal.Decimal)
+		return ok && x.Exponent() == y.Exponent() && x.Equal(y)
+	case *Expression:
+		y, ok := w.(*Expression)
+		return ok && (x == y || (x != nil && y != nil && x.String() == y.String()))
+	case *Node:
+		y, ok := w.(*Node)
+		return ok && x == y
+	case nil, string, bool, int8, uint8, int16, uint16, int32, uint32, int64, uint64,
+		float32, float64, Char, TimeSpan, GUID:
+		return v == w // an interface comparison: the types must match too
+	case Date:
+		y, ok := w.(Date)
+		return ok && x.Kind == y.Kind && x.Time.Equal(y.Time) && x.Time.Location() == y.Time.Location()
+	}
+	return false // a type this does not know: never taken for another
 }
 
 // Template is a tree kept to be copied many times, such as a function

@@ -414,3 +414,48 @@ func TestTemplateClone(t *testing.T) {
 		}
 	}
 }
+
+// Identical takes two trees for one only when nothing could tell them
+// apart: every value type, scale, expression, position and child counts.
+func TestIdentical(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"a:int:1\n   b:x:@.c/*\n   .:bytes:AQI=\n", "a:int:1\n   b:x:@.c/*\n   .:bytes:AQI=\n", true},
+		{"a:date:\"2026-12-05T10:00:00Z\"\n", "a:date:\"2026-12-05T10:00:00Z\"\n", true},
+		{"a:decimal:1.5\n", "a:decimal:1.5\n", true},
+		{"a:int:1\n", "a:long:1\n", false},
+		{"a:decimal:1.0\n", "a:decimal:1.00\n", false},
+		{"a:x:@.c\n", "a:x:@.d\n", false},
+		{"a:bytes:AQI=\n", "a:bytes:AQM=\n", false},
+		{"a\n   b\n", "a\n   b\n   c\n", false},
+		{"a\n   b\n", "a\n   c\n", false},
+		{"a:1\n", "a:\"1\"\n", true},
+		{"a:1\n", "a:2\n", false},
+		{"a\n", "\na\n", false}, // another line: errors would name another place
+		{"a:date:\"2026-12-05T10:00:00Z\"\n", "a:date:\"2026-12-05T10:00:00\"\n", false},
+	} {
+		a, err := ParseString(c.a, ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := ParseString(c.b, ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Identical(a, b); got != c.want {
+			t.Errorf("Identical(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+	// A node value is identical only to itself.
+	held := New("h", nil)
+	if !Identical(New("a", held), New("a", held)) || Identical(New("a", held), New("a", New("h", nil))) {
+		t.Error("node values: the same node is identical, a copy is not")
+	}
+	// A value type it does not know is never taken for another.
+	type opaque struct{ v int }
+	if Identical(New("a", opaque{1}), New("a", opaque{1})) {
+		t.Error("an unknown value type was taken as identical")
+	}
+}
