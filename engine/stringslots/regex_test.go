@@ -119,3 +119,22 @@ func BenchmarkFindAll(b *testing.B) {
 		})
 	}
 }
+
+// Any pattern over any text: findAll finds what RE2's FindAll finds.
+func FuzzFindAllSameAsRE2(f *testing.F) {
+	for _, p := range []string{`x|(?:.*Q)?`, `a*`, `^a`, `\bx`, `(?m)^.`, `\Bb`, `(a)|b`, `$`, `\A|b`} {
+		f.Add(p, "xaxaQ ab\nba\xffé", false)
+	}
+	f.Fuzz(func(t *testing.T, pattern, text string, multiline bool) {
+		if len(pattern) > 200 || len(text) > 2000 {
+			return // RE2 is linear, but the loop of searches is not: keep inputs quick
+		}
+		nr, err := compileNet(pattern, multiline)
+		if err != nil {
+			return
+		}
+		if got, want := nr.findAll(text, -1, never), nr.re.FindAllStringSubmatchIndex(text, -1); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q over %q: %v, RE2 %v", nr.src, text, got, want)
+		}
+	})
+}
