@@ -717,7 +717,7 @@ func slotSlotsCreate(r *Run, n *hyperlambda.Node) error {
 	}
 	copied := n.Clone()
 	r.engine.dynamic[name] = dynamicSlot{body: hyperlambda.NewTemplate(copied), nodes: nodes, policy: r.policy,
-		reusable: reusableBody(copied), spares: &sparePool{}}
+		reusable: reusableBody(copied), spares: newSparePool(nodes)}
 	return nil
 }
 

@@ -216,12 +216,19 @@ func (r *Run) putBack(inst *hyperlambda.Instance) {
 type sparePool struct {
 	mu   sync.Mutex
 	free []*hyperlambda.Instance
+	max  int // copies kept at most
 }
 
-// maxSparesKept bounds the copies a slot keeps between runs (the deepest
-// recursion's): a bound on memory held for nothing, not on anything a run
-// may do.
-const maxSparesKept = 256
+// spareNodesKept bounds the nodes of the copies a slot keeps between runs
+// (a node and its snapshot take ~170 bytes: ~11 MB): memory held for the
+// next run, not a bound on anything a run may do. A slot keeps at least
+// one copy.
+const spareNodesKept = 1 << 16
+
+// newSparePool is the pool of a slot whose body has nodes nodes.
+func newSparePool(nodes int) *sparePool {
+	return &sparePool{max: max(spareNodesKept/max(nodes, 1), 1)}
+}
 
 // take returns a copy no run is using, or nil.
 func (p *sparePool) take() *hyperlambda.Instance {
@@ -245,7 +252,7 @@ func (r *Run) handBackSpares() {
 			continue
 		}
 		s.pool.mu.Lock()
-		room := max(maxSparesKept-len(s.pool.free), 0)
+		room := max(s.pool.max-len(s.pool.free), 0)
 		s.pool.free = append(s.pool.free, s.free[:min(room, len(s.free))]...)
 		s.pool.mu.Unlock()
 		clear(s.free)

@@ -152,6 +152,33 @@ func TestReuseCopiesOutliveRuns(t *testing.T) {
 	}
 }
 
+// What a slot keeps between runs is bounded by the nodes of its copies: a
+// body of 33,000 nodes called four deep keeps one copy, not four.
+func TestSparesKeptAreBounded(t *testing.T) {
+	src := "slots.create:deep\n   .pad\n" + strings.Repeat("      x\n", 33000) + `   if
+      mt
+         get-value:x:@.arguments/*/n
+         .:int:0
+      .lambda
+         .m
+         set-value:x:@.m
+            math.subtract
+               get-value:x:@.arguments/*/n
+               .:int:1
+         execute:deep
+            n:x:@.m
+execute:deep
+   n:int:3
+`
+	e := vocab.New()
+	if _, err := e.Execute(context.Background(), mustParse(t, src), enginetest.LoadPolicy(t, "trusted")); err != nil {
+		t.Fatal(err)
+	}
+	if _, kept := engine.SlotSpares(e, "deep"); len(kept) != 1 {
+		t.Fatalf("%d copies of a 33,000-node body kept, want 1", len(kept))
+	}
+}
+
 // The same body created under another policy is another slot: it runs
 // under the policy of the run that created it last (here trusted, which
 // lets it call the canary; kept from the first run's policy, which does
