@@ -280,14 +280,25 @@ func TestRegexWorkIsCharged(t *testing.T) {
 }
 
 // Work a slot hands to Run.Compute ends with the run's time budget even
-// when the work itself goes on (it cannot look at the deadline).
+// when the work itself goes on (it cannot look at the deadline), and
+// work that looks between its pieces is told it was abandoned.
 func TestComputeEndsAtTheDeadline(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
+	told := make(chan struct{})
 	e := vocab.New()
-	if err := e.Register(engine.Slot{Sig: whitelist.Signature{Name: "test.compute", Doc: "blocks until the test ends"},
+	if err := e.Register(engine.Slot{Sig: whitelist.Signature{Name: "test.compute", Doc: "blocks until abandoned or the test ends"},
 		Fn: func(r *engine.Run, n *hyperlambda.Node) error {
-			return r.Compute(1000, func() { <-release })
+			return r.Compute(1000, func(abandoned func() bool) {
+				for !abandoned() {
+					select {
+					case <-release:
+						return
+					case <-time.After(time.Millisecond):
+					}
+				}
+				close(told)
+			})
 		}}); err != nil {
 		t.Fatal(err)
 	}
@@ -295,6 +306,11 @@ func TestComputeEndsAtTheDeadline(t *testing.T) {
 	_, err := e.Execute(context.Background(), mustParse(t, "test.compute\r\n"), p)
 	if budgetOf(err) != "time" {
 		t.Fatalf("got %v, want the time budget", err)
+	}
+	select {
+	case <-told:
+	case <-time.After(time.Minute): // a bound on a hang, not a timing
+		t.Fatal("the work was never told the run gave up on it")
 	}
 }
 

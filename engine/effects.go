@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"hlstudio/hyperlambda"
@@ -30,20 +31,23 @@ func (r *Run) release() {
 // cost in steps first. Work costing more than a few steps runs on a
 // goroutine of its own so that the run ends at its deadline even when
 // the work does not; the goroutine then finishes in the background, its
-// work bounded by the steps charged for it. work must touch nothing the
-// run keeps (no nodes): it may outlive the slot.
-func (r *Run) Compute(steps int64, work func()) error {
+// work bounded by the steps charged for it, and work made of many pieces
+// stops between them once abandoned (safe to call from work's goroutine)
+// says the run has given up on it. work must touch nothing the run keeps
+// (no nodes): it may outlive the slot.
+func (r *Run) Compute(steps int64, work func(abandoned func() bool)) error {
 	if err := r.Charge(steps); err != nil {
 		return err
 	}
 	if steps < 64 {
-		work()
+		work(notAbandoned)
 		return nil
 	}
+	var gaveUp atomic.Bool
 	done := make(chan any, 1)
 	go func() {
 		defer func() { done <- recover() }()
-		work()
+		work(gaveUp.Load)
 	}()
 	select {
 	case p := <-done:
@@ -52,9 +56,12 @@ func (r *Run) Compute(steps int64, work func()) error {
 		}
 		return nil
 	case <-r.Context().Done():
+		gaveUp.Store(true)
 		return r.Interrupted()
 	}
 }
+
+func notAbandoned() bool { return false }
 
 // Interrupted returns the run's budget or cancellation error once its
 // context has ended, nil before: a slot whose I/O failed calls it to

@@ -76,9 +76,7 @@ func (nr *netRegex) find(r *engine.Run, s string, limit int) ([][]int, error) {
 	var scanned int64
 	steps := RegexSteps(nr.insts, len(s))
 	allowance := r.StepsLeft() - steps
-	ctx := r.Context()
-	over := func() bool { return ctx.Err() != nil }
-	if err := r.Compute(steps, func() { found, scanned = nr.matches(s, limit, allowance, over) }); err != nil {
+	if err := r.Compute(steps, func(abandoned func() bool) { found, scanned = nr.matches(s, limit, allowance, abandoned) }); err != nil {
 		return nil, err
 	}
 	// The empty matches looked for after matches (emptyAt) are work too,

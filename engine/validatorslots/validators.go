@@ -508,7 +508,7 @@ func matches(r *engine.Run, n *hyperlambda.Node) error {
 		matched := false
 		if ok {
 			// Within the budgets, as strings.matches (audit 16).
-			if err := r.Compute(stringslots.RegexSteps(size, len(s)), func() { matched = re.MatchString(s) }); err != nil {
+			if err := r.Compute(stringslots.RegexSteps(size, len(s)), func(func() bool) { matched = re.MatchString(s) }); err != nil {
 				return err
 			}
 		}
