@@ -163,8 +163,8 @@ type spareCopies struct {
 	free []*hyperlambda.Instance
 }
 
-// spareOf is the run's list for dyn's body (a run calls few bodies: a
-// short scan beats hashing on every call).
+// spareOf is the run's list for t (a run calls few bodies: a short scan
+// beats hashing on every call).
 func (r *Run) spareOf(t *hyperlambda.Template) *spareCopies {
 	for i := range r.spare {
 		if r.spare[i].t == t {
@@ -179,17 +179,12 @@ func (r *Run) spareOf(t *hyperlambda.Template) *spareCopies {
 // with, one an earlier run left, or new.
 func (r *Run) instance(dyn dynamicSlot) *hyperlambda.Instance {
 	s := r.spareOf(dyn.body)
-	if k := len(s.free); k > 0 {
-		inst := s.free[k-1]
-		s.free[k-1] = nil
-		s.free = s.free[:k-1]
+	if inst, ok := popLast(&s.free); ok {
 		return inst
 	}
-	if dyn.spares != nil {
-		s.pool = dyn.spares
-		if inst := s.pool.take(); inst != nil {
-			return inst
-		}
+	s.pool = dyn.spares
+	if inst := s.pool.take(); inst != nil {
+		return inst
 	}
 	return dyn.body.Instance()
 }
@@ -207,9 +202,9 @@ func (r *Run) putBack(inst *hyperlambda.Instance) {
 // left (sparePool): made over, they are what a fresh copy is, and nothing
 // reaches them (they hang nowhere, and none of their nodes points out of
 // them). A run hands its spare copies to the slot when it ends, and takes
-// one from there whenever it has none of its own. Without that, each run made the
-// copies of its recursion's depth again, and collecting them was a
-// quarter of a short recursive run's time.
+// one from there whenever it has none of its own. Without that, each run
+// made the copies of its recursion's depth again, and collecting them
+// was a quarter of a short recursive run's time.
 
 // sparePool holds copies of a slot's body no run is using. Runs on one
 // engine may run at once, hence the lock.
@@ -234,14 +229,22 @@ func newSparePool(nodes int) *sparePool {
 func (p *sparePool) take() *hyperlambda.Instance {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	k := len(p.free)
-	if k == 0 {
-		return nil
-	}
-	inst := p.free[k-1]
-	p.free[k-1] = nil
-	p.free = p.free[:k-1]
+	inst, _ := popLast(&p.free)
 	return inst
+}
+
+// popLast removes the last element of *list and returns it (the zero
+// value and false when the list is empty), clearing its place so that
+// the list does not keep it alive.
+func popLast[T any](list *[]T) (last T, ok bool) {
+	k := len(*list)
+	if k == 0 {
+		return last, false
+	}
+	last = (*list)[k-1]
+	clear((*list)[k-1:])
+	*list = (*list)[:k-1]
+	return last, true
 }
 
 // handBackSpares gives the slots the copies the run kept.
@@ -263,11 +266,10 @@ func (r *Run) handBackSpares() {
 // argumentsNode is an empty [.arguments] node for a call: one a finished
 // call left (see keepArguments), or new.
 func (r *Run) argumentsNode() *hyperlambda.Node {
-	if k := len(r.argNodes); k > 0 && !r.handles && reuseCopies {
-		args := r.argNodes[k-1]
-		r.argNodes[k-1] = nil
-		r.argNodes = r.argNodes[:k-1]
-		return args
+	if !r.handles && reuseCopies {
+		if args, ok := popLast(&r.argNodes); ok {
+			return args
+		}
 	}
 	return hyperlambda.New(".arguments", nil)
 }
