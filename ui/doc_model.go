@@ -164,6 +164,26 @@ func (d *Document) top() *editOp {
 // belongs to the tree before, such as a run's result.
 func (d *Document) Loads() uint64 { return d.loads }
 
+// Revision identifies the tree as it is at one moment, to ask later
+// whether the document still holds that tree (IsAt), such as the tree a
+// run's outcome belongs to.
+type Revision struct {
+	loads uint64
+	top   *editOp
+}
+
+// Revision is the tree as it is now. Typing that follows starts a new
+// undo step, so the revision keeps naming the tree it was taken of.
+func (d *Document) Revision() Revision {
+	d.EndTyping()
+	return Revision{loads: d.loads, top: d.top()}
+}
+
+// IsAt reports whether the document holds the tree r was taken of: no
+// load since, and the same undo step on top (edits undone back to it
+// count as the same tree; a new policy is not an edit).
+func (d *Document) IsAt(r Revision) bool { return r.loads == d.loads && r.top == d.top() }
+
 // UndoDepth is the number of steps Undo can take.
 func (d *Document) UndoDepth() int { return len(d.undo) }
 

@@ -45,7 +45,7 @@ func TestRunPanelEmptyLogAndDenialsSaySo(t *testing.T) {
 	check("before a run")
 	runAndWait(t, p)
 	check("after a run with neither")
-	tabs := p.content.(*container.Split).Trailing.(*container.AppTabs)
+	tabs := p.tabs
 	tabs.SelectIndex(2)
 	if len(shownTexts(w, "No log entries.")) == 0 {
 		t.Errorf("the Log tab does not show its words")
@@ -67,7 +67,7 @@ func TestRunPanelBudgetBarsAligned(t *testing.T) {
 	doc := mustDoc(t, "math.add\n   .:int:2\n   .:int:3\nreturn:x:-\n", "sandbox")
 	p, w := runPanelWindow(t, doc)
 	w.Resize(fyne.NewSize(860, 400)) // room for the five rows
-	tabs := p.content.(*container.Split).Trailing.(*container.AppTabs)
+	tabs := p.tabs
 	tabs.SelectIndex(4)
 	edges := func(when string) (left, right float32) {
 		t.Helper()

@@ -83,12 +83,18 @@ type RunPanel struct {
 	// a column of their own, so that every bar starts at the same x.
 	bars    map[string]*TrackBar
 	barText map[string]*widget.Label
+	tabs    *container.AppTabs // the outcome: Result, Executed lambda, Log, Denials, Budgets
 	content fyne.CanvasObject
 
 	// loads is the document's Loads when the shown outcome was made: a
 	// new tree (another snippet, a generation) clears it.
 	loads uint64
-	job   job
+	// ranAt is the tree the shown outcome is of (valid while shown):
+	// after edits, editedNote says the outcome is of the tree as it ran.
+	ranAt      Revision
+	shown      bool
+	editedNote *widget.Label
+	job        job
 }
 
 type argInput struct {
@@ -141,7 +147,7 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 	p.resultTree.Hide() // shown when the run returns nodes
 	resultPane := container.NewVSplit(container.NewStack(p.valueBox, p.resultTree), container.NewVScroll(p.result))
 	resultPane.SetOffset(0.5)
-	tabs := container.NewAppTabs(
+	p.tabs = container.NewAppTabs(
 		container.NewTabItem("Result", resultPane),
 		container.NewTabItem("Executed lambda", container.NewAppTabs(
 			container.NewTabItem("Tree", p.lambdaTree), container.NewTabItem("Text", container.NewScroll(p.lambda)))),
@@ -158,7 +164,11 @@ func NewRunPanel(doc *Document, e *engine.Engine, recorder RunRecorder) *RunPane
 		container.NewVBox(container.NewHBox(p.run, p.stop), p.status), nil, nil,
 		container.NewVScroll(container.NewVBox(p.form, p.formNote, p.request.section)))
 	// Side by side: the arguments and the outcome share the height.
-	split := container.NewHSplit(args, tabs)
+	p.editedNote = widget.NewLabel(editedSinceRunText)
+	p.editedNote.Importance = widget.WarningImportance
+	p.editedNote.Wrapping = fyne.TextWrapWord
+	p.editedNote.Hide()
+	split := container.NewHSplit(args, container.NewBorder(p.editedNote, nil, nil, nil, p.tabs))
 	split.SetOffset(0.4)
 	p.content = split
 	p.loads = doc.Loads()
@@ -179,6 +189,8 @@ func (p *RunPanel) clearOutcome() {
 	p.resultTree.SetRoot(nil)
 	p.resultTree.Hide()
 	p.valueBox.Show()
+	p.shown = false
+	p.editedNote.Hide()
 	for name, bar := range p.bars {
 		bar.Max = 1
 		bar.SetValue(0)
@@ -186,8 +198,11 @@ func (p *RunPanel) clearOutcome() {
 	}
 }
 
-// What the Log and Denials tabs say when there is nothing to show.
+// What the Log and Denials tabs say when there is nothing to show, and
+// what the panel says above an outcome once its tree has been edited.
 const (
+	editedSinceRunText = "Edited since this run: the outcome below is of the tree as it ran."
+
 	noLogText     = "No log entries."
 	noDenialsText = "No denials."
 )
@@ -300,6 +315,7 @@ func (p *RunPanel) refresh() {
 		}
 	}
 	p.validate()
+	p.showEdited()
 }
 
 func sameDecls(decls []engine.ArgDecl, inputs []argInput) bool {
@@ -444,7 +460,7 @@ func (p *RunPanel) Run() {
 	p.run.Disable()
 	p.stop.Enable()
 	p.status.SetText("Running under policy " + policy.Name + "…")
-	loads := p.doc.Loads()
+	loads, at := p.doc.Loads(), p.doc.Revision()
 	go func() {
 		defer ended()
 		start := time.Now()
@@ -468,6 +484,8 @@ func (p *RunPanel) Run() {
 				return
 			}
 			p.show(rec, err)
+			p.ranAt, p.shown = at, rec.Result != nil
+			p.showEdited()
 			if err != nil {
 				p.status.SetText(err.Error())
 			} else {
@@ -475,6 +493,16 @@ func (p *RunPanel) Run() {
 			}
 		})
 	}()
+}
+
+// showEdited shows editedNote while the outcome on screen is of a tree
+// the document no longer holds.
+func (p *RunPanel) showEdited() {
+	if p.shown && !p.doc.IsAt(p.ranAt) {
+		p.editedNote.Show()
+	} else {
+		p.editedNote.Hide()
+	}
 }
 
 // Stop cancels the current run, if any.

@@ -156,17 +156,42 @@ func TestRunResultReadableAndClearedOnLoad(t *testing.T) {
 		t.Fatal("no budgets shown")
 	}
 
-	// Editing the text keeps the outcome; another tree clears it.
+	if p.editedNote.Visible() {
+		t.Error("the outcome of the tree on screen is said to be of an edited tree")
+	}
+
+	// Editing the text keeps the outcome, saying it is of the tree as it
+	// ran until the edit is undone; another tree clears it.
 	if err := doc.Replace("math.add\n   .:int:2\n   .:int:4\nreturn:x:-\n"); err != nil {
 		t.Fatal(err)
 	}
 	if p.value.Text != "5" {
 		t.Errorf("an edit cleared the result")
 	}
+	noteShown := false // wrapped: its first row is a text of its own
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		if tx, ok := o.(*canvas.Text); ok && tx.Visible() && tx.Text != "" && strings.HasPrefix(editedSinceRunText, tx.Text) {
+			noteShown = true
+		}
+	}
+	if !p.editedNote.Visible() || !noteShown {
+		t.Error("after an edit, the panel does not say the outcome is of the tree as it ran")
+	}
+	doc.Undo()
+	if p.editedNote.Visible() {
+		t.Error("with the edit undone, the outcome is still said to be of another tree")
+	}
+	doc.Redo()
+	if !p.editedNote.Visible() {
+		t.Error("with the edit redone, the outcome is not said to be of another tree")
+	}
 	root, _ := hyperlambda.ParseString("return:hi\n", parseOptions)
 	doc.Reset(root)
 	if p.value.Text != "" || p.result.Text != "" || p.lambda.Text != "" || p.log.Text != noLogText ||
 		p.bars["steps"].Value != 0 || p.barText["steps"].Text != "" || len(p.lambdaTree.childIDs("")) != 0 {
 		t.Errorf("after loading another tree: value %q, result %q, steps %v %q", p.value.Text, p.result.Text, p.bars["steps"].Value, p.barText["steps"].Text)
+	}
+	if p.editedNote.Visible() {
+		t.Error("with the outcome cleared, the panel still says it is of an edited tree")
 	}
 }
