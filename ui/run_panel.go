@@ -89,10 +89,9 @@ type RunPanel struct {
 	// loads is the document's Loads when the shown outcome was made: a
 	// new tree (another snippet, a generation) clears it.
 	loads uint64
-	// ranAt is the tree the shown outcome is of (valid while shown):
-	// after edits, editedNote says the outcome is of the tree as it ran.
-	ranAt      Revision
-	shown      bool
+	// ranAt is the tree the outcome on screen is of (nil for none): after
+	// edits, editedNote says the outcome is of the tree as it ran.
+	ranAt      *Revision
 	editedNote *widget.Label
 	job        job
 }
@@ -189,7 +188,7 @@ func (p *RunPanel) clearOutcome() {
 	p.resultTree.SetRoot(nil)
 	p.resultTree.Hide()
 	p.valueBox.Show()
-	p.shown = false
+	p.ranAt = nil
 	p.editedNote.Hide()
 	for name, bar := range p.bars {
 		bar.Max = 1
@@ -460,7 +459,7 @@ func (p *RunPanel) Run() {
 	p.run.Disable()
 	p.stop.Enable()
 	p.status.SetText("Running under policy " + policy.Name + "…")
-	loads, at := p.doc.Loads(), p.doc.Revision()
+	at := p.doc.Revision()
 	go func() {
 		defer ended()
 		start := time.Now()
@@ -477,14 +476,16 @@ func (p *RunPanel) Run() {
 			p.job.finish()
 			p.stop.Disable()
 			p.validate()
-			if p.doc.Loads() != loads {
+			if p.doc.Loads() != at.loads {
 				// Another tree was loaded while this one ran: its
 				// outcome would be read as the new tree's.
 				p.status.SetText("The run of the previous tree has finished; its result is not shown.")
 				return
 			}
 			p.show(rec, err)
-			p.ranAt, p.shown = at, rec.Result != nil
+			if rec.Result != nil {
+				p.ranAt = &at
+			}
 			p.showEdited()
 			if err != nil {
 				p.status.SetText(err.Error())
@@ -498,7 +499,7 @@ func (p *RunPanel) Run() {
 // showEdited shows editedNote while the outcome on screen is of a tree
 // the document no longer holds.
 func (p *RunPanel) showEdited() {
-	if p.shown && !p.doc.IsAt(p.ranAt) {
+	if p.ranAt != nil && !p.doc.IsAt(*p.ranAt) {
 		p.editedNote.Show()
 	} else {
 		p.editedNote.Hide()

@@ -114,9 +114,14 @@ func over(top, bottom color.Color) color.Color {
 
 // shownTexts are the visible text objects drawn for w whose text is s.
 func shownTexts(w fyne.Window, s string) []*canvas.Text {
+	return shownTextsWhere(w, func(text string) bool { return text == s })
+}
+
+// shownTextsWhere is the visible texts of w for which match holds.
+func shownTextsWhere(w fyne.Window, match func(string) bool) []*canvas.Text {
 	var out []*canvas.Text
 	for _, o := range test.LaidOutObjects(w.Content()) {
-		if tx, ok := o.(*canvas.Text); ok && tx.Visible() && tx.Text == s {
+		if tx, ok := o.(*canvas.Text); ok && tx.Visible() && match(tx.Text) {
 			out = append(out, tx)
 		}
 	}
@@ -168,13 +173,9 @@ func TestRunResultReadableAndClearedOnLoad(t *testing.T) {
 	if p.value.Text != "5" {
 		t.Errorf("an edit cleared the result")
 	}
-	noteShown := false // wrapped: its first row is a text of its own
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		if tx, ok := o.(*canvas.Text); ok && tx.Visible() && tx.Text != "" && strings.HasPrefix(editedSinceRunText, tx.Text) {
-			noteShown = true
-		}
-	}
-	if !p.editedNote.Visible() || !noteShown {
+	// Wrapped: its first row is a text of its own.
+	noteRows := shownTextsWhere(w, func(s string) bool { return s != "" && strings.HasPrefix(editedSinceRunText, s) })
+	if !p.editedNote.Visible() || len(noteRows) == 0 {
 		t.Error("after an edit, the panel does not say the outcome is of the tree as it ran")
 	}
 	doc.Undo()

@@ -46,7 +46,7 @@ func TestWorkIsCharged(t *testing.T) {
 	}
 	// Pure's budgets but time: steps are what is checked, and a case
 	// took 2 s of pure's 5 under -race on an idle machine.
-	steps := policyWith(t, func(b *whitelist.Budgets) { b.Time = 10 * time.Minute })
+	untimed := policyWith(t, func(b *whitelist.Budgets) { b.Time = 10 * time.Minute })
 	for _, c := range []struct {
 		name      string
 		lambda    *hyperlambda.Node
@@ -58,7 +58,7 @@ func TestWorkIsCharged(t *testing.T) {
 		{"json2yaml", hyperlambda.New("json2yaml", "["+strings.Repeat("[],", 99_999)+"[]]"), 100_000 * emitNs / nsPerStep},
 		{"lambda2yaml", hyperlambda.New("lambda2yaml", nil, items...), 100_000 * emitNs / nsPerStep},
 	} {
-		res, _ := newEngine().Execute(context.Background(), hyperlambda.New("", nil, c.lambda), steps)
+		res, _ := newEngine().Execute(context.Background(), hyperlambda.New("", nil, c.lambda), untimed)
 		if res == nil {
 			t.Fatalf("%s: no result", c.name)
 		}
