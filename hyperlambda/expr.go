@@ -892,19 +892,19 @@ func elderNamed(n *Node, name string) *Node {
 		if p == nil {
 			return nil
 		}
-		// The nearest elder sibling of that name, in one pass up to cur;
-		// the reference steps to the parent only from the first child.
-		var elder *Node
-		for _, c := range p.children {
-			if c == cur {
-				break
-			}
-			if sameName(c.Name, name) {
-				elder = c
-			}
+		// The nearest elder sibling of that name (the reference steps to
+		// the parent only from the first child): cur is found by address
+		// alone, then names are compared back from it, stopping at the
+		// first match, so nodes beyond the nearest are never read.
+		kids := p.children
+		at := 0
+		for at < len(kids) && kids[at] != cur {
+			at++
 		}
-		if elder != nil {
-			return elder
+		for k := at - 1; k >= 0; k-- {
+			if c := kids[k]; sameName(c.Name, name) {
+				return c
+			}
 		}
 		if sameName(p.Name, name) {
 			return p
@@ -922,6 +922,16 @@ func sameName(a, b string) bool {
 	}
 	if len(a) > 0 && (a[0] != b[0] || a[len(a)-1] != b[len(b)-1]) {
 		return false
+	}
+	if len(a) <= 8 {
+		// Short names (".n1" and ".r1") are compared here: cheaper
+		// than the call that compares memory.
+		for k := 1; k < len(a)-1; k++ {
+			if a[k] != b[k] {
+				return false
+			}
+		}
+		return true
 	}
 	return a == b
 }

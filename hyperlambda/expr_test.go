@@ -139,6 +139,40 @@ func TestExpressionIterators(t *testing.T) {
 	}
 }
 
+// @ finds the nearest elder of the name: siblings before the start node,
+// nearest first, then the parent, then the parent's elder siblings, and
+// so on up. Names that agree in length and at both ends are still told
+// apart (a1b is not a2b).
+func TestExpressionElderIsTheNearest(t *testing.T) {
+	start := New("start", nil)
+	New("", nil,
+		New(".x", "top"),
+		New("a1b", "top"),
+		New("block", nil,
+			New(".x", "far"),
+			New("a1b", "far"),
+			New(".x", "near"),
+			New("a2b", "near"),
+			start,
+			New(".x", "after"),
+			New("a3b", "after")),
+		New(".x", "after block"))
+	for _, c := range []struct{ expr, want string }{
+		{"@.x", ".x:near"},
+		{"@a1b", "a1b:far"},
+		{"@a2b", "a2b:near"},
+		{"@a3b", ""}, // younger siblings are not elders
+		{"@block", "block"},
+		{"@.x/@a1b", "a1b:far"},
+		{"@block/@.x", ".x:top"},
+		{"@block/@a1b", "a1b:top"},
+	} {
+		if got := evalNames(t, start, c.expr); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.expr, got, c.want)
+		}
+	}
+}
+
 func TestExpressionNameFromNestedValue(t *testing.T) {
 	// {expr} compares names with the nested node's value as text, following
 	// expressions, and converting the way the runtime does (bool -> True).

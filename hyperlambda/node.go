@@ -410,13 +410,18 @@ func (i *Instance) Reset() {
 			i.orphan(&i.nodes[k], cur)
 		}
 	}
+	// The links are put back where they changed, in the same pass:
+	// few of them do in a call.
+	fresh := i.freshLinks[:len(i.links)]
 	for j, c := range i.links {
-		if c != i.freshLinks[j] && c != nil && !i.Owns(c) && i.Owns(c.parent) {
-			c.parent = nil
+		if f := fresh[j]; c != f {
+			if c != nil && !i.Owns(c) && i.Owns(c.parent) {
+				c.parent = nil
+			}
+			i.links[j] = f
 		}
 	}
 	copy(i.nodes, i.fresh)
-	copy(i.links, i.freshLinks)
 	for _, k := range i.bytes {
 		i.nodes[k].Value = slices.Clone(i.fresh[k].Value.([]byte))
 	}
