@@ -140,24 +140,26 @@ func (l *formList) TypedKey(k *fyne.KeyEvent) {
 
 // showFileOpen is dialog.ShowFileOpen with Escape closing the picker.
 func showFileOpen(callback func(fyne.URIReadCloser, error), win fyne.Window) {
-	d := dialog.NewFileOpen(callback, win)
-	var keys escKeys
-	keys.bind(win.Canvas(), d)
-	d.Show()
+	showPicker(dialog.NewFileOpen(callback, win), "", win)
 }
 
 // showFileSave is dialog.ShowFileSave with Escape closing the picker.
 func showFileSave(callback func(fyne.URIWriteCloser, error), win fyne.Window) {
-	d := dialog.NewFileSave(callback, win)
-	var keys escKeys
-	keys.bind(win.Canvas(), d)
-	d.Show()
+	showPicker(dialog.NewFileSave(callback, win), "", win)
 }
 
 // showFolderOpen is dialog.ShowFolderOpen with Escape closing the
 // picker; it starts in dir when that is a folder.
 func showFolderOpen(dir string, callback func(fyne.ListableURI, error), win fyne.Window) {
-	d := dialog.NewFolderOpen(callback, win)
+	showPicker(dialog.NewFolderOpen(callback, win), dir, win)
+}
+
+// showPicker shows one of Fyne's file pickers the way the studio's
+// dialogs behave: Escape closes it, it starts in dir when that is a
+// folder, and it is sized to the window. Fyne's own size is its minimum
+// (four icons a row, two rows in sight on a 1280×800 window), which made
+// finding a folder a long walk.
+func showPicker(d *dialog.FileDialog, dir string, win fyne.Window) {
 	if dir != "" {
 		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
 			d.SetLocation(l)
@@ -165,5 +167,13 @@ func showFolderOpen(dir string, callback func(fyne.ListableURI, error), win fyne
 	}
 	var keys escKeys
 	keys.bind(win.Canvas(), d)
+	d.Resize(pickerSize(win.Canvas().Size()))
 	d.Show()
+}
+
+// pickerSize is a file picker's size in a window of size canvas: most of
+// it, up to what a picker can use (Fyne shrinks a size larger than the
+// window to fit).
+func pickerSize(canvas fyne.Size) fyne.Size {
+	return fyne.NewSize(min(canvas.Width*0.8, 1000), min(canvas.Height*0.8, 720))
 }

@@ -116,6 +116,8 @@ func TestDialogsCloseOnEscape(t *testing.T) {
 		"policy":             s.showPolicyEditor,
 		"export":             s.showExport,
 		"assembled prompt":   s.Prompt.ShowPrompt,
+		"import file picker": s.Library.chooseImport,
+		"watch file picker":  s.Library.chooseWatch,
 	}
 	for name, open := range opens {
 		for _, focus := range []string{"as opened", "nothing", "each widget"} {
@@ -285,5 +287,29 @@ func TestExportBrowseFolder(t *testing.T) {
 	dialogKey(w, fyne.KeyEscape, false)
 	if overlay(w) != export {
 		t.Fatal("Escape in the folder picker did not go back to the export dialog")
+	}
+}
+
+// The file pickers take most of the window: Fyne's own size showed two
+// rows of four icons, and finding a folder was a long walk.
+func TestPickersAreSizedToTheWindow(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	canvas := w.Canvas().Size()
+	for name, open := range map[string]func(){
+		"open file":     s.openFile,
+		"policy file":   s.openPolicyFile,
+		"import folder": s.Library.chooseImport,
+		"watch folder":  s.Library.chooseWatch,
+	} {
+		open()
+		pop, ok := overlay(w).(*widget.PopUp)
+		if !ok {
+			t.Fatalf("%s: the overlay is a %T", name, overlay(w))
+		}
+		if got := pop.Content.Size(); got.Width < 0.7*canvas.Width || got.Height < 0.7*canvas.Height {
+			t.Errorf("%s: the picker is %v in a window of %v", name, got, canvas)
+		}
+		pop.Hide()
+		w.Canvas().Overlays().Remove(pop)
 	}
 }

@@ -45,6 +45,9 @@ type Library struct {
 	importStop *widget.Button
 	message    *widget.Label
 	content    fyne.CanvasObject
+	// lastFolder is the folder last imported or watched: the pickers
+	// start there (a curator imports from the same place again).
+	lastFolder string
 
 	mu          sync.Mutex
 	hits        []dataset.Hit
@@ -503,8 +506,9 @@ func (l *Library) chooseImport() {
 	if l.win == nil {
 		return
 	}
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+	showFolderOpen(l.lastFolder, func(dir fyne.ListableURI, err error) {
 		if err == nil && dir != nil {
+			l.lastFolder = dir.Path()
 			l.Import(dir.Path())
 		}
 	}, l.win)
@@ -560,8 +564,9 @@ func (l *Library) chooseWatch() {
 	if l.win == nil {
 		return
 	}
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+	showFolderOpen(l.lastFolder, func(dir fyne.ListableURI, err error) {
 		if err == nil && dir != nil {
+			l.lastFolder = dir.Path()
 			if err := l.Watch(dir.Path(), true); err != nil {
 				l.message.SetText(err.Error())
 			}
