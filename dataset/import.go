@@ -88,18 +88,26 @@ type ImportReport struct {
 }
 
 func (r ImportReport) String() string {
-	s := fmt.Sprintf("%d files: %d added, %d updated, %d unchanged, %d skipped as duplicates, %d failed",
-		r.Files, r.Added, r.Updated, r.Unchanged, r.Skipped, r.Failed)
+	s := fmt.Sprintf("%s: %d added, %d updated, %d unchanged, %d skipped as duplicates, %d failed",
+		countOf(r.Files, "file", "files"), r.Added, r.Updated, r.Unchanged, r.Skipped, r.Failed)
 	if r.Moved > 0 {
 		s += fmt.Sprintf(", %d moved", r.Moved)
 	}
 	if len(r.Ignored) > 0 {
-		s += fmt.Sprintf(", %d links not followed", len(r.Ignored))
+		s += ", " + countOf(len(r.Ignored), "link", "links") + " not followed"
 	}
 	if r.Deleted > 0 {
 		s += fmt.Sprintf(", %d deleted", r.Deleted)
 	}
 	return s
+}
+
+// countOf is "1 file", "2 files".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Add adds the counts and lists of o to r.

@@ -646,3 +646,20 @@ func TestImportMovedAndEditedFile(t *testing.T) {
 		t.Errorf("%d snippets, want join and twin", n)
 	}
 }
+
+// The report reads as English for one file or link as for many.
+func TestImportReportText(t *testing.T) {
+	for _, c := range []struct {
+		rep  ImportReport
+		want string
+	}{
+		{ImportReport{Files: 1, Failed: 1}, "1 file: 0 added, 0 updated, 0 unchanged, 0 skipped as duplicates, 1 failed"},
+		{ImportReport{Files: 2, Added: 2}, "2 files: 2 added, 0 updated, 0 unchanged, 0 skipped as duplicates, 0 failed"},
+		{ImportReport{Ignored: make([]Ignored, 1)}, "0 files: 0 added, 0 updated, 0 unchanged, 0 skipped as duplicates, 0 failed, 1 link not followed"},
+		{ImportReport{Files: 3, Moved: 1, Updated: 1, Deleted: 2}, "3 files: 0 added, 1 updated, 0 unchanged, 0 skipped as duplicates, 0 failed, 1 moved, 2 deleted"},
+	} {
+		if got := c.rep.String(); got != c.want {
+			t.Errorf("got  %q\nwant %q", got, c.want)
+		}
+	}
+}

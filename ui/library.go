@@ -537,14 +537,7 @@ func (l *Library) Import(path string) {
 			l.importing.finish()
 			l.importBar.Hide()
 			l.importStop.Hide()
-			text := rep.String()
-			for i, fe := range rep.Errors {
-				if i == 5 {
-					text += fmt.Sprintf("\n… and %d more", len(rep.Errors)-5)
-					break
-				}
-				text += "\n" + fe.Error()
-			}
+			text := reportText(rep)
 			if err != nil {
 				text = err.Error() + "\n" + text
 			}
@@ -552,6 +545,21 @@ func (l *Library) Import(path string) {
 			l.Refresh()
 		})
 	}()
+}
+
+// reportText is what an import or a round of a watched folder did, with
+// the first files that failed and why: "2 failed" alone leaves the
+// curator to guess which.
+func reportText(rep dataset.ImportReport) string {
+	text := rep.String()
+	for i, fe := range rep.Errors {
+		if i == 5 {
+			text += fmt.Sprintf("\n… and %d more", len(rep.Errors)-5)
+			break
+		}
+		text += "\n" + fe.Error()
+	}
+	return text
 }
 
 // StopImport cancels the import in progress; what is committed stays.
@@ -585,7 +593,7 @@ func (l *Library) Watch(path string, register bool) error {
 		}
 	}
 	w, err := l.store.Watch(ctx, path, dataset.ImportOptions{}, func(rep dataset.WatchReport) {
-		text := "Watched " + path + ": " + rep.ImportReport.String()
+		text := "Watched " + path + ": " + reportText(rep.ImportReport)
 		if rep.Err != nil {
 			text = "Watching " + path + ": " + rep.Err.Error()
 		}

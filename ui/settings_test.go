@@ -89,6 +89,11 @@ func TestLibraryWatch(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "new.hl"), []byte("// Say hello\nreturn:hello\n"), 0o644)
 	waitFor(t, func() bool { return strings.Contains(s.Library.message.Text, "1 added") }, func() string { return s.Library.message.Text })
+	// A file that fails is named with its place and reason, as Import… does.
+	os.WriteFile(filepath.Join(dir, "bad.hl"), []byte("return:hello\n"), 0o644)
+	waitFor(t, func() bool {
+		return strings.Contains(s.Library.message.Text, "bad.hl:1:1: the file does not start with a comment")
+	}, func() string { return s.Library.message.Text })
 	folders, err := store.WatchedFolders(t.Context())
 	if err != nil || len(folders) != 1 {
 		t.Fatalf("registered %+v, %v", folders, err)
