@@ -31,6 +31,9 @@ type Library struct {
 	// OnRestored hears a restored snippet as it now is, e.g. to show it
 	// in the editor when it is the open one.
 	OnRestored func(dataset.Snippet)
+	// OnChangedOutside hears that an import or a watched folder changed
+	// snippets, e.g. to show the open one as it now is.
+	OnChangedOutside func()
 
 	search     *widget.Entry
 	status     *widget.Select
@@ -543,8 +546,15 @@ func (l *Library) Import(path string) {
 			}
 			l.message.SetText(text)
 			l.Refresh()
+			l.changedOutside()
 		})
 	}()
+}
+
+func (l *Library) changedOutside() {
+	if l.OnChangedOutside != nil {
+		l.OnChangedOutside()
+	}
 }
 
 // reportText is what an import or a round of a watched folder did, with
@@ -600,6 +610,7 @@ func (l *Library) Watch(path string, register bool) error {
 		onUI(func() {
 			l.message.SetText(text)
 			l.Refresh()
+			l.changedOutside()
 		})
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"hlstudio/assets"
+	"hlstudio/dataset"
 	"hlstudio/whitelist"
 )
 
@@ -98,6 +100,63 @@ func TestLibraryWatch(t *testing.T) {
 	if err != nil || len(folders) != 1 {
 		t.Fatalf("registered %+v, %v", folders, err)
 	}
+}
+
+// A watched file edited while its snippet is open: with nothing unsaved
+// the editor shows it as it now is (the next save would otherwise put
+// the old tree back); unsaved edits stay, and the person is told once.
+func TestOpenSnippetChangedInItsFile(t *testing.T) {
+	s, store, _ := newTestStudio(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "greet.hl")
+	write := func(code string) {
+		if err := os.WriteFile(file, []byte("// Say hello\n"+code+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("return:hello")
+	if err := s.Library.Watch(dir, true); err != nil {
+		t.Fatal(err)
+	}
+	message := func() string { return s.message.Text }
+	var sn dataset.Snippet
+	waitFor(t, func() bool {
+		store.Each(t.Context(), dataset.Filter{}, func(x *dataset.Snippet) error {
+			if x.Source == file {
+				sn = *x
+			}
+			return nil
+		})
+		return sn.ID != 0
+	}, func() string { return s.Library.message.Text })
+	s.openSnippet(sn)
+
+	write("return:bonjour")
+	waitFor(t, func() bool { return strings.Contains(s.Doc.Text(), "bonjour") }, s.Doc.Text)
+	if want := fmt.Sprintf("Snippet %d changed in %s: the editor shows it as version 2", sn.ID, file); !strings.Contains(message(), want) {
+		t.Errorf("message %q, want %q", message(), want)
+	}
+	if s.Unsaved() {
+		t.Error("the reloaded snippet counts as unsaved")
+	}
+
+	if err := s.Doc.Replace("return:mine\n"); err != nil {
+		t.Fatal(err)
+	}
+	write("return:hallo")
+	waitFor(t, func() bool { return strings.Contains(message(), "your edits stay") }, message)
+	if !strings.Contains(s.Doc.Text(), "mine") || !strings.Contains(message(), "saving makes them version 4") {
+		t.Errorf("tree %q, message %q", s.Doc.Text(), message())
+	}
+	s.message.SetText("")
+	os.WriteFile(filepath.Join(dir, "other.hl"), []byte("// Other\nreturn:x\n"), 0o644)
+	waitFor(t, func() bool { return strings.Contains(s.Library.message.Text, "1 added") }, func() string { return s.Library.message.Text })
+	if message() != "" {
+		t.Errorf("another file's change repeated %q", message())
+	}
+
+	os.Remove(file)
+	waitFor(t, func() bool { return strings.Contains(message(), "no longer in the library") }, message)
 }
 
 // Pane sizes survive a restart.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -69,6 +70,9 @@ type Studio struct {
 	// regression pair".
 	open    dataset.Snippet
 	lastGen *Generated
+	// toldChanged is the version of the open snippet, changed outside
+	// while it had unsaved edits, that the person was told of.
+	toldChanged int
 	// savedPrompt is the prompt as last saved or opened: changing it is an
 	// unsaved change of the open snippet.
 	savedPrompt string
@@ -187,6 +191,7 @@ func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
 		s.Library.OnOpen = s.openSnippet
 		s.Library.BeforeRestore = s.restoring
 		s.Library.OnRestored = s.restored
+		s.Library.OnChangedOutside = s.openChangedOutside
 		split := container.NewHSplit(s.Library.Object(), right)
 		split.SetOffset(0.32)
 		s.splits["split.library"] = split
@@ -389,11 +394,51 @@ func (s *Studio) restored(sn dataset.Snippet) {
 	s.message.SetText(fmt.Sprintf("Snippet %d restored: the editor shows it as version %d (%s).", sn.ID, sn.Version, sn.Status))
 }
 
+// openChangedOutside looks again at the open snippet after an import or
+// a watched folder changed the library: its file may have been edited
+// while it was open. With nothing unsaved the editor shows it as it now
+// is (else the next save would put the old tree back over the file's);
+// with unsaved edits they stay, and the person is told what saving them
+// does.
+func (s *Studio) openChangedOutside() {
+	if s.store == nil || s.open.ID == 0 {
+		return
+	}
+	sn, err := s.store.Snippet(context.Background(), s.open.ID)
+	if errors.Is(err, dataset.ErrNotFound) {
+		s.message.SetText(fmt.Sprintf("Snippet %d is no longer in the library (its file is gone); the editor keeps its tree: Library > Save as a new snippet keeps it.", s.open.ID))
+		return
+	}
+	if err != nil || (sn.Code == s.open.Code && sn.Prompt == s.open.Prompt) {
+		return
+	}
+	from := ""
+	if sn.Source != "" {
+		from = " in " + sn.Source
+	}
+	if s.Unsaved() {
+		if s.toldChanged == sn.Version {
+			return // said once: other files' rounds do not repeat it
+		}
+		s.toldChanged = sn.Version
+		s.message.SetText(fmt.Sprintf("Snippet %d changed%s (now version %d) while you edit version %d: your edits stay; saving makes them version %d, and History keeps version %d.",
+			sn.ID, from, sn.Version, s.open.Version, sn.Version+1, sn.Version))
+		return
+	}
+	root, err := hyperlambda.ParseString(sn.Code, hyperlambda.ParseOptions{Comments: true})
+	if err != nil {
+		s.message.SetText(fmt.Sprintf("Snippet %d changed%s but does not parse: %v", sn.ID, from, err))
+		return
+	}
+	s.load(root, sn.Prompt, sn)
+	s.message.SetText(fmt.Sprintf("Snippet %d changed%s: the editor shows it as version %d (%s).", sn.ID, from, sn.Version, sn.Status))
+}
+
 // load makes root the tree of a fresh session (no undo history) with its
 // prompt; open is the library snippet it is (zero for none). The tree and
 // prompt are what is saved: nothing is unsaved.
 func (s *Studio) load(root *hyperlambda.Node, prompt string, open dataset.Snippet) {
-	s.open, s.lastGen, s.picked = open, nil, nil
+	s.open, s.lastGen, s.picked, s.toldChanged = open, nil, nil, 0
 	s.Doc.Reset(root)
 	// Text of the tree before that was not applied belongs to it (and was
 	// asked about): the source tab shows the new tree.
