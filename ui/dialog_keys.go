@@ -175,5 +175,11 @@ func showPicker(d *dialog.FileDialog, dir string, win fyne.Window) {
 // it, up to what a picker can use (Fyne shrinks a size larger than the
 // window to fit).
 func pickerSize(canvas fyne.Size) fyne.Size {
-	return fyne.NewSize(min(canvas.Width*0.8, 1000), min(canvas.Height*0.8, 720))
+	return sizedTo(canvas, fyne.Size{}, fyne.NewSize(1000, 720))
+}
+
+// sizedTo is a dialog's size in a window of size canvas: four fifths of
+// it, no smaller than least and no larger than most.
+func sizedTo(canvas, least, most fyne.Size) fyne.Size {
+	return fyne.NewSize(max(least.Width, min(canvas.Width*0.8, most.Width)), max(least.Height, min(canvas.Height*0.8, most.Height)))
 }

@@ -313,3 +313,32 @@ func TestPickersAreSizedToTheWindow(t *testing.T) {
 		w.Canvas().Overlays().Remove(pop)
 	}
 }
+
+// The export dialog is as wide as its report's lines where the window
+// has the room (at 560 px they wrapped and the columns did not read),
+// and no narrower than before in a small window.
+func TestExportDialogFitsItsReport(t *testing.T) {
+	for _, c := range []struct {
+		window   fyne.Size
+		minWidth float32
+	}{
+		{fyne.NewSize(1280, 800), 960},
+		{fyne.NewSize(600, 560), 560},
+	} {
+		s, _, w := newTestStudio(t)
+		w.Resize(c.window)
+		s.showExport()
+		var report *widget.Label
+		for _, o := range test.LaidOutObjects(overlay(w)) {
+			if l, ok := o.(*widget.Label); ok && l.TextStyle.Monospace {
+				report = l
+			}
+		}
+		if report == nil {
+			t.Fatal("no report in the export dialog")
+		}
+		if got := report.Size().Width; got < c.minWidth-80 {
+			t.Errorf("window %v: the report is %v wide, want about %v", c.window, got, c.minWidth)
+		}
+	}
+}

@@ -213,7 +213,10 @@ func (s *Studio) showExport() {
 	}
 	f := NewExportForm(s.store)
 	f.win = s.win
-	d := dialog.NewCustomWithoutButtons("Export training data", container.NewGridWrap(fyne.NewSize(560, 520), container.NewVScroll(f.Object())), s.win)
+	// Wide enough for the report's lines (about 110 monospace columns)
+	// in a window that has the room: wrapped, its columns did not read.
+	size := sizedTo(s.win.Canvas().Size(), fyne.NewSize(560, 520), fyne.NewSize(960, 760))
+	d := dialog.NewCustomWithoutButtons("Export training data", container.NewGridWrap(size, container.NewVScroll(f.Object())), s.win)
 	d.SetButtons([]fyne.CanvasObject{newFormButton(&f.keys, "Close", d.Hide)})
 	f.keys.bind(s.win.Canvas(), d)
 	d.Show()
