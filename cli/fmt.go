@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"hlstudio/hyperlambda"
+	"hlstudio/internal/textdiff"
 )
 
 func init() {
@@ -206,7 +207,7 @@ func (r fmtResult) print(stdout, stderr io.Writer, f fmtFlags) {
 		fmt.Fprintln(stdout, r.name)
 	}
 	if f.diff && changed {
-		fmt.Fprint(stdout, unifiedDiff(r.name+".orig", r.name, string(r.src), string(r.out)))
+		fmt.Fprint(stdout, textdiff.Unified(r.name+".orig", r.name, string(r.src), string(r.out)))
 	}
 	if !f.list && !f.diff && !f.write {
 		stdout.Write(r.out)

@@ -1,14 +1,17 @@
-package cli
+// Package textdiff writes unified diffs of texts line by line: what
+// `hlstudio fmt -d` prints and what the studio's history shows between
+// versions of a snippet.
+package textdiff
 
 import (
 	"fmt"
 	"strings"
 )
 
-// unifiedDiff returns a unified diff (3 lines of context) from a to b, or ""
+// Unified returns a unified diff (3 lines of context) from a to b, or ""
 // when they are equal. Line ends are compared exactly, so a CRLF-only
 // change shows up; the diff shows lines without their ends.
-func unifiedDiff(nameA, nameB, a, b string) string {
+func Unified(nameA, nameB, a, b string) string {
 	if a == b {
 		return ""
 	}
