@@ -25,6 +25,15 @@ func (k *escKeys) escape() bool {
 	return true
 }
 
+// typed is a dialog widget's TypedKey: Escape cancels the dialog, any
+// other key (or Escape with no dialog) goes to next, the widget's own.
+func (k *escKeys) typed(e *fyne.KeyEvent, next func(*fyne.KeyEvent)) {
+	if e.Name == fyne.KeyEscape && k.escape() {
+		return
+	}
+	next(e)
+}
+
 // bind makes Escape cancel d: in the widgets made with k, and on the
 // canvas when nothing in the dialog has focus (a fresh dialog, or one of
 // Fyne's own like the file picker). The canvas's handler is chained, so
@@ -68,12 +77,7 @@ func newFormEntry(keys *escKeys, multiLine bool) *formEntry {
 func (e *formEntry) AcceptsTab() bool { return false }
 
 // TypedKey cancels the dialog on Escape.
-func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.keys.escape() {
-		return
-	}
-	e.Entry.TypedKey(k)
-}
+func (e *formEntry) TypedKey(k *fyne.KeyEvent) { e.keys.typed(k, e.Entry.TypedKey) }
 
 // formSelect is a drop-down of a dialog: Escape cancels the dialog.
 type formSelect struct {
@@ -89,12 +93,7 @@ func newFormSelect(keys *escKeys, options []string, changed func(string)) *formS
 }
 
 // TypedKey cancels the dialog on Escape.
-func (s *formSelect) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && s.keys.escape() {
-		return
-	}
-	s.Select.TypedKey(k)
-}
+func (s *formSelect) TypedKey(k *fyne.KeyEvent) { s.keys.typed(k, s.Select.TypedKey) }
 
 // formButton is a button of a dialog: Escape cancels the dialog.
 type formButton struct {
@@ -110,12 +109,7 @@ func newFormButton(keys *escKeys, label string, tapped func()) *formButton {
 }
 
 // TypedKey cancels the dialog on Escape.
-func (b *formButton) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && b.keys.escape() {
-		return
-	}
-	b.Button.TypedKey(k)
-}
+func (b *formButton) TypedKey(k *fyne.KeyEvent) { b.keys.typed(k, b.Button.TypedKey) }
 
 // formList is a list in a dialog: Escape cancels the dialog.
 type formList struct {
@@ -131,12 +125,23 @@ func newFormList(keys *escKeys, length func() int, create func() fyne.CanvasObje
 }
 
 // TypedKey cancels the dialog on Escape.
-func (l *formList) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && l.keys.escape() {
-		return
-	}
-	l.List.TypedKey(k)
+func (l *formList) TypedKey(k *fyne.KeyEvent) { l.keys.typed(k, l.List.TypedKey) }
+
+// formCheck is a check box of a dialog: Escape cancels the dialog.
+type formCheck struct {
+	widget.Check
+	keys *escKeys
 }
+
+func newFormCheck(keys *escKeys, label string, changed func(bool)) *formCheck {
+	c := &formCheck{keys: keys}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey cancels the dialog on Escape.
+func (c *formCheck) TypedKey(k *fyne.KeyEvent) { c.keys.typed(k, c.Check.TypedKey) }
 
 // showFileOpen is dialog.ShowFileOpen with Escape closing the picker.
 func showFileOpen(callback func(fyne.URIReadCloser, error), win fyne.Window) {

@@ -116,6 +116,11 @@ func TestDialogsCloseOnEscape(t *testing.T) {
 		"policy":             s.showPolicyEditor,
 		"export":             s.showExport,
 		"assembled prompt":   s.Prompt.ShowPrompt,
+		"history": func() {
+			waitFor(t, func() bool { return s.Library.length() > 0 }, func() string { return s.Library.count.Text })
+			s.Library.Select(0)
+			s.Library.ShowHistory()
+		},
 		"import file picker": s.Library.chooseImport,
 		"watch file picker":  s.Library.chooseWatch,
 	}
@@ -174,7 +179,7 @@ func ourFocusables(o fyne.CanvasObject) []fyne.Focusable {
 	var list []fyne.Focusable
 	for _, o := range test.LaidOutObjects(o) {
 		switch f := o.(type) {
-		case *formEntry, *formSelect, *formButton, *formList:
+		case *formEntry, *formSelect, *formButton, *formList, *formCheck:
 			if d, ok := o.(fyne.Disableable); (!ok || !d.Disabled()) && o.Visible() {
 				list = append(list, f.(fyne.Focusable))
 			}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/dataset"
+	"hlstudio/internal/textdiff"
 )
 
 // Library is the curator's view of the dataset: ranked full-text search
@@ -373,7 +374,7 @@ func (l *Library) ShowHistory() {
 		l.message.SetText(err.Error())
 		return
 	}
-	d := dialog.NewCustomWithoutButtons(fmt.Sprintf("History of snippet %d", h.ID), container.NewGridWrap(fyne.NewSize(720, 420), hv.content), l.win)
+	d := dialog.NewCustomWithoutButtons(fmt.Sprintf("History of snippet %d", h.ID), container.NewGridWrap(sizedTo(l.win.Canvas().Size(), fyne.NewSize(720, 420), fyne.NewSize(1000, 640)), hv.content), l.win)
 	hv.done = d.Hide
 	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Close", d.Hide)})
 	keys.bind(l.win.Canvas(), d)
@@ -390,10 +391,13 @@ type historyView struct {
 	list     *formList
 	note     *widget.Label
 	code     *widget.Label
-	restore  *formButton
-	chosen   int
-	content  fyne.CanvasObject
-	done     func() // closes the dialog after a restore
+	// changes shows, for an earlier version, what restoring it changes
+	// (a diff from the current version) instead of its whole text.
+	changes *formCheck
+	restore *formButton
+	chosen  int
+	content fyne.CanvasObject
+	done    func() // closes the dialog after a restore
 }
 
 // newHistory builds the history of snippet id; keys sends Escape to the
@@ -416,7 +420,7 @@ func (l *Library) newHistory(id int64, keys *escKeys) (*historyView, error) {
 	if len(earlier) == 0 {
 		hv.note.SetText(fmt.Sprintf("Version %d is the only version: the snippet has not been edited since it was saved. Each save keeps the version it replaces here.", cur.Version))
 	} else {
-		hv.note.SetText(fmt.Sprintf("Version %d is current. Choose an earlier version to see it; restoring it saves it as a new version, so nothing is lost.", cur.Version))
+		hv.note.SetText(fmt.Sprintf("Version %d is current. Choose an earlier version to see what restoring it changes (or its whole text); restoring saves it as a new version, so nothing is lost.", cur.Version))
 	}
 	hv.code = widget.NewLabel("")
 	hv.code.TextStyle = fyne.TextStyle{Monospace: true}
@@ -436,9 +440,11 @@ func (l *Library) newHistory(id int64, keys *escKeys) (*historyView, error) {
 			o.(*widget.Label).SetText(text)
 		})
 	hv.restore = newFormButton(keys, "Restore this version", func() { l.restoreVersion(hv) })
+	hv.changes = newFormCheck(keys, "Show what restoring it changes", func(bool) { hv.show() })
+	hv.changes.Checked = true
 	hv.list.OnSelected = func(i widget.ListItemID) {
 		hv.chosen = i
-		hv.code.SetText(hv.versions[i].Code)
+		hv.show()
 		if i == 0 {
 			hv.restore.Disable() // it is the current version already
 		} else {
@@ -449,8 +455,33 @@ func (l *Library) newHistory(id int64, keys *escKeys) (*historyView, error) {
 	hv.list.Select(0)
 	split := container.NewHSplit(hv.list, container.NewScroll(hv.code))
 	split.SetOffset(0.4)
-	hv.content = container.NewBorder(hv.note, hv.restore, nil, nil, split)
+	hv.content = container.NewBorder(hv.note, container.NewVBox(hv.changes, hv.restore), nil, nil, split)
 	return hv, nil
+}
+
+// show puts the chosen version in the code pane: its text, or what
+// restoring it would change in the current version (prompt, then a
+// unified diff of the trees).
+func (hv *historyView) show() {
+	if hv.chosen < 0 {
+		return
+	}
+	v := hv.versions[hv.chosen]
+	if hv.chosen == 0 || !hv.changes.Checked {
+		hv.code.SetText(v.Code)
+		return
+	}
+	cur := hv.versions[0]
+	var b strings.Builder
+	if v.Prompt != cur.Prompt {
+		fmt.Fprintf(&b, "Prompt now:     %s\nPrompt of v%d: %s\n\n", cur.Prompt, v.Version, v.Prompt)
+	}
+	if d := textdiff.Unified(fmt.Sprintf("v%d (current)", cur.Version), fmt.Sprintf("v%d", v.Version), cur.Code, v.Code); d != "" {
+		b.WriteString(d)
+	} else {
+		fmt.Fprintf(&b, "The tree of v%d is the current tree.\n", v.Version)
+	}
+	hv.code.SetText(b.String())
 }
 
 // restoreVersion makes the chosen earlier version current again. The

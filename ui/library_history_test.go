@@ -16,15 +16,8 @@ import (
 // the current version and enabled on an earlier one, and restoring saves
 // the earlier code as a new version.
 func TestLibraryHistoryShowsCurrentVersion(t *testing.T) {
-	test.NewTempApp(t)
-	store := tempStore(t)
+	store, sn, w, l := libraryWithHello(t)
 	ctx := context.Background()
-	sn, err := store.AddSnippet(ctx, dataset.Snippet{Prompt: "Return hello", Code: "return:hello\n", Status: dataset.StatusApproved})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := test.NewTempWindow(t, nil)
-	l := NewLibrary(w, store)
 	w.SetContent(l.Object())
 	w.Resize(fyne.NewSize(800, 600))
 	l.Refresh()
@@ -66,9 +59,52 @@ func TestLibraryHistoryShowsCurrentVersion(t *testing.T) {
 	if hv.restore.Disabled() || !strings.Contains(hv.code.Text, "return:hello") {
 		t.Fatalf("earlier version: restore disabled %v, code %q", hv.restore.Disabled(), hv.code.Text)
 	}
+	// What restoring it changes, then its own text.
+	if want := "--- v2 (current)\n+++ v1\n@@ -1 +1 @@\n-return:bye\n+return:hello\n"; hv.code.Text != want {
+		t.Errorf("changes of v1:\n%s\nwant:\n%s", hv.code.Text, want)
+	}
+	test.Tap(hv.changes)
+	if strings.TrimSpace(hv.code.Text) != "return:hello" {
+		t.Errorf("text of v1: %q", hv.code.Text)
+	}
+	test.Tap(hv.changes)
 	test.Tap(hv.restore)
 	got, _ := store.Snippet(ctx, sn.ID)
 	if got.Version != 3 || !strings.Contains(got.Code, "return:hello") || !strings.Contains(l.message.Text, "restored to version 1") {
 		t.Errorf("after restore: version %d, code %q, message %q", got.Version, got.Code, l.message.Text)
 	}
+}
+
+// An earlier version that differs in its prompt only says so, and that
+// its tree is the current one.
+func TestLibraryHistoryPromptOnlyChange(t *testing.T) {
+	store, sn, _, l := libraryWithHello(t)
+	sn.Prompt = "Say hello"
+	if _, err := store.UpdateSnippet(context.Background(), sn); err != nil {
+		t.Fatal(err)
+	}
+	var keys escKeys
+	hv, err := l.newHistory(sn.ID, &keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hv.list.Select(1)
+	want := "Prompt now:     Say hello\nPrompt of v1: Return hello\n\nThe tree of v1 is the current tree.\n"
+	if hv.code.Text != want {
+		t.Errorf("got:\n%s\nwant:\n%s", hv.code.Text, want)
+	}
+}
+
+// libraryWithHello is a library over a new store holding one approved
+// snippet, "Return hello".
+func libraryWithHello(t *testing.T) (*dataset.Store, dataset.Snippet, fyne.Window, *Library) {
+	t.Helper()
+	test.NewTempApp(t)
+	store := tempStore(t)
+	sn, err := store.AddSnippet(context.Background(), dataset.Snippet{Prompt: "Return hello", Code: "return:hello\n", Status: dataset.StatusApproved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewTempWindow(t, nil)
+	return store, sn, w, NewLibrary(w, store)
 }
