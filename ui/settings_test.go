@@ -148,6 +148,11 @@ func TestOpenSnippetChangedInItsFile(t *testing.T) {
 	if !strings.Contains(s.Doc.Text(), "mine") || !strings.Contains(message(), "saving makes them version 4") {
 		t.Errorf("tree %q, message %q", s.Doc.Text(), message())
 	}
+	// Saving goes to the library, not the file, and says so.
+	s.Save(dataset.StatusDraft)
+	if want := "Its file " + file + " in the watched folder is not changed"; !strings.Contains(message(), want) {
+		t.Errorf("after saving: %q, want %q", message(), want)
+	}
 	s.message.SetText("")
 	os.WriteFile(filepath.Join(dir, "other.hl"), []byte("// Other\nreturn:x\n"), 0o644)
 	waitFor(t, func() bool { return strings.Contains(s.Library.message.Text, "1 added") }, func() string { return s.Library.message.Text })
