@@ -674,7 +674,8 @@ func (l *Library) WatchRegistered() {
 	}
 }
 
-// Close stops the watches.
+// Close stops the watches and waits for the searches in flight: the
+// store may close next.
 func (l *Library) Close() {
 	l.mu.Lock()
 	ws := l.watchers
@@ -683,6 +684,7 @@ func (l *Library) Close() {
 	for _, w := range ws {
 		w.Close()
 	}
+	l.WaitSearch()
 }
 
 // countText is "1 snippet" or "N snippets".

@@ -28,7 +28,7 @@ func TestLibraryBadgesReadable(t *testing.T) {
 			}
 		}
 		w := test.NewTempWindow(t, nil)
-		l := NewLibrary(w, store)
+		l := newTestLibrary(t, w, store)
 		w.SetContent(l.Object())
 		w.Resize(fyne.NewSize(600, 600))
 		l.Refresh()

@@ -106,5 +106,5 @@ func libraryWithHello(t *testing.T) (*dataset.Store, dataset.Snippet, fyne.Windo
 		t.Fatal(err)
 	}
 	w := test.NewTempWindow(t, nil)
-	return store, sn, w, NewLibrary(w, store)
+	return store, sn, w, newTestLibrary(t, w, store)
 }

@@ -31,7 +31,7 @@ func TestLibrary(t *testing.T) {
 	}
 
 	w := test.NewTempWindow(t, nil)
-	l := NewLibrary(w, store)
+	l := newTestLibrary(t, w, store)
 	w.SetContent(l.Object())
 	var opened []dataset.Snippet
 	l.OnOpen = func(s dataset.Snippet) { opened = append(opened, s) }

@@ -314,7 +314,6 @@ func (s *Studio) Close() {
 	s.Prompt.Wait()
 	if s.Library != nil {
 		s.Library.Close()
-		s.Library.WaitSearch()
 		s.Library.WaitImport()
 	}
 	if s.store != nil && s.opts.Store == nil {
