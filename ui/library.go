@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -501,7 +502,7 @@ func (l *Library) restoreVersion(hv *historyView) {
 			l.message.SetText(err.Error())
 			return
 		}
-		l.message.SetText(fmt.Sprintf("Snippet %d restored to version %d (saved as version %d).", id, v, sn.Version))
+		l.message.SetText(fmt.Sprintf("Snippet %d restored to version %d (saved as version %d).", id, v, sn.Version) + watchedFileNote(l.store, sn))
 		l.Refresh()
 		if l.OnRestored != nil {
 			l.OnRestored(sn)
@@ -512,6 +513,26 @@ func (l *Library) restoreVersion(hv *historyView) {
 		return
 	}
 	restore()
+}
+
+// watchedFileNote is what a person saving or restoring sn should know
+// when it comes from a file in a watched folder: the change goes to the
+// library, not to the file, and the next edit of the file replaces it
+// (History keeps it). Empty otherwise.
+func watchedFileNote(store *dataset.Store, sn dataset.Snippet) string {
+	if sn.Source == "" || !filepath.IsAbs(sn.Source) {
+		return ""
+	}
+	folders, err := store.WatchedFolders(context.Background())
+	if err != nil {
+		return ""
+	}
+	for _, f := range folders {
+		if rel, err := filepath.Rel(f.Path, sn.Source); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Sprintf(" Its file %s in the watched folder is not changed: an edit of the file replaces this version (History keeps it); File > Save .hl… writes the tree to a file.", sn.Source)
+		}
+	}
+	return ""
 }
 
 // SelectSnippet moves the cursor to the row of snippet id; none is

@@ -153,6 +153,17 @@ func TestOpenSnippetChangedInItsFile(t *testing.T) {
 	if want := "Its file " + file + " in the watched folder is not changed"; !strings.Contains(message(), want) {
 		t.Errorf("after saving: %q, want %q", message(), want)
 	}
+	// So does restoring a version.
+	var keys escKeys
+	hv, err := s.Library.newHistory(sn.ID, &keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hv.list.Select(1)
+	test.Tap(hv.restore)
+	if want := "in the watched folder is not changed"; !strings.Contains(s.Library.message.Text, want) {
+		t.Errorf("after restoring: %q, want %q", s.Library.message.Text, want)
+	}
 	s.message.SetText("")
 	os.WriteFile(filepath.Join(dir, "other.hl"), []byte("// Other\nreturn:x\n"), 0o644)
 	waitFor(t, func() bool { return strings.Contains(s.Library.message.Text, "1 added") }, func() string { return s.Library.message.Text })

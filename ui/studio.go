@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -718,7 +717,7 @@ func (s *Studio) save(status dataset.Status, asNew bool) (dataset.Snippet, bool)
 		if sn.Version == before {
 			s.message.SetText(fmt.Sprintf("Snippet %d is unchanged (%s, version %d).", sn.ID, sn.Status, sn.Version))
 		} else {
-			s.message.SetText(fmt.Sprintf("Saved snippet %d as %s (version %d).", sn.ID, sn.Status, sn.Version) + s.watchedFileNote(sn))
+			s.message.SetText(fmt.Sprintf("Saved snippet %d as %s (version %d).", sn.ID, sn.Status, sn.Version) + watchedFileNote(s.store, sn))
 		}
 	} else {
 		sn = dataset.Snippet{Prompt: prompt, Code: s.Doc.Text(), Status: status}
@@ -739,26 +738,6 @@ func (s *Studio) save(status dataset.Status, asNew bool) (dataset.Snippet, bool)
 		s.Library.Refresh()
 	}
 	return sn, true
-}
-
-// watchedFileNote is what a person saving sn should know when it comes
-// from a file in a watched folder: the save goes to the library, not to
-// the file, and the next edit of the file replaces it (History keeps
-// it). Empty otherwise.
-func (s *Studio) watchedFileNote(sn dataset.Snippet) string {
-	if sn.Source == "" || !filepath.IsAbs(sn.Source) {
-		return ""
-	}
-	folders, err := s.store.WatchedFolders(context.Background())
-	if err != nil {
-		return ""
-	}
-	for _, f := range folders {
-		if rel, err := filepath.Rel(f.Path, sn.Source); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return fmt.Sprintf(" Its file %s in the watched folder is not changed: an edit of the file replaces this version (History keeps it); File > Save .hl… writes the tree to a file.", sn.Source)
-		}
-	}
-	return ""
 }
 
 // SaveRegression saves the tree as the corrected version of a failed
