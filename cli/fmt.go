@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"hlstudio/hyperlambda"
+	"hlstudio/internal/english"
 	"hlstudio/internal/textdiff"
 )
 
@@ -169,7 +170,7 @@ func formatOne(name string, src []byte, f fmtFlags) fmtResult {
 	if f.write && !f.comments {
 		// Rewriting without comment mode would delete the file's comments.
 		if n := countComments(src); n > 0 {
-			res.err = fmt.Errorf("%s: has %d comment(s) that -w would delete; add --comments to keep them", name, n)
+			res.err = fmt.Errorf("%s: has %s that -w would delete; add --comments to keep them", name, english.Count(n, "comment", "comments"))
 			return res
 		}
 	}

@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"hlstudio/internal/english"
 )
 
 // Format is a fine-tuning file format.
@@ -260,7 +262,7 @@ func (s *Store) Export(ctx context.Context, dir string, opts ExportOptions) (*Ex
 	if len(rep.Problems) > 0 {
 		out.abort()
 		writeReport(dir, rep, false)
-		return rep, fmt.Errorf("%d problem(s) in the examples, %w (see %s)", len(rep.Problems), ErrInvalidExport, filepath.Join(dir, ReportFile))
+		return rep, fmt.Errorf("%s in the examples, %w (see %s)", english.Count(len(rep.Problems), "problem", "problems"), ErrInvalidExport, filepath.Join(dir, ReportFile))
 	}
 	if err := s.exportRegressions(ctx, out, opts.Filter, rep); err != nil {
 		return rep, err
@@ -558,13 +560,13 @@ func (rep *ExportReport) Text(written bool) string {
 		fmt.Fprintf(&b, "%-17s written (FROM %s)\n", ModelfileName, rep.baseModel)
 	}
 	if len(rep.Problems) > 0 {
-		fmt.Fprintf(&b, "\n%d problem(s):\n", len(rep.Problems))
+		fmt.Fprintf(&b, "\n%s:\n", english.Count(len(rep.Problems), "problem", "problems"))
 		for _, p := range rep.Problems {
 			fmt.Fprintf(&b, "  ERROR %s\n", p)
 		}
 	}
 	if len(rep.Warnings) > 0 {
-		fmt.Fprintf(&b, "\n%d warning(s):\n", len(rep.Warnings))
+		fmt.Fprintf(&b, "\n%s:\n", english.Count(len(rep.Warnings), "warning", "warnings"))
 		for _, w := range rep.Warnings {
 			fmt.Fprintf(&b, "  WARNING %s\n", w)
 		}

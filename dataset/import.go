@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"hlstudio/internal/english"
 )
 
 // ImportOptions control Import.
@@ -89,25 +91,17 @@ type ImportReport struct {
 
 func (r ImportReport) String() string {
 	s := fmt.Sprintf("%s: %d added, %d updated, %d unchanged, %d skipped as duplicates, %d failed",
-		countOf(r.Files, "file", "files"), r.Added, r.Updated, r.Unchanged, r.Skipped, r.Failed)
+		english.Count(r.Files, "file", "files"), r.Added, r.Updated, r.Unchanged, r.Skipped, r.Failed)
 	if r.Moved > 0 {
 		s += fmt.Sprintf(", %d moved", r.Moved)
 	}
 	if len(r.Ignored) > 0 {
-		s += ", " + countOf(len(r.Ignored), "link", "links") + " not followed"
+		s += ", " + english.Count(len(r.Ignored), "link", "links") + " not followed"
 	}
 	if r.Deleted > 0 {
 		s += fmt.Sprintf(", %d deleted", r.Deleted)
 	}
 	return s
-}
-
-// countOf is "1 file", "2 files".
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Add adds the counts and lists of o to r.
@@ -801,11 +795,11 @@ type FilesReport struct {
 // Text is the report as the export command prints it.
 func (r *FilesReport) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "wrote %d .hl files to %s (%d in validation folders; %d without a stored split, placed by the hash split the JSONL export uses)\n",
-		r.Files, r.Dir, r.Validation, r.HashSplit)
+	fmt.Fprintf(&b, "wrote %s to %s (%d in validation folders; %d without a stored split, placed by the hash split the JSONL export uses)\n",
+		english.Count(r.Files, ".hl file", ".hl files"), r.Dir, r.Validation, r.HashSplit)
 	if n := len(r.Stale); n > 0 {
-		fmt.Fprintf(&b, "WARNING %d other .hl file(s) in %s, not written by this export, were left as they are; importing the folder would bring them back: %s",
-			n, r.Dir, strings.Join(r.Stale[:min(n, 5)], ", "))
+		fmt.Fprintf(&b, "WARNING %s in %s, not written by this export, were left as they are; importing the folder would bring them back: %s",
+			english.Count(n, "other .hl file", "other .hl files"), r.Dir, strings.Join(r.Stale[:min(n, 5)], ", "))
 		if n > 5 {
 			fmt.Fprintf(&b, " and %d more", n-5)
 		}

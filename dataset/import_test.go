@@ -349,7 +349,7 @@ func TestWriteFilesFolder(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "x", fmt.Sprintf("snippet-%d.hl", a.ID))); err != nil {
 		t.Errorf("a file of an earlier export was deleted: %v", err)
 	}
-	if !strings.Contains(rep.Text(), "1 other .hl file(s)") || !strings.Contains(rep.Text(), "x/snippet-") {
+	if !strings.Contains(rep.Text(), "1 other .hl file in") || !strings.Contains(rep.Text(), "x/snippet-") {
 		t.Errorf("report %q", rep.Text())
 	}
 

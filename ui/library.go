@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hlstudio/dataset"
+	"hlstudio/internal/english"
 	"hlstudio/internal/textdiff"
 )
 
@@ -250,9 +251,9 @@ func (l *Library) Refresh() {
 			l.list.UnselectAll()
 			l.list.Refresh()
 			if len(hits) < total {
-				l.count.SetText(fmt.Sprintf("%s (showing the best %d)", countText(total), len(hits)))
+				l.count.SetText(fmt.Sprintf("%s (showing the best %d)", english.Count(total, "snippet", "snippets"), len(hits)))
 			} else {
-				l.count.SetText(countText(total))
+				l.count.SetText(english.Count(total, "snippet", "snippets"))
 			}
 		})
 	}()
@@ -313,7 +314,7 @@ func hiddenNote(hidden int) string {
 	if hidden == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" %d ticked snippet(s) the search does not list were left as they were.", hidden)
+	return " " + english.Count(hidden, "ticked snippet the search does not list was left as it was.", "ticked snippets the search does not list were left as they were.")
 }
 
 // ApplyStatus sets the chosen status on every checked snippet (each
@@ -332,7 +333,7 @@ func (l *Library) ApplyStatus() {
 			return
 		}
 	}
-	l.message.SetText(fmt.Sprintf("%d snippet(s) set to %s.", len(ids), st) + hiddenNote(hidden))
+	l.message.SetText(fmt.Sprintf("%s set to %s.", english.Count(len(ids), "snippet", "snippets"), st) + hiddenNote(hidden))
 	l.Refresh()
 }
 
@@ -356,7 +357,7 @@ func (l *Library) ApplyTag() {
 			return
 		}
 	}
-	l.message.SetText(fmt.Sprintf("Tagged %d snippet(s) %q.", len(ids), tag) + hiddenNote(hidden))
+	l.message.SetText(fmt.Sprintf("Tagged %s %q.", english.Count(len(ids), "snippet", "snippets"), tag) + hiddenNote(hidden))
 	l.Refresh()
 }
 
@@ -706,12 +707,4 @@ func (l *Library) Close() {
 		w.Close()
 	}
 	l.WaitSearch()
-}
-
-// countText is "1 snippet" or "N snippets".
-func countText(n int) string {
-	if n == 1 {
-		return "1 snippet"
-	}
-	return fmt.Sprintf("%d snippets", n)
 }

@@ -16,6 +16,7 @@ import (
 	"hlstudio/compiler"
 	"hlstudio/dataset"
 	"hlstudio/hyperlambda"
+	"hlstudio/internal/english"
 	"hlstudio/whitelist"
 )
 
@@ -173,7 +174,7 @@ func (b *PromptBar) LoadModels() {
 			} else {
 				b.model.SetSelected(names[0])
 			}
-			b.say(fmt.Sprintf("Ollama at %s: %d model(s).", server.Host(), len(names)))
+			b.say(fmt.Sprintf("Ollama at %s: %s.", server.Host(), english.Count(len(names), "model", "models")))
 		}
 	})
 }
@@ -286,7 +287,7 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
 		b.pickCandidate(res.Candidates)
 	default:
 		b.load(res.Tree, "generate")
-		marker := fmt.Sprintf("Generated in %d attempt(s)", len(res.Attempts))
+		marker := fmt.Sprintf("Generated in %s", english.Count(len(res.Attempts), "attempt", "attempts"))
 		if res.Cached {
 			marker = "Cached: this request was compiled before with the same model, options and policy"
 		}

@@ -24,6 +24,7 @@ import (
 	"hlstudio/engine"
 	"hlstudio/engine/vocab"
 	"hlstudio/hyperlambda"
+	"hlstudio/internal/english"
 	"hlstudio/whitelist"
 )
 
@@ -296,7 +297,7 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 // outlives a run): a run may not replace one made under another policy.
 func (s *Studio) forgetDynamicSlots() {
 	n := s.engine.ForgetDynamicSlots()
-	s.message.SetText(fmt.Sprintf("Forgot %d dynamic slot(s): the next run starts without them.", n))
+	s.message.SetText(fmt.Sprintf("Forgot %s: the next run starts without them.", english.Count(n, "dynamic slot", "dynamic slots")))
 }
 
 // Content is the canvas object to put in a window.
