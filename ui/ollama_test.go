@@ -2,10 +2,16 @@ package ui
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"hlstudio/internal/ollamatest"
 )
 
 func TestProbeOllamaRunning(t *testing.T) {
@@ -118,4 +124,42 @@ func TestCheckingStatus(t *testing.T) {
 	if got := st.String(); !strings.HasPrefix(got, "Checking for Ollama at "+DefaultOllamaHost) {
 		t.Errorf("String() = %q", got)
 	}
+}
+
+// The status line follows the server through the session: a generation
+// that finds it gone says so there too, and a host chosen in Settings is
+// probed and named.
+func TestStatusFollowsTheServer(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/version":
+			io.WriteString(w, `{"version":"0.17.4"}`)
+		case "/api/tags":
+			io.WriteString(w, `{"models":[]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer up.Close()
+	gone := ollamatest.RefusedHost(t)
+	t.Setenv("OLLAMA_HOST", gone)
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	// As the first probe found it: running. It stops before the generation.
+	s := NewStudio(w, Options{Store: tempStore(t)}, OllamaStatus{Host: gone, State: OllamaRunning, Version: "0.17.4"})
+	w.SetContent(s.Content())
+	t.Cleanup(s.Close)
+	s.ApplySettings(LoadSettings(fyne.CurrentApp().Preferences()))
+
+	s.Prompt.prompt.SetText("Return hello")
+	s.Prompt.Generate()
+	s.Prompt.Wait()
+	s.WaitProbe()
+	waitFor(t, func() bool { return strings.Contains(s.StatusText(), "Ollama is not running at "+gone) }, s.StatusText)
+
+	set := s.settings
+	set.OllamaHost = up.URL
+	s.ApplySettings(set)
+	s.WaitProbe()
+	waitFor(t, func() bool { return s.StatusText() == "Ollama 0.17.4 is running at "+up.URL+"." }, s.StatusText)
 }

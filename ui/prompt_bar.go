@@ -138,6 +138,16 @@ func (b *PromptBar) SetServer(server ModelServer) {
 	b.LoadModelsAsync()
 }
 
+// Host is where the bar's model server is (empty without one).
+func (b *PromptBar) Host() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.server == nil {
+		return ""
+	}
+	return b.server.Host()
+}
+
 // LoadModelsAsync asks for the models in the background (Wait waits for it).
 func (b *PromptBar) LoadModelsAsync() {
 	b.loading.Add(1)

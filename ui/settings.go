@@ -295,6 +295,12 @@ func (s *Studio) ApplySettings(set Settings) {
 	if set.OllamaHost != old.OllamaHost && s.opts.Server == nil {
 		if o, err := compiler.NewOllama(compiler.OllamaOptions{Host: set.OllamaHost}); err == nil {
 			s.Prompt.SetServer(o)
+			if old != (Settings{}) {
+				// Chosen by the person: say what is at the new host
+				// (at start, Run probes once the settings are in).
+				s.SetStatus(OllamaStatus{Host: o.Host(), State: OllamaChecking})
+				s.recheckOllama()
+			}
 		}
 	}
 	s.Prompt.Tuning = set.tuning()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -63,6 +64,8 @@ type Studio struct {
 	Library *Library
 
 	status  *widget.Label
+	ollama  OllamaStatus   // what the status line says
+	probing sync.WaitGroup // recheckOllama's probes
 	message *widget.Label
 	root    fyne.CanvasObject
 
@@ -115,7 +118,7 @@ func (s *Studio) RestoreLayout(p fyne.Preferences) {
 // NewStudio builds the window content. win may be nil in tests that only
 // look at the content (dialogs then do nothing).
 func NewStudio(win fyne.Window, opts Options, st OllamaStatus) *Studio {
-	s := &Studio{win: win, opts: opts, engine: vocab.New()}
+	s := &Studio{win: win, opts: opts, engine: vocab.New(), ollama: st}
 	s.status = widget.NewLabel(statusText(st))
 	s.status.Wrapping = fyne.TextWrapWord
 	s.message = widget.NewLabel("")
@@ -312,6 +315,7 @@ func (s *Studio) Close() {
 	s.Prompt.Cancel()
 	s.Runner.Wait()
 	s.Prompt.Wait()
+	s.probing.Wait()
 	if s.Library != nil {
 		s.Library.Close()
 		s.Library.WaitImport()
@@ -323,11 +327,37 @@ func (s *Studio) Close() {
 
 // SetStatus shows a new Ollama status. Call it on the Fyne goroutine.
 func (s *Studio) SetStatus(st OllamaStatus) {
+	s.ollama = st
 	s.status.SetText(statusText(st))
 	if st.State == OllamaRunning {
 		s.Prompt.LoadModelsAsync()
 	}
 }
+
+// recheckOllama asks the prompt bar's server for its version again, in
+// the background, and shows what it finds: the status line said what the
+// first probe found for the whole session, so a server stopped since
+// (or started, or another host chosen in Settings) went unreported.
+// Wait waits for it.
+func (s *Studio) recheckOllama() {
+	host := s.Prompt.Host()
+	if host == "" {
+		return
+	}
+	s.probing.Add(1)
+	go func() {
+		defer s.probing.Done()
+		st := ProbeOllama(context.Background(), nil, host)
+		onUI(func() {
+			if s.Prompt.Host() == host { // not a host given up since
+				s.SetStatus(st)
+			}
+		})
+	}()
+}
+
+// WaitProbe waits for the probes recheckOllama started.
+func (s *Studio) WaitProbe() { s.probing.Wait() }
 
 // StatusText is the status line as shown.
 func (s *Studio) StatusText() string { return s.status.Text }
@@ -608,7 +638,16 @@ func (s *Studio) sourceRefusal() string {
 // generated hears a finished generation. The document stays the snippet
 // it was (a failed or retrieved generation changes nothing; a generated
 // tree is an unsaved edit of it).
-func (s *Studio) generated(g Generated) { s.lastGen = &g }
+func (s *Studio) generated(g Generated) {
+	s.lastGen = &g
+	// A generation finds out about the server: look again when it went
+	// offline, or answered while the status line says it does not.
+	var oe *compiler.OllamaError
+	offline := (g.Result != nil && g.Result.Retrieved) || (errors.As(g.Err, &oe) && oe.Kind == compiler.ErrOllamaUnreachable)
+	if offline != (s.ollama.State == OllamaNotRunning) {
+		s.recheckOllama()
+	}
+}
 
 // pickedSnippet is a retrieved snippet loaded into the editor (an undo
 // step of the document) and what it replaced, to put back on undo.
@@ -1102,9 +1141,6 @@ func Run(a fyne.App, opts Options) {
 		s.SaveLayout(prefs)
 		s.Close()
 	})
-	go func() {
-		st := ProbeOllama(context.Background(), nil, host)
-		onUI(func() { s.SetStatus(st) })
-	}()
+	s.recheckOllama()
 	w.ShowAndRun()
 }
