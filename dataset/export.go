@@ -548,13 +548,13 @@ func (rep *ExportReport) Text(written bool) string {
 		if st.Examples > 0 {
 			mean = st.Tokens / st.Examples
 		}
-		fmt.Fprintf(&b, "%-17s %6d examples, about %d tokens (per example: min %d, mean %d, max %d), %d over the limit\n",
-			st.File, st.Examples, st.Tokens, st.MinTokens, mean, st.MaxTokens, st.OverLimit)
+		fmt.Fprintf(&b, "%-17s %6d %s, about %d tokens (per example: min %d, mean %d, max %d), %d over the limit\n",
+			st.File, st.Examples, examples(st.Examples), st.Tokens, st.MinTokens, mean, st.MaxTokens, st.OverLimit)
 	}
-	fmt.Fprintf(&b, "%-17s %6d examples without a stored split\n", "split by hash", rep.HashSplit)
-	fmt.Fprintf(&b, "%-17s %6d examples with the prompt and code of an earlier one\n", "duplicates", rep.Duplicates)
+	fmt.Fprintf(&b, "%-17s %6d %s without a stored split\n", "split by hash", rep.HashSplit, examples(rep.HashSplit))
+	fmt.Fprintf(&b, "%-17s %6d %s with the prompt and code of an earlier one\n", "duplicates", rep.Duplicates, examples(rep.Duplicates))
 	if rep.Regressions > 0 {
-		fmt.Fprintf(&b, "%-17s %6d regression pairs\n", RegressionsFile, rep.Regressions)
+		fmt.Fprintf(&b, "%-17s %6d regression %s\n", RegressionsFile, rep.Regressions, english.Noun(rep.Regressions, "pair", "pairs"))
 	}
 	if rep.Modelfile != "" {
 		fmt.Fprintf(&b, "%-17s written (FROM %s)\n", ModelfileName, rep.baseModel)
@@ -578,6 +578,9 @@ func (rep *ExportReport) Text(written bool) string {
 	}
 	return b.String()
 }
+
+// examples is the noun of the report's columns of counts.
+func examples(n int) string { return english.Noun(n, "example", "examples") }
 
 // staging writes files under temporary names in the output folder and
 // renames them into place only when the whole export succeeded, so a

@@ -12,3 +12,9 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestNoun(t *testing.T) {
+	if Noun(1, "pair", "pairs") != "pair" || Noun(0, "pair", "pairs") != "pairs" || Noun(3, "pair", "pairs") != "pairs" {
+		t.Error("Noun")
+	}
+}
