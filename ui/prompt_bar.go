@@ -170,23 +170,34 @@ func (b *PromptBar) LoadModels() {
 			b.say(err.Error())
 			return
 		}
-		names := make([]string, len(models))
-		for i, m := range models {
-			names[i] = m.Name
-		}
-		b.model.SetOptions(names)
+		names := b.offerModels(models)
 		switch {
 		case len(names) == 0:
 			b.say("Ollama at " + server.Host() + " has no model: install one with `ollama pull qwen2.5-coder:7b`.")
 		case b.model.Selected == "" || !contains(names, b.model.Selected):
-			if contains(names, b.DefaultModel) {
-				b.model.SetSelected(b.DefaultModel)
-			} else {
-				b.model.SetSelected(names[0])
-			}
+			b.model.SetSelected(firstChoice(names, b.DefaultModel))
 			b.say(fmt.Sprintf("Ollama at %s: %s.", server.Host(), english.Count(len(names), "model", "models")))
 		}
 	})
+}
+
+// offerModels makes models the picker's options and returns their names.
+func (b *PromptBar) offerModels(models []compiler.ModelInfo) []string {
+	names := make([]string, len(models))
+	for i, m := range models {
+		names[i] = m.Name
+	}
+	b.model.SetOptions(names)
+	return names
+}
+
+// firstChoice is the model picked among names when none is: the default
+// model def when the server has it, else the first.
+func firstChoice(names []string, def string) string {
+	if contains(names, def) {
+		return def
+	}
+	return names[0]
 }
 
 func contains(list []string, s string) bool {
@@ -211,15 +222,13 @@ func (b *PromptBar) Generate() {
 		return
 	}
 	b.mu.Lock()
-	c := &compiler.Compiler{LLM: b.server, Store: b.store, Vocab: b.vocab, Policy: b.doc.Policy()}
+	server := b.server
+	c := &compiler.Compiler{LLM: server, Store: b.store, Vocab: b.vocab, Policy: b.doc.Policy()}
 	b.mu.Unlock()
 	cfg := b.Tuning
 	cfg.Model = b.model.Selected
 	if m := b.mode.Selected; m == modeText || m == modeTree {
 		cfg.Mode = compiler.Mode(m)
-	}
-	if cfg.Model == "" {
-		cfg.Model = "(none)" // no server answered: the compiler offers retrieved snippets
 	}
 	b.generate.Disable()
 	b.cancel.Enable()
@@ -227,13 +236,46 @@ func (b *PromptBar) Generate() {
 	b.activity.Start()
 	b.stream.SetText("")
 	b.stream.Show()
-	b.say("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…")
+	def := b.DefaultModel
+	if cfg.Model == "" {
+		b.say("Looking for Ollama's models at " + server.Host() + "…")
+	} else {
+		b.say("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…")
+	}
 	go func() {
 		defer ended()
+		if cfg.Model == "" {
+			// No model was listed when the studio asked (no server then):
+			// the server may have been started since, so ask again before
+			// falling back to retrieved snippets.
+			cfg.Model = b.modelNow(ctx, server, def)
+			onUI(func() { b.say("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…") })
+		}
 		var text strings.Builder
 		res, err := c.Compile(ctx, prompt, cfg, func(e compiler.Event) { b.progress(e, &text) })
 		onUI(func() { b.finish(prompt, res, err) })
 	}()
+}
+
+// modelNow asks server for its models (off the Fyne goroutine) and
+// returns the one to use, def when the server has it; the picker is told
+// afterwards. "(none)" when no server answers or it has no model: the
+// compiler then offers retrieved snippets.
+func (b *PromptBar) modelNow(ctx context.Context, server ModelServer, def string) string {
+	models, err := server.Models(ctx)
+	if err != nil || len(models) == 0 {
+		return "(none)"
+	}
+	names := make([]string, len(models))
+	for i, m := range models {
+		names[i] = m.Name
+	}
+	choice := firstChoice(names, def)
+	onUI(func() {
+		b.offerModels(models)
+		b.model.SetSelected(choice)
+	})
+	return choice
 }
 
 // progress runs on the compiling goroutine; the screen is updated through

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,6 +75,42 @@ func TestPromptBarOffline(t *testing.T) {
 	test.Tap(b.generate)
 	b.Wait()
 	waitFor(t, func() bool { return strings.Contains(b.state.Text, "retrieved, not generated") }, func() string { return b.state.Text })
+}
+
+// Ollama started after the studio: the models were asked for while
+// nothing answered, so none is picked; Generate asks again, picks one and
+// generates, instead of offering retrieved snippets.
+func TestPromptBarServerStartedLater(t *testing.T) {
+	test.NewTempApp(t)
+	server := &lateServer{scriptedServer: scriptedServer{answers: []string{"return:hello\n"}}}
+	b := NewPromptBar(nil, mustDoc(t, "", "pure"), server, nil, editVocab)
+	b.LoadModels()
+	waitFor(t, func() bool { return strings.Contains(b.state.Text, "not running") }, func() string { return b.state.Text })
+	if b.model.Selected != "" {
+		t.Fatalf("model %q picked with no server", b.model.Selected)
+	}
+	server.up.Store(true)
+	b.mode.SetSelected(modeText) // the scripted answer is Hyperlambda text
+	test.Type(b.prompt, "Say hello")
+	test.Tap(b.generate)
+	b.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(b.state.Text, "Generated in 1 attempt") }, func() string { return b.state.Text })
+	if b.model.Selected != "m:latest" || !strings.Contains(b.doc.Text(), "return:hello") {
+		t.Errorf("model %q, tree %q", b.model.Selected, b.doc.Text())
+	}
+}
+
+// lateServer is a scripted server that answers nothing until up.
+type lateServer struct {
+	scriptedServer
+	up atomic.Bool
+}
+
+func (s *lateServer) Models(ctx context.Context) ([]compiler.ModelInfo, error) {
+	if !s.up.Load() {
+		return nil, errors.New("Ollama is not running at http://scripted")
+	}
+	return s.scriptedServer.Models(ctx)
 }
 
 // Cancel ends a generation waiting on a server that never answers.
