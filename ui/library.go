@@ -251,9 +251,9 @@ func (l *Library) Refresh() {
 			l.list.UnselectAll()
 			l.list.Refresh()
 			if len(hits) < total {
-				l.count.SetText(fmt.Sprintf("%s (showing the best %d)", english.Count(total, "snippet", "snippets"), len(hits)))
+				l.count.SetText(fmt.Sprintf("%s (showing the best %d)", countText(total), len(hits)))
 			} else {
-				l.count.SetText(english.Count(total, "snippet", "snippets"))
+				l.count.SetText(countText(total))
 			}
 		})
 	}()
@@ -333,7 +333,7 @@ func (l *Library) ApplyStatus() {
 			return
 		}
 	}
-	l.message.SetText(fmt.Sprintf("%s set to %s.", english.Count(len(ids), "snippet", "snippets"), st) + hiddenNote(hidden))
+	l.message.SetText(fmt.Sprintf("%s set to %s.", countText(len(ids)), st) + hiddenNote(hidden))
 	l.Refresh()
 }
 
@@ -357,7 +357,7 @@ func (l *Library) ApplyTag() {
 			return
 		}
 	}
-	l.message.SetText(fmt.Sprintf("Tagged %s %q.", english.Count(len(ids), "snippet", "snippets"), tag) + hiddenNote(hidden))
+	l.message.SetText(fmt.Sprintf("Tagged %s %q.", countText(len(ids)), tag) + hiddenNote(hidden))
 	l.Refresh()
 }
 
@@ -529,7 +529,9 @@ func watchedFileNote(store *dataset.Store, sn dataset.Snippet) string {
 		return ""
 	}
 	for _, f := range folders {
-		if rel, err := filepath.Rel(f.Path, sn.Source); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		// Both are absolute and cleaned (AddWatchedFolder and the
+		// import store them so).
+		if strings.HasPrefix(sn.Source, f.Path+string(filepath.Separator)) {
 			return fmt.Sprintf(" Its file %s in the watched folder is not changed: an edit of the file replaces this version (History keeps it); File > Save .hl… writes the tree to a file.", sn.Source)
 		}
 	}
@@ -609,6 +611,9 @@ func (l *Library) changedOutside() {
 		l.OnChangedOutside()
 	}
 }
+
+// countText is "1 snippet" or "N snippets".
+func countText(n int) string { return english.Count(n, "snippet", "snippets") }
 
 // reportText is what an import or a round of a watched folder did, with
 // the first files that failed and why: "2 failed" alone leaves the

@@ -183,11 +183,16 @@ func (b *PromptBar) LoadModels() {
 
 // offerModels makes models the picker's options and returns their names.
 func (b *PromptBar) offerModels(models []compiler.ModelInfo) []string {
+	names := modelNames(models)
+	b.model.SetOptions(names)
+	return names
+}
+
+func modelNames(models []compiler.ModelInfo) []string {
 	names := make([]string, len(models))
 	for i, m := range models {
 		names[i] = m.Name
 	}
-	b.model.SetOptions(names)
 	return names
 }
 
@@ -237,10 +242,11 @@ func (b *PromptBar) Generate() {
 	b.stream.SetText("")
 	b.stream.Show()
 	def := b.DefaultModel
+	generating := func() string { return "Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…" }
 	if cfg.Model == "" {
 		b.say("Looking for Ollama's models at " + server.Host() + "…")
 	} else {
-		b.say("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…")
+		b.say(generating())
 	}
 	go func() {
 		defer ended()
@@ -249,7 +255,8 @@ func (b *PromptBar) Generate() {
 			// the server may have been started since, so ask again before
 			// falling back to retrieved snippets.
 			cfg.Model = b.modelNow(ctx, server, def)
-			onUI(func() { b.say("Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…") })
+			text := generating()
+			onUI(func() { b.say(text) })
 		}
 		var text strings.Builder
 		res, err := c.Compile(ctx, prompt, cfg, func(e compiler.Event) { b.progress(e, &text) })
@@ -266,13 +273,10 @@ func (b *PromptBar) modelNow(ctx context.Context, server ModelServer, def string
 	if err != nil || len(models) == 0 {
 		return "(none)"
 	}
-	names := make([]string, len(models))
-	for i, m := range models {
-		names[i] = m.Name
-	}
+	names := modelNames(models)
 	choice := firstChoice(names, def)
 	onUI(func() {
-		b.offerModels(models)
+		b.model.SetOptions(names)
 		b.model.SetSelected(choice)
 	})
 	return choice

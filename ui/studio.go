@@ -315,7 +315,7 @@ func (s *Studio) Close() {
 	s.Prompt.Cancel()
 	s.Runner.Wait()
 	s.Prompt.Wait()
-	s.probing.Wait()
+	s.WaitProbe()
 	if s.Library != nil {
 		s.Library.Close()
 		s.Library.WaitImport()
@@ -338,7 +338,7 @@ func (s *Studio) SetStatus(st OllamaStatus) {
 // the background, and shows what it finds: the status line said what the
 // first probe found for the whole session, so a server stopped since
 // (or started, or another host chosen in Settings) went unreported.
-// Wait waits for it.
+// WaitProbe waits for it.
 func (s *Studio) recheckOllama() {
 	host := s.Prompt.Host()
 	if host == "" {
