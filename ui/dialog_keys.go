@@ -13,7 +13,13 @@ import (
 // escKeys sends Escape from a dialog's widgets to the dialog's cancel;
 // the widgets are made before the dialog, so they share this and bind
 // sets it once the dialog exists.
-type escKeys struct{ cancel func() }
+type escKeys struct {
+	cancel func()
+	// submit is the dialog's default button (Apply, Export), which Enter
+	// in a one-line field presses while it is enabled, as in form dialogs
+	// everywhere; nil: none.
+	submit *formButton
+}
 
 // escape cancels the dialog; false when there is none (the key then
 // does what it does without one).
@@ -55,8 +61,8 @@ func (k *escKeys) bind(c fyne.Canvas, d dialog.Dialog) {
 
 // formEntry is an entry of a form or dialog: Tab and Shift+Tab move the
 // focus even when it has several lines (as form fields do in mature
-// editors: the keyboard is never trapped), and Escape cancels the dialog
-// instead of being dropped.
+// editors: the keyboard is never trapped), Escape cancels the dialog
+// instead of being dropped, and Enter in one line runs its main action.
 type formEntry struct {
 	widget.Entry
 	keys *escKeys
@@ -68,6 +74,15 @@ func newFormEntry(keys *escKeys, multiLine bool) *formEntry {
 	if multiLine {
 		e.MultiLine = true
 		e.Wrapping = fyne.TextWrapWord
+	} else {
+		e.OnSubmitted = func(string) {
+			if keys == nil {
+				return
+			}
+			if b := keys.submit; b != nil && !b.Disabled() && b.OnTapped != nil {
+				b.OnTapped()
+			}
+		}
 	}
 	e.ExtendBaseWidget(e)
 	return e

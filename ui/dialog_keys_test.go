@@ -347,3 +347,69 @@ func TestExportDialogFitsItsReport(t *testing.T) {
 		}
 	}
 }
+
+// Enter in a one-line field of a form dialog presses its default button
+// (Settings' Apply, Export's Export), and does nothing while that button
+// is disabled (an export already running).
+func TestEnterPressesTheDefaultButton(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	s.ApplySettings(LoadSettings(fyne.CurrentApp().Preferences())) // as Run does
+	s.showSettings()
+	host, ok := w.Canvas().Focused().(*formEntry)
+	if !ok {
+		t.Fatalf("settings opened with the focus on %T, not the host field", w.Canvas().Focused())
+	}
+	host.SetText("127.0.0.1:1")
+	dialogKey(w, fyne.KeyReturn, false)
+	if overlay(w) != nil {
+		for _, o := range test.LaidOutObjects(overlay(w)) {
+			if l, ok := o.(*widget.Label); ok && l.Text != "" {
+				t.Logf("label %q", l.Text)
+			}
+		}
+		t.Error("Enter in the host field did not apply and close the settings")
+	}
+	if s.settings.OllamaHost != "127.0.0.1:1" {
+		t.Errorf("host after Enter %q", s.settings.OllamaHost)
+	}
+
+	s.showExport()
+	export := overlay(w)
+	var ratio *formEntry
+	var button *formButton
+	var report *widget.Label
+	for _, o := range test.LaidOutObjects(export) {
+		switch o := o.(type) {
+		case *formEntry:
+			if o.Text == "0.9" {
+				ratio = o
+			}
+		case *formButton:
+			if o.Text == "Export" {
+				button = o
+			}
+		case *widget.Label:
+			if o.TextStyle.Monospace {
+				report = o
+			}
+		}
+	}
+	if ratio == nil || button == nil || report == nil {
+		t.Fatal("the export dialog has no train share field, Export button or report")
+	}
+	ratio.SetText("2")
+	w.Canvas().Focus(ratio)
+	button.Disable()
+	dialogKey(w, fyne.KeyReturn, false)
+	if report.Text != "" {
+		t.Errorf("Enter exported while Export was disabled: %q", report.Text)
+	}
+	button.Enable()
+	dialogKey(w, fyne.KeyReturn, false)
+	if !strings.Contains(report.Text, "train share") {
+		t.Errorf("Enter in the train share did not export (report %q)", report.Text)
+	}
+	if overlay(w) != export {
+		t.Error("Enter closed the export dialog")
+	}
+}

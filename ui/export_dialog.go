@@ -67,6 +67,7 @@ func NewExportForm(store *dataset.Store) *ExportForm {
 	f.report.Wrapping = fyne.TextWrapWord                // within the dialog, no sideways scrolling
 	f.report.Selectable = true
 	f.button = newFormButton(&f.keys, "Export", f.Export)
+	f.keys.submit = f.button
 	f.button.Importance = widget.HighImportance
 	f.check = newFormButton(&f.keys, "Check first", f.Check)
 	form := widget.NewForm(

@@ -338,6 +338,7 @@ func (s *Studio) showSettings() {
 		d.Hide()
 	}
 	apply := newFormButton(&f.keys, "Apply", f.Apply)
+	f.keys.submit = apply
 	apply.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{newFormButton(&f.keys, "Close", d.Hide), apply})
 	f.keys.bind(s.win.Canvas(), d)
