@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -144,5 +145,34 @@ func TestPickedRetrievedSnippetBringsItsPrompt(t *testing.T) {
 	s.Doc.Redo()
 	if s.Prompt.prompt.Text != picked.Prompt || s.open.ID != picked.ID {
 		t.Fatalf("after redoing the pick: prompt %q, open %d", s.Prompt.prompt.Text, s.open.ID)
+	}
+}
+
+// Generating from a new prompt over an open snippet says that saving adds
+// a version to that snippet and how to keep it apart; regenerating its
+// own prompt does not (that is what the curator means).
+func TestGenerateOverAnOpenSnippetSaysWhereSavesGo(t *testing.T) {
+	s, _, _ := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n", ".n:int:1\n")
+	s.Library.WaitSearch()
+	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
+	sum := openRow(t, s, "sum")
+	s.Prompt.model.SetOptions([]string{"m:latest"})
+	s.Prompt.model.SetSelected("m:latest")
+	s.Prompt.mode.SetSelected(modeText)
+	generate := func() {
+		t.Helper()
+		s.Prompt.Generate()
+		s.Prompt.Wait()
+		waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
+	}
+	generate()
+	if strings.Contains(s.Message(), "Save as a new snippet") {
+		t.Errorf("regenerating the snippet's own prompt warned: %q", s.Message())
+	}
+	s.Prompt.prompt.SetText("Return three")
+	generate()
+	want := fmt.Sprintf("unsaved edit of snippet %d: Save adds a version to it under the new prompt; Library > Save as a new snippet", sum.ID)
+	if !strings.Contains(s.Message(), want) {
+		t.Errorf("message %q does not say %q", s.Message(), want)
 	}
 }

@@ -640,6 +640,13 @@ func (s *Studio) sourceRefusal() string {
 // tree is an unsaved edit of it).
 func (s *Studio) generated(g Generated) {
 	s.lastGen = &g
+	if g.Err == nil && g.Result != nil && !g.Result.Retrieved && s.open.ID != 0 &&
+		strings.TrimSpace(g.Prompt) != strings.TrimSpace(s.savedPrompt) {
+		// A new prompt answered over an open snippet: saving would make
+		// the snippet another function (its versions keep the old one),
+		// which the person may not mean; say so before, not after.
+		s.message.SetText(fmt.Sprintf("The generated tree is an unsaved edit of snippet %d: Save adds a version to it under the new prompt; Library > Save as a new snippet leaves snippet %d as it is.", s.open.ID, s.open.ID))
+	}
 	// A generation finds out about the server: look again when it went
 	// offline, or answered while the status line says it does not.
 	var oe *compiler.OllamaError
