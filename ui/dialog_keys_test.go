@@ -12,6 +12,7 @@ import (
 
 	"hlstudio/compiler"
 	"hlstudio/dataset"
+	"hlstudio/hyperlambda"
 )
 
 // dialogKey presses a key in w as the desktop driver does: Tab moves the
@@ -115,7 +116,10 @@ func TestDialogsCloseOnEscape(t *testing.T) {
 		"policy file":        s.openPolicyFile,
 		"policy":             s.showPolicyEditor,
 		"export":             s.showExport,
-		"assembled prompt":   s.Prompt.ShowPrompt,
+		"generated tree ready": func() {
+			s.offerGenerated(Generated{Prompt: "Return three", Result: &compiler.Result{Tree: hyperlambda.New("", nil)}, Stale: true})
+		},
+		"assembled prompt": s.Prompt.ShowPrompt,
 		"history": func() {
 			waitFor(t, func() bool { return s.Library.length() > 0 }, func() string { return s.Library.count.Text })
 			s.Library.Select(0)

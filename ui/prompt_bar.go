@@ -33,6 +33,10 @@ type Generated struct {
 	Prompt string
 	Result *compiler.Result
 	Err    error
+	// Stale: a tree was made, but another tree was opened in the editor
+	// while it was (Document.Loads moved on), so it was not loaded there:
+	// under that tree's prompt it would make a mismatched pair.
+	Stale bool
 }
 
 // PromptBar is where a person says what the function should do: the
@@ -226,6 +230,7 @@ func (b *PromptBar) Generate() {
 	if !ok {
 		return
 	}
+	loads := b.doc.Loads()
 	b.mu.Lock()
 	server := b.server
 	c := &compiler.Compiler{LLM: server, Store: b.store, Vocab: b.vocab, Policy: b.doc.Policy()}
@@ -260,7 +265,7 @@ func (b *PromptBar) Generate() {
 		}
 		var text strings.Builder
 		res, err := c.Compile(ctx, prompt, cfg, func(e compiler.Event) { b.progress(e, &text) })
-		onUI(func() { b.finish(prompt, res, err) })
+		onUI(func() { b.finish(prompt, res, err, b.doc.Loads() != loads) })
 	}()
 }
 
@@ -307,7 +312,9 @@ func (b *PromptBar) progress(e compiler.Event, text *strings.Builder) {
 	}
 }
 
-func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
+// finish shows how a generation ended; reloaded: the editor was given
+// another tree while it ran.
+func (b *PromptBar) finish(prompt string, res *compiler.Result, err error, reloaded bool) {
 	b.job.finish()
 	b.generate.Enable()
 	b.cancel.Disable()
@@ -327,8 +334,9 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
 	if haveLast {
 		b.showLast.Enable()
 	}
+	stale := reloaded && err == nil && res != nil && !res.Retrieved
 	if b.OnGenerated != nil {
-		b.OnGenerated(Generated{Prompt: prompt, Result: res, Err: err})
+		b.OnGenerated(Generated{Prompt: prompt, Result: res, Err: err, Stale: stale})
 	}
 	var ce *compiler.CompileError
 	switch {
@@ -342,11 +350,15 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error) {
 		b.say(res.Offline + "\nShowing the closest approved snippets instead (retrieved, not generated).")
 		b.pickCandidate(res.Candidates)
 	default:
-		b.load(res.Tree, "generate")
 		marker := fmt.Sprintf("Generated in %s", english.Count(len(res.Attempts), "attempt", "attempts"))
 		if res.Cached {
 			marker = "Cached: this request was compiled before with the same model, options and policy"
 		}
+		if stale {
+			b.say(marker + ". Not loaded: another tree was opened while it was generated.")
+			return
+		}
+		b.load(res.Tree, "generate")
 		b.say(marker + ". Labels show what the policy allows.")
 	}
 }

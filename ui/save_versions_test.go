@@ -176,3 +176,54 @@ func TestGenerateOverAnOpenSnippetSaysWhereSavesGo(t *testing.T) {
 		t.Errorf("message %q does not say %q", s.Message(), want)
 	}
 }
+
+// A generation that ends after another snippet was opened does not put
+// its tree under that snippet's prompt (a mismatched pair a save would
+// store): it is offered instead, and loading it makes a new, unsaved
+// document with the prompt it answers.
+func TestGenerationEndingAfterAnOpenIsOffered(t *testing.T) {
+	s, store, w := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
+	s.Library.WaitSearch()
+	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
+	server := s.opts.Server.(*scriptedServer)
+	s.Prompt.model.SetOptions([]string{"m:latest"})
+	s.Prompt.model.SetSelected("m:latest")
+	s.Prompt.mode.SetSelected(modeText)
+	s.Prompt.prompt.SetText("Return three")
+	server.mu.Lock() // the model answers once the snippet is open
+	s.Prompt.Generate()
+	sum := openRow(t, s, "sum")
+	server.mu.Unlock()
+	s.Prompt.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
+	if strings.Contains(s.Doc.Text(), ".total") || s.Prompt.prompt.Text != sum.Prompt || s.Unsaved() {
+		t.Fatalf("the generated tree went into snippet %d: tree %q, prompt %q, unsaved %v", sum.ID, s.Doc.Text(), s.Prompt.prompt.Text, s.Unsaved())
+	}
+	offer := overlay(w)
+	if offer == nil {
+		t.Fatal("the generated tree was not offered")
+	}
+	var load *formButton
+	for _, o := range test.LaidOutObjects(offer) {
+		if b, ok := o.(*formButton); ok && strings.HasPrefix(b.Text, "Load") {
+			load = b
+		}
+	}
+	if load == nil {
+		t.Fatal("the offer has no Load button")
+	}
+	test.Tap(load)
+	if !strings.Contains(s.Doc.Text(), ".total") || s.Prompt.prompt.Text != "Return three" || s.open.ID != 0 || !s.Unsaved() {
+		t.Fatalf("after Load: tree %q, prompt %q, open %d, unsaved %v", s.Doc.Text(), s.Prompt.prompt.Text, s.open.ID, s.Unsaved())
+	}
+	s.Save(dataset.StatusDraft)
+	if snippetCount(t, store) != 6 {
+		t.Fatalf("saving the loaded tree: %d snippets (%s)", snippetCount(t, store), s.Message())
+	}
+	if got, _ := store.Snippet(context.Background(), s.open.ID); got.Source != dataset.SourceGenerated || got.AttemptID == 0 {
+		t.Errorf("the saved snippet does not say it was generated: %+v", got)
+	}
+	if got, _ := store.Snippet(context.Background(), sum.ID); got.Version != 1 {
+		t.Errorf("snippet %d changed: version %d", sum.ID, got.Version)
+	}
+}

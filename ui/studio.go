@@ -639,8 +639,12 @@ func (s *Studio) sourceRefusal() string {
 // it was (a failed or retrieved generation changes nothing; a generated
 // tree is an unsaved edit of it).
 func (s *Studio) generated(g Generated) {
-	s.lastGen = &g
-	if g.Err == nil && g.Result != nil && !g.Result.Retrieved && s.open.ID != 0 &&
+	if g.Stale {
+		s.offerGenerated(g)
+	} else {
+		s.lastGen = &g
+	}
+	if !g.Stale && g.Err == nil && g.Result != nil && !g.Result.Retrieved && s.open.ID != 0 &&
 		strings.TrimSpace(g.Prompt) != strings.TrimSpace(s.savedPrompt) {
 		// A new prompt answered over an open snippet: saving would make
 		// the snippet another function (its versions keep the old one),
@@ -654,6 +658,40 @@ func (s *Studio) generated(g Generated) {
 	if offline != (s.ollama.State == OllamaNotRunning) {
 		s.recheckOllama()
 	}
+}
+
+// offerGenerated asks what to do with a tree generated while another
+// tree was opened: keep the open one, or load the generated tree with
+// the prompt it answers as a new document (asking first, as any open
+// does, when the open one has unsaved changes).
+func (s *Studio) offerGenerated(g Generated) {
+	if s.win == nil {
+		return
+	}
+	var keys escKeys
+	name := "another tree"
+	if s.open.ID != 0 {
+		name = fmt.Sprintf("snippet %d", s.open.ID)
+	}
+	text := widget.NewLabel(fmt.Sprintf("The tree generated for %q is ready, but %s was opened while it was made, so the editor keeps %s. Load the generated tree, with its prompt, as a new snippet?",
+		clip(g.Prompt, 80), name, name))
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomWithoutButtons("Generated tree ready", text, s.win)
+	load := newFormButton(&keys, "Load generated tree", func() {
+		d.Hide()
+		s.confirmDiscard("loading the generated tree", func() {
+			s.load(hyperlambda.New("", nil), g.Prompt, dataset.Snippet{})
+			s.Doc.ReplaceTree(g.Result.Tree.Clone(), "generate")
+			s.lastGen = &g
+			s.message.SetText("Loaded the generated tree as a new snippet: Save keeps it.")
+		})
+	})
+	load.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Keep "+name, d.Hide), load})
+	keys.bind(s.win.Canvas(), d)
+	d.Resize(fyne.NewSize(480, text.MinSize().Height+140))
+	d.Show()
+	s.win.Canvas().Focus(load)
 }
 
 // pickedSnippet is a retrieved snippet loaded into the editor (an undo
