@@ -189,3 +189,29 @@ func TestRunPanelRefusesWhileSourceHasError(t *testing.T) {
 		t.Errorf("ran %q, want the typed tree's 3", p.value.Text)
 	}
 }
+
+// The Result tab: a plain value is shown once (above), returned nodes as
+// a tree above and as text below, then the response as a client gets
+// it (status, headers, cookies as Set-Cookie, the body); a failed run
+// says why where the result would be.
+func TestRunPanelResultAndResponse(t *testing.T) {
+	test.NewTempApp(t)
+	for _, c := range []struct{ name, src, value, below string }{
+		{"value", "math.add\n   .:int:2\n   .:int:3\nreturn:x:-\n", "5", "Response: status 200\n\n5"},
+		{"nodes", "response.status.set:int:201\nresponse.headers.set\n   cache-control:no-store\nresponse.cookies.set:token\n   value:t1\n   path:/\n   http-only:bool:true\nreturn\n   name:Jane\n",
+			"", "name:Jane\n\nResponse: status 201\nCache-Control: no-store\nSet-Cookie: token=t1; Path=/; HttpOnly\n\n{\"name\":\"Jane\"}"},
+		{"failed", "json2lambda:x:@.nothing\n", "(no result: [json2lambda] at /0: needs JSON text, not null)", "Response: status 500"},
+	} {
+		doc := mustDoc(t, c.src, "sandbox")
+		p, _ := runPanelWindow(t, doc)
+		p.Run()
+		p.Wait()
+		waitFor(t, func() bool { return p.status.Text != "" && !strings.HasPrefix(p.status.Text, "Running") }, func() string { return p.status.Text })
+		if p.value.Text != c.value {
+			t.Errorf("%s: value %q, want %q (status %q)", c.name, p.value.Text, c.value, p.status.Text)
+		}
+		if p.result.Text != c.below {
+			t.Errorf("%s: below %q, want %q", c.name, p.result.Text, c.below)
+		}
+	}
+}

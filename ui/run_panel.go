@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -522,7 +523,11 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 	p.lambda.SetText(clipShown(hyperlambda.Format(res.Lambda.Children(), hyperlambda.FormatOptions{})))
 	p.lambdaTree.SetRoot(res.Lambda)
 	result := resultText(res)
-	if result == "" {
+	switch {
+	case result == "" && err != nil:
+		// Where the eye goes after a run, not only in the status line.
+		result = "(no result: " + err.Error() + ")"
+	case result == "":
 		result = "(no result)"
 	}
 	// A plain value is shown as text; returned nodes as a tree (with the
@@ -545,16 +550,17 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 		p.resultTree.Show()
 		p.resultTree.SetRoot(shown)
 	}
-	if r := rec.Response; r != nil {
-		result += fmt.Sprintf("\n— response: status %d", r.Status)
-		for _, h := range r.Headers {
-			result += fmt.Sprintf("\n%s: %s", h[0], h[1])
-		}
-		if len(r.Body) > 0 {
-			result += "\n" + string(r.Body)
-		}
+	// Below: returned nodes as text to copy (the tree above shows them; a
+	// plain value above is already text, not repeated), then the response
+	// an HTTP client would get.
+	var below strings.Builder
+	if len(res.Nodes) > 0 {
+		below.WriteString(strings.ReplaceAll(hyperlambda.Format(res.Nodes, hyperlambda.FormatOptions{}), "\r\n", "\n") + "\n")
 	}
-	p.result.SetText(clipShown(result))
+	if r := rec.Response; r != nil {
+		below.WriteString(responseText(r))
+	}
+	p.result.SetText(clipShown(strings.TrimRight(below.String(), "\n")))
 	var logText strings.Builder
 	for i, e := range res.Log {
 		if i == maxShownLines {
@@ -579,6 +585,32 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 	p.setBar("time", float64(res.Usage.Duration), float64(b.Time), fmt.Sprintf("%v of %v", res.Usage.Duration.Round(time.Microsecond), b.Time))
 	p.setBar("output", float64(res.Usage.OutputBytes), float64(b.OutputBytes), fmt.Sprintf("%d of %d bytes", res.Usage.OutputBytes, b.OutputBytes))
 	p.setBar("depth", float64(res.Usage.MaxDepth), float64(b.Depth), fmt.Sprintf("%d of %d", res.Usage.MaxDepth, b.Depth))
+}
+
+// responseText is r as a client would see it: the status, the headers
+// and cookies as HTTP writes them, a blank line and the body.
+func responseText(r *endpoint.Response) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Response: status %d\n", r.Status)
+	for _, h := range r.Headers {
+		fmt.Fprintf(&b, "%s: %s\n", h[0], h[1])
+	}
+	for _, c := range r.Cookies {
+		hc := http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path, Domain: c.Domain, Expires: c.Expires, HttpOnly: c.HTTPOnly, Secure: c.Secure}
+		switch strings.ToLower(c.SameSite) {
+		case "strict":
+			hc.SameSite = http.SameSiteStrictMode
+		case "lax":
+			hc.SameSite = http.SameSiteLaxMode
+		case "none":
+			hc.SameSite = http.SameSiteNoneMode
+		}
+		fmt.Fprintf(&b, "Set-Cookie: %s\n", hc.String())
+	}
+	if len(r.Body) > 0 {
+		b.WriteString("\n" + string(r.Body) + "\n")
+	}
+	return b.String()
 }
 
 // What the run panel shows is bounded: Fyne measures wrapped text in time

@@ -43,9 +43,9 @@ func TestRunPanel(t *testing.T) {
 	}
 	test.Tap(p.run)
 	p.Wait()
-	waitFor(t, func() bool { return strings.HasPrefix(p.result.Text, "Jane is 42\n") }, func() string { return p.result.Text + " / " + p.status.Text })
-	if !strings.Contains(p.result.Text, "response: status 200\n\"Jane is 42\"") {
-		t.Errorf("response not shown: %q", p.result.Text)
+	waitFor(t, func() bool { return strings.HasPrefix(p.status.Text, "Finished") }, func() string { return p.result.Text + " / " + p.status.Text })
+	if p.result.Text != "Response: status 200\n\n\"Jane is 42\"" {
+		t.Errorf("response shown as %q", p.result.Text)
 	}
 	// A plain value is shown as text at the top of the Result tab.
 	if p.value.Text != "Jane is 42" || !p.resultTree.Hidden || !p.valueBox.Visible() {
@@ -146,7 +146,7 @@ func TestRunResultReadableAndClearedOnLoad(t *testing.T) {
 		t.Errorf("the Result tab shows %q (shown %v), want the value 5", p.value.Text, p.valueBox.Visible())
 	}
 	bg := th.Color(theme.ColorNameBackground, theme.VariantDark)
-	for _, s := range []string{"5", "— response: status 200"} {
+	for _, s := range []string{"5", "Response: status 200"} {
 		texts := shownTexts(w, s)
 		if len(texts) == 0 {
 			t.Errorf("%q is not shown", s)
