@@ -432,6 +432,19 @@ func (b *PromptBar) ShowPrompt() {
 	d.Show()
 }
 
+// Forget clears what the bar says about the last generation (its state
+// line and the stream of a failed one), which belongs to the tree it
+// made, once another tree is opened; a generation still running keeps
+// saying how it goes.
+func (b *PromptBar) Forget() {
+	if b.job.running() {
+		return
+	}
+	b.stream.SetText("")
+	b.stream.Hide()
+	b.say("")
+}
+
 // say sets the state line, hidden while empty so the editor below gets
 // the room.
 func (b *PromptBar) say(text string) {

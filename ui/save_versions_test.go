@@ -227,3 +227,23 @@ func TestGenerationEndingAfterAnOpenIsOffered(t *testing.T) {
 		t.Errorf("snippet %d changed: version %d", sum.ID, got.Version)
 	}
 }
+
+// What the prompt bar says about a finished generation belongs to the
+// tree it made: opening another snippet clears it.
+func TestOpeningClearsTheLastGenerationsState(t *testing.T) {
+	s, _, _ := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
+	s.Library.WaitSearch()
+	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
+	s.Prompt.model.SetOptions([]string{"m:latest"})
+	s.Prompt.model.SetSelected("m:latest")
+	s.Prompt.mode.SetSelected(modeText)
+	s.Prompt.prompt.SetText("Return three")
+	s.Prompt.Generate()
+	s.Prompt.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
+	s.Save(dataset.StatusDraft)
+	openRow(t, s, "sum")
+	if s.Prompt.state.Text != "" || s.Prompt.stateBox.Visible() {
+		t.Errorf("after opening another snippet the bar still says %q", s.Prompt.state.Text)
+	}
+}

@@ -474,6 +474,7 @@ func (s *Studio) load(root *hyperlambda.Node, prompt string, open dataset.Snippe
 	// asked about): the source tab shows the new tree.
 	s.Editor.Source.Revert()
 	s.Prompt.prompt.SetText(prompt)
+	s.Prompt.Forget()
 	s.savedPrompt = prompt
 	s.Doc.MarkSaved()
 	s.updateTitle()
