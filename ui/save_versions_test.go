@@ -51,6 +51,25 @@ func snippetCount(t *testing.T, store *dataset.Store) int {
 	return n
 }
 
+// scriptedText picks the scripted server's model and text mode, and
+// types prompt, for a generation from the scripted answers.
+func scriptedText(s *Studio, prompt string) {
+	s.Prompt.model.SetOptions([]string{"m:latest"})
+	s.Prompt.model.SetSelected("m:latest")
+	s.Prompt.mode.SetSelected(modeText)
+	if prompt != "" {
+		s.Prompt.prompt.SetText(prompt)
+	}
+}
+
+// generateScripted generates and waits until the tree is made.
+func generateScripted(t *testing.T, s *Studio) {
+	t.Helper()
+	s.Prompt.Generate()
+	s.Prompt.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
+}
+
 // Saving an opened snippet adds a version to it, also after a Generate
 // that failed (no Ollama); it never makes a duplicate. Only "Save as a
 // new snippet" makes another.
@@ -156,21 +175,13 @@ func TestGenerateOverAnOpenSnippetSaysWhereSavesGo(t *testing.T) {
 	s.Library.WaitSearch()
 	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
 	sum := openRow(t, s, "sum")
-	s.Prompt.model.SetOptions([]string{"m:latest"})
-	s.Prompt.model.SetSelected("m:latest")
-	s.Prompt.mode.SetSelected(modeText)
-	generate := func() {
-		t.Helper()
-		s.Prompt.Generate()
-		s.Prompt.Wait()
-		waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
-	}
-	generate()
+	scriptedText(s, "")
+	generateScripted(t, s)
 	if strings.Contains(s.Message(), "Save as a new snippet") {
 		t.Errorf("regenerating the snippet's own prompt warned: %q", s.Message())
 	}
 	s.Prompt.prompt.SetText("Return three")
-	generate()
+	generateScripted(t, s)
 	want := fmt.Sprintf("unsaved edit of snippet %d: Save adds a version to it under the new prompt; Library > Save as a new snippet", sum.ID)
 	if !strings.Contains(s.Message(), want) {
 		t.Errorf("message %q does not say %q", s.Message(), want)
@@ -186,10 +197,7 @@ func TestGenerationEndingAfterAnOpenIsOffered(t *testing.T) {
 	s.Library.WaitSearch()
 	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
 	server := s.opts.Server.(*scriptedServer)
-	s.Prompt.model.SetOptions([]string{"m:latest"})
-	s.Prompt.model.SetSelected("m:latest")
-	s.Prompt.mode.SetSelected(modeText)
-	s.Prompt.prompt.SetText("Return three")
+	scriptedText(s, "Return three")
 	server.mu.Lock() // the model answers once the snippet is open
 	s.Prompt.Generate()
 	sum := openRow(t, s, "sum")
@@ -234,13 +242,8 @@ func TestOpeningClearsTheLastGenerationsState(t *testing.T) {
 	s, _, _ := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
 	s.Library.WaitSearch()
 	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
-	s.Prompt.model.SetOptions([]string{"m:latest"})
-	s.Prompt.model.SetSelected("m:latest")
-	s.Prompt.mode.SetSelected(modeText)
-	s.Prompt.prompt.SetText("Return three")
-	s.Prompt.Generate()
-	s.Prompt.Wait()
-	waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
+	scriptedText(s, "Return three")
+	generateScripted(t, s)
 	s.Save(dataset.StatusDraft)
 	openRow(t, s, "sum")
 	if s.Prompt.state.Text != "" || s.Prompt.stateBox.Visible() {

@@ -126,13 +126,11 @@ func TestStudioOpenEditSave(t *testing.T) {
 // refused attempt and the corrected tree together.
 func TestStudioGenerateAndRegressionPair(t *testing.T) {
 	s, store, _ := newTestStudio(t, "invented.slot:x", ".total:int:3\nreturn:x:@.total\n")
-	s.Prompt.model.SetOptions([]string{"m:latest"})
-	s.Prompt.model.SetSelected("m:latest")
-	s.Prompt.mode.SetSelected(modeText)
-	s.Prompt.prompt.SetText("Return three")
-	s.Prompt.Generate()
-	s.Prompt.Wait()
-	waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in 2") }, func() string { return s.Prompt.state.Text })
+	scriptedText(s, "Return three")
+	generateScripted(t, s)
+	if !strings.HasPrefix(s.Prompt.state.Text, "Generated in 2") {
+		t.Fatalf("state %q, want two attempts", s.Prompt.state.Text)
+	}
 	if err := s.Doc.Replace(".total:int:3\nreturn-value:x:@.total\n"); err != nil {
 		t.Fatal(err)
 	}
