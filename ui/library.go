@@ -43,7 +43,7 @@ type Library struct {
 	split      *widget.Select
 	tag        *widget.Entry
 	source     *widget.Entry
-	list       *widget.List
+	list       *libraryList
 	count      *widget.Label
 	bulkStatus *widget.Select
 	bulkTag    *widget.Entry
@@ -97,7 +97,9 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.count = widget.NewLabel("")
 	l.message = widget.NewLabel("")
 	l.message.Wrapping = fyne.TextWrapWord
-	l.list = widget.NewList(l.length, l.newRow, l.updateRow)
+	l.list = &libraryList{open: l.OpenSelected}
+	l.list.Length, l.list.CreateItem, l.list.UpdateItem = l.length, l.newRow, l.updateRow
+	l.list.ExtendBaseWidget(l.list)
 	l.list.OnSelected = func(id widget.ListItemID) {
 		l.mu.Lock()
 		l.cursor = id
@@ -125,6 +127,23 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	bottom := container.NewVBox(actions, widget.NewLabel("Checked snippets:"), bulk, l.importBar, l.importStop, l.message)
 	l.content = container.NewBorder(top, bottom, nil, nil, l.list)
 	return l
+}
+
+// libraryList is the list of hits: Enter opens the highlighted row, as
+// a double click would elsewhere (Fyne's list selects with Space only).
+type libraryList struct {
+	widget.List
+	open func()
+}
+
+// TypedKey opens the highlighted row on Enter.
+func (l *libraryList) TypedKey(e *fyne.KeyEvent) {
+	if e.Name != fyne.KeyReturn && e.Name != fyne.KeyEnter {
+		l.List.TypedKey(e)
+		return
+	}
+	l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) // selects the highlighted row
+	l.open()
 }
 
 // Object is the view's content.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"hlstudio/dataset"
@@ -80,5 +81,22 @@ func TestLibrary(t *testing.T) {
 	waitFor(t, func() bool { return strings.Contains(l.message.Text, "1 added") }, func() string { return l.message.Text })
 	if !strings.Contains(l.message.Text, "broken.hl:3:") || !l.importBar.Hidden {
 		t.Errorf("import message %q", l.message.Text)
+	}
+}
+
+// The library works from the keyboard: arrows move the highlight and
+// Enter opens the highlighted snippet.
+func TestLibraryEnterOpensTheHighlightedRow(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	s.Library.WaitSearch()
+	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
+	w.Canvas().Focus(s.Library.list)
+	dialogKey(w, fyne.KeyDown, false)
+	dialogKey(w, fyne.KeyReturn, false)
+	s.Library.mu.Lock()
+	want := s.Library.hits[1].Snippet
+	s.Library.mu.Unlock()
+	if s.open.ID != want.ID || s.Prompt.prompt.Text != want.Prompt {
+		t.Errorf("Down, Enter opened snippet %d (prompt %q), want the second row's, snippet %d", s.open.ID, s.Prompt.prompt.Text, want.ID)
 	}
 }
