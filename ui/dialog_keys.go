@@ -139,8 +139,14 @@ func newFormList(keys *escKeys, length func() int, create func() fyne.CanvasObje
 	return l
 }
 
-// TypedKey cancels the dialog on Escape.
-func (l *formList) TypedKey(k *fyne.KeyEvent) { l.keys.typed(k, l.List.TypedKey) }
+// TypedKey cancels the dialog on Escape; Enter selects the highlighted
+// row, as Space does (picking a retrieved snippet, a version).
+func (l *formList) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		k = &fyne.KeyEvent{Name: fyne.KeySpace}
+	}
+	l.keys.typed(k, l.List.TypedKey)
+}
 
 // formCheck is a check box of a dialog: Escape cancels the dialog.
 type formCheck struct {

@@ -417,3 +417,25 @@ func TestEnterPressesTheDefaultButton(t *testing.T) {
 		t.Error("Enter closed the export dialog")
 	}
 }
+
+// In a list of a dialog Enter picks the highlighted row, as Space does:
+// Down, Enter loads the second retrieved snippet.
+func TestDialogListEnterPicks(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	s.Prompt.pickCandidate([]dataset.Snippet{{ID: 1, Prompt: "One", Code: ".a:int:1\n"}, {ID: 2, Prompt: "Two", Code: ".b:int:2\n"}})
+	var list *formList
+	for _, o := range test.LaidOutObjects(overlay(w)) {
+		if l, ok := o.(*formList); ok {
+			list = l
+		}
+	}
+	if list == nil {
+		t.Fatal("no list in the retrieved snippets dialog")
+	}
+	w.Canvas().Focus(list)
+	dialogKey(w, fyne.KeyDown, false)
+	dialogKey(w, fyne.KeyReturn, false)
+	if overlay(w) != nil || !strings.Contains(s.Doc.Text(), ".b:int:2") {
+		t.Errorf("Down, Enter: dialog open %v, tree %q", overlay(w) != nil, s.Doc.Text())
+	}
+}
