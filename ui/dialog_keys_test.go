@@ -217,12 +217,7 @@ func TestDialogEscapeClosesTopFirst(t *testing.T) {
 func TestDialogRegressionReasonIsUsable(t *testing.T) {
 	s, _, w := newTestStudio(t)
 	s.askRegression()
-	var reason *formEntry
-	for _, o := range test.LaidOutObjects(overlay(w)) {
-		if e, ok := o.(*formEntry); ok {
-			reason = e
-		}
-	}
+	reason := lastLaidOut[*formEntry](overlay(w))
 	if reason == nil {
 		t.Fatal("no text box in the dialog")
 	}
@@ -423,12 +418,7 @@ func TestEnterPressesTheDefaultButton(t *testing.T) {
 func TestDialogListEnterPicks(t *testing.T) {
 	s, _, w := newTestStudio(t)
 	s.Prompt.pickCandidate([]dataset.Snippet{{ID: 1, Prompt: "One", Code: ".a:int:1\n"}, {ID: 2, Prompt: "Two", Code: ".b:int:2\n"}})
-	var list *formList
-	for _, o := range test.LaidOutObjects(overlay(w)) {
-		if l, ok := o.(*formList); ok {
-			list = l
-		}
-	}
+	list := lastLaidOut[*formList](overlay(w))
 	if list == nil {
 		t.Fatal("no list in the retrieved snippets dialog")
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"hlstudio/dataset"
 )
@@ -29,4 +30,15 @@ func newTestLibrary(t *testing.T, w fyne.Window, store *dataset.Store) *Library 
 	l := NewLibrary(w, store)
 	t.Cleanup(l.Close)
 	return l
+}
+
+// lastLaidOut is the last object of type T laid out under o (nil when
+// none): the one widget of its kind in a dialog.
+func lastLaidOut[T fyne.CanvasObject](o fyne.CanvasObject) (found T) {
+	for _, c := range test.LaidOutObjects(o) {
+		if t, ok := c.(T); ok {
+			found = t
+		}
+	}
+	return found
 }
