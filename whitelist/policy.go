@@ -360,7 +360,7 @@ func Parse(file string, src []byte) (*Policy, error) {
 				return nil, bad(n, "%s takes its slots as children, one per line, not a value", n.Name)
 			}
 			for _, c := range n.Children() {
-				r, err := parseRule(c)
+				r, err := parseRule(c, n.Name == "allow")
 				if err != nil {
 					return nil, bad(c, "%v", err)
 				}
@@ -419,7 +419,8 @@ func Parse(file string, src []byte) (*Policy, error) {
 	return p, nil
 }
 
-func parseRule(n *hyperlambda.Node) (rule, error) {
+// parseRule reads one pattern of an allow (allow) or deny list.
+func parseRule(n *hyperlambda.Node, allow bool) (rule, error) {
 	if n.Len() > 0 {
 		return rule{}, fmt.Errorf("slot pattern %q takes no children", n.Name)
 	}
@@ -434,7 +435,13 @@ func parseRule(n *hyperlambda.Node) (rule, error) {
 		if err != nil {
 			return rule{}, err
 		}
-		return rule{text: "effects:" + e.String(), effects: &e}, nil
+		text := "effects:" + e.String()
+		if allow && e != Pure {
+			// An allowed set of effects admits the slots with none too:
+			// the reason given for a pure slot names them.
+			text = "effects:pure," + e.String()
+		}
+		return rule{text: text, effects: &e}, nil
 	}
 	if n.Value != nil {
 		return rule{}, fmt.Errorf("slot pattern %q takes no value", n.Name)

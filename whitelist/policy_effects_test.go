@@ -1,6 +1,9 @@
 package whitelist
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Audit 22: an effect rule in deny reads "every slot whose effects are
 // within this set" (the allow reading), so `deny effects:write-files`
@@ -48,5 +51,29 @@ func TestEffectsRuleNeedsEffectNames(t *testing.T) {
 		if _, err := Parse("p.hl", []byte(src)); err == nil {
 			t.Errorf("%q accepted (as effects:pure)", src)
 		}
+	}
+}
+
+// The rule an allowed slot is allowed by names what it admits: an allowed
+// set of effects admits pure slots too, so a pure slot's reason does not
+// read as if a rule of file and database effects let it through. A deny
+// rule is named as written.
+func TestEffectsRuleTextNamesWhatItAdmits(t *testing.T) {
+	p, err := Parse("p.hl", []byte("name:p\r\nallow\r\n   effects:logs,db-read\r\ndeny\r\n   effects:db-read\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := p.Allows("strings.concat", &Signature{}); !d.Allowed || d.Rule != "effects:pure,db-read,logs" {
+		t.Errorf("pure slot: %+v", d)
+	}
+	if d := p.Allows("data.read", &Signature{Effects: DBRead}); d.Allowed || !strings.Contains(d.Reason, "(deny effects:db-read)") {
+		t.Errorf("denied slot: %+v", d)
+	}
+	q, err := Parse("q.hl", []byte("name:q\r\nallow\r\n   effects:pure\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := q.Allows("eq", &Signature{}); d.Rule != "effects:pure" {
+		t.Errorf("effects:pure reads %q", d.Rule)
 	}
 }
