@@ -351,7 +351,9 @@ func DescribeFinding(f whitelist.Finding, p *whitelist.Policy) string {
 	case whitelist.LabelAllowed:
 		s := "Allowed: " + f.Node.Name + " may run under policy " + p.Name
 		if f.Rule != "" {
-			s += " (allow " + f.Rule + ")"
+			// Spaced after the commas, so a long list of effects wraps
+			// at them rather than as one word on a line of its own.
+			s += " (allow " + strings.ReplaceAll(f.Rule, ",", ", ") + ")"
 		}
 		return s + "."
 	case whitelist.LabelDenied:

@@ -468,6 +468,9 @@ func ExampleDocument() {
 	d.SetName(id, "strings.concat")
 	fmt.Println(d.Describe(id))
 	fmt.Println(d.Blocking(), "blocking")
+	sandbox, _ := BuiltinPolicy("sandbox")
+	d.SetPolicy(sandbox)
+	fmt.Println(d.Describe(id))
 
 	d.Undo()
 	fmt.Print(strings.ReplaceAll(d.Text(), "\r\n", "\n"))
@@ -475,6 +478,7 @@ func ExampleDocument() {
 	// Denied: log.info is not allowed by policy pure: it has effects logs. The run would stop here.
 	// Allowed: strings.concat may run under policy pure (allow effects:pure).
 	// 0 blocking
+	// Allowed: strings.concat may run under policy sandbox (allow effects:pure, read-files, write-files, db-read, db-write, spawns-code, logs).
 	// if
 	//    .cond:bool:true
 	//    .lambda
