@@ -164,14 +164,20 @@ func newFormCheck(keys *escKeys, label string, changed func(bool)) *formCheck {
 // TypedKey cancels the dialog on Escape.
 func (c *formCheck) TypedKey(k *fyne.KeyEvent) { c.keys.typed(k, c.Check.TypedKey) }
 
-// showFileOpen is dialog.ShowFileOpen with Escape closing the picker.
-func showFileOpen(callback func(fyne.URIReadCloser, error), win fyne.Window) {
-	showPicker(dialog.NewFileOpen(callback, win), "", win)
+// showFileOpen is dialog.ShowFileOpen with Escape closing the picker,
+// starting in dir (when a folder) and showing only .hl files.
+func showFileOpen(dir string, callback func(fyne.URIReadCloser, error), win fyne.Window) {
+	d := dialog.NewFileOpen(callback, win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".hl"}))
+	showPicker(d, dir, win)
 }
 
-// showFileSave is dialog.ShowFileSave with Escape closing the picker.
-func showFileSave(callback func(fyne.URIWriteCloser, error), win fyne.Window) {
-	showPicker(dialog.NewFileSave(callback, win), "", win)
+// showFileSave is dialog.ShowFileSave with Escape closing the picker,
+// starting in dir (when a folder) with the file name name.
+func showFileSave(dir, name string, callback func(fyne.URIWriteCloser, error), win fyne.Window) {
+	d := dialog.NewFileSave(callback, win)
+	d.SetFileName(name)
+	showPicker(d, dir, win)
 }
 
 // showFolderOpen is dialog.ShowFolderOpen with Escape closing the

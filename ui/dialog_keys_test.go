@@ -2,11 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -197,7 +200,7 @@ func TestDialogEscapeClosesTopFirst(t *testing.T) {
 	s, _, w := newTestStudio(t)
 	s.showPolicyEditor()
 	policy := overlay(w)
-	showFileSave(func(fyne.URIWriteCloser, error) {}, w)
+	showFileSave("", "", func(fyne.URIWriteCloser, error) {}, w)
 	if overlay(w) == policy {
 		t.Fatal("no file dialog over the policy")
 	}
@@ -427,5 +430,34 @@ func TestDialogListEnterPicks(t *testing.T) {
 	dialogKey(w, fyne.KeyReturn, false)
 	if overlay(w) != nil || !strings.Contains(s.Doc.Text(), ".b:int:2") {
 		t.Errorf("Down, Enter: dialog open %v, tree %q", overlay(w) != nil, s.Doc.Text())
+	}
+}
+
+// The file pickers start in the folder a .hl file was last opened from or
+// saved to, and Open .hl… lists only .hl files (and folders).
+func TestFilePickerStartsWhereTheLastFileWasAndShowsHL(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	dir := t.TempDir()
+	for _, name := range []string{"mine.hl", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(".a:1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.fileDir = dir
+	s.openFile()
+	var shown []string
+	for _, o := range test.LaidOutObjects(overlay(w)) {
+		switch o := o.(type) {
+		case *widget.Label:
+			shown = append(shown, o.Text)
+		case *canvas.Text:
+			shown = append(shown, o.Text)
+		}
+	}
+	// Fyne shows a file's name without its extension ("mine", ".hl" on
+	// the icon) and the folder as a row of buttons, one per element.
+	all := "|" + strings.Join(shown, "|") + "|"
+	if !strings.Contains(all, "|mine|") || strings.Contains(all, "notes") || !strings.Contains(all, "|"+filepath.Base(dir)+"|") {
+		t.Errorf("the picker shows %q: want %s with mine.hl and not notes.txt", all, dir)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -102,11 +103,12 @@ func (s *Studio) showPolicyEditor() {
 		d.Hide()
 	}
 	save := newFormButton(&e.keys, "Save as file and follow it…", func() {
-		showFileSave(func(w fyne.URIWriteCloser, err error) {
+		showFileSave(s.fileDir, s.Doc.Policy().Name+".hl", func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return
 			}
 			path := w.URI().Path()
+			s.fileDir = filepath.Dir(path)
 			_, werr := w.Write([]byte(e.Text.Text))
 			w.Close()
 			if werr == nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -77,6 +78,9 @@ type Studio struct {
 	// toldChanged is the version of the open snippet, changed outside
 	// while it had unsaved edits, that the person was told of.
 	toldChanged int
+	// fileDir is the folder a .hl file (tree or policy) was last opened
+	// from or saved to: the next file picker starts there.
+	fileDir string
 	// savedPrompt is the prompt as last saved or opened: changing it is an
 	// unsaved change of the open snippet.
 	savedPrompt string
@@ -996,11 +1000,12 @@ func (s *Studio) openFile() {
 	if s.win == nil {
 		return
 	}
-	showFileOpen(func(r fyne.URIReadCloser, err error) {
+	showFileOpen(s.fileDir, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		defer r.Close()
+		s.fileDir = filepath.Dir(r.URI().Path())
 		b, err := io.ReadAll(r)
 		if err != nil {
 			s.message.SetText(err.Error())
@@ -1023,11 +1028,16 @@ func (s *Studio) saveFile() {
 		s.message.SetText("Not saved: " + err.Error())
 		return
 	}
-	showFileSave(func(w fyne.URIWriteCloser, err error) {
+	name := "tree.hl"
+	if s.open.ID != 0 {
+		name = fmt.Sprintf("snippet-%d.hl", s.open.ID)
+	}
+	showFileSave(s.fileDir, name, func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
 		defer w.Close()
+		s.fileDir = filepath.Dir(w.URI().Path())
 		if _, err := w.Write([]byte(text)); err != nil {
 			s.message.SetText("Not saved: " + err.Error())
 			return
@@ -1126,11 +1136,12 @@ func (s *Studio) openPolicyFile() {
 	if s.win == nil {
 		return
 	}
-	showFileOpen(func(r fyne.URIReadCloser, err error) {
+	showFileOpen(s.fileDir, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		r.Close()
+		s.fileDir = filepath.Dir(r.URI().Path())
 		if err := s.UsePolicyFile(r.URI().Path()); err != nil {
 			s.message.SetText(err.Error())
 		}
