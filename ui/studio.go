@@ -977,12 +977,29 @@ func (s *Studio) askRegression() {
 	s.win.Canvas().Focus(reason)
 }
 
-// OpenHL loads .hl text (first comment = prompt) into the editor.
+// OpenHL loads .hl text into the editor: a training file's first comment
+// is the prompt; any other Hyperlambda opens with no prompt, to be typed
+// before saving. Text that does not parse is refused at its line and
+// column.
 func (s *Studio) OpenHL(name string, src []byte) {
+	opened := "Opened " + name + "."
 	prompt, code, err := dataset.ParseHL(src)
 	if err != nil {
-		s.message.SetText(fmt.Sprintf("%s: %v", name, err))
-		return
+		var fe *dataset.FileError
+		if !errors.As(err, &fe) {
+			s.message.SetText(fmt.Sprintf("%s: %v", name, err))
+			return
+		}
+		whole, perr := hyperlambda.Parse(src, hyperlambda.ParseOptions{Comments: true})
+		if perr != nil {
+			fe.File = name
+			s.message.SetText(fe.Error())
+			return
+		}
+		// Hyperlambda, not laid out as a training file (no prompt comment
+		// first, or no code after it): the tree as it is.
+		prompt, code = "", hyperlambda.Format(whole.Children(), hyperlambda.FormatOptions{Comments: true})
+		opened = fmt.Sprintf("Opened %s, which has no prompt (%s): type it above before saving to the library.", name, fe.Reason)
 	}
 	root, err := hyperlambda.ParseString(code, hyperlambda.ParseOptions{Comments: true})
 	if err != nil {
@@ -992,7 +1009,7 @@ func (s *Studio) OpenHL(name string, src []byte) {
 	s.confirmDiscard("opening "+name, func() {
 		// A file is not in the library: saving makes a new snippet.
 		s.load(root, prompt, dataset.Snippet{})
-		s.message.SetText("Opened " + name + ".")
+		s.message.SetText(opened)
 	})
 }
 

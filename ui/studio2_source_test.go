@@ -123,3 +123,27 @@ func TestStudioOpenFileResetsSource(t *testing.T) {
 		t.Fatalf("after opening the file: source %q, status %q", s.Editor.Source.Text(), s.Editor.Source.Status())
 	}
 }
+
+// Open .hl… takes any Hyperlambda: a training file's first comment is the
+// prompt; a file without one opens with no prompt (saying so); text that
+// does not parse is refused at its file, line and column.
+func TestStudioOpenHLFiles(t *testing.T) {
+	s, _, _ := newTestStudio(t)
+	for _, c := range []struct{ src, prompt, tree, message string }{
+		{"// Return one\nreturn:int:1\n", "Return one", "return:int:1", "Opened f.hl."},
+		{"return:int:2\n", "", "return:int:2", "Opened f.hl, which has no prompt (the file does not start with a comment"},
+		{"// A prompt and no code\n", "", "// A prompt and no code", "Opened f.hl, which has no prompt (there is no code after the prompt comment)"},
+		{"// Broken\n.a\n     .b\n", "", "", "f.hl:3:"},
+	} {
+		s.OpenHL("f.hl", []byte(c.src))
+		if !strings.HasPrefix(s.Message(), c.message) {
+			t.Errorf("%q: message %q, want it to start %q", c.src, s.Message(), c.message)
+		}
+		if c.tree == "" {
+			continue
+		}
+		if got := strings.TrimSpace(strings.ReplaceAll(s.Doc.Text(), "\r\n", "\n")); got != c.tree || s.Prompt.prompt.Text != c.prompt || s.Unsaved() {
+			t.Errorf("%q: tree %q, prompt %q, unsaved %v", c.src, got, s.Prompt.prompt.Text, s.Unsaved())
+		}
+	}
+}
