@@ -215,3 +215,26 @@ func TestRunPanelResultAndResponse(t *testing.T) {
 		}
 	}
 }
+
+// Enter in an argument field runs, as a form submits, but only when the
+// arguments convert (Approve & Run enabled).
+func TestRunPanelEnterInAnArgumentRuns(t *testing.T) {
+	test.NewTempApp(t)
+	doc := mustDoc(t, argsProgram, "pure")
+	p, w := runPanelWindow(t, doc)
+	test.Type(p.inputs[0].entry, "Jane")
+	test.Type(p.inputs[1].entry, "old")
+	w.Canvas().Focus(p.inputs[1].entry)
+	dialogKey(w, fyne.KeyReturn, false)
+	p.Wait()
+	if strings.HasPrefix(p.status.Text, "Finished") {
+		t.Fatalf("Enter ran with an argument that does not convert: %q", p.status.Text)
+	}
+	p.inputs[1].entry.SetText("41")
+	dialogKey(w, fyne.KeyReturn, false)
+	p.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(p.status.Text, "Finished") }, func() string { return p.status.Text })
+	if p.value.Text != "Jane is 42" {
+		t.Errorf("Enter ran and returned %q", p.value.Text)
+	}
+}

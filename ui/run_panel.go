@@ -295,6 +295,13 @@ func (p *RunPanel) refresh() {
 			in.err.Wrapping = fyne.TextWrapWord
 			in.err.Hide() // shown only with an error, so rows stay compact
 			in.entry.OnChanged = func(string) { p.validate() }
+			// Enter in an argument runs, as a form submits: only when
+			// Approve & Run could be pressed (nothing denied, all typed).
+			in.entry.OnSubmitted = func(string) {
+				if !p.run.Disabled() {
+					p.Run()
+				}
+			}
 			label := d.Name
 			if d.Type != "" {
 				label += " (" + d.Type + ")"
