@@ -139,6 +139,26 @@ func newFormList(keys *escKeys, length func() int, create func() fyne.CanvasObje
 	return l
 }
 
+// focusOnSelect is a list's OnSelected that first gives the list the
+// focus, then calls fn (if any). Fyne's list focuses itself when a row is
+// clicked through the driver's canvas for the list's own widget.List,
+// which the desktop driver does not know when the list is embedded in a
+// widget of ours (libraryList, formList): a click left the keyboard
+// elsewhere, and arrows and Enter did nothing.
+func focusOnSelect(list interface {
+	fyne.CanvasObject
+	fyne.Focusable
+}, fn func(widget.ListItemID)) func(widget.ListItemID) {
+	return func(id widget.ListItemID) {
+		if c := fyne.CurrentApp().Driver().CanvasForObject(list); c != nil && c.Focused() != list {
+			c.Focus(list)
+		}
+		if fn != nil {
+			fn(id)
+		}
+	}
+}
+
 // TypedKey cancels the dialog on Escape; Enter selects the highlighted
 // row, as Space does (picking a retrieved snippet, a version).
 func (l *formList) TypedKey(k *fyne.KeyEvent) {

@@ -100,11 +100,11 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.list = &libraryList{open: l.OpenSelected}
 	l.list.Length, l.list.CreateItem, l.list.UpdateItem = l.length, l.newRow, l.updateRow
 	l.list.ExtendBaseWidget(l.list)
-	l.list.OnSelected = func(id widget.ListItemID) {
+	l.list.OnSelected = focusOnSelect(l.list, func(id widget.ListItemID) {
 		l.mu.Lock()
 		l.cursor = id
 		l.mu.Unlock()
-	}
+	})
 	l.bulkStatus = widget.NewSelect([]string{string(dataset.StatusDraft), string(dataset.StatusApproved), string(dataset.StatusRejected)}, nil)
 	l.bulkStatus.PlaceHolder = "set status"
 	l.bulkTag = widget.NewEntry()
@@ -463,7 +463,7 @@ func (l *Library) newHistory(id int64, keys *escKeys) (*historyView, error) {
 	hv.restore = newFormButton(keys, "Restore this version", func() { l.restoreVersion(hv) })
 	hv.changes = newFormCheck(keys, "Show what restoring it changes", func(bool) { hv.show() })
 	hv.changes.Checked = true
-	hv.list.OnSelected = func(i widget.ListItemID) {
+	hv.list.OnSelected = focusOnSelect(hv.list, func(i widget.ListItemID) {
 		hv.chosen = i
 		hv.show()
 		if i == 0 {
@@ -471,7 +471,7 @@ func (l *Library) newHistory(id int64, keys *escKeys) (*historyView, error) {
 		} else {
 			hv.restore.Enable()
 		}
-	}
+	})
 	hv.restore.Disable()
 	hv.list.Select(0)
 	split := container.NewHSplit(hv.list, container.NewScroll(hv.code))
