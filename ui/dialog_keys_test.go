@@ -111,6 +111,7 @@ func TestDialogsCloseOnEscape(t *testing.T) {
 	s, _, w := newTestStudio(t)
 	s.lastGen = &Generated{}
 	s.Prompt.last = &compiler.Prompt{Hash: strings.Repeat("ab", 32)}
+	watched := t.TempDir()
 	opens := map[string]func(){
 		"settings":           s.showSettings,
 		"regression pair":    s.askRegression,
@@ -127,6 +128,12 @@ func TestDialogsCloseOnEscape(t *testing.T) {
 			waitFor(t, func() bool { return s.Library.length() > 0 }, func() string { return s.Library.count.Text })
 			s.Library.Select(0)
 			s.Library.ShowHistory()
+		},
+		"watched folders": func() {
+			if err := s.Library.Watch(watched, true); err != nil {
+				t.Fatal(err)
+			}
+			s.Library.ShowWatched()
 		},
 		"import file picker": s.Library.chooseImport,
 		"watch file picker":  s.Library.chooseWatch,

@@ -674,6 +674,11 @@ func (l *Library) chooseWatch() {
 // register keeps the folder watched on the next starts too.
 func (l *Library) Watch(path string, register bool) error {
 	ctx := context.Background()
+	// One key per folder however it was named (the store keeps it
+	// absolute), so Unwatch finds the watcher.
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	if register {
 		if err := l.store.AddWatchedFolder(ctx, path, ""); err != nil {
 			return err
@@ -702,8 +707,77 @@ func (l *Library) Watch(path string, register bool) error {
 	}
 	l.watchers[path] = w
 	l.mu.Unlock()
-	l.message.SetText("Watching " + path + " for changes.")
+	l.message.SetText("Watching " + path + " for changes (Library > Watched folders… lists them).")
 	return nil
+}
+
+// Unwatch stops following path and forgets it for the next starts; the
+// snippets it brought stay in the library.
+func (l *Library) Unwatch(path string) error {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	if err := l.store.RemoveWatchedFolder(context.Background(), path); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	w := l.watchers[path]
+	delete(l.watchers, path)
+	l.mu.Unlock()
+	if w != nil {
+		w.Close()
+	}
+	l.message.SetText("No longer watching " + path + "; its snippets stay in the library.")
+	return nil
+}
+
+// ShowWatched lists the watched folders, where one can be stopped.
+func (l *Library) ShowWatched() {
+	if l.win == nil {
+		return
+	}
+	folders, err := l.store.WatchedFolders(context.Background())
+	if err != nil {
+		l.message.SetText(err.Error())
+		return
+	}
+	if len(folders) == 0 {
+		l.message.SetText("No folder is watched: Watch… picks one.")
+		return
+	}
+	var keys escKeys
+	chosen := -1
+	list := newFormList(&keys, func() int { return len(folders) },
+		func() fyne.CanvasObject {
+			lb := widget.NewLabel("")
+			lb.Truncation = fyne.TextTruncateEllipsis
+			return lb
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(fmt.Sprintf("%s (since %s)", folders[i].Path, folders[i].Added.Local().Format("2006-01-02 15:04")))
+		})
+	note := widget.NewLabel("Files created, changed or deleted in these folders reach the library within a second, now and on the next starts. Stopping keeps the snippets they brought.")
+	note.Wrapping = fyne.TextWrapWord
+	size := sizedTo(l.win.Canvas().Size(), fyne.NewSize(560, 300), fyne.NewSize(900, 480))
+	d := dialog.NewCustomWithoutButtons("Watched folders", container.NewGridWrap(size, container.NewBorder(note, nil, nil, nil, list)), l.win)
+	stop := newFormButton(&keys, "Stop watching", func() {
+		if chosen < 0 {
+			return
+		}
+		if err := l.Unwatch(folders[chosen].Path); err != nil {
+			l.message.SetText(err.Error())
+		}
+		d.Hide()
+	})
+	stop.Disable()
+	list.OnSelected = focusOnSelect(list, func(i widget.ListItemID) {
+		chosen = i
+		stop.Enable()
+	})
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Close", d.Hide), stop})
+	keys.bind(l.win.Canvas(), d)
+	d.Show()
+	l.win.Canvas().Focus(list)
 }
 
 // WatchRegistered resumes the folders registered for watching.

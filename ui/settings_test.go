@@ -81,16 +81,24 @@ func TestPolicyEditor(t *testing.T) {
 	}
 }
 
-// A watched folder keeps the library in step and is watched again on the
-// next start.
-func TestLibraryWatch(t *testing.T) {
-	s, store, _ := newTestStudio(t)
+// watchNewFolder watches a new folder and writes new.hl into it, waiting
+// until the library has it.
+func watchNewFolder(t *testing.T, s *Studio) string {
+	t.Helper()
 	dir := t.TempDir()
 	if err := s.Library.Watch(dir, true); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "new.hl"), []byte("// Say hello\nreturn:hello\n"), 0o644)
 	waitFor(t, func() bool { return strings.Contains(s.Library.message.Text, "1 added") }, func() string { return s.Library.message.Text })
+	return dir
+}
+
+// A watched folder keeps the library in step and is watched again on the
+// next start.
+func TestLibraryWatch(t *testing.T) {
+	s, store, _ := newTestStudio(t)
+	dir := watchNewFolder(t, s)
 	// A file that fails is named with its place and reason, as Import… does.
 	os.WriteFile(filepath.Join(dir, "bad.hl"), []byte("return:hello\n"), 0o644)
 	waitFor(t, func() bool {
@@ -226,5 +234,54 @@ func TestBudgetCapCapsOnlyWhatItSets(t *testing.T) {
 	want.Steps = 1000
 	if got != want {
 		t.Errorf("budgets %+v, want %+v", got, want)
+	}
+}
+
+// Library > Watched folders… lists the watched folders; Stop watching
+// forgets the chosen one for the next starts, closes its watcher, and
+// keeps the snippets it brought.
+func TestLibraryStopWatching(t *testing.T) {
+	s, store, w := newTestStudio(t)
+	dir := watchNewFolder(t, s)
+	s.Library.ShowWatched()
+	list := lastLaidOut[*formList](overlay(w))
+	if list == nil || list.Length() != 1 {
+		t.Fatal("the watched folders are not listed")
+	}
+	list.Select(0)
+	var stop *formButton
+	for _, o := range test.LaidOutObjects(overlay(w)) {
+		if b, ok := o.(*formButton); ok && b.Text == "Stop watching" {
+			stop = b
+		}
+	}
+	if stop == nil || stop.Disabled() {
+		t.Fatal("no Stop watching button to press")
+	}
+	test.Tap(stop)
+	if overlay(w) != nil {
+		t.Error("the dialog stayed open")
+	}
+	if folders, err := store.WatchedFolders(t.Context()); err != nil || len(folders) != 0 {
+		t.Errorf("still registered: %+v, %v", folders, err)
+	}
+	s.Library.mu.Lock()
+	left := len(s.Library.watchers)
+	s.Library.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d watchers still running", left)
+	}
+	kept := 0
+	store.Each(t.Context(), dataset.Filter{}, func(x *dataset.Snippet) error {
+		if x.Source == filepath.Join(dir, "new.hl") {
+			kept++
+		}
+		return nil
+	})
+	if kept != 1 {
+		t.Errorf("the folder's snippet was dropped (%d kept)", kept)
+	}
+	if !strings.Contains(s.Library.message.Text, "No longer watching "+dir) {
+		t.Errorf("message %q", s.Library.message.Text)
 	}
 }

@@ -296,6 +296,12 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 		item("Save approved", func() { s.Save(dataset.StatusApproved) }, "", 0),
 		item("Save as a new snippet (draft)", func() { s.SaveAsNew(dataset.StatusDraft) }, "", 0),
 		item("Save as regression pair…", s.regressionPair, "", 0),
+		fyne.NewMenuItemSeparator(),
+		item("Watched folders…", func() {
+			if s.Library != nil {
+				s.Library.ShowWatched()
+			}
+		}, "", 0),
 	)
 	return fyne.NewMainMenu(file, work, library)
 }
