@@ -213,6 +213,10 @@ func TestRunPanelResultAndResponse(t *testing.T) {
 		if p.result.Text != c.below {
 			t.Errorf("%s: below %q, want %q", c.name, p.result.Text, c.below)
 		}
+		// The budgets read at a glance: sandbox's limits, grouped.
+		if steps, output := p.barText["steps"].Text, p.barText["output"].Text; !strings.HasSuffix(steps, " of 1,000,000") || !strings.HasSuffix(output, " of 16,777,216 bytes") {
+			t.Errorf("%s: budgets read %q and %q", c.name, steps, output)
+		}
 	}
 }
 

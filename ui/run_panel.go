@@ -16,6 +16,7 @@ import (
 	"hlstudio/engine"
 	"hlstudio/engine/endpoint"
 	"hlstudio/hyperlambda"
+	"hlstudio/internal/english"
 	"hlstudio/whitelist"
 )
 
@@ -587,11 +588,12 @@ func (p *RunPanel) show(rec RunRecord, err error) {
 	}
 	showOr(p.denials, strings.TrimRight(denials.String(), "\n"), noDenialsText)
 	b := rec.Policy.Budgets
-	p.setBar("steps", float64(res.Usage.Steps), float64(b.Steps), fmt.Sprintf("%d of %d", res.Usage.Steps, b.Steps))
-	p.setBar("nodes", float64(res.Usage.Nodes), float64(b.Nodes), fmt.Sprintf("%d of %d", res.Usage.Nodes, b.Nodes))
+	of := func(used, limit int64) string { return english.Grouped(used) + " of " + english.Grouped(limit) }
+	p.setBar("steps", float64(res.Usage.Steps), float64(b.Steps), of(res.Usage.Steps, b.Steps))
+	p.setBar("nodes", float64(res.Usage.Nodes), float64(b.Nodes), of(res.Usage.Nodes, b.Nodes))
 	p.setBar("time", float64(res.Usage.Duration), float64(b.Time), fmt.Sprintf("%v of %v", res.Usage.Duration.Round(time.Microsecond), b.Time))
-	p.setBar("output", float64(res.Usage.OutputBytes), float64(b.OutputBytes), fmt.Sprintf("%d of %d bytes", res.Usage.OutputBytes, b.OutputBytes))
-	p.setBar("depth", float64(res.Usage.MaxDepth), float64(b.Depth), fmt.Sprintf("%d of %d", res.Usage.MaxDepth, b.Depth))
+	p.setBar("output", float64(res.Usage.OutputBytes), float64(b.OutputBytes), of(res.Usage.OutputBytes, b.OutputBytes)+" bytes")
+	p.setBar("depth", float64(res.Usage.MaxDepth), float64(b.Depth), of(int64(res.Usage.MaxDepth), int64(b.Depth)))
 }
 
 // responseText is r as a client would see it: the status, the headers

@@ -18,3 +18,21 @@ func Noun(n int, one, many string) string {
 	}
 	return many
 }
+
+// Grouped is n with its thousands grouped by commas ("16,777,216"), as a
+// person reads a large count at a glance.
+func Grouped(n int64) string {
+	digits := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	var b []byte
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, digits[i])
+	}
+	return sign + string(b)
+}

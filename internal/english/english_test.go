@@ -18,3 +18,14 @@ func TestNoun(t *testing.T) {
 		t.Error("Noun")
 	}
 }
+
+func TestGrouped(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {16777216, "16,777,216"}, {-1234567, "-1,234,567"}, {100000, "100,000"}} {
+		if got := Grouped(c.n); got != c.want {
+			t.Errorf("Grouped(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
