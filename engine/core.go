@@ -50,9 +50,9 @@ func registerCore(e *Engine) {
 		whitelist.Arg{Name: "status", Type: "int"}, whitelist.Arg{Name: "public", Type: "bool"}, whitelist.Arg{Name: "field", Type: "string"}), slotThrow)
 	e.mustRegister(sig("try", "runs its children; on an error runs the following [.catch]; always runs [.finally]", whitelist.ValueSpec{}, whitelist.Code, whitelist.Pure), slotTry)
 	e.mustRegister(whitelist.Signature{Name: "slots.create", Doc: "creates a dynamic slot from its children, run later under this run's policy",
-		Value: whitelist.ValueSpec{Type: "string", Required: true}, Children: whitelist.Data, Effects: whitelist.SpawnsCode}, slotSlotsCreate)
+		Value: whitelist.ValueSpec{Type: "string", Required: true}, Children: whitelist.Code, Effects: whitelist.SpawnsCode}, slotSlotsCreate)
 	e.mustRegister(whitelist.Signature{Name: "function", Doc: "the reference's other name of [slots.create]",
-		Value: whitelist.ValueSpec{Type: "string", Required: true}, Children: whitelist.Data, Effects: whitelist.SpawnsCode, AliasOf: "slots.create"}, slotSlotsCreate)
+		Value: whitelist.ValueSpec{Type: "string", Required: true}, Children: whitelist.Code, Effects: whitelist.SpawnsCode, AliasOf: "slots.create"}, slotSlotsCreate)
 	e.mustRegister(whitelist.Signature{Name: "signal", Doc: "invokes a dynamic slot by name with its children as [.arguments]",
 		Value: whitelist.ValueSpec{Type: "string", Required: true, Expr: true}, Children: whitelist.Arguments, Effects: whitelist.SpawnsCode, Dynamic: true}, slotSignal)
 	e.mustRegister(whitelist.Signature{Name: "whitelist", Doc: "runs [.lambda] with only the slots in [vocabulary] (narrowing the active policy)",
