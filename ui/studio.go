@@ -648,19 +648,21 @@ func (s *Studio) sourceRefusal() string {
 
 // generated hears a finished generation. The document stays the snippet
 // it was (a failed or retrieved generation changes nothing; a generated
-// tree is an unsaved edit of it).
+// tree is an unsaved edit of it), unless another tree was opened while
+// the model worked: the tree is then offered, not loaded.
 func (s *Studio) generated(g Generated) {
-	if g.Stale {
-		s.offerGenerated(g)
-	} else {
+	switch {
+	case g.Stale:
+		s.offerGenerated(g) // not loaded: it belongs to no tree yet
+	case g.Err == nil && g.Result != nil && !g.Result.Retrieved && s.open.ID != 0 &&
+		strings.TrimSpace(g.Prompt) != strings.TrimSpace(s.savedPrompt):
 		s.lastGen = &g
-	}
-	if !g.Stale && g.Err == nil && g.Result != nil && !g.Result.Retrieved && s.open.ID != 0 &&
-		strings.TrimSpace(g.Prompt) != strings.TrimSpace(s.savedPrompt) {
 		// A new prompt answered over an open snippet: saving would make
 		// the snippet another function (its versions keep the old one),
 		// which the person may not mean; say so before, not after.
 		s.message.SetText(fmt.Sprintf("The generated tree is an unsaved edit of snippet %d: Save adds a version to it under the new prompt; Library > Save as a new snippet leaves snippet %d as it is.", s.open.ID, s.open.ID))
+	default:
+		s.lastGen = &g
 	}
 	// A generation finds out about the server: look again when it went
 	// offline, or answered while the status line says it does not.
