@@ -104,7 +104,7 @@ func (e *UnappliedError) Error() string {
 // NewSourceTab makes a source view of doc.
 func NewSourceTab(doc *Document) *SourceTab {
 	s := &SourceTab{doc: doc, entry: &sourceEntry{}, status: widget.NewLabel(""), maxEditLines: SourceEditLines}
-	s.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { fyne.Do(fn) }) }
+	s.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { onUI(fn) }) }
 	s.entry.MultiLine = true
 	s.entry.ExtendBaseWidget(s.entry)
 	s.entry.TextStyle.Monospace = true
