@@ -408,6 +408,9 @@ func promptLine(text string) string {
 // Cancel stops the generation in progress.
 func (b *PromptBar) Cancel() { b.job.Cancel() }
 
+// Generating reports whether a generation is running.
+func (b *PromptBar) Generating() bool { return b.job.running() }
+
 // Wait blocks until the generation (and model listing) in progress has
 // finished.
 func (b *PromptBar) Wait() {

@@ -250,3 +250,30 @@ func TestOpeningClearsTheLastGenerationsState(t *testing.T) {
 		t.Errorf("after opening another snippet the bar still says %q", s.Prompt.state.Text)
 	}
 }
+
+// Saving while a generation runs is refused: the prompt box holds the
+// prompt being answered, the editor a tree that does not answer it.
+func TestSaveRefusedWhileGenerating(t *testing.T) {
+	s, store, _ := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
+	s.Library.WaitSearch()
+	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
+	sum := openRow(t, s, "sum")
+	server := s.opts.Server.(*scriptedServer)
+	scriptedText(s, "Return three")
+	server.mu.Lock() // the model answers after the save is tried
+	s.Prompt.Generate()
+	s.Save(dataset.StatusDraft)
+	server.mu.Unlock()
+	if !strings.Contains(s.Message(), "a generation is running") {
+		t.Errorf("message %q", s.Message())
+	}
+	if got, _ := store.Snippet(context.Background(), sum.ID); got.Version != 1 {
+		t.Errorf("snippet %d saved during the generation: version %d, prompt %q", sum.ID, got.Version, got.Prompt)
+	}
+	s.Prompt.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
+	s.Save(dataset.StatusDraft)
+	if got, _ := store.Snippet(context.Background(), sum.ID); got.Version != 2 || got.Prompt != "Return three" || !strings.Contains(got.Code, ".total") {
+		t.Errorf("after the generation: %+v (%s)", got, s.Message())
+	}
+}

@@ -787,6 +787,12 @@ func (s *Studio) save(status dataset.Status, asNew bool) (dataset.Snippet, bool)
 		s.message.SetText("Not saved: " + why)
 		return dataset.Snippet{}, false
 	}
+	if s.Prompt.Generating() {
+		// The prompt box holds the prompt being answered, not the one
+		// the tree in the editor answers: saving now would pair them.
+		s.message.SetText("Not saved: a generation is running for the prompt above, and the tree in the editor does not answer it yet. Wait for its tree, or Cancel it first.")
+		return dataset.Snippet{}, false
+	}
 	prompt := strings.TrimSpace(s.Prompt.prompt.Text)
 	if prompt == "" {
 		s.message.SetText("Type the prompt this tree answers before saving it.")
