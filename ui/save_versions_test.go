@@ -254,7 +254,7 @@ func TestOpeningClearsTheLastGenerationsState(t *testing.T) {
 // Saving while a generation runs is refused: the prompt box holds the
 // prompt being answered, the editor a tree that does not answer it.
 func TestSaveRefusedWhileGenerating(t *testing.T) {
-	s, store, _ := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
+	s, store, w := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
 	s.Library.WaitSearch()
 	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
 	sum := openRow(t, s, "sum")
@@ -263,9 +263,14 @@ func TestSaveRefusedWhileGenerating(t *testing.T) {
 	server.mu.Lock() // the model answers after the save is tried
 	s.Prompt.Generate()
 	s.Save(dataset.StatusDraft)
+	saving := s.Message()
+	s.saveFile()
 	server.mu.Unlock()
-	if !strings.Contains(s.Message(), "a generation is running") {
-		t.Errorf("message %q", s.Message())
+	if !strings.Contains(saving, "a generation is running") {
+		t.Errorf("message %q", saving)
+	}
+	if !strings.Contains(s.Message(), "a generation is running") || overlay(w) != nil {
+		t.Errorf("Save .hl… during the generation: message %q, picker open %v", s.Message(), overlay(w) != nil)
 	}
 	if got, _ := store.Snippet(context.Background(), sum.ID); got.Version != 1 {
 		t.Errorf("snippet %d saved during the generation: version %d, prompt %q", sum.ID, got.Version, got.Prompt)

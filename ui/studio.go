@@ -629,6 +629,20 @@ func sourceProblem(err error) string {
 	return "text not applied to the tree (the tree changed elsewhere since)"
 }
 
+// saveRefusal is why the prompt and tree cannot be saved as a pair now
+// ("" when they can): source text the tree does not have, or a
+// generation running, whose prompt the prompt box holds while the editor
+// holds a tree that does not answer it.
+func (s *Studio) saveRefusal() string {
+	if why := s.sourceRefusal(); why != "" {
+		return why
+	}
+	if s.Prompt.Generating() {
+		return "a generation is running for the prompt above, and the tree in the editor does not answer it yet. Wait for its tree, or Cancel it first."
+	}
+	return ""
+}
+
 // sourceRefusal is why the tree cannot be saved as it is while the
 // source tab holds text it does not have ("" when it can). Typed text
 // that parses is applied first.
@@ -783,14 +797,8 @@ func (s *Studio) save(status dataset.Status, asNew bool) (dataset.Snippet, bool)
 		s.message.SetText("The library is unavailable; use Save .hl… instead.")
 		return dataset.Snippet{}, false
 	}
-	if why := s.sourceRefusal(); why != "" {
+	if why := s.saveRefusal(); why != "" {
 		s.message.SetText("Not saved: " + why)
-		return dataset.Snippet{}, false
-	}
-	if s.Prompt.Generating() {
-		// The prompt box holds the prompt being answered, not the one
-		// the tree in the editor answers: saving now would pair them.
-		s.message.SetText("Not saved: a generation is running for the prompt above, and the tree in the editor does not answer it yet. Wait for its tree, or Cancel it first.")
 		return dataset.Snippet{}, false
 	}
 	prompt := strings.TrimSpace(s.Prompt.prompt.Text)
@@ -1050,7 +1058,7 @@ func (s *Studio) saveFile() {
 	if s.win == nil {
 		return
 	}
-	if why := s.sourceRefusal(); why != "" {
+	if why := s.saveRefusal(); why != "" {
 		s.message.SetText("Not saved: " + why)
 		return
 	}
