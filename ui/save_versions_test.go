@@ -224,6 +224,9 @@ func TestGenerationEndingAfterAnOpenIsOffered(t *testing.T) {
 	if !strings.Contains(s.Doc.Text(), ".total") || s.Prompt.prompt.Text != "Return three" || s.open.ID != 0 || !s.Unsaved() {
 		t.Fatalf("after Load: tree %q, prompt %q, open %d, unsaved %v", s.Doc.Text(), s.Prompt.prompt.Text, s.open.ID, s.Unsaved())
 	}
+	if _, highlighted := s.Library.current(); highlighted {
+		t.Error("the library still highlights the snippet the tree replaced")
+	}
 	s.Save(dataset.StatusDraft)
 	if snippetCount(t, store) != 6 {
 		t.Fatalf("saving the loaded tree: %d snippets (%s)", snippetCount(t, store), s.Message())

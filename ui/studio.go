@@ -710,6 +710,7 @@ func (s *Studio) offerGenerated(g Generated) {
 			s.load(hyperlambda.New("", nil), g.Prompt, dataset.Snippet{})
 			s.Doc.ReplaceTree(g.Result.Tree.Clone(), "generate")
 			s.lastGen = &g
+			s.highlightOpen() // none: the library's row is not this tree
 			s.message.SetText("Loaded the generated tree as a new snippet: Save keeps it.")
 		})
 	})
