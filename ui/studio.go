@@ -1036,6 +1036,38 @@ func (s *Studio) OpenHL(name string, src []byte) {
 	})
 }
 
+// Dropped takes what is dropped on the window from a file manager: one
+// .hl file opens in the editor (as Open .hl… does), one folder is
+// imported into the library (as Import… does).
+func (s *Studio) Dropped(uris []fyne.URI) {
+	if len(uris) != 1 || uris[0].Scheme() != "file" {
+		s.message.SetText("Drop one .hl file to open it, or one folder to import it.")
+		return
+	}
+	path := uris[0].Path()
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		s.message.SetText(err.Error())
+	case info.IsDir():
+		if s.Library == nil {
+			s.message.SetText("The library is unavailable.")
+			return
+		}
+		s.Library.Import(path)
+	case !strings.EqualFold(filepath.Ext(path), ".hl"):
+		s.message.SetText(fmt.Sprintf("%s is not a .hl file: drop one .hl file to open it, or a folder to import it.", filepath.Base(path)))
+	default:
+		src, err := os.ReadFile(path)
+		if err != nil {
+			s.message.SetText(err.Error())
+			return
+		}
+		s.fileDir = filepath.Dir(path)
+		s.OpenHL(filepath.Base(path), src)
+	}
+}
+
 func (s *Studio) openFile() {
 	if s.win == nil {
 		return
@@ -1232,6 +1264,7 @@ func Run(a fyne.App, opts Options) {
 	w.SetMainMenu(s.MainMenu(a.Quit))
 	// Closing the window with unsaved changes asks first, as Quit does.
 	w.SetCloseIntercept(func() { s.confirmDiscard("closing the window", w.Close) })
+	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { s.Dropped(uris) })
 	w.SetOnClosed(func() {
 		saveWindowSize(prefs, w.Canvas().Size(), screenArea(w.Canvas().Scale()))
 		s.rememberPolicy(prefs)

@@ -1,11 +1,17 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+
+	"hlstudio/dataset"
 )
 
 // manualSource shows the studio's source tab and runs its pauses by hand
@@ -145,5 +151,33 @@ func TestStudioOpenHLFiles(t *testing.T) {
 		if got := strings.TrimSpace(strings.ReplaceAll(s.Doc.Text(), "\r\n", "\n")); got != c.tree || s.Prompt.prompt.Text != c.prompt || s.Unsaved() {
 			t.Errorf("%q: tree %q, prompt %q, unsaved %v", c.src, got, s.Prompt.prompt.Text, s.Unsaved())
 		}
+	}
+}
+
+// What is dropped on the window: one .hl file opens, one folder is
+// imported, anything else is refused saying what works.
+func TestStudioDropped(t *testing.T) {
+	s, store, _ := newTestStudio(t)
+	dir := t.TempDir()
+	hl, txt := filepath.Join(dir, "a.hl"), filepath.Join(dir, "notes.txt")
+	os.WriteFile(hl, []byte("// Say A\nreturn:a\n"), 0o644)
+	os.WriteFile(txt, []byte("notes\n"), 0o644)
+	s.Dropped([]fyne.URI{storage.NewFileURI(hl)})
+	if !strings.Contains(s.Doc.Text(), "return:a") || s.Prompt.prompt.Text != "Say A" {
+		t.Errorf("dropping a.hl: tree %q, prompt %q (%s)", s.Doc.Text(), s.Prompt.prompt.Text, s.Message())
+	}
+	s.Dropped([]fyne.URI{storage.NewFileURI(txt)})
+	if !strings.HasPrefix(s.Message(), "notes.txt is not a .hl file") {
+		t.Errorf("dropping notes.txt: %q", s.Message())
+	}
+	s.Dropped([]fyne.URI{storage.NewFileURI(hl), storage.NewFileURI(txt)})
+	if !strings.HasPrefix(s.Message(), "Drop one .hl file") {
+		t.Errorf("dropping two files: %q", s.Message())
+	}
+	s.Dropped([]fyne.URI{storage.NewFileURI(dir)})
+	s.Library.WaitImport()
+	waitFor(t, func() bool { return strings.Contains(s.Library.message.Text, "1 added") }, func() string { return s.Library.message.Text })
+	if n, _ := store.Count(t.Context(), dataset.Query{}); n != 6 {
+		t.Errorf("dropping the folder: %d snippets, want the 5 samples and a.hl", n)
 	}
 }
