@@ -123,8 +123,14 @@ func newFormButton(keys *escKeys, label string, tapped func()) *formButton {
 	return b
 }
 
-// TypedKey cancels the dialog on Escape.
-func (b *formButton) TypedKey(k *fyne.KeyEvent) { b.keys.typed(k, b.Button.TypedKey) }
+// TypedKey cancels the dialog on Escape; Enter presses the button, as
+// Space does (Fyne's button hears Space only).
+func (b *formButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		k = &fyne.KeyEvent{Name: fyne.KeySpace}
+	}
+	b.keys.typed(k, b.Button.TypedKey)
+}
 
 // formList is a list in a dialog: Escape cancels the dialog.
 type formList struct {

@@ -468,3 +468,17 @@ func TestFilePickerStartsWhereTheLastFileWasAndShowsHL(t *testing.T) {
 		t.Errorf("the picker shows %q: want %s with mine.hl and not notes.txt", all, dir)
 	}
 }
+
+// Enter on a focused button of a dialog presses it, as Space does: the
+// discard question's Save (where its focus starts), the offer's Load.
+func TestDialogEnterPressesTheFocusedButton(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	s.offerGenerated(Generated{Prompt: "Return three", Result: &compiler.Result{Tree: hyperlambda.New("", nil, hyperlambda.New(".three", int32(3)))}, Stale: true})
+	if _, ok := w.Canvas().Focused().(*formButton); !ok {
+		t.Fatalf("the offer opened with the focus on %T, not its Load button", w.Canvas().Focused())
+	}
+	dialogKey(w, fyne.KeyReturn, false)
+	if overlay(w) != nil || !strings.Contains(s.Doc.Text(), ".three") {
+		t.Errorf("Enter on Load: dialog open %v, tree %q", overlay(w) != nil, s.Doc.Text())
+	}
+}
