@@ -1032,6 +1032,7 @@ func (s *Studio) OpenHL(name string, src []byte) {
 	s.confirmDiscard("opening "+name, func() {
 		// A file is not in the library: saving makes a new snippet.
 		s.load(root, prompt, dataset.Snippet{})
+		s.highlightOpen() // none: no library row is this tree
 		s.message.SetText(opened)
 	})
 }

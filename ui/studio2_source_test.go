@@ -135,6 +135,9 @@ func TestStudioOpenFileResetsSource(t *testing.T) {
 // does not parse is refused at its file, line and column.
 func TestStudioOpenHLFiles(t *testing.T) {
 	s, _, _ := newTestStudio(t)
+	s.Library.WaitSearch()
+	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
+	openRow(t, s, "sum")
 	for _, c := range []struct{ src, prompt, tree, message string }{
 		{"// Return one\nreturn:int:1\n", "Return one", "return:int:1", "Opened f.hl."},
 		{"return:int:2\n", "", "return:int:2", "Opened f.hl, which has no prompt (the file does not start with a comment"},
@@ -150,6 +153,9 @@ func TestStudioOpenHLFiles(t *testing.T) {
 		}
 		if got := strings.TrimSpace(strings.ReplaceAll(s.Doc.Text(), "\r\n", "\n")); got != c.tree || s.Prompt.prompt.Text != c.prompt || s.Unsaved() {
 			t.Errorf("%q: tree %q, prompt %q, unsaved %v", c.src, got, s.Prompt.prompt.Text, s.Unsaved())
+		}
+		if h, highlighted := s.Library.current(); highlighted {
+			t.Errorf("%q: the library still highlights snippet %d", c.src, h.ID)
 		}
 	}
 }
