@@ -125,12 +125,18 @@ func newFormButton(keys *escKeys, label string, tapped func()) *formButton {
 
 // TypedKey cancels the dialog on Escape; Enter presses the button, as
 // Space does (Fyne's button hears Space only).
-func (b *formButton) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
-		k = &fyne.KeyEvent{Name: fyne.KeySpace}
+func (b *formButton) TypedKey(k *fyne.KeyEvent) { b.keys.typed(enterAsSpace(k), b.Button.TypedKey) }
+
+// enterAsSpace is k, with Enter (either key) read as Space: what presses
+// a button or picks a list's highlighted row in Fyne's widgets.
+func enterAsSpace(k *fyne.KeyEvent) *fyne.KeyEvent {
+	if isEnter(k) {
+		return &fyne.KeyEvent{Name: fyne.KeySpace}
 	}
-	b.keys.typed(k, b.Button.TypedKey)
+	return k
 }
+
+func isEnter(k *fyne.KeyEvent) bool { return k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter }
 
 // formList is a list in a dialog: Escape cancels the dialog.
 type formList struct {
@@ -142,6 +148,15 @@ func newFormList(keys *escKeys, length func() int, create func() fyne.CanvasObje
 	l := &formList{keys: keys}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
 	l.ExtendBaseWidget(l)
+	return l
+}
+
+// truncatedLabel is a list row of one line of text, ending in "…" when
+// it is longer than the row: a long prompt or path must not widen the
+// dialog.
+func truncatedLabel() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
 	return l
 }
 
@@ -167,12 +182,7 @@ func focusOnSelect(list interface {
 
 // TypedKey cancels the dialog on Escape; Enter selects the highlighted
 // row, as Space does (picking a retrieved snippet, a version).
-func (l *formList) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
-		k = &fyne.KeyEvent{Name: fyne.KeySpace}
-	}
-	l.keys.typed(k, l.List.TypedKey)
-}
+func (l *formList) TypedKey(k *fyne.KeyEvent) { l.keys.typed(enterAsSpace(k), l.List.TypedKey) }
 
 // formCheck is a check box of a dialog: Escape cancels the dialog.
 type formCheck struct {

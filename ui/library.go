@@ -99,7 +99,7 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l.message.Wrapping = fyne.TextWrapWord
 	l.list = &libraryList{open: l.OpenSelected}
 	l.list.Length, l.list.CreateItem, l.list.UpdateItem = l.length, l.newRow, l.updateRow
-	l.list.ExtendBaseWidget(l.list)
+	l.list.ExtendBaseWidget(l.list) // the widget is the libraryList, which hears the keys
 	l.list.OnSelected = focusOnSelect(l.list, func(id widget.ListItemID) {
 		l.mu.Lock()
 		l.cursor = id
@@ -129,21 +129,20 @@ func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	return l
 }
 
-// libraryList is the list of hits: Enter opens the highlighted row, as
-// a double click would elsewhere (Fyne's list selects with Space only).
+// libraryList is the list of hits: a formList outside any dialog (no
+// Escape to pass on) on which Enter also opens the row it picks, as a
+// double click would elsewhere.
 type libraryList struct {
-	widget.List
+	formList
 	open func()
 }
 
-// TypedKey opens the highlighted row on Enter.
+// TypedKey opens the highlighted row on Enter, once picked.
 func (l *libraryList) TypedKey(e *fyne.KeyEvent) {
-	if e.Name != fyne.KeyReturn && e.Name != fyne.KeyEnter {
-		l.List.TypedKey(e)
-		return
+	l.formList.TypedKey(e)
+	if isEnter(e) {
+		l.open()
 	}
-	l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) // selects the highlighted row
-	l.open()
 }
 
 // Object is the view's content.
@@ -446,12 +445,7 @@ func (l *Library) newHistory(id int64, keys *escKeys) (*historyView, error) {
 	hv.code = widget.NewLabel("")
 	hv.code.TextStyle = fyne.TextStyle{Monospace: true}
 	hv.code.Selectable = true
-	hv.list = newFormList(keys, func() int { return len(hv.versions) },
-		func() fyne.CanvasObject {
-			lb := widget.NewLabel("")
-			lb.Truncation = fyne.TextTruncateEllipsis
-			return lb
-		},
+	hv.list = newFormList(keys, func() int { return len(hv.versions) }, truncatedLabel,
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			v := hv.versions[i]
 			text := fmt.Sprintf("v%d %s %s", v.Version, v.Status, clip(v.Prompt, 40))
@@ -674,11 +668,7 @@ func (l *Library) chooseWatch() {
 // register keeps the folder watched on the next starts too.
 func (l *Library) Watch(path string, register bool) error {
 	ctx := context.Background()
-	// One key per folder however it was named (the store keeps it
-	// absolute), so Unwatch finds the watcher.
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
+	path = watchKey(path)
 	if register {
 		if err := l.store.AddWatchedFolder(ctx, path, ""); err != nil {
 			return err
@@ -711,12 +701,19 @@ func (l *Library) Watch(path string, register bool) error {
 	return nil
 }
 
+// watchKey is how a watched folder is known, however it was named:
+// absolute, as the store keeps it, so Unwatch finds Watch's watcher.
+func watchKey(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
 // Unwatch stops following path and forgets it for the next starts; the
 // snippets it brought stay in the library.
 func (l *Library) Unwatch(path string) error {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
+	path = watchKey(path)
 	if err := l.store.RemoveWatchedFolder(context.Background(), path); err != nil {
 		return err
 	}
@@ -747,12 +744,7 @@ func (l *Library) ShowWatched() {
 	}
 	var keys escKeys
 	chosen := -1
-	list := newFormList(&keys, func() int { return len(folders) },
-		func() fyne.CanvasObject {
-			lb := widget.NewLabel("")
-			lb.Truncation = fyne.TextTruncateEllipsis
-			return lb
-		},
+	list := newFormList(&keys, func() int { return len(folders) }, truncatedLabel,
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(fmt.Sprintf("%s (since %s)", folders[i].Path, folders[i].Added.Local().Format("2006-01-02 15:04")))
 		})

@@ -374,12 +374,7 @@ func (b *PromptBar) pickCandidate(cands []dataset.Snippet) {
 		return
 	}
 	var keys escKeys
-	list := newFormList(&keys, func() int { return len(cands) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis // a long prompt ends in "…"
-			return l
-		},
+	list := newFormList(&keys, func() int { return len(cands) }, truncatedLabel,
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(fmt.Sprintf("#%d %s", cands[i].ID, promptLine(cands[i].Prompt)))
 		})

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -605,16 +604,7 @@ func responseText(r *endpoint.Response) string {
 		fmt.Fprintf(&b, "%s: %s\n", h[0], h[1])
 	}
 	for _, c := range r.Cookies {
-		hc := http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path, Domain: c.Domain, Expires: c.Expires, HttpOnly: c.HTTPOnly, Secure: c.Secure}
-		switch strings.ToLower(c.SameSite) {
-		case "strict":
-			hc.SameSite = http.SameSiteStrictMode
-		case "lax":
-			hc.SameSite = http.SameSiteLaxMode
-		case "none":
-			hc.SameSite = http.SameSiteNoneMode
-		}
-		fmt.Fprintf(&b, "Set-Cookie: %s\n", hc.String())
+		fmt.Fprintf(&b, "Set-Cookie: %s\n", c.HTTP())
 	}
 	if len(r.Body) > 0 {
 		b.WriteString("\n" + string(r.Body) + "\n")

@@ -1007,26 +1007,25 @@ func (s *Studio) askRegression() {
 func (s *Studio) OpenHL(name string, src []byte) {
 	opened := "Opened " + name + "."
 	prompt, code, err := dataset.ParseHL(src)
+	var fe *dataset.FileError
+	if err != nil && !errors.As(err, &fe) {
+		s.message.SetText(fmt.Sprintf("%s: %v", name, err))
+		return
+	}
 	if err != nil {
-		var fe *dataset.FileError
-		if !errors.As(err, &fe) {
-			s.message.SetText(fmt.Sprintf("%s: %v", name, err))
-			return
-		}
-		whole, perr := hyperlambda.Parse(src, hyperlambda.ParseOptions{Comments: true})
-		if perr != nil {
-			fe.File = name
-			s.message.SetText(fe.Error())
-			return
-		}
-		// Hyperlambda, not laid out as a training file (no prompt comment
-		// first, or no code after it): the tree as it is.
-		prompt, code = "", hyperlambda.Format(whole.Children(), hyperlambda.FormatOptions{Comments: true})
+		// Not laid out as a training file (no prompt comment first, or no
+		// code after it): Hyperlambda all the same opens as it is.
+		code, prompt = string(src), ""
 		opened = fmt.Sprintf("Opened %s, which has no prompt (%s): type it above before saving to the library.", name, fe.Reason)
 	}
-	root, err := hyperlambda.ParseString(code, hyperlambda.ParseOptions{Comments: true})
+	root, err := hyperlambda.Parse([]byte(code), hyperlambda.ParseOptions{Comments: true})
 	if err != nil {
-		s.message.SetText(fmt.Sprintf("%s: %v", name, err))
+		if fe != nil {
+			fe.File = name // ParseHL located the error already: "f.hl:3:6: ..."
+			s.message.SetText(fe.Error())
+		} else {
+			s.message.SetText(fmt.Sprintf("%s: %v", name, err))
+		}
 		return
 	}
 	s.confirmDiscard("opening "+name, func() {

@@ -91,6 +91,20 @@ type Cookie struct {
 	SameSite string    `json:"same_site,omitempty"`
 }
 
+// HTTP is the cookie as net/http writes it in a Set-Cookie header.
+func (c Cookie) HTTP() *http.Cookie {
+	hc := &http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path, Domain: c.Domain, Expires: c.Expires, HttpOnly: c.HTTPOnly, Secure: c.Secure}
+	switch strings.ToLower(c.SameSite) { // set-cookie checked it is one of these
+	case "strict":
+		hc.SameSite = http.SameSiteStrictMode
+	case "lax":
+		hc.SameSite = http.SameSiteLaxMode
+	case "none":
+		hc.SameSite = http.SameSiteNoneMode
+	}
+	return hc
+}
+
 func requestSlots() []engine.Slot {
 	read := func(name, doc string, fn engine.SlotFunc, args ...whitelist.Arg) engine.Slot {
 		children := whitelist.NoChildren
