@@ -123,7 +123,8 @@ func TestDialogsCloseOnEscape(t *testing.T) {
 		"generated tree ready": func() {
 			s.offerGenerated(Generated{Prompt: "Return three", Result: &compiler.Result{Tree: hyperlambda.New("", nil)}, Stale: true})
 		},
-		"assembled prompt": s.Prompt.ShowPrompt,
+		"prompt edited during generation": func() { s.askEditedPrompt(Generated{Prompt: "Return three", Edited: true}) },
+		"assembled prompt":                s.Prompt.ShowPrompt,
 		"history": func() {
 			waitFor(t, func() bool { return s.Library.length() > 0 }, func() string { return s.Library.count.Text })
 			s.Library.Select(0)

@@ -37,6 +37,10 @@ type Generated struct {
 	// while it was (Document.Loads moved on), so it was not loaded there:
 	// under that tree's prompt it would make a mismatched pair.
 	Stale bool
+	// Edited: the tree was loaded, but the prompt box was edited while
+	// the model worked, so it no longer holds Prompt, which the tree
+	// answers; a save would pair the tree with the edited text.
+	Edited bool
 }
 
 // PromptBar is where a person says what the function should do: the
@@ -335,8 +339,9 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error, reloa
 		b.showLast.Enable()
 	}
 	stale := reloaded && err == nil && res != nil && !res.Retrieved
+	edited := !stale && err == nil && res != nil && !res.Retrieved && strings.TrimSpace(b.prompt.Text) != prompt
 	if b.OnGenerated != nil {
-		b.OnGenerated(Generated{Prompt: prompt, Result: res, Err: err, Stale: stale})
+		b.OnGenerated(Generated{Prompt: prompt, Result: res, Err: err, Stale: stale, Edited: edited})
 	}
 	var ce *compiler.CompileError
 	switch {

@@ -239,6 +239,65 @@ func TestGenerationEndingAfterAnOpenIsOffered(t *testing.T) {
 	}
 }
 
+// A prompt edited while its generation runs: the tree is loaded and the
+// studio asks which prompt goes with it (a save pairs the tree with the
+// box's text), showing both; the edit stays unless the person picks the
+// prompt the tree answers, and the save stores the choice. A generation
+// whose prompt was left alone asks nothing.
+func TestPromptEditedDuringGenerationIsAsked(t *testing.T) {
+	for _, c := range []struct{ button, saved string }{
+		{"Keep the edited prompt", "Return four"},
+		{"Use the prompt it answers", "Return three, named"},
+	} {
+		t.Run(c.button, func(t *testing.T) {
+			s, store, w := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
+			scriptedText(s, "Return three")
+			generateScripted(t, s)
+			if top := overlay(w); top != nil {
+				t.Fatalf("a generation of an unedited prompt asked: %q", overlayText(w))
+			}
+			server := s.opts.Server.(*scriptedServer)
+			scriptedText(s, "Return three, named")
+			server.mu.Lock() // the model answers once the prompt is edited
+			s.Prompt.Generate()
+			s.Prompt.prompt.SetText("Return four")
+			server.mu.Unlock()
+			s.Prompt.Wait()
+			waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
+			if !strings.Contains(s.Doc.Text(), ".total") {
+				t.Fatalf("the generated tree was not loaded: %q", s.Doc.Text())
+			}
+			text := overlayText(w)
+			if !strings.Contains(text, "“Return three, named”") || !strings.Contains(text, "“Return four”") {
+				t.Fatalf("the question does not show both prompts: %q", text)
+			}
+			var pick *formButton
+			for _, o := range test.LaidOutObjects(overlay(w)) {
+				if b, ok := o.(*formButton); ok && b.Text == c.button {
+					pick = b
+				}
+			}
+			if pick == nil {
+				t.Fatalf("no %q button in %q", c.button, text)
+			}
+			if b, ok := w.Canvas().Focused().(*formButton); !ok || b.Text != "Keep the edited prompt" {
+				t.Errorf("the question opened with the focus on %v, not on keeping the edit", w.Canvas().Focused())
+			}
+			test.Tap(pick)
+			if overlay(w) != nil {
+				t.Fatal("the question stayed open")
+			}
+			if s.Prompt.prompt.Text != c.saved {
+				t.Fatalf("prompt box %q, want %q", s.Prompt.prompt.Text, c.saved)
+			}
+			s.Save(dataset.StatusDraft)
+			if got, err := store.Snippet(context.Background(), s.open.ID); err != nil || got.Prompt != c.saved || !strings.Contains(got.Code, ".total") {
+				t.Errorf("saved %+v (%v; %s), want the prompt %q", got, err, s.Message(), c.saved)
+			}
+		})
+	}
+}
+
 // What the prompt bar says about a finished generation belongs to the
 // tree it made: opening another snippet clears it.
 func TestOpeningClearsTheLastGenerationsState(t *testing.T) {

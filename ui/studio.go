@@ -678,6 +678,9 @@ func (s *Studio) generated(g Generated) {
 	default:
 		s.lastGen = &g
 	}
+	if g.Edited {
+		s.askEditedPrompt(g)
+	}
 	// A generation finds out about the server: look again when it went
 	// offline, or answered while the status line says it does not.
 	var oe *compiler.OllamaError
@@ -720,6 +723,34 @@ func (s *Studio) offerGenerated(g Generated) {
 	d.Resize(fyne.NewSize(480, text.MinSize().Height+140))
 	d.Show()
 	s.win.Canvas().Focus(load)
+}
+
+// askEditedPrompt asks which prompt goes with a generated tree when the
+// prompt box was edited while the model worked: the tree answers the
+// prompt as it was, and a save pairs the tree with the box's text. The
+// edit is kept unless the person picks the prompt the tree answers (the
+// question shows both, so neither is lost unseen).
+func (s *Studio) askEditedPrompt(g Generated) {
+	if s.win == nil {
+		return
+	}
+	var keys escKeys
+	text := widget.NewLabel(fmt.Sprintf("The tree answers the prompt as it was when you pressed Generate:\n“%s”\n\nThe prompt box was edited since and now says:\n“%s”\n\nSaving pairs the tree with the prompt in the box. Which prompt goes with this tree?",
+		clip(promptLine(g.Prompt), 200), clip(promptLine(s.Prompt.prompt.Text), 200)))
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomWithoutButtons("Prompt edited during generation", text, s.win)
+	keep := newFormButton(&keys, "Keep the edited prompt", d.Hide)
+	answered := newFormButton(&keys, "Use the prompt it answers", func() {
+		d.Hide()
+		s.Prompt.prompt.SetText(g.Prompt)
+		s.message.SetText("The prompt box holds the prompt the generated tree answers.")
+	})
+	d.SetButtons([]fyne.CanvasObject{keep, answered})
+	keys.bind(s.win.Canvas(), d)
+	d.Resize(fyne.NewSize(520, text.MinSize().Height+140))
+	d.Show()
+	// On the choice that changes nothing: the person may still be typing.
+	s.win.Canvas().Focus(keep)
 }
 
 // pickedSnippet is a retrieved snippet loaded into the editor (an undo
