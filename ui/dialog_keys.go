@@ -59,6 +59,21 @@ func (k *escKeys) bind(c fyne.Canvas, d dialog.Dialog) {
 	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
 }
 
+// dialogShowing reports whether a dialog is up on c. Fyne's driver tries
+// the window's menu shortcuts, and the canvas's when the focused widget
+// takes none (a button, the file picker's grid), before a dialog sees the
+// keys; the studio's shortcuts ask this first, so that nothing happens
+// behind a dialog. Dialogs are modal pop-ups; a drop-down menu (a select's
+// choices) is not one.
+func dialogShowing(c fyne.Canvas) bool {
+	for _, o := range c.Overlays().List() {
+		if _, isPopUp := o.(*widget.PopUp); isPopUp {
+			return true
+		}
+	}
+	return false
+}
+
 // formEntry is an entry of a form or dialog: Tab and Shift+Tab move the
 // focus even when it has several lines (as form fields do in mature
 // editors: the keyboard is never trapped), Escape cancels the dialog

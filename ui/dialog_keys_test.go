@@ -483,3 +483,47 @@ func TestDialogEnterPressesTheFocusedButton(t *testing.T) {
 		t.Errorf("Enter on Load: dialog open %v, tree %q", overlay(w) != nil, s.Doc.Text())
 	}
 }
+
+// While a dialog is up, the window's shortcuts do nothing behind it:
+// Fyne's driver runs a menu's shortcut (Ctrl+S, Ctrl+Shift+Enter) whatever
+// has focus, and the canvas's (the tree's Ctrl+Z) when a button has it, so
+// they saved, generated and undid behind the question being answered. A
+// select's open drop-down is no dialog; once the dialog is closed the
+// shortcuts work again.
+func TestShortcutsDoNothingBehindADialog(t *testing.T) {
+	s, store, w := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
+	menu := map[string]*fyne.MenuItem{}
+	for _, m := range s.MainMenu(func() {}).Items {
+		for _, it := range m.Items {
+			menu[it.Label] = it
+		}
+	}
+	shortcut := w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut
+	scriptedText(s, "Return three")
+	s.Doc.AddSibling(RootID, ".keep")
+	s.Doc.AddSibling(RootID, ".note") // an edit for Ctrl+Z to undo
+	before := snippetCount(t, store)
+	s.askEditedPrompt(Generated{Prompt: "Return three", Edited: true})
+	if !dialogShowing(w.Canvas()) {
+		t.Fatal("the question is not seen as a dialog")
+	}
+	menu["Save draft"].Action()
+	menu["Generate from the prompt"].Action()
+	shortcut(&fyne.ShortcutUndo{})
+	if got := snippetCount(t, store); got != before || s.Prompt.Generating() || !strings.Contains(s.Doc.Text(), ".note") {
+		t.Fatalf("behind the dialog: %d snippets (was %d), generating %v, tree %q", got, before, s.Prompt.Generating(), s.Doc.Text())
+	}
+	test.Tap(dialogButton(t, w, "Keep the edited prompt"))
+	test.Tap(s.Prompt.mode) // its choices drop down
+	if overlay(w) == nil || dialogShowing(w.Canvas()) {
+		t.Fatalf("a select's drop-down: overlay %T, seen as a dialog %v", overlay(w), dialogShowing(w.Canvas()))
+	}
+	shortcut(&fyne.ShortcutUndo{})
+	if strings.Contains(s.Doc.Text(), ".note") {
+		t.Fatalf("Ctrl+Z without a dialog did not undo: %q", s.Doc.Text())
+	}
+	menu["Save draft"].Action()
+	if got := snippetCount(t, store); got != before+1 {
+		t.Fatalf("Ctrl+S without a dialog: %d snippets, want %d (%s)", got, before+1, s.Message())
+	}
+}

@@ -271,15 +271,7 @@ func TestPromptEditedDuringGenerationIsAsked(t *testing.T) {
 			if !strings.Contains(text, "“Return three, named”") || !strings.Contains(text, "“Return four”") {
 				t.Fatalf("the question does not show both prompts: %q", text)
 			}
-			var pick *formButton
-			for _, o := range test.LaidOutObjects(overlay(w)) {
-				if b, ok := o.(*formButton); ok && b.Text == c.button {
-					pick = b
-				}
-			}
-			if pick == nil {
-				t.Fatalf("no %q button in %q", c.button, text)
-			}
+			pick := dialogButton(t, w, c.button)
 			if b, ok := w.Canvas().Focused().(*formButton); !ok || b.Text != "Keep the edited prompt" {
 				t.Errorf("the question opened with the focus on %v, not on keeping the edit", w.Canvas().Focused())
 			}

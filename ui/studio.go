@@ -260,15 +260,26 @@ func (s *Studio) seedLibrary() {
 // while the cursor is in the prompt.
 func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 	item := func(label string, fn func(), key fyne.KeyName, mod fyne.KeyModifier) *fyne.MenuItem {
-		it := fyne.NewMenuItem(label, fn)
+		it := fyne.NewMenuItem(label, func() {
+			// The driver runs a menu's shortcut even while a dialog is
+			// up: Ctrl+S saved and Ctrl+Shift+Enter generated behind the
+			// question being answered. The menu itself is out of reach
+			// then (the dialog covers it), so only a shortcut gets here.
+			if s.win != nil && dialogShowing(s.win.Canvas()) {
+				return
+			}
+			fn()
+		})
 		if key != "" {
 			it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
 		}
 		return it
 	}
 	ctrl, ctrlShift := fyne.KeyModifierControl, fyne.KeyModifierControl|fyne.KeyModifierShift
-	// Quitting with unsaved changes asks first.
-	quitItem := item("Quit", func() { s.confirmDiscard("quitting", quit) }, fyne.KeyQ, ctrl)
+	// Quitting with unsaved changes asks first; it works over a dialog,
+	// as Ctrl+Q does everywhere.
+	quitItem := fyne.NewMenuItem("Quit", func() { s.confirmDiscard("quitting", quit) })
+	quitItem.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}
 	quitItem.IsQuit = true
 	file := fyne.NewMenu("File",
 		item("Open .hl…", s.openFile, fyne.KeyO, ctrl),

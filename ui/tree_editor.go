@@ -380,11 +380,17 @@ func (e *TreeEditor) setSelected(id widget.TreeNodeID) {
 
 // BindShortcuts adds the editor's shortcuts to a window's canvas, so they
 // work when the focus is on no widget or on one that takes no shortcuts.
-// A focused text entry keeps Ctrl+C, Ctrl+Z etc. for its own text.
+// A focused text entry keeps Ctrl+C, Ctrl+Z etc. for its own text. A
+// dialog's button takes none, so the canvas got them while a dialog was
+// up: Ctrl+Z undid an edit behind it; not any more.
 func (e *TreeEditor) BindShortcuts(c fyne.Canvas) {
 	for _, s := range editorShortcuts {
 		a := s.action
-		c.AddShortcut(s.shortcut, func(fyne.Shortcut) { e.Do(a) })
+		c.AddShortcut(s.shortcut, func(fyne.Shortcut) {
+			if !dialogShowing(c) {
+				e.Do(a)
+			}
+		})
 	}
 }
 
