@@ -56,7 +56,7 @@ type Inspector struct {
 	id       widget.TreeNodeID
 	name     *nameEntry
 	typ      *widget.Select
-	value    *widget.Entry
+	value    *formEntry // Tab moves on: a tab character is rarely meant in a value
 	valueErr *widget.Label
 	hint     *widget.Label
 	path     *widget.Label
@@ -98,7 +98,7 @@ type Inspector struct {
 
 // NewInspector makes an inspector of doc showing no node.
 func NewInspector(doc *Document) *Inspector {
-	i := &Inspector{doc: doc, value: widget.NewMultiLineEntry(),
+	i := &Inspector{doc: doc, value: newFormEntry(nil, true),
 		valueErr: wrappedLabel(), hint: wrappedLabel(), path: wrappedLabel(), finding: wrappedLabel(),
 		empty: widget.NewLabel("Select a node in the tree to inspect it.")}
 	i.name = newNameEntry(i)

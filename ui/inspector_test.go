@@ -159,3 +159,17 @@ func TestInspectorOffersTheNearMiss(t *testing.T) {
 		}
 	}
 }
+
+// The inspector's value and the request's headers and cookies take several
+// lines, and Tab still moves on from them: Fyne's multi-line entry kept Tab
+// and typed it into the value (and the run panel's argument labels).
+func TestMultiLineFieldsLetTabMoveOn(t *testing.T) {
+	test.NewTempApp(t)
+	i := NewInspector(mustDoc(t, ".a:x\r\n", "pure"))
+	f := newRequestForm(func() {})
+	for name, e := range map[string]*formEntry{"inspector value": i.value, "headers": f.headers, "cookies": f.cookies} {
+		if !e.MultiLine || e.AcceptsTab() {
+			t.Errorf("%s: multi-line %v, keeps Tab %v", name, e.MultiLine, e.AcceptsTab())
+		}
+	}
+}

@@ -20,8 +20,8 @@ type requestForm struct {
 	verb    *widget.Select
 	url     *widget.Entry
 	ip      *widget.Entry
-	headers *widget.Entry
-	cookies *widget.Entry
+	headers *formEntry // Tab moves on, as in the other fields
+	cookies *formEntry
 	err     *widget.Label
 	item    *widget.AccordionItem
 	section *widget.Accordion
@@ -39,12 +39,13 @@ func newRequestForm(changed func()) *requestForm {
 	f.url, f.ip = widget.NewEntry(), widget.NewEntry()
 	f.url.SetText(def.URL)
 	f.ip.SetText(def.IP)
-	f.headers, f.cookies = widget.NewMultiLineEntry(), widget.NewMultiLineEntry()
+	f.headers, f.cookies = newFormEntry(nil, true), newFormEntry(nil, true)
+	f.headers.Wrapping, f.cookies.Wrapping = fyne.TextWrapOff, fyne.TextWrapOff // one header or cookie a line
 	f.headers.SetPlaceHolder("Name: value, one a line")
 	f.cookies.SetPlaceHolder("name=value, one a line")
 	f.headers.SetMinRowsVisible(2)
 	f.cookies.SetMinRowsVisible(2)
-	for _, e := range []*widget.Entry{f.url, f.ip, f.headers, f.cookies} {
+	for _, e := range []*widget.Entry{f.url, f.ip, &f.headers.Entry, &f.cookies.Entry} {
 		e.OnChanged = func(string) { f.edited() }
 	}
 	f.err = widget.NewLabel("")

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -480,6 +481,49 @@ func (l *sourceLines) TypedKey(ev *fyne.KeyEvent) {
 type sourceEntry struct {
 	widget.Entry
 	paste func(clip string) bool
+	// leaving: Escape was the last key, so Tab (or Shift+Tab) moves the
+	// focus on instead of indenting.
+	leaving bool
+}
+
+// sourceIndent is one level of Hyperlambda indentation, what Tab types: a
+// tab character is no indentation there but part of the node's name.
+const sourceIndent = "   "
+
+// TypedKey: Tab indents by one level (Shift+Tab types nothing, as in
+// Fyne's entry), and Escape then Tab leaves the editor, as code editors on
+// the web do, so the keyboard is never trapped in it.
+func (e *sourceEntry) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyTab:
+		if dd, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok && dd.CurrentKeyModifiers()&fyne.KeyModifierShift != 0 {
+			return
+		}
+		for _, r := range sourceIndent {
+			e.TypedRune(r)
+		}
+		return
+	case fyne.KeyEscape:
+		e.leaving = true
+		return
+	}
+	e.leaving = false
+	e.Entry.TypedKey(k)
+}
+
+// TypedRune types r; a key typed after Escape keeps Tab for indenting.
+func (e *sourceEntry) TypedRune(r rune) {
+	e.leaving = false
+	e.Entry.TypedRune(r)
+}
+
+// AcceptsTab keeps Tab for indenting, except just after Escape.
+func (e *sourceEntry) AcceptsTab() bool { return !e.leaving }
+
+// FocusGained starts over: Tab indents again.
+func (e *sourceEntry) FocusGained() {
+	e.leaving = false
+	e.Entry.FocusGained()
 }
 
 // TypedShortcut hands a paste to the tab before the Entry takes it.

@@ -129,3 +129,35 @@ func TestSourceFollowsTree(t *testing.T) {
 		t.Fatalf("shown again: %q", got)
 	}
 }
+
+// Tab in the source types one level of indentation (a tab character is
+// not indentation in Hyperlambda but part of the next name, which put the
+// node at the wrong level under a name starting with a tab); Escape then
+// Tab leaves the editor, so the keyboard is not trapped in it.
+func TestSourceTabIndentsAndEscapeTabLeaves(t *testing.T) {
+	s, d, pause := sourceWindow(t, ".a\r\n")
+	e := s.entry
+	e.CursorRow = 1
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	test.Type(e, ".b:1")
+	pause()
+	if got := joinLines(d.Text()); got != ".a|   .b:1" {
+		t.Fatalf("Tab then .b:1 under .a: %q", got)
+	}
+	if !e.AcceptsTab() {
+		t.Fatal("Tab does not indent in the source")
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if e.AcceptsTab() {
+		t.Fatal("after Escape, Tab does not leave the source")
+	}
+	test.Type(e, "2")
+	if !e.AcceptsTab() {
+		t.Fatal("a key typed after Escape did not give Tab back to indenting")
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	e.FocusGained()
+	if !e.AcceptsTab() {
+		t.Fatal("coming back to the source, Tab does not indent")
+	}
+}
