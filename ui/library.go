@@ -38,7 +38,7 @@ type Library struct {
 	// snippets, e.g. to show the open one as it now is.
 	OnChangedOutside func()
 
-	search     *widget.Entry
+	search     *searchEntry
 	status     *widget.Select
 	split      *widget.Select
 	tag        *widget.Entry
@@ -77,7 +77,8 @@ const (
 // NewLibrary builds the view over store.
 func NewLibrary(win fyne.Window, store *dataset.Store) *Library {
 	l := &Library{win: win, store: store, checked: map[int64]bool{}, cursor: -1}
-	l.search = widget.NewEntry()
+	l.search = &searchEntry{toList: l.focusList}
+	l.search.ExtendBaseWidget(l.search)
 	l.search.SetPlaceHolder("Search prompts and code…")
 	l.search.OnChanged = func(string) { l.Refresh() }
 	l.status = widget.NewSelect([]string{anyStatus, string(dataset.StatusDraft), string(dataset.StatusApproved), string(dataset.StatusRejected)}, nil)
@@ -142,6 +143,34 @@ func (l *libraryList) TypedKey(e *fyne.KeyEvent) {
 	l.formList.TypedKey(e)
 	if isEnter(e) {
 		l.open()
+	}
+}
+
+// searchEntry is the library's search field: Down or Enter moves into the
+// hits, where the arrows pick and Enter opens, so a search is typed and
+// its snippet opened without the mouse (the filters lie between them in
+// the Tab order).
+type searchEntry struct {
+	widget.Entry
+	toList func()
+}
+
+// TypedKey moves into the hits on Down and Enter.
+func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyDown || isEnter(k) {
+		e.toList()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// focusList gives the hits the keyboard, when there are any.
+func (l *Library) focusList() {
+	if l.length() == 0 {
+		return
+	}
+	if c := fyne.CurrentApp().Driver().CanvasForObject(l.list); c != nil {
+		c.Focus(l.list)
 	}
 }
 

@@ -84,6 +84,39 @@ func TestLibrary(t *testing.T) {
 	}
 }
 
+// From the search field, Down (or Enter) moves into the hits, where Enter
+// opens the highlighted one: a search is typed and its snippet opened
+// without the mouse. With no hits the keys leave the focus in the field.
+func TestLibrarySearchDownMovesIntoTheHits(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	l := s.Library
+	w.Canvas().Focus(l.search)
+	test.Type(l.search, "no such words anywhere")
+	l.WaitSearch()
+	waitFor(t, func() bool { return l.length() == 0 }, func() string { return l.count.Text })
+	dialogKey(w, fyne.KeyDown, false)
+	if w.Canvas().Focused() != l.search {
+		t.Fatalf("Down with no hits moved the focus to %T", w.Canvas().Focused())
+	}
+	l.search.SetText("sum")
+	l.WaitSearch()
+	waitFor(t, func() bool { return l.length() > 0 }, func() string { return l.count.Text })
+	for _, key := range []fyne.KeyName{fyne.KeyDown, fyne.KeyReturn} {
+		w.Canvas().Focus(l.search)
+		dialogKey(w, key, false)
+		if w.Canvas().Focused() != l.list {
+			t.Fatalf("%s in the search field: the focus is on %T, not the hits", key, w.Canvas().Focused())
+		}
+	}
+	dialogKey(w, fyne.KeyReturn, false)
+	l.mu.Lock()
+	want := l.hits[0].Snippet
+	l.mu.Unlock()
+	if s.open.ID != want.ID {
+		t.Errorf("Enter in the hits opened snippet %d, want the first hit, %d", s.open.ID, want.ID)
+	}
+}
+
 // The library works from the keyboard: arrows move the highlight and
 // Enter opens the highlighted snippet.
 func TestLibraryEnterOpensTheHighlightedRow(t *testing.T) {
