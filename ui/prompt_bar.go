@@ -82,10 +82,14 @@ type PromptBar struct {
 	stream   *widget.Entry
 	content  fyne.CanvasObject
 
-	mu      sync.Mutex // guards server and last
+	mu      sync.Mutex // guards server, last and the stream's two fields
 	loading sync.WaitGroup
 	job     job
 	last    *compiler.Prompt
+	// streamText is the answer so far; streamQueued: an update of the
+	// pane is queued for the UI, and will show streamText as it is then.
+	streamText   string
+	streamQueued bool
 }
 
 const (
@@ -302,18 +306,38 @@ func (b *PromptBar) progress(e compiler.Event, text *strings.Builder) {
 	case compiler.EventAttempt:
 		text.Reset()
 		n := e.Attempt
-		onUI(func() {
-			b.say(fmt.Sprintf("Attempt %d…", n))
-			b.stream.SetText("")
-		})
+		b.showStream("")
+		onUI(func() { b.say(fmt.Sprintf("Attempt %d…", n)) })
 	case compiler.EventToken:
 		text.WriteString(e.Text)
-		s := text.String()
-		onUI(func() { b.stream.SetText(s) })
+		b.showStream(text.String())
 	case compiler.EventRejected:
 		n, why := e.Attempt, e.Text
 		onUI(func() { b.say(fmt.Sprintf("Attempt %d refused, repairing:\n%s", n, why)) })
 	}
+}
+
+// showStream shows text, the answer so far, in the stream pane. At most
+// one update waits for the UI at a time, and it shows the newest text:
+// the pane laid out the whole answer again for every token, and with a
+// fast model (thousands of tokens a second) it fell a minute behind the
+// server, the studio busy all the while.
+func (b *PromptBar) showStream(text string) {
+	b.mu.Lock()
+	b.streamText = text
+	queued := b.streamQueued
+	b.streamQueued = true
+	b.mu.Unlock()
+	if queued {
+		return
+	}
+	onUI(func() {
+		b.mu.Lock()
+		text := b.streamText
+		b.streamQueued = false
+		b.mu.Unlock()
+		b.stream.SetText(text)
+	})
 }
 
 // finish shows how a generation ended; reloaded: the editor was given

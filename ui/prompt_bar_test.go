@@ -134,3 +134,37 @@ func TestPromptBarCancel(t *testing.T) {
 		t.Errorf("Generate stays disabled")
 	}
 }
+
+// A fast model's tokens do not each queue a layout of the whole answer
+// (the pane fell a minute behind the server): at most one update of the
+// stream pane waits for the UI, showing the newest text, and a new attempt
+// starts the pane over.
+func TestStreamUpdatesCoalesce(t *testing.T) {
+	test.NewTempApp(t)
+	b := NewPromptBar(nil, mustDoc(t, "", "pure"), newServer(t, ollamatest.RefusedHost(t)), nil, editVocab)
+	drainUI()
+	queued := func() int {
+		uiQueue.Lock()
+		defer uiQueue.Unlock()
+		return len(uiQueue.fns)
+	}
+	var text strings.Builder
+	b.progress(compiler.Event{Kind: compiler.EventAttempt, Attempt: 1}, &text)
+	for range 1000 {
+		b.progress(compiler.Event{Kind: compiler.EventToken, Text: `".r`}, &text)
+	}
+	if n := queued(); n > 2 {
+		t.Fatalf("1,000 tokens queued %d updates for the UI", n)
+	}
+	drainUI()
+	if want := strings.Repeat(`".r`, 1000); b.stream.Text != want {
+		t.Fatalf("the pane shows %d bytes, want the whole answer (%d)", len(b.stream.Text), len(want))
+	}
+	b.progress(compiler.Event{Kind: compiler.EventToken, Text: "late"}, &text)
+	b.progress(compiler.Event{Kind: compiler.EventAttempt, Attempt: 2}, &text)
+	b.progress(compiler.Event{Kind: compiler.EventToken, Text: "xy"}, &text)
+	drainUI()
+	if b.stream.Text != "xy" || !strings.Contains(b.state.Text, "Attempt 2") {
+		t.Fatalf("after attempt 2 began: pane %q, state %q", b.stream.Text, b.state.Text)
+	}
+}
