@@ -164,10 +164,20 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 	e.Entry.TypedKey(k)
 }
 
-// focusList gives the hits the keyboard, when there are any.
+// maxHits is how many snippets a search lists at most.
+const maxHits = 200
+
+// focusList gives the hits the keyboard, when there are any, with the
+// first one highlighted. Fyne's list keeps its highlight where the arrows
+// left it in an earlier search (even past the end of this one), and moves
+// it only by a key: as many Ups as a list can have rows bring it to the
+// top, a step each, and stop there.
 func (l *Library) focusList() {
 	if l.length() == 0 {
 		return
+	}
+	for range maxHits {
+		l.list.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	}
 	if c := fyne.CurrentApp().Driver().CanvasForObject(l.list); c != nil {
 		c.Focus(l.list)
@@ -243,7 +253,7 @@ func clip(s string, n int) string {
 
 // query is the search the controls describe.
 func (l *Library) query() dataset.Query {
-	q := dataset.Query{Text: l.search.Text, Limit: 200}
+	q := dataset.Query{Text: l.search.Text, Limit: maxHits}
 	if s := l.status.Selected; s != "" && s != anyStatus {
 		q.Filter.Status = []dataset.Status{dataset.Status(s)}
 	}

@@ -98,6 +98,15 @@ func TestLibrarySearchDownMovesIntoTheHits(t *testing.T) {
 	if w.Canvas().Focused() != l.search {
 		t.Fatalf("Down with no hits moved the focus to %T", w.Canvas().Focused())
 	}
+	// The highlight an earlier search's arrows left (the fourth row) is
+	// not where a new search starts.
+	l.search.SetText("")
+	l.WaitSearch()
+	waitFor(t, func() bool { return l.length() == 5 }, func() string { return l.count.Text })
+	w.Canvas().Focus(l.list)
+	for range 3 {
+		dialogKey(w, fyne.KeyDown, false)
+	}
 	l.search.SetText("sum")
 	l.WaitSearch()
 	waitFor(t, func() bool { return l.length() > 0 }, func() string { return l.count.Text })
