@@ -336,3 +336,31 @@ func TestSaveRefusedWhileGenerating(t *testing.T) {
 		t.Errorf("after the generation: %+v (%s)", got, s.Message())
 	}
 }
+
+// Save draft (Ctrl+S) of an approved snippet nobody changed leaves it as it
+// is: out of habit it took the approval back, and the snippet left the
+// exports. Once edited, Save draft saves a draft version (the edit awaits
+// approval), and Save approved of an unchanged draft approves it.
+func TestSaveDraftOfAnUnchangedApprovedSnippetKeepsIt(t *testing.T) {
+	s, store, _ := newTestStudio(t)
+	s.Library.WaitSearch()
+	waitFor(t, func() bool { return s.Library.length() == 5 }, func() string { return s.Library.count.Text })
+	sum := openRow(t, s, "sum")
+	if sum.Status != dataset.StatusApproved {
+		t.Fatalf("the sample is %s", sum.Status)
+	}
+	s.Save(dataset.StatusDraft)
+	got, _ := store.Snippet(context.Background(), sum.ID)
+	if got.Status != dataset.StatusApproved || got.Version != 1 || !strings.Contains(s.Message(), "stays approved") {
+		t.Fatalf("an unchanged Save draft: %s, version %d (%s)", got.Status, got.Version, s.Message())
+	}
+	s.Doc.AddSibling(RootID, ".note")
+	s.Save(dataset.StatusDraft)
+	if got, _ = store.Snippet(context.Background(), sum.ID); got.Status != dataset.StatusDraft || got.Version != 2 {
+		t.Fatalf("an edited Save draft: %s, version %d (%s)", got.Status, got.Version, s.Message())
+	}
+	s.Save(dataset.StatusApproved)
+	if got, _ = store.Snippet(context.Background(), sum.ID); got.Status != dataset.StatusApproved || got.Version != 3 {
+		t.Fatalf("Save approved of the unchanged draft: %s, version %d (%s)", got.Status, got.Version, s.Message())
+	}
+}

@@ -863,6 +863,13 @@ func (s *Studio) save(status dataset.Status, asNew bool) (dataset.Snippet, bool)
 			s.message.SetText(fmt.Sprintf("Not saved: %v. Use Library > Save as a new snippet.", err))
 			return dataset.Snippet{}, false
 		}
+		if status == dataset.StatusDraft && sn.Status != dataset.StatusDraft && !s.Unsaved() {
+			// Ctrl+S out of habit on a snippet nobody changed took its
+			// approval back (and it left the exports and regression runs
+			// that take approved snippets): an unchanged save changes nothing.
+			s.message.SetText(fmt.Sprintf("Snippet %d has no unsaved changes: it stays %s (the library's \"set status\" changes a status alone).", sn.ID, sn.Status))
+			return sn, true
+		}
 		before := sn.Version
 		sn.Prompt, sn.Code, sn.Status = prompt, s.Doc.Text(), status
 		if sn, err = s.store.UpdateSnippet(ctx, sn); err != nil {
