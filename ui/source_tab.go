@@ -491,8 +491,9 @@ type sourceEntry struct {
 const sourceIndent = "   "
 
 // TypedKey: Tab indents by one level (Shift+Tab types nothing, as in
-// Fyne's entry), and Escape then Tab leaves the editor, as code editors on
-// the web do, so the keyboard is never trapped in it.
+// Fyne's entry), Enter keeps the line's indentation, and Escape then Tab
+// leaves the editor, as code editors on the web do, so the keyboard is
+// never trapped in it.
 func (e *sourceEntry) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyTab:
@@ -506,9 +507,32 @@ func (e *sourceEntry) TypedKey(k *fyne.KeyEvent) {
 	case fyne.KeyEscape:
 		e.leaving = true
 		return
+	case fyne.KeyReturn, fyne.KeyEnter:
+		// The new line starts at the level of the line it breaks, as in
+		// a code editor: in an indented language that is where the next
+		// node usually goes.
+		indent := e.lineIndent()
+		e.leaving = false
+		e.Entry.TypedKey(k)
+		for range indent {
+			e.Entry.TypedRune(' ')
+		}
+		return
 	}
 	e.leaving = false
 	e.Entry.TypedKey(k)
+}
+
+// lineIndent is how many spaces start the cursor's line, up to the cursor.
+func (e *sourceEntry) lineIndent() int {
+	row := 0
+	for line := range strings.SplitSeq(e.Text, "\n") {
+		if row == e.CursorRow {
+			return min(len(line)-len(strings.TrimLeft(line, " ")), e.CursorColumn)
+		}
+		row++
+	}
+	return 0
 }
 
 // TypedRune types r; a key typed after Escape keeps Tab for indenting.

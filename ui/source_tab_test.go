@@ -161,3 +161,26 @@ func TestSourceTabIndentsAndEscapeTabLeaves(t *testing.T) {
 		t.Fatal("coming back to the source, Tab does not indent")
 	}
 }
+
+// Enter in the source starts the new line at the level of the line it
+// breaks (up to the cursor), as a code editor does.
+func TestSourceEnterKeepsTheIndentation(t *testing.T) {
+	s, d, pause := sourceWindow(t, ".a\r\n   .b\r\n")
+	e := s.entry
+	e.CursorRow, e.CursorColumn = 1, len("   .b")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(e, ".c")
+	e.CursorRow, e.CursorColumn = 2, 1 // inside the indentation: one space carried
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if got, want := e.Text, ".a\n   .b\n \n   .c\n"; got != want {
+		t.Fatalf("text %q, want %q", got, want)
+	}
+	e.SetText(".a\n   .b\n")
+	e.CursorRow, e.CursorColumn = 1, len("   .b")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(e, ".c")
+	pause()
+	if got := joinLines(d.Text()); got != ".a|   .b|   .c" {
+		t.Fatalf("the tree: %q", got)
+	}
+}
