@@ -1,6 +1,10 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+
+	"hlstudio/internal/english"
+)
 
 // slotError marks errors that already name their slot and node, so that
 // Signal does not wrap them again on the way up.
@@ -40,8 +44,17 @@ type BudgetError struct {
 	Limit, Used int64
 }
 
+// Error says the numbers as a person reads them: grouped, and with their
+// unit where the budget's name does not say it ("time (limit 5,000 ms").
 func (e *BudgetError) Error() string {
-	return fmt.Sprintf("budget exceeded: %s (limit %d, used %d)", e.Budget, e.Limit, e.Used)
+	unit := ""
+	switch e.Budget {
+	case "time":
+		unit = " ms"
+	case "output-bytes":
+		unit = " bytes"
+	}
+	return fmt.Sprintf("budget exceeded: %s (limit %s%s, used %s%s)", e.Budget, english.Grouped(e.Limit), unit, english.Grouped(e.Used), unit)
 }
 func (*BudgetError) located() {}
 
