@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -254,6 +255,9 @@ func (b *PromptBar) Generate() {
 	b.activity.Start()
 	b.stream.SetText("")
 	b.stream.Show()
+	b.mu.Lock()
+	b.streamText = "" // a generation that fails before its first token shows no earlier answer
+	b.mu.Unlock()
 	def := b.DefaultModel
 	generating := func() string { return "Generating with " + cfg.Model + " under policy " + c.Policy.Name + "…" }
 	if cfg.Model == "" {
@@ -317,11 +321,11 @@ func (b *PromptBar) progress(e compiler.Event, text *strings.Builder) {
 	}
 }
 
-// showStream shows text, the answer so far, in the stream pane. At most
-// one update waits for the UI at a time, and it shows the newest text:
-// the pane laid out the whole answer again for every token, and with a
-// fast model (thousands of tokens a second) it fell a minute behind the
-// server, the studio busy all the while.
+// showStream shows text, the answer so far, in the stream pane: its end
+// (streamTail), where the newest tokens are. At most one update waits for
+// the UI at a time, and it shows the newest text: the pane laid out the
+// whole answer again for every token, and with a fast model it fell a
+// minute behind the server, the studio busy all the while.
 func (b *PromptBar) showStream(text string) {
 	b.mu.Lock()
 	b.streamText = text
@@ -336,8 +340,34 @@ func (b *PromptBar) showStream(text string) {
 		text := b.streamText
 		b.streamQueued = false
 		b.mu.Unlock()
-		b.stream.SetText(text)
+		b.stream.SetText(streamTail(text))
 	})
+}
+
+// streamTail is the end of an answer, as the pane shows it while the
+// model writes: the last three lines (the rows the pane shows, from the
+// top of its text), at most streamTailBytes of them (what three wrapped
+// rows hold in a narrow window), after an ellipsis when anything was cut. The whole answer was the pane's text, so its first
+// rows stood still while the model wrote on below them.
+func streamTail(text string) string {
+	const lines, streamTailBytes = 3, 200
+	cut := len(text)
+	for range lines {
+		if cut = strings.LastIndexByte(text[:cut], '\n'); cut < 0 {
+			break
+		}
+	}
+	cut++ // past the newline, or 0 when there are fewer lines
+	if len(text)-cut > streamTailBytes {
+		cut = len(text) - streamTailBytes
+		for cut < len(text) && !utf8.RuneStart(text[cut]) {
+			cut++
+		}
+	}
+	if cut == 0 {
+		return text
+	}
+	return "…" + text[cut:]
 }
 
 // finish shows how a generation ended; reloaded: the editor was given
@@ -349,16 +379,19 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error, reloa
 	b.activity.Stop()
 	b.activity.Hide()
 	// The live stream stays only while it shows what the tree does not:
-	// the answer of a failed or canceled generation. Empty, or once the
-	// tree holds the result, it gives its room back to the editor.
-	if err != nil && b.stream.Text != "" {
+	// the answer of a failed or canceled generation, whole now, to read.
+	// Empty, or once the tree holds the result, it gives its room back to
+	// the editor.
+	b.mu.Lock()
+	haveLast := b.last != nil
+	answer := b.streamText
+	b.mu.Unlock()
+	if err != nil && answer != "" {
+		b.stream.SetText(answer)
 		b.stream.Show()
 	} else {
 		b.stream.Hide()
 	}
-	b.mu.Lock()
-	haveLast := b.last != nil
-	b.mu.Unlock()
 	if haveLast {
 		b.showLast.Enable()
 	}

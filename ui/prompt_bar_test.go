@@ -157,8 +157,8 @@ func TestStreamUpdatesCoalesce(t *testing.T) {
 		t.Fatalf("1,000 tokens queued %d updates for the UI", n)
 	}
 	drainUI()
-	if want := strings.Repeat(`".r`, 1000); b.stream.Text != want {
-		t.Fatalf("the pane shows %d bytes, want the whole answer (%d)", len(b.stream.Text), len(want))
+	if want := "…" + strings.Repeat(`".r`, 1000)[3000-200:]; b.stream.Text != want {
+		t.Fatalf("the pane shows %q, want the answer's last 200 bytes", b.stream.Text)
 	}
 	b.progress(compiler.Event{Kind: compiler.EventToken, Text: "late"}, &text)
 	b.progress(compiler.Event{Kind: compiler.EventAttempt, Attempt: 2}, &text)
@@ -166,5 +166,37 @@ func TestStreamUpdatesCoalesce(t *testing.T) {
 	drainUI()
 	if b.stream.Text != "xy" || !strings.Contains(b.state.Text, "Attempt 2") {
 		t.Fatalf("after attempt 2 began: pane %q, state %q", b.stream.Text, b.state.Text)
+	}
+}
+
+// While the model writes, the pane shows the answer's end (its last three
+// lines, at most 200 bytes, cut at a character), where the newest tokens
+// are; a failed generation's answer is shown whole once it ends.
+func TestStreamShowsTheEndThenTheWholeFailedAnswer(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"", ""},
+		{"a\nb\nc", "a\nb\nc"},
+		{"a\nb\nc\nd", "…b\nc\nd"},
+		{"x\n" + strings.Repeat("€", 100), "…" + strings.Repeat("€", 66)}, // 200 bytes back is inside a €
+	} {
+		if got := streamTail(c.text); got != c.want {
+			t.Errorf("streamTail(%.20q…) = %.40q…, want %.40q…", c.text, got, c.want)
+		}
+	}
+	test.NewTempApp(t)
+	b := NewPromptBar(nil, mustDoc(t, "", "pure"), newServer(t, ollamatest.RefusedHost(t)), nil, editVocab)
+	drainUI()
+	var text strings.Builder
+	answer := strings.Repeat("line of the answer\n", 50)
+	b.progress(compiler.Event{Kind: compiler.EventAttempt, Attempt: 1}, &text)
+	b.progress(compiler.Event{Kind: compiler.EventToken, Text: answer}, &text)
+	drainUI()
+	if b.stream.Text == answer || !strings.HasSuffix(answer, strings.TrimPrefix(b.stream.Text, "…")) {
+		t.Fatalf("while streaming the pane shows %q", b.stream.Text)
+	}
+	b.job.begin()
+	b.finish("p", nil, errors.New("refused"), false)
+	if b.stream.Text != answer || !b.stream.Visible() {
+		t.Fatalf("after a failed generation the pane shows %d bytes (visible %v), want the whole answer", len(b.stream.Text), b.stream.Visible())
 	}
 }
