@@ -81,6 +81,9 @@ func dialogShowing(c fyne.Canvas) bool {
 type formEntry struct {
 	widget.Entry
 	keys *escKeys
+	// keepIndent: Enter starts the new line at the indentation of the
+	// line it breaks (a field holding Hyperlambda, as the policy's text).
+	keepIndent bool
 }
 
 // newFormEntry makes an entry; keys may be nil (not in a dialog).
@@ -107,7 +110,15 @@ func newFormEntry(keys *escKeys, multiLine bool) *formEntry {
 func (e *formEntry) AcceptsTab() bool { return false }
 
 // TypedKey cancels the dialog on Escape.
-func (e *formEntry) TypedKey(k *fyne.KeyEvent) { e.keys.typed(k, e.Entry.TypedKey) }
+func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
+	e.keys.typed(k, func(k *fyne.KeyEvent) {
+		if e.keepIndent && e.MultiLine && isEnter(k) {
+			newlineKeepingIndent(&e.Entry, k)
+			return
+		}
+		e.Entry.TypedKey(k)
+	})
+}
 
 // formSelect is a drop-down of a dialog: Escape cancels the dialog.
 type formSelect struct {

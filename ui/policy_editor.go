@@ -34,7 +34,10 @@ type PolicyEditor struct {
 func NewPolicyEditor(src string) *PolicyEditor {
 	e := &PolicyEditor{Status: widget.NewLabel("")}
 	e.Text = newFormEntry(&e.keys, true)
-	e.Text.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // code: lines as written
+	// The policy is Hyperlambda: Enter keeps the line's indentation, and
+	// lines stay as written.
+	e.Text.keepIndent = true
+	e.Text.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.Text.TextStyle = fyne.TextStyle{Monospace: true}
 	e.Text.SetText(src)
 	e.Text.OnChanged = func(string) { e.validate() }

@@ -285,3 +285,24 @@ func TestLibraryStopWatching(t *testing.T) {
 		t.Errorf("message %q", s.Library.message.Text)
 	}
 }
+
+// Typing a policy, Enter keeps the indentation of the line it breaks, as
+// in the Source tab: a nested list is typed without counting spaces.
+func TestPolicyEditorEnterKeepsTheIndentation(t *testing.T) {
+	test.NewTempApp(t)
+	e := NewPolicyEditor("")
+	typeLine := func(text string) {
+		test.Type(e.Text, text)
+		e.Text.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	}
+	typeLine("name:mine")
+	typeLine("allow")
+	typeLine("   math.add")
+	test.Type(e.Text, "strings.concat")
+	if want := "name:mine\nallow\n   math.add\n   strings.concat"; e.Text.Text != want {
+		t.Fatalf("text %q, want %q", e.Text.Text, want)
+	}
+	if !strings.Contains(e.Status.Text, "Valid policy mine") {
+		t.Fatalf("status %q", e.Status.Text)
+	}
+}

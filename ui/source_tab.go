@@ -508,31 +508,31 @@ func (e *sourceEntry) TypedKey(k *fyne.KeyEvent) {
 		e.leaving = true
 		return
 	case fyne.KeyReturn, fyne.KeyEnter:
-		// The new line starts at the level of the line it breaks, as in
-		// a code editor: in an indented language that is where the next
-		// node usually goes.
-		indent := e.lineIndent()
 		e.leaving = false
-		e.Entry.TypedKey(k)
-		for range indent {
-			e.Entry.TypedRune(' ')
-		}
+		newlineKeepingIndent(&e.Entry, k)
 		return
 	}
 	e.leaving = false
 	e.Entry.TypedKey(k)
 }
 
-// lineIndent is how many spaces start the cursor's line, up to the cursor.
-func (e *sourceEntry) lineIndent() int {
-	row := 0
+// newlineKeepingIndent types Enter into e and then the spaces that start
+// the line it broke (up to the cursor): the new line starts at that level,
+// as in a code editor; in an indented language that is where the next node
+// usually goes.
+func newlineKeepingIndent(e *widget.Entry, k *fyne.KeyEvent) {
+	indent, row := 0, 0
 	for line := range strings.SplitSeq(e.Text, "\n") {
 		if row == e.CursorRow {
-			return min(len(line)-len(strings.TrimLeft(line, " ")), e.CursorColumn)
+			indent = min(len(line)-len(strings.TrimLeft(line, " ")), e.CursorColumn)
+			break
 		}
 		row++
 	}
-	return 0
+	e.TypedKey(k)
+	for range indent {
+		e.TypedRune(' ')
+	}
 }
 
 // TypedRune types r; a key typed after Escape keeps Tab for indenting.
