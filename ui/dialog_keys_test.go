@@ -117,6 +117,7 @@ func TestDialogsCloseOnEscape(t *testing.T) {
 		"regression pair":    s.askRegression,
 		"retrieved snippets": func() { s.Prompt.pickCandidate([]dataset.Snippet{{ID: 1, Prompt: "Sum"}, {ID: 2, Prompt: "Greet"}}) },
 		"open file":          s.openFile,
+		"open a path":        s.askPath,
 		"policy file":        s.openPolicyFile,
 		"policy":             s.showPolicyEditor,
 		"export":             s.showExport,

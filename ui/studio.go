@@ -283,6 +283,7 @@ func (s *Studio) MainMenu(quit func()) *fyne.MainMenu {
 	quitItem.IsQuit = true
 	file := fyne.NewMenu("File",
 		item("Open .hl…", s.openFile, fyne.KeyO, ctrl),
+		item("Open a path…", s.askPath, fyne.KeyL, ctrl),
 		item("Save .hl…", s.saveFile, fyne.KeyS, ctrlShift),
 		fyne.NewMenuItemSeparator(),
 		item("Use a policy file…", s.openPolicyFile, "", 0),
@@ -1093,7 +1094,12 @@ func (s *Studio) Dropped(uris []fyne.URI) {
 		s.message.SetText("Drop one .hl file to open it, or one folder to import it.")
 		return
 	}
-	path := uris[0].Path()
+	s.openPath(uris[0].Path())
+}
+
+// openPath does with path what a drop on the window does: a .hl file
+// opens, a folder is imported.
+func (s *Studio) openPath(path string) {
 	info, err := os.Stat(path)
 	switch {
 	case err != nil:
@@ -1105,7 +1111,7 @@ func (s *Studio) Dropped(uris []fyne.URI) {
 		}
 		s.Library.Import(path)
 	case !strings.EqualFold(filepath.Ext(path), ".hl"):
-		s.message.SetText(fmt.Sprintf("%s is not a .hl file: drop one .hl file to open it, or a folder to import it.", filepath.Base(path)))
+		s.message.SetText(fmt.Sprintf("%s is not a .hl file: a .hl file opens, a folder is imported.", filepath.Base(path)))
 	default:
 		src, err := os.ReadFile(path)
 		if err != nil {
@@ -1115,6 +1121,46 @@ func (s *Studio) Dropped(uris []fyne.URI) {
 		s.fileDir = filepath.Dir(path)
 		s.OpenHL(filepath.Base(path), src)
 	}
+}
+
+// askPath is File > Open a path…: a path typed or pasted, which Fyne's
+// file pickers do not take, opened as a drop would be (a .hl file opens,
+// a folder is imported). It starts in the folder a file was last opened
+// from; "~/" is the home folder.
+func (s *Studio) askPath() {
+	if s.win == nil {
+		return
+	}
+	var keys escKeys
+	path := newFormEntry(&keys, false)
+	path.SetPlaceHolder("/path/to/snippet.hl or /path/to/folder")
+	if s.fileDir != "" {
+		path.SetText(s.fileDir + string(filepath.Separator))
+		path.CursorColumn = len([]rune(path.Text))
+	}
+	note := widget.NewLabel("A .hl file opens in the editor; a folder is imported into the library.")
+	note.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomWithoutButtons("Open a path", container.NewVBox(note, path), s.win)
+	open := newFormButton(&keys, "Open", func() {
+		p := strings.TrimSpace(path.Text)
+		if p == "" {
+			return
+		}
+		if rest, ok := strings.CutPrefix(p, "~"+string(filepath.Separator)); ok {
+			if home, err := os.UserHomeDir(); err == nil {
+				p = filepath.Join(home, rest)
+			}
+		}
+		d.Hide()
+		s.openPath(p)
+	})
+	open.Importance = widget.HighImportance
+	keys.submit = open
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Cancel", d.Hide), open})
+	keys.bind(s.win.Canvas(), d)
+	d.Resize(fyne.NewSize(560, 180))
+	d.Show()
+	s.win.Canvas().Focus(path)
 }
 
 func (s *Studio) openFile() {

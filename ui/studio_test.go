@@ -236,10 +236,51 @@ func TestMainMenuShortcuts(t *testing.T) {
 		}
 	}
 	for label, want := range map[string]string{"Quit": "CustomDesktop:Control+Q", "Save draft": "CustomDesktop:Control+S",
-		"Approve & run": "CustomDesktop:Control+R", "Generate from the prompt": "CustomDesktop:Shift+Control+Return"} {
+		"Approve & run": "CustomDesktop:Control+R", "Generate from the prompt": "CustomDesktop:Shift+Control+Return",
+		"Open a path…": "CustomDesktop:Control+L"} {
 		if keys[label] != want {
 			t.Errorf("%s: shortcut %q, want %q", label, keys[label], want)
 		}
+	}
+	// No key does two things: the menu's and the tree's shortcuts apart.
+	owner := map[string]string{}
+	for label, key := range keys {
+		owner[key] = label
+	}
+	if len(owner) != len(keys) {
+		t.Errorf("two menu items share a shortcut: %v", keys)
+	}
+	for _, es := range editorShortcuts {
+		if label, taken := owner[es.shortcut.ShortcutName()]; taken {
+			t.Errorf("%s is both the menu's %s and a tree shortcut", es.shortcut.ShortcutName(), label)
+		}
+	}
+}
+
+// File > Open a path…: a typed path (Fyne's pickers take none) opens as a
+// drop would, starting in the folder last opened from; "~/" is the home
+// folder; Enter opens.
+func TestOpenAPath(t *testing.T) {
+	s, _, w := newTestStudio(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	os.WriteFile(filepath.Join(home, "a.hl"), []byte("// Say A\nreturn:a\n"), 0o644)
+	s.fileDir = "/somewhere"
+	s.askPath()
+	path, ok := w.Canvas().Focused().(*formEntry)
+	if !ok || path.Text != "/somewhere/" {
+		t.Fatalf("the dialog opened with the focus on %T (%v)", w.Canvas().Focused(), w.Canvas().Focused())
+	}
+	path.SetText("~/a.hl")
+	dialogKey(w, fyne.KeyReturn, false)
+	if overlay(w) != nil || !strings.Contains(s.Doc.Text(), "return:a") || s.Prompt.prompt.Text != "Say A" || s.fileDir != home {
+		t.Fatalf("after Enter: dialog %v, tree %q, prompt %q, folder %q (%s)", overlay(w) != nil, s.Doc.Text(), s.Prompt.prompt.Text, s.fileDir, s.Message())
+	}
+	s.askPath()
+	w.Canvas().Focused().(*formEntry).SetText(filepath.Join(home, "missing.hl"))
+	dialogKey(w, fyne.KeyReturn, false)
+	if !strings.Contains(s.Message(), "no such file") {
+		t.Errorf("a missing file: %q", s.Message())
 	}
 }
 
