@@ -68,7 +68,9 @@ func Create(path string) (*Store, error) {
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
+		// The raw "mkdir …: not a directory" named neither the dataset
+		// nor what to do.
+		return nil, fmt.Errorf("cannot make the dataset's folder %s (%v): choose another file (--db, or the Database file in Settings)", filepath.Dir(path), err)
 	}
 	return Open(path)
 }

@@ -241,6 +241,20 @@ func TestOpenErrorsNameTheProblem(t *testing.T) {
 	}
 }
 
+// Create names the folder it could not make and what to do: under a data
+// home that is a file it said only "mkdir …: not a directory".
+func TestCreateErrorNamesTheFolder(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_DATA_HOME", file)
+	_, err := Create("")
+	if want := "cannot make the dataset's folder " + filepath.Join(file, "hlstudio"); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "--db") {
+		t.Errorf("Create under a data home that is a file: %v, want %q and what to do", err, want)
+	}
+}
+
 func TestCanceledContext(t *testing.T) {
 	s := openTemp(t)
 	ctx, cancel := context.WithCancel(bg)
