@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 )
@@ -84,6 +85,19 @@ type formEntry struct {
 	// keepIndent: Enter starts the new line at the indentation of the
 	// line it breaks (a field holding Hyperlambda, as the policy's text).
 	keepIndent bool
+	// ctrlEnter, when set, is what Ctrl+Enter does in the field (the
+	// prompt's Generate), as in the multi-line inputs that send.
+	ctrlEnter func()
+}
+
+// TypedShortcut runs ctrlEnter on Ctrl+Enter; the entry takes the rest.
+func (e *formEntry) TypedShortcut(sc fyne.Shortcut) {
+	if c, ok := sc.(*desktop.CustomShortcut); ok && e.ctrlEnter != nil && c.Modifier == fyne.KeyModifierShortcutDefault &&
+		(c.KeyName == fyne.KeyReturn || c.KeyName == fyne.KeyEnter) {
+		e.ctrlEnter()
+		return
+	}
+	e.Entry.TypedShortcut(sc)
 }
 
 // newFormEntry makes an entry; keys may be nil (not in a dialog).

@@ -107,6 +107,7 @@ func NewPromptBar(win fyne.Window, doc *Document, server ModelServer, store comp
 	b.prompt.SetPlaceHolder("Say what the backend function should do, e.g. \"Return the users older than the age argument\"")
 	b.prompt.SetMinRowsVisible(2)
 	b.prompt.Wrapping = fyne.TextWrapWord
+	b.prompt.ctrlEnter = b.Generate // and Ctrl+Shift+Enter anywhere, from the menu
 	b.model = widget.NewSelect(nil, nil)
 	b.model.PlaceHolder = "(no model)"
 	b.mode = widget.NewSelect([]string{modeAuto, modeText, modeTree}, nil)

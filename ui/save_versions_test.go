@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"hlstudio/compiler"
@@ -362,5 +363,22 @@ func TestSaveDraftOfAnUnchangedApprovedSnippetKeepsIt(t *testing.T) {
 	s.Save(dataset.StatusApproved)
 	if got, _ = store.Snippet(context.Background(), sum.ID); got.Status != dataset.StatusApproved || got.Version != 3 {
 		t.Fatalf("Save approved of the unchanged draft: %s, version %d (%s)", got.Status, got.Version, s.Message())
+	}
+}
+
+// Ctrl+Enter in the prompt generates, as in the multi-line inputs that
+// send; the prompt's other shortcuts stay the entry's.
+func TestCtrlEnterInThePromptGenerates(t *testing.T) {
+	s, _, _ := newTestStudio(t, ".total:int:3\nreturn:x:@.total\n")
+	scriptedText(s, "Return three")
+	s.Prompt.prompt.TypedShortcut(&fyne.ShortcutSelectAll{})
+	if s.Prompt.prompt.SelectedText() != "Return three" || s.Prompt.Generating() {
+		t.Fatalf("Ctrl+A: selected %q, generating %v", s.Prompt.prompt.SelectedText(), s.Prompt.Generating())
+	}
+	s.Prompt.prompt.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	s.Prompt.Wait()
+	waitFor(t, func() bool { return strings.HasPrefix(s.Prompt.state.Text, "Generated in") }, func() string { return s.Prompt.state.Text })
+	if !strings.Contains(s.Doc.Text(), ".total") {
+		t.Fatalf("the tree: %q", s.Doc.Text())
 	}
 }
