@@ -348,8 +348,9 @@ func (b *PromptBar) showStream(text string) {
 // streamTail is the end of an answer, as the pane shows it while the
 // model writes: the last three lines (the rows the pane shows, from the
 // top of its text), at most streamTailBytes of them (what three wrapped
-// rows hold in a narrow window), after an ellipsis when anything was cut. The whole answer was the pane's text, so its first
-// rows stood still while the model wrote on below them.
+// rows hold in a narrow window), after an ellipsis when anything was cut.
+// The whole answer was the pane's text, so its first rows stood still
+// while the model wrote on below them.
 func streamTail(text string) string {
 	const lines, streamTailBytes = 3, 200
 	cut := len(text)
