@@ -1125,8 +1125,8 @@ func (s *Studio) openPath(path string) {
 
 // askPath is File > Open a path…: a path typed or pasted, which Fyne's
 // file pickers do not take, opened as a drop would be (a .hl file opens,
-// a folder is imported). It starts in the folder a file was last opened
-// from; "~/" is the home folder.
+// a folder is imported), or a folder to watch. It starts in the folder a
+// file was last opened from; "~/" is the home folder.
 func (s *Studio) askPath() {
 	if s.win == nil {
 		return
@@ -1138,29 +1138,56 @@ func (s *Studio) askPath() {
 		path.SetText(s.fileDir + string(filepath.Separator))
 		path.CursorColumn = len([]rune(path.Text))
 	}
-	note := widget.NewLabel("A .hl file opens in the editor; a folder is imported into the library.")
+	note := widget.NewLabel("Open: a .hl file opens in the editor, a folder is imported into the library. Watch: the library follows a folder's .hl files as they change.")
 	note.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomWithoutButtons("Open a path", container.NewVBox(note, path), s.win)
-	open := newFormButton(&keys, "Open", func() {
+	// typed is the path as typed, "~/" expanded, and whether there is one.
+	typed := func() (string, bool) {
 		p := strings.TrimSpace(path.Text)
-		if p == "" {
-			return
-		}
 		if rest, ok := strings.CutPrefix(p, "~"+string(filepath.Separator)); ok {
 			if home, err := os.UserHomeDir(); err == nil {
 				p = filepath.Join(home, rest)
 			}
 		}
-		d.Hide()
-		s.openPath(p)
+		return p, p != ""
+	}
+	open := newFormButton(&keys, "Open", func() {
+		if p, ok := typed(); ok {
+			d.Hide()
+			s.openPath(p)
+		}
+	})
+	watch := newFormButton(&keys, "Watch folder", func() {
+		if p, ok := typed(); ok {
+			d.Hide()
+			s.watchPath(p)
+		}
 	})
 	open.Importance = widget.HighImportance
 	keys.submit = open
-	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Cancel", d.Hide), open})
+	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Cancel", d.Hide), watch, open})
 	keys.bind(s.win.Canvas(), d)
 	d.Resize(fyne.NewSize(560, 180))
 	d.Show()
 	s.win.Canvas().Focus(path)
+}
+
+// watchPath keeps the library in step with the folder at path, as the
+// library's Watch… does with a picked one.
+func (s *Studio) watchPath(path string) {
+	switch info, err := os.Stat(path); {
+	case err != nil:
+		s.message.SetText(err.Error())
+	case !info.IsDir():
+		s.message.SetText(fmt.Sprintf("%s is not a folder: only a folder can be watched.", filepath.Base(path)))
+	case s.Library == nil:
+		s.message.SetText("The library is unavailable.")
+	default:
+		s.Library.lastFolder = path
+		if err := s.Library.Watch(path, true); err != nil {
+			s.message.SetText(err.Error())
+		}
+	}
 }
 
 func (s *Studio) openFile() {

@@ -282,6 +282,20 @@ func TestOpenAPath(t *testing.T) {
 	if !strings.Contains(s.Message(), "no such file") {
 		t.Errorf("a missing file: %q", s.Message())
 	}
+	// Watch folder: a folder is watched (and kept for the next starts); a
+	// file is refused saying why.
+	for _, c := range []struct{ path, message string }{{"~/a.hl", "a.hl is not a folder"}, {"~/", ""}} {
+		s.askPath()
+		w.Canvas().Focused().(*formEntry).SetText(c.path)
+		test.Tap(dialogButton(t, w, "Watch folder"))
+		if c.message != "" && !strings.Contains(s.Message(), c.message) {
+			t.Errorf("watching %s: %q", c.path, s.Message())
+		}
+	}
+	folders, err := s.store.WatchedFolders(t.Context())
+	if err != nil || len(folders) != 1 || folders[0].Path != home {
+		t.Errorf("watched folders %+v (%v), want %s", folders, err, home)
+	}
 }
 
 // Slots an earlier run created (under another policy, which a run may not
