@@ -60,10 +60,14 @@ type Library struct {
 	regressions map[int64]bool
 	checked     map[int64]bool
 	seq         int // the newest search; older answers are dropped
-	cursor      widget.ListItemID
-	importing   job
-	searchDone  sync.WaitGroup
-	watchers    map[string]*dataset.Watcher
+	shown       int // the search whose answer the list shows
+	// toList: the keyboard asked to move into the hits while a newer
+	// search was in flight; it moves once that search has answered.
+	toList     bool
+	cursor     widget.ListItemID
+	importing  job
+	searchDone sync.WaitGroup
+	watchers   map[string]*dataset.Watcher
 }
 
 // The filters' "no filter" choices say what they filter, since both
@@ -168,12 +172,18 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 const maxHits = 200
 
 // focusList gives the hits the keyboard, when there are any, with the
-// first one highlighted. Fyne's list keeps its highlight where the arrows
+// first one highlighted; while a newer search is in flight it waits for
+// its answer (Enter typed right after the words opened the first row of
+// the earlier search). Fyne's list keeps its highlight where the arrows
 // left it in an earlier search (even past the end of this one), and moves
 // it only by a key: as many Ups as a list can have rows bring it to the
 // top, a step each, and stop there.
 func (l *Library) focusList() {
-	if l.length() == 0 {
+	l.mu.Lock()
+	pending := l.shown != l.seq
+	l.toList = pending
+	l.mu.Unlock()
+	if pending || l.length() == 0 {
 		return
 	}
 	for range maxHits {
@@ -297,6 +307,11 @@ func (l *Library) Refresh() {
 			if !stale && err == nil {
 				l.hits, l.regressions, l.cursor = hits, regressions, -1
 			}
+			if !stale {
+				l.shown = seq
+			}
+			toList := !stale && l.toList
+			l.toList = l.toList && stale
 			l.mu.Unlock()
 			if stale {
 				return
@@ -311,6 +326,9 @@ func (l *Library) Refresh() {
 				l.count.SetText(fmt.Sprintf("%s (showing the best %d)", countText(total), len(hits)))
 			} else {
 				l.count.SetText(countText(total))
+			}
+			if toList {
+				l.focusList()
 			}
 		})
 	}()

@@ -124,6 +124,19 @@ func TestLibrarySearchDownMovesIntoTheHits(t *testing.T) {
 	if s.open.ID != want.ID {
 		t.Errorf("Enter in the hits opened snippet %d, want the first hit, %d", s.open.ID, want.ID)
 	}
+	// Down typed before the words' search has answered waits for it: the
+	// first row of the earlier search is not the one the person sees next.
+	w.Canvas().Focus(l.search)
+	l.search.SetText("email")
+	dialogKey(w, fyne.KeyDown, false)
+	if w.Canvas().Focused() == l.list {
+		t.Fatal("Down moved into the hits of the earlier search")
+	}
+	waitFor(t, func() bool { return w.Canvas().Focused() == l.list }, func() string { return l.count.Text })
+	dialogKey(w, fyne.KeyReturn, false)
+	if !strings.Contains(s.Prompt.prompt.Text, "email") {
+		t.Errorf("Enter after the search answered opened %q", s.Prompt.prompt.Text)
+	}
 }
 
 // The library works from the keyboard: arrows move the highlight and
