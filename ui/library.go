@@ -545,8 +545,25 @@ func (hv *historyView) show() {
 	}
 	cur := hv.versions[0]
 	var b strings.Builder
-	if v.Prompt != cur.Prompt {
-		fmt.Fprintf(&b, "Prompt now:     %s\nPrompt of v%d: %s\n\n", cur.Prompt, v.Version, v.Prompt)
+	// Restoring brings back the whole version: its status, split, tags
+	// and notes too (the tree alike, a status was the change unsaid).
+	orNone := func(s string) string {
+		if s == "" {
+			return "(none)"
+		}
+		return s
+	}
+	for _, f := range []struct{ name, now, then string }{
+		{"Prompt", cur.Prompt, v.Prompt},
+		{"Status", string(cur.Status), string(v.Status)},
+		{"Split", orNone(string(cur.Split)), orNone(string(v.Split))},
+		{"Tags", orNone(strings.Join(cur.Tags, ", ")), orNone(strings.Join(v.Tags, ", "))},
+		{"Notes", orNone(clip(promptLine(cur.Notes), 200)), orNone(clip(promptLine(v.Notes), 200))},
+	} {
+		if f.now != f.then {
+			then := fmt.Sprintf("%s of v%d:", f.name, v.Version)
+			fmt.Fprintf(&b, "%-*s %s\n%s %s\n\n", len(then), f.name+" now:", f.now, then, f.then)
+		}
 	}
 	if d := textdiff.Unified(fmt.Sprintf("v%d (current)", cur.Version), fmt.Sprintf("v%d", v.Version), cur.Code, v.Code); d != "" {
 		b.WriteString(d)

@@ -75,23 +75,39 @@ func TestLibraryHistoryShowsCurrentVersion(t *testing.T) {
 	}
 }
 
-// An earlier version that differs in its prompt only says so, and that
-// its tree is the current one.
-func TestLibraryHistoryPromptOnlyChange(t *testing.T) {
-	store, sn, _, l := libraryWithHello(t)
-	sn.Prompt = "Say hello"
-	if _, err := store.UpdateSnippet(context.Background(), sn); err != nil {
-		t.Fatal(err)
-	}
-	var keys escKeys
-	hv, err := l.newHistory(sn.ID, &keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hv.list.Select(1)
-	want := "Prompt now:     Say hello\nPrompt of v1: Return hello\n\nThe tree of v1 is the current tree.\n"
-	if hv.code.Text != want {
-		t.Errorf("got:\n%s\nwant:\n%s", hv.code.Text, want)
+// What restoring version 1 would change, data-driven: a version that
+// differs in its prompt only says so and that its tree is the current one;
+// restoring also brings back a version's status, split and tags (one
+// differing in status alone said only "The tree of v1 is the current tree").
+func TestLibraryHistoryChangesBesidesTheTree(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(*dataset.Snippet)
+		want string
+	}{
+		{"prompt", func(sn *dataset.Snippet) { sn.Prompt = "Say hello" },
+			"Prompt now:   Say hello\nPrompt of v1: Return hello\n\nThe tree of v1 is the current tree.\n"},
+		{"status, split and tags", func(sn *dataset.Snippet) {
+			sn.Status, sn.Split, sn.Tags = dataset.StatusDraft, dataset.SplitTrain, []string{"greeting"}
+		}, "Status now:   draft\nStatus of v1: approved\n\n" +
+			"Split now:   train\nSplit of v1: (none)\n\n" +
+			"Tags now:   greeting\nTags of v1: (none)\n\n" +
+			"The tree of v1 is the current tree.\n"},
+	} {
+		store, sn, _, l := libraryWithHello(t)
+		c.edit(&sn)
+		if _, err := store.UpdateSnippet(context.Background(), sn); err != nil {
+			t.Fatal(err)
+		}
+		var keys escKeys
+		hv, err := l.newHistory(sn.ID, &keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hv.list.Select(1)
+		if hv.code.Text != c.want {
+			t.Errorf("%s: got:\n%s\nwant:\n%s", c.name, hv.code.Text, c.want)
+		}
 	}
 }
 
