@@ -91,6 +91,9 @@ type PromptBar struct {
 	// pane is queued for the UI, and will show streamText as it is then.
 	streamText   string
 	streamQueued bool
+	// modelsFailed: the last ask for the models failed, and the state
+	// line says so (read and written on the UI goroutine).
+	modelsFailed bool
 }
 
 const (
@@ -182,14 +185,22 @@ func (b *PromptBar) LoadModels() {
 		if err != nil {
 			b.model.SetOptions(nil)
 			b.say(err.Error())
+			b.modelsFailed = true
 			return
 		}
+		// The state line said the server was not there: it is now (the
+		// host set back in Settings, the server started), whether or
+		// not the picked model changes.
+		failed := b.modelsFailed && !b.job.running()
+		b.modelsFailed = false
 		names := b.offerModels(models)
 		switch {
 		case len(names) == 0:
 			b.say("Ollama at " + server.Host() + " has no model: install one with `ollama pull qwen2.5-coder:7b`.")
 		case b.model.Selected == "" || !contains(names, b.model.Selected):
 			b.model.SetSelected(firstChoice(names, b.DefaultModel))
+			b.say(fmt.Sprintf("Ollama at %s: %s.", server.Host(), english.Count(len(names), "model", "models")))
+		case failed:
 			b.say(fmt.Sprintf("Ollama at %s: %s.", server.Host(), english.Count(len(names), "model", "models")))
 		}
 	})

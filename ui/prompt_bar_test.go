@@ -100,6 +100,27 @@ func TestPromptBarServerStartedLater(t *testing.T) {
 	}
 }
 
+// A server that answers again after failing (the host set back in
+// Settings) is said to be there, though the model picked before is still
+// the one picked: the state line kept saying it was not running.
+func TestPromptBarServerBackAfterFailing(t *testing.T) {
+	test.NewTempApp(t)
+	server := &lateServer{}
+	server.up.Store(true)
+	b := NewPromptBar(nil, mustDoc(t, "", "pure"), server, nil, editVocab)
+	for _, c := range []struct {
+		up   bool
+		want string
+	}{{true, "Ollama at http://scripted: 1 model."}, {false, "not running"}, {true, "Ollama at http://scripted: 1 model."}} {
+		server.up.Store(c.up)
+		b.LoadModels()
+		waitFor(t, func() bool { return strings.Contains(b.state.Text, c.want) }, func() string { return b.state.Text })
+	}
+	if b.model.Selected != "m:latest" {
+		t.Errorf("model %q", b.model.Selected)
+	}
+}
+
 // lateServer is a scripted server that answers nothing until up.
 type lateServer struct {
 	scriptedServer
