@@ -123,8 +123,9 @@ func (c *Compiler) system(mode Mode) string {
 }
 
 type digestMemo struct {
-	digest string
-	at     time.Time
+	digest  string
+	context int // the model's trained context in tokens, 0 if unknown
+	at      time.Time
 }
 
 // digestTTL bounds how long a model's digest is trusted without asking
@@ -260,6 +261,9 @@ func (c *Compiler) Compile(ctx context.Context, prompt string, cfg Config, progr
 		temp := min(float64(i-1)*cfg.TemperatureStep, 1)
 		options := maps.Clone(options) // each request keeps its own
 		options["temperature"] = temp
+		if n := numCtx(msgs, cfg.NumPredict, c.trainedContext(cfg.Model)); n > 0 {
+			options["num_ctx"] = n
+		}
 		progress(Event{Kind: EventAttempt, Attempt: i})
 		req := ChatRequest{Model: cfg.Model, Messages: msgs, Options: options}
 		if cfg.Mode == ModeTree {
@@ -467,9 +471,49 @@ func (c *Compiler) digest(ctx context.Context, model string) (string, error) {
 	if c.digests == nil {
 		c.digests = map[string]digestMemo{}
 	}
-	c.digests[model] = digestMemo{digest: d.Digest, at: time.Now()}
+	c.digests[model] = digestMemo{digest: d.Digest, context: d.ContextLength, at: time.Now()}
 	c.mu.Unlock()
 	return d.Digest, nil
+}
+
+// trainedContext is model's trained context as its digest's answer said
+// (0 if unknown).
+func (c *Compiler) trainedContext(model string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.digests[model].context
+}
+
+// serverDefaultContext is the context Ollama gives a model when a request
+// names none and the machine has less than 23 GiB of GPU memory.
+const serverDefaultContext = 4096
+
+// numCtx is the context a request asks for (0: the server's default).
+// The assembled prompt (instructions, the vocabulary, examples: ~25 KB)
+// plus the answer's room is more than the 4,096 tokens Ollama gives by
+// default on a machine without a large GPU, and the server then cut the
+// prompt from the front: the model never saw most of its instructions.
+// Asked only when the default may be short, as a power of two (each new
+// size makes the server load the model again), and never past the
+// model's trained context. Tokens are counted as 3 bytes each, on the
+// safe side for code and markup.
+func numCtx(msgs []Message, numPredict, trained int) int {
+	size := 0
+	for _, m := range msgs {
+		size += len(m.Content) + 16 // the template's role markers
+	}
+	need := size/3 + numPredict
+	if need <= serverDefaultContext {
+		return 0
+	}
+	n := 2 * serverDefaultContext
+	for n < need {
+		n *= 2
+	}
+	if trained > 0 {
+		n = min(n, trained)
+	}
+	return n
 }
 
 // offline answers when the server cannot be reached: the closest approved

@@ -23,6 +23,7 @@ type scripted struct {
 	requests []ChatRequest
 	digest   string
 	showErr  error
+	context  int // the trained context Show reports
 }
 
 func (s *scripted) Host() string { return "http://scripted" }
@@ -31,7 +32,7 @@ func (s *scripted) Show(ctx context.Context, model string) (*ModelDetails, error
 	if s.showErr != nil {
 		return nil, s.showErr
 	}
-	return &ModelDetails{ModelInfo: ModelInfo{Name: model, Digest: s.digest}}, nil
+	return &ModelDetails{ModelInfo: ModelInfo{Name: model, Digest: s.digest}, ContextLength: s.context}, nil
 }
 
 func (s *scripted) Chat(ctx context.Context, req ChatRequest, onToken func(string)) (ChatResult, error) {
@@ -302,6 +303,54 @@ func TestSystemPromptLeavesOutAliases(t *testing.T) {
 	for _, alias := range []string{"sqlite.read", "sqlite.connect", "crypto.hash.md5", "mysql.read", "pgsql.connect", "mssql.select"} {
 		if strings.Contains(sys, "`"+alias+"`") || strings.Contains(sys, "`"+alias+":") {
 			t.Errorf("the prompt lists the alias %s", alias)
+		}
+	}
+}
+
+// The context a request asks for: none while the server's default (4,096
+// tokens without a large GPU) holds the prompt and the answer's room; else
+// the power of two that does, within the model's trained context.
+func TestNumCtx(t *testing.T) {
+	kb := func(n int) []Message { return []Message{{Role: "system", Content: strings.Repeat("x", n*1024)}} }
+	for _, c := range []struct {
+		msgs                []Message
+		numPredict, trained int
+		want                int
+	}{
+		{kb(1), 2048, 0, 0},
+		{kb(5), 2048, 0, 0},      // 1,712 + 2,048 tokens: the default holds them
+		{kb(6), 2048, 0, 8192},   // 2,053 + 2,048: it does not
+		{kb(25), 2048, 0, 16384}, // the assembled prompt's size
+		{kb(25), 2048, 8192, 8192},
+		{kb(25), 2048, 2048, 2048},
+		{kb(100), 2048, 0, 65536},
+	} {
+		if got := numCtx(c.msgs, c.numPredict, c.trained); got != c.want {
+			t.Errorf("%d KB, num_predict %d, trained %d: num_ctx %d, want %d", len(c.msgs[0].Content)/1024, c.numPredict, c.trained, got, c.want)
+		}
+	}
+}
+
+// A compilation asks for a context that holds its assembled prompt (the
+// server's default cut it from the front), within the model's trained one.
+func TestCompileAsksForContextThatHoldsThePrompt(t *testing.T) {
+	for _, trained := range []int{0, 8192} {
+		llm := &scripted{answers: []string{"return:int:1\n"}, digest: "d", context: trained}
+		c := &Compiler{LLM: llm, Vocab: vocab.New(), Policy: policy(t, "pure")}
+		if _, err := c.Compile(context.Background(), "Return one", Config{Model: "tiny", Mode: ModeText}, nil); err != nil {
+			t.Fatal(err)
+		}
+		req := llm.requests[0]
+		size := 0
+		for _, m := range req.Messages {
+			size += len(m.Content)
+		}
+		n, _ := req.Options["num_ctx"].(int)
+		switch {
+		case trained > 0 && n != trained:
+			t.Errorf("trained %d: num_ctx %v, want the trained context", trained, req.Options["num_ctx"])
+		case trained == 0 && (n < size/3+2048 || n&(n-1) != 0):
+			t.Errorf("num_ctx %v for %d bytes of prompt and 2,048 of answer", req.Options["num_ctx"], size)
 		}
 	}
 }
