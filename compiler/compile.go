@@ -257,11 +257,12 @@ func (c *Compiler) Compile(ctx context.Context, prompt string, cfg Config, progr
 
 	options := map[string]any{"seed": cfg.Seed, "num_predict": cfg.NumPredict}
 	msgs := res.Prompt.Messages(cfg.Mode)
+	trained := c.trainedContext(cfg.Model)
 	for i := 1; i <= cfg.Attempts; i++ {
 		temp := min(float64(i-1)*cfg.TemperatureStep, 1)
 		options := maps.Clone(options) // each request keeps its own
 		options["temperature"] = temp
-		if n := numCtx(msgs, cfg.NumPredict, c.trainedContext(cfg.Model)); n > 0 {
+		if n := numCtx(msgs, cfg.NumPredict, trained); n > 0 {
 			options["num_ctx"] = n
 		}
 		progress(Event{Kind: EventAttempt, Attempt: i})

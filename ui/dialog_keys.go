@@ -92,8 +92,7 @@ type formEntry struct {
 
 // TypedShortcut runs ctrlEnter on Ctrl+Enter; the entry takes the rest.
 func (e *formEntry) TypedShortcut(sc fyne.Shortcut) {
-	if c, ok := sc.(*desktop.CustomShortcut); ok && e.ctrlEnter != nil && c.Modifier == fyne.KeyModifierShortcutDefault &&
-		(c.KeyName == fyne.KeyReturn || c.KeyName == fyne.KeyEnter) {
+	if c, ok := sc.(*desktop.CustomShortcut); ok && e.ctrlEnter != nil && c.Modifier == fyne.KeyModifierShortcutDefault && isEnterKey(c.KeyName) {
 		e.ctrlEnter()
 		return
 	}
@@ -176,7 +175,10 @@ func enterAsSpace(k *fyne.KeyEvent) *fyne.KeyEvent {
 	return k
 }
 
-func isEnter(k *fyne.KeyEvent) bool { return k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter }
+func isEnter(k *fyne.KeyEvent) bool { return isEnterKey(k.Name) }
+
+// isEnterKey reports whether name is Enter, either key of it.
+func isEnterKey(name fyne.KeyName) bool { return name == fyne.KeyReturn || name == fyne.KeyEnter }
 
 // formList is a list in a dialog: Escape cancels the dialog.
 type formList struct {

@@ -729,12 +729,18 @@ func (l *Library) chooseWatch() {
 	}
 	showFolderOpen(l.lastFolder, func(dir fyne.ListableURI, err error) {
 		if err == nil && dir != nil {
-			l.lastFolder = dir.Path()
-			if err := l.Watch(dir.Path(), true); err != nil {
+			if err := l.WatchFolder(dir.Path()); err != nil {
 				l.message.SetText(err.Error())
 			}
 		}
 	}, l.win)
+}
+
+// WatchFolder watches path now and on the next starts, picked or typed
+// (File > Open a path…); the folder pickers start there next.
+func (l *Library) WatchFolder(path string) error {
+	l.lastFolder = path
+	return l.Watch(path, true)
 }
 
 // Watch keeps the library in step with a folder of .hl files: creating,

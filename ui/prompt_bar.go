@@ -194,13 +194,15 @@ func (b *PromptBar) LoadModels() {
 		failed := b.modelsFailed && !b.job.running()
 		b.modelsFailed = false
 		names := b.offerModels(models)
-		switch {
-		case len(names) == 0:
+		if len(names) == 0 {
 			b.say("Ollama at " + server.Host() + " has no model: install one with `ollama pull qwen2.5-coder:7b`.")
-		case b.model.Selected == "" || !contains(names, b.model.Selected):
+			return
+		}
+		picked := b.model.Selected != "" && contains(names, b.model.Selected)
+		if !picked {
 			b.model.SetSelected(firstChoice(names, b.DefaultModel))
-			b.say(fmt.Sprintf("Ollama at %s: %s.", server.Host(), english.Count(len(names), "model", "models")))
-		case failed:
+		}
+		if !picked || failed {
 			b.say(fmt.Sprintf("Ollama at %s: %s.", server.Host(), english.Count(len(names), "model", "models")))
 		}
 	})
@@ -408,8 +410,9 @@ func (b *PromptBar) finish(prompt string, res *compiler.Result, err error, reloa
 	if haveLast {
 		b.showLast.Enable()
 	}
-	stale := reloaded && err == nil && res != nil && !res.Retrieved
-	edited := !stale && err == nil && res != nil && !res.Retrieved && strings.TrimSpace(b.prompt.Text) != prompt
+	made := err == nil && res != nil && !res.Retrieved // a tree generated, to load
+	stale := made && reloaded
+	edited := made && !reloaded && strings.TrimSpace(b.prompt.Text) != prompt
 	if b.OnGenerated != nil {
 		b.OnGenerated(Generated{Prompt: prompt, Result: res, Err: err, Stale: stale, Edited: edited})
 	}

@@ -586,9 +586,7 @@ func (s *Studio) confirmDiscardOr(doing string, then, cancelled func()) {
 	if !canSave {
 		words = fmt.Sprintf("The Source tab of %s has %s. Discard it before %s?", name, sourceProblem(unapplied), doing)
 	}
-	text := widget.NewLabel(words)
-	text.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomWithoutButtons("Discard unsaved changes?", text, s.win)
+	d := s.newQuestion("Discard unsaved changes?", words)
 	answered := false // Save or Discard, which say themselves what follows
 	answer := func(fn func()) func() {
 		return func() {
@@ -613,23 +611,19 @@ func (s *Studio) confirmDiscardOr(doing string, then, cancelled func()) {
 	discard := newFormButton(&keys, "Discard", answer(then))
 	discard.Importance = widget.DangerImportance
 	cancel := newFormButton(&keys, "Cancel", d.Hide)
-	d.SetButtons([]fyne.CanvasObject{cancel, discard, save})
-	keys.bind(s.win.Canvas(), d)
+	var focus fyne.Focusable = save
+	if !canSave {
+		save.Disable()
+		focus = cancel
+	}
 	s.asking = true
+	d.show(460, &keys, focus, cancel, discard, save)
 	d.SetOnClosed(func() { // chained after keys' own
 		s.asking = false
 		if !answered { // Cancel or Escape
 			cancelled()
 		}
 	})
-	d.Resize(fyne.NewSize(460, text.MinSize().Height+140))
-	d.Show()
-	if canSave {
-		s.win.Canvas().Focus(save)
-	} else {
-		save.Disable()
-		s.win.Canvas().Focus(cancel)
-	}
 }
 
 // sourceProblem says what is wrong with source text that is not applied
@@ -715,12 +709,10 @@ func (s *Studio) offerGenerated(g Generated) {
 	if s.open.ID != 0 {
 		name = fmt.Sprintf("snippet %d", s.open.ID)
 	}
-	text := widget.NewLabel(fmt.Sprintf("The tree generated for %q is ready, but %s was opened while it was made, so the editor keeps %s. Load the generated tree, with its prompt, as a new snippet?",
+	q := s.newQuestion("Generated tree ready", fmt.Sprintf("The tree generated for %q is ready, but %s was opened while it was made, so the editor keeps %s. Load the generated tree, with its prompt, as a new snippet?",
 		clip(g.Prompt, 80), name, name))
-	text.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomWithoutButtons("Generated tree ready", text, s.win)
 	load := newFormButton(&keys, "Load generated tree", func() {
-		d.Hide()
+		q.Hide()
 		s.confirmDiscard("loading the generated tree", func() {
 			s.load(hyperlambda.New("", nil), g.Prompt, dataset.Snippet{})
 			s.Doc.ReplaceTree(g.Result.Tree.Clone(), "generate")
@@ -730,11 +722,34 @@ func (s *Studio) offerGenerated(g Generated) {
 		})
 	})
 	load.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{newFormButton(&keys, "Keep "+name, d.Hide), load})
-	keys.bind(s.win.Canvas(), d)
-	d.Resize(fyne.NewSize(480, text.MinSize().Height+140))
-	d.Show()
-	s.win.Canvas().Focus(load)
+	q.show(480, &keys, load, newFormButton(&keys, "Keep "+name, q.Hide), load)
+}
+
+// question is a dialog of a wrapped text and buttons: the studio's
+// questions (discard changes?, load a generated tree?, which prompt?).
+type question struct {
+	*dialog.CustomDialog
+	text *widget.Label
+	win  fyne.Window
+}
+
+// newQuestion makes a question saying words; its buttons, made next, may
+// hide it.
+func (s *Studio) newQuestion(title, words string) *question {
+	text := widget.NewLabel(words)
+	text.Wrapping = fyne.TextWrapWord
+	return &question{CustomDialog: dialog.NewCustomWithoutButtons(title, text, s.win), text: text, win: s.win}
+}
+
+// show gives the question its buttons (made with keys, whose Escape
+// closes it), sizes it to its text at width and shows it with the focus
+// on focus.
+func (q *question) show(width float32, keys *escKeys, focus fyne.Focusable, buttons ...fyne.CanvasObject) {
+	q.SetButtons(buttons)
+	keys.bind(q.win.Canvas(), q.CustomDialog)
+	q.Resize(fyne.NewSize(width, q.text.MinSize().Height+140))
+	q.Show()
+	q.win.Canvas().Focus(focus)
 }
 
 // askEditedPrompt asks which prompt goes with a generated tree when the
@@ -747,22 +762,17 @@ func (s *Studio) askEditedPrompt(g Generated) {
 		return
 	}
 	var keys escKeys
-	text := widget.NewLabel(fmt.Sprintf("The tree answers the prompt as it was when you pressed Generate:\n“%s”\n\nThe prompt box was edited since and now says:\n“%s”\n\nSaving pairs the tree with the prompt in the box. Which prompt goes with this tree?",
+	q := s.newQuestion("Prompt edited during generation", fmt.Sprintf("The tree answers the prompt as it was when you pressed Generate:\n“%s”\n\nThe prompt box was edited since and now says:\n“%s”\n\nSaving pairs the tree with the prompt in the box. Which prompt goes with this tree?",
 		clip(promptLine(g.Prompt), 200), clip(promptLine(s.Prompt.prompt.Text), 200)))
-	text.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomWithoutButtons("Prompt edited during generation", text, s.win)
-	keep := newFormButton(&keys, "Keep the edited prompt", d.Hide)
+	keep := newFormButton(&keys, "Keep the edited prompt", q.Hide)
 	answered := newFormButton(&keys, "Use the prompt it answers", func() {
-		d.Hide()
+		q.Hide()
 		s.Prompt.prompt.SetText(g.Prompt)
 		s.message.SetText("The prompt box holds the prompt the generated tree answers.")
 	})
-	d.SetButtons([]fyne.CanvasObject{keep, answered})
-	keys.bind(s.win.Canvas(), d)
-	d.Resize(fyne.NewSize(520, text.MinSize().Height+140))
-	d.Show()
-	// On the choice that changes nothing: the person may still be typing.
-	s.win.Canvas().Focus(keep)
+	// The focus on the choice that changes nothing: the person may still
+	// be typing.
+	q.show(520, &keys, keep, keep, answered)
 }
 
 // pickedSnippet is a retrieved snippet loaded into the editor (an undo
@@ -1183,8 +1193,7 @@ func (s *Studio) watchPath(path string) {
 	case s.Library == nil:
 		s.message.SetText("The library is unavailable.")
 	default:
-		s.Library.lastFolder = path
-		if err := s.Library.Watch(path, true); err != nil {
+		if err := s.Library.WatchFolder(path); err != nil {
 			s.message.SetText(err.Error())
 		}
 	}
