@@ -1,6 +1,8 @@
 package ollamatest
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -32,6 +34,18 @@ func NewCounter(t testing.TB, target string) *Counter {
 		c.mu.Lock()
 		c.n[r.URL.Path]++
 		c.mu.Unlock()
+		// The body is read whole before forwarding: otherwise the
+		// transport may still be reading it (for its end) when the
+		// streamed answer's first flush makes this server finish the
+		// request body, and the transport then drops the backend
+		// connection mid-stream (a "use of closed network connection"
+		// the client sees as an unexpected EOF, seen under load).
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
