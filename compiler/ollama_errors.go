@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"syscall"
 
@@ -80,7 +82,7 @@ func (e *OllamaError) Error() string {
 	var s string
 	switch e.Kind {
 	case ErrOllamaUnreachable:
-		s = fmt.Sprintf("Ollama is not running at %s (%s): start it with `ollama serve`, or set OLLAMA_HOST to where it runs", e.Host, e.cause())
+		s = fmt.Sprintf("Ollama is not running at %s (%s): %s, or set OLLAMA_HOST to where it runs", e.Host, e.cause(), HowToStart(e.Host))
 	case ErrModelNotFound:
 		if e.Op == "pull" {
 			s = fmt.Sprintf("the registry has no model %q (pulling through %s: %s): check the name at https://ollama.com/library", e.Model, e.Host, e.Body)
@@ -118,6 +120,31 @@ func (e *OllamaError) forModel() string {
 		return ""
 	}
 	return fmt.Sprintf(" with model %q", e.Model)
+}
+
+// HowToStart says how to start Ollama so that it answers at host (a base
+// URL, as ResolveOllamaHost gives): `ollama serve` listens on
+// 127.0.0.1:11434 unless its own OLLAMA_HOST says otherwise, so a server
+// expected elsewhere needs that variable on its side too.
+func HowToStart(host string) string {
+	u, err := url.Parse(host)
+	if err != nil || u.Hostname() == "" {
+		return "start it with `ollama serve`"
+	}
+	name, port := u.Hostname(), u.Port()
+	ip := net.ParseIP(name)
+	local := name == "localhost" || ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+	switch {
+	case u.Scheme != "http" || strings.Trim(u.Path, "/") != "":
+		// TLS or a path: a proxy stands in front of the server.
+		return fmt.Sprintf("start Ollama behind %s", host)
+	case local && port == "11434":
+		return "start it with `ollama serve`"
+	case local:
+		return fmt.Sprintf("start it with `OLLAMA_HOST=%s ollama serve`", u.Host)
+	default:
+		return fmt.Sprintf("start it on %s with `OLLAMA_HOST=0.0.0.0:%s ollama serve`", name, port)
+	}
 }
 
 func (e *OllamaError) cause() string {

@@ -51,7 +51,7 @@ func TestChatFaults(t *testing.T) {
 		content string   // partial content kept in the result
 	}{
 		{"connection refused", nil, ErrOllamaUnreachable,
-			[]string{"Ollama is not running", "connection refused", "`ollama serve`", "OLLAMA_HOST"}, ""},
+			[]string{"Ollama is not running", "connection refused", "ollama serve`", "OLLAMA_HOST"}, ""},
 		{"mid-stream cut", ollamatest.Cut(ollamatest.ChatChunk(m, "ab"), ollamatest.ChatChunk(m, "cd")), ErrStreamIncomplete,
 			[]string{"without a done message", "2 chunks", "connection broke", "unexpected EOF", "try again"}, "abcd"},
 		{"clean end without done", ollamatest.Lines(ollamatest.ChatChunk(m, "ab")), ErrStreamIncomplete,
@@ -216,7 +216,7 @@ func TestPullFake(t *testing.T) {
 			ErrModelNotFound, []string{`the registry has no model "nope"`, "file does not exist", "ollama.com/library"}, []float64{-1}},
 		{"cut", ollamatest.Cut(progress("pulling aaa", "sha256:aaa", 300, 10)),
 			ErrStreamIncomplete, []string{"pull stream", "without a done message", "unexpected EOF"}, []float64{10.0 / 3}},
-		{"refused", nil, ErrOllamaUnreachable, []string{"`ollama serve`"}, nil},
+		{"refused", nil, ErrOllamaUnreachable, []string{"ollama serve`"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			host := fakeHost(t, "/api/pull", tc.handler)
@@ -276,7 +276,7 @@ func TestListShowVersionFaults(t *testing.T) {
 		kind    ErrorKind
 		want    string
 	}{
-		{"version refused", "version", "", nil, ErrOllamaUnreachable, "`ollama serve`"},
+		{"version refused", "version", "", nil, ErrOllamaUnreachable, "ollama serve`"},
 		{"list refused", "list", "", nil, ErrOllamaUnreachable, "connection refused"},
 		{"show refused", "show", "", nil, ErrOllamaUnreachable, "Ollama is not running"},
 		{"list 500", "list", "/api/tags", ollamatest.Status(500, "text/plain", "disk on fire"), ErrOllamaHTTP, "answered list models with HTTP 500: disk on fire"},
@@ -355,6 +355,37 @@ func TestResolveOllamaHost(t *testing.T) {
 		case tc.err == "" && u.String() != tc.want:
 			t.Errorf("%q: %s, want %s", tc.in, u, tc.want)
 		}
+	}
+}
+
+// The hint on an unreachable server starts one where the client looks:
+// `ollama serve` alone listens on 127.0.0.1:11434 only.
+func TestHowToStart(t *testing.T) {
+	for _, tc := range []struct{ setting, want string }{
+		{"", "start it with `ollama serve`"},
+		{"localhost:11434", "start it with `ollama serve`"},
+		{"0.0.0.0", "start it with `ollama serve`"},
+		{"[::1]:11434", "start it with `ollama serve`"},
+		{"127.0.0.1:11499", "start it with `OLLAMA_HOST=127.0.0.1:11499 ollama serve`"},
+		{"[::1]:8080", "start it with `OLLAMA_HOST=[::1]:8080 ollama serve`"},
+		{"box:11434", "start it on box with `OLLAMA_HOST=0.0.0.0:11434 ollama serve`"},
+		{"http://10.0.0.2:3000", "start it on 10.0.0.2 with `OLLAMA_HOST=0.0.0.0:3000 ollama serve`"},
+		{"https://box", "start Ollama behind https://box:443"},
+		{"http://127.0.0.1:80/ollama", "start Ollama behind http://127.0.0.1:80/ollama"},
+	} {
+		u, err := ResolveOllamaHost(tc.setting)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.setting, err)
+		}
+		if got := HowToStart(u.String()); got != tc.want {
+			t.Errorf("%q (%s): %q, want %q", tc.setting, u, got, tc.want)
+		}
+	}
+	// The unreachable error carries the hint for its host.
+	host := ollamatest.RefusedHost(t)
+	_, err := newFakeClient(t, host, OllamaOptions{}).Version(context.Background())
+	if !errors.Is(err, ErrOllamaUnreachable) || !strings.Contains(err.Error(), HowToStart(host)) {
+		t.Errorf("error %v lacks %q", err, HowToStart(host))
 	}
 }
 

@@ -5,18 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
-)
 
-// The Ollama probe lives here until the compiler package has its client.
+	"hlstudio/compiler"
+)
 
 // DefaultOllamaHost is where the studio looks for Ollama when OLLAMA_HOST is
 // not set.
-const DefaultOllamaHost = "http://127.0.0.1:11434"
+const DefaultOllamaHost = compiler.DefaultOllamaHost
 
 // probeTimeout bounds one reachability check: the studio never waits on a
 // missing server.
@@ -51,45 +49,20 @@ func (s OllamaStatus) String() string {
 		}
 		return fmt.Sprintf("Ollama %s is running at %s.", s.Version, s.Host)
 	case OllamaNotRunning:
-		return fmt.Sprintf("Ollama is not running at %s: start it with `ollama serve`.", s.Host)
+		return fmt.Sprintf("Ollama is not running at %s: %s.", s.Host, compiler.HowToStart(s.Host))
 	default:
 		return fmt.Sprintf("Checking for Ollama at %s…", s.Host)
 	}
 }
 
-// OllamaHost turns the value of OLLAMA_HOST into a base URL the way the
-// Ollama client does (envconfig.Host): the scheme defaults to http, the host
-// to 127.0.0.1 and the port to 11434 (80 or 443 when the scheme is given);
-// host:port without a scheme is accepted. An empty value gives
-// DefaultOllamaHost.
-func OllamaHost(env string) string {
-	s := strings.Trim(strings.TrimSpace(env), `"'`)
-	if s == "" {
-		return DefaultOllamaHost
-	}
-	port := "11434"
-	scheme, hostport, ok := strings.Cut(s, "://")
-	switch {
-	case !ok:
-		scheme, hostport = "http", s
-	case scheme == "http":
-		port = "80"
-	case scheme == "https":
-		port = "443"
-	}
-	hostport, path, _ := strings.Cut(hostport, "/")
-	host, p, err := net.SplitHostPort(hostport)
+// OllamaHost turns a host setting (OLLAMA_HOST, or the one in the
+// settings) into a base URL the way the compiler's client reads it. A
+// setting the client cannot read is kept as written: the probe then fails
+// on it and says so.
+func OllamaHost(setting string) string {
+	u, err := compiler.ResolveOllamaHost(setting)
 	if err != nil {
-		host = strings.Trim(hostport, "[]")
-		if host == "" {
-			host = "127.0.0.1"
-		}
-	} else {
-		port = p
-	}
-	u := url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}
-	if path != "" {
-		u.Path = "/" + path
+		return strings.TrimSpace(setting)
 	}
 	return u.String()
 }

@@ -43,7 +43,8 @@ func TestProbeOllamaUnreachable(t *testing.T) {
 	if st.State != OllamaNotRunning || st.Err == nil {
 		t.Fatalf("got %+v, want not running with an error", st)
 	}
-	want := "Ollama is not running at " + host + ": start it with `ollama serve`."
+	// Not Ollama's default port: the server must be told where to listen.
+	want := "Ollama is not running at " + host + ": start it with `OLLAMA_HOST=" + strings.TrimPrefix(host, "http://") + " ollama serve`."
 	if st.String() != want {
 		t.Errorf("String() = %q, want %q", st.String(), want)
 	}

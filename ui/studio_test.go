@@ -71,7 +71,7 @@ func newTestStudio(t *testing.T, answers ...string) (*Studio, *dataset.Store, fy
 
 func TestStudioShowsOllamaStatus(t *testing.T) {
 	s, _, w := newTestStudio(t)
-	host := "http://127.0.0.1:1"
+	host := DefaultOllamaHost
 	s.SetStatus(OllamaStatus{Host: host, State: OllamaNotRunning, Err: errors.New("refused")})
 	want := "Ollama is not running at " + host + ": start it with `ollama serve`."
 	if text := shownText(w); !strings.Contains(text, want) || !strings.Contains(text, "hlstudio 0.1.0") {
